@@ -1,0 +1,66 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { withTestDb } from "../../test/support/db.ts";
+import { queryRows } from "./client.ts";
+import { migrateDatabase } from "./migrate.ts";
+import { createMigration, createOrganizationWithAdmin, listMigrations } from "./queries/index.ts";
+
+describe("migrations", () => {
+  const t = withTestDb({ migrate: false });
+
+  async function tableNames(): Promise<string[]> {
+    const rows = await queryRows<{ table_name: string }>(
+      t.db,
+      sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+    );
+    return rows.map((r) => r.table_name);
+  }
+
+  async function appliedCount(): Promise<number> {
+    const [row] = await queryRows<{ n: number }>(t.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    return row!.n;
+  }
+
+  it("creates every table of the foundation", async () => {
+    await migrateDatabase(t.handle);
+    expect(await tableNames()).toEqual([
+      "api_keys",
+      "audit_logs",
+      "fine_tuning_data",
+      "migration_models",
+      "migrations",
+      "organizations",
+      "sessions",
+      "users",
+    ]);
+  });
+
+  it("is a no-op when applied again, and keeps the data", async () => {
+    const { organization, user } = await createOrganizationWithAdmin(t.db, {
+      organizationName: "Acme",
+      email: "a@example.com",
+      passwordHash: "x",
+    });
+    await createMigration(t.db, organization.id, { userId: user.id, name: "m1", config: { target: "postgres" } });
+    const before = await appliedCount();
+    await migrateDatabase(t.handle);
+    await migrateDatabase(t.handle);
+    expect(await appliedCount()).toBe(before);
+    expect(before).toBeGreaterThan(0);
+    const page = await listMigrations(t.db, organization.id, { limit: 10, offset: 0 });
+    expect(page.items.map((m) => m.name)).toEqual(["m1"]);
+  });
+
+  it("rejects a role outside admin | member at the database level", async () => {
+    const { organization } = await createOrganizationWithAdmin(t.db, {
+      organizationName: "Roles",
+      email: "r@example.com",
+      passwordHash: "x",
+    });
+    await expect(
+      t.db.execute(
+        sql`insert into users (email, password_hash, org_id, role) values ('x@example.com', 'x', ${organization.id}, 'owner')`,
+      ),
+    ).rejects.toThrow();
+  });
+});

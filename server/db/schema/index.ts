@@ -1,0 +1,6 @@
+// Every table, one file per table group. drizzle-kit reads this file to generate migrations/.
+export * from "./organizations.ts";
+export * from "./credentials.ts";
+export * from "./migrations.ts";
+export * from "./audit.ts";
+export * from "./finetune.ts";
