@@ -1,4 +1,5 @@
+import { serveCommand } from "./serve.ts";
 import type { Command } from "./types.ts";
 
 // One import and one entry per command; keep the list in the order `--help` shows it.
-export const commands: Command[] = [];
+export const commands: Command[] = [serveCommand];

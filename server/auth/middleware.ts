@@ -1,0 +1,143 @@
+// Hono middlewares that turn credentials into a Principal and enforce what it may do.
+//
+//   authenticateBearer()   API: reads `Authorization: Bearer <session token | API key>`; a bad
+//                          credential is a 401, no credential leaves the request anonymous.
+//   authenticateCookie()   HTML: reads the session cookie; a bad cookie is simply anonymous.
+//   requireAuth()          401 unless a principal is set.
+//   requireScope(s)        401 unless authenticated, 403 unless the credential has scope s.
+//   requireMethodScope()   `read` for GET/HEAD, `write` for everything else.
+//   requireAdmin()         requireScope("admin"): admins, and only their keys that carry the admin scope.
+//   requireSession()       403 for API keys (for managing keys and passwords).
+import type { MiddlewareHandler } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { Config } from "../config.ts";
+import type { ApiKeyScope } from "../db/schema/credentials.ts";
+import type { AppContext, AppEnv } from "../web/env.ts";
+import { errors } from "../web/errors.ts";
+import { validateApiKey } from "./api-keys.ts";
+import { principalFromApiKey, principalFromSession, type Principal } from "./principal.ts";
+import { validateSessionToken, type SessionPolicy } from "./sessions.ts";
+import { isApiKey } from "./tokens.ts";
+
+export function sessionPolicy(config: Config): SessionPolicy {
+  return { idleMs: config.session.idleMs, absoluteMs: config.session.absoluteMs };
+}
+
+/**
+ * Browsers only accept `__Host-` cookies that are Secure, so over plain http (local use with
+ * COOKIE_SECURE off) the cookie is named without the prefix; it is still HttpOnly, Path=/, host-only.
+ */
+export function sessionCookieName(config: Config): string {
+  return config.cookieSecure ? "__Host-session" : "session";
+}
+
+export function setSessionCookie(c: AppContext, token: string, expiresAt: Date): void {
+  const config = c.var.deps.config;
+  setCookie(c, sessionCookieName(config), token, {
+    httpOnly: true,
+    secure: config.cookieSecure,
+    sameSite: "Lax",
+    path: "/",
+    expires: expiresAt,
+  });
+}
+
+export function clearSessionCookie(c: AppContext): void {
+  const config = c.var.deps.config;
+  deleteCookie(c, sessionCookieName(config), { path: "/", secure: config.cookieSecure, httpOnly: true, sameSite: "Lax" });
+}
+
+export function readSessionCookie(c: AppContext): string | undefined {
+  return getCookie(c, sessionCookieName(c.var.deps.config)) || undefined;
+}
+
+/** The Bearer value, undefined when there is no Authorization header; 401 when it is malformed. */
+export function readBearer(c: AppContext): string | undefined {
+  const header = c.req.header("authorization");
+  if (header === undefined) return undefined;
+  const m = /^Bearer\s+([A-Za-z0-9_.~+/-]{1,256}=*)\s*$/i.exec(header);
+  if (!m) throw errors.unauthenticated("malformed Authorization header: expected 'Bearer <token or API key>'");
+  return m[1];
+}
+
+export async function principalFromBearer(c: AppContext, bearer: string): Promise<Principal | null> {
+  const { db, deps } = c.var;
+  const now = deps.clock();
+  if (isApiKey(bearer)) {
+    const row = await validateApiKey(db, bearer, now);
+    return row ? principalFromApiKey(row.user, row.apiKey) : null;
+  }
+  const v = await validateSessionToken(db, bearer, sessionPolicy(deps.config), now);
+  return v ? principalFromSession(v.user, v.session.id) : null;
+}
+
+export function authenticateBearer(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const bearer = readBearer(c);
+    if (bearer !== undefined) {
+      const principal = await principalFromBearer(c, bearer);
+      if (!principal) throw errors.unauthenticated("the token or API key is invalid, expired or revoked");
+      c.set("principal", principal);
+    }
+    await next();
+  };
+}
+
+export function authenticateCookie(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = readSessionCookie(c);
+    if (token) {
+      const v = await validateSessionToken(c.var.db, token, sessionPolicy(c.var.deps.config), c.var.deps.clock());
+      if (v) {
+        c.set("principal", principalFromSession(v.user, v.session.id));
+        if (v.refreshed) setSessionCookie(c, token, v.session.expiresAt);
+      } else {
+        clearSessionCookie(c);
+      }
+    }
+    await next();
+  };
+}
+
+/** The authenticated principal; throws 401 when there is none. */
+export function principalOf(c: AppContext): Principal {
+  const p = c.var.principal;
+  if (!p) throw errors.unauthenticated();
+  return p;
+}
+
+export function requireAuth(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    principalOf(c);
+    await next();
+  };
+}
+
+export function requireScope(scope: ApiKeyScope): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const p = principalOf(c);
+    if (!p.scopes.has(scope)) {
+      throw errors.forbidden(
+        scope === "admin" ? "this requires an organisation admin (and, for API keys, the admin scope)" : `this requires the '${scope}' scope`,
+      );
+    }
+    await next();
+  };
+}
+
+export function requireMethodScope(): MiddlewareHandler<AppEnv> {
+  const read = requireScope("read");
+  const write = requireScope("write");
+  return (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? read(c, next) : write(c, next));
+}
+
+export function requireAdmin(): MiddlewareHandler<AppEnv> {
+  return requireScope("admin");
+}
+
+export function requireSession(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (principalOf(c).via !== "session") throw errors.forbidden("this needs a login session, not an API key");
+    await next();
+  };
+}

@@ -1,0 +1,83 @@
+// Sessions after the Lucia design: the client holds a random token, the database holds its
+// SHA-256 as the session id. Expiry slides forward with use but never past an absolute limit.
+import type { Db } from "../db/client.ts";
+import { deleteSession, deleteUserSessions, extendSession, findSessionWithUser, insertSession } from "../db/queries/credentials.ts";
+import type { Session } from "../db/schema/credentials.ts";
+import type { User } from "../db/schema/organizations.ts";
+import { generateSessionToken, hashToken } from "./tokens.ts";
+
+export interface SessionPolicy {
+  /** Inactivity after which a session ends. */
+  idleMs: number;
+  /** Lifetime after which a session ends however active it is. */
+  absoluteMs: number;
+}
+
+export interface SessionValidation {
+  session: Session;
+  user: User;
+  /** True when the expiry moved forward: the cookie should be re-sent. */
+  refreshed: boolean;
+}
+
+export async function createSession(
+  db: Db,
+  user: { id: string; orgId: string },
+  policy: SessionPolicy,
+  now: Date,
+): Promise<{ token: string; session: Session }> {
+  const token = generateSessionToken();
+  const absoluteExpiresAt = new Date(now.getTime() + policy.absoluteMs);
+  const session: Session = {
+    id: hashToken(token),
+    userId: user.id,
+    orgId: user.orgId,
+    createdAt: now,
+    expiresAt: new Date(Math.min(now.getTime() + policy.idleMs, absoluteExpiresAt.getTime())),
+    absoluteExpiresAt,
+  };
+  await insertSession(db, session);
+  return { token, session };
+}
+
+export async function validateSessionToken(
+  db: Db,
+  token: string,
+  policy: SessionPolicy,
+  now: Date,
+): Promise<SessionValidation | null> {
+  if (!token || token.length > 128) return null;
+  const sessionId = hashToken(token);
+  const row = await findSessionWithUser(db, sessionId);
+  if (!row) return null;
+  const { session, user } = row;
+  const t = now.getTime();
+  if (t >= session.expiresAt.getTime() || t >= session.absoluteExpiresAt.getTime()) {
+    await deleteSession(db, sessionId);
+    return null;
+  }
+  // Extend only once half of the idle window is used up, so that most requests write nothing.
+  let refreshed = false;
+  if (session.expiresAt.getTime() - t < policy.idleMs / 2) {
+    const next = new Date(Math.min(t + policy.idleMs, session.absoluteExpiresAt.getTime()));
+    if (next.getTime() > session.expiresAt.getTime()) {
+      await extendSession(db, sessionId, next);
+      session.expiresAt = next;
+      refreshed = true;
+    }
+  }
+  return { session, user, refreshed };
+}
+
+export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+  await deleteSession(db, sessionId);
+}
+
+/** Invalidates the session a token stands for, if any. Used before issuing a new one at login. */
+export async function invalidateSessionToken(db: Db, token: string): Promise<void> {
+  if (token && token.length <= 128) await deleteSession(db, hashToken(token));
+}
+
+export async function invalidateUserSessions(db: Db, orgId: string, userId: string): Promise<void> {
+  await deleteUserSessions(db, orgId, userId);
+}

@@ -1,0 +1,48 @@
+// The JSON API under /api/v1. One sub-app per resource. To add one:
+//
+//   import { sourcesApi } from "./sources.ts";            // returns new Hono<AppEnv>()
+//   api.route("/sources", sourcesApi());                   // below the authenticated block
+//
+// Handlers get the caller with principalOf(c) (orgId, userId, role, scopes) and the database
+// with c.var.db; every query they make must be scoped by principal.orgId. Throw ApiError /
+// errors.* for failures; read bodies with readJson(c, zodStrictObject) behind limitBody(n).
+import { Hono } from "hono";
+import { authenticateBearer, principalOf, requireAuth, requireMethodScope } from "../../auth/middleware.ts";
+import type { AppEnv } from "../env.ts";
+import { errors } from "../errors.ts";
+import { rateLimit } from "../rate-limit.ts";
+import { limitBody } from "../validation.ts";
+import { apiKeysApi } from "./api-keys.ts";
+import { authApi } from "./auth.ts";
+import { migrationsApi } from "./migrations.ts";
+import { meApi, organizationApi } from "./organization.ts";
+import { securityApi } from "./security.ts";
+
+/** Default body limit for API routes that set none of their own. */
+export const API_BODY_LIMIT = 64 * 1024;
+
+export function createApi(): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.use(limitBody(API_BODY_LIMIT));
+
+  // Public: register and login. Logout and password change authenticate inside.
+  api.route("/auth", authApi());
+
+  // Everything below needs a credential; GET needs the read scope, other methods write.
+  api.use(
+    authenticateBearer(),
+    requireAuth(),
+    rateLimit((l) => l.api, (c) => `api:${principalOf(c).userId}`),
+    requireMethodScope(),
+  );
+  api.route("/me", meApi());
+  api.route("/organization", organizationApi());
+  api.route("/api-keys", apiKeysApi());
+  api.route("/migrations", migrationsApi());
+  api.route("/security", securityApi());
+
+  api.notFound(() => {
+    throw errors.notFound("route");
+  });
+  return api;
+}

@@ -1,0 +1,99 @@
+// Starting and stopping the HTTP server: configuration → logger → database (migrated) → app → listen.
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import { createApp } from "../app.ts";
+import { loadConfig, type Config } from "../config.ts";
+import { databaseLocation, openDatabase, type DatabaseHandle } from "../db/client.ts";
+import { migrateDatabase } from "../db/migrate.ts";
+import { createLogger, type Logger } from "../log.ts";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  server: ServerType;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Overrides PORT (0: any free port). */
+  port?: number;
+  config?: Config;
+  logger?: Logger;
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const base = options.config ?? loadConfig(options.env ?? process.env);
+  const config: Config = options.port === undefined ? base : { ...base, port: options.port };
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(databaseLocation(config));
+  try {
+    await migrateDatabase(database);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const app = createApp({ config, database, logger });
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  logger.info(
+    { url, publicOrigin: config.publicOrigin, database: database.description, cookieSecure: config.cookieSecure },
+    "datamigrate listening",
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    config,
+    database,
+    logger,
+    server,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        await database.close();
+      })()),
+  };
+}
+
+/** Runs until SIGINT/SIGTERM; returns the process exit code. Configuration errors are printed, not thrown. */
+export async function runServerUntilSignal(options: StartOptions = {}): Promise<number> {
+  let running: RunningServer;
+  try {
+    running = await startServer(options);
+  } catch (err) {
+    const { ConfigError } = await import("../config.ts");
+    if (err instanceof ConfigError) {
+      process.stderr.write(`datamigrate: ${err.message}\n`);
+      return 2;
+    }
+    const { scrubSecrets } = await import("../log.ts");
+    const code = (err as { code?: string }).code;
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(
+      `datamigrate: could not start: ${scrubSecrets(message)}${code === "EADDRINUSE" ? " (is another server on that port? set PORT)" : ""}\n`,
+    );
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      running.logger.info({ signal }, "shutting down");
+      running.close().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+}
