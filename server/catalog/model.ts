@@ -112,6 +112,8 @@ export const CatalogObjectSchema = z.object({
   parent: z.object({ schema: z.string(), name: z.string() }).optional(),
   baseType: ColumnTypeSchema.optional(),
   isTableType: z.boolean().optional(),
+  /** Schemas: used by objects but created by none of the inputs (dbo, or one made elsewhere). */
+  implicit: z.boolean().optional(),
   rowCount: z.number().optional(),
   /** Ids of the catalog objects this one needs (resolved references, sorted, no duplicates, no self). */
   dependsOn: z.array(z.string()),
