@@ -86,16 +86,20 @@ export function authenticateBearer(): MiddlewareHandler<AppEnv> {
 export function authenticateCookie(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = readSessionCookie(c);
+    let stale = false;
     if (token) {
       const v = await validateSessionToken(c.var.db, token, sessionPolicy(c.var.deps.config), c.var.deps.clock());
       if (v) {
         c.set("principal", principalFromSession(v.user, v.session.id));
         if (v.refreshed) setSessionCookie(c, token, v.session.expiresAt);
       } else {
-        clearSessionCookie(c);
+        stale = true;
       }
     }
     await next();
+    // Tell the browser to drop a dead cookie, unless this response already set a new one (login).
+    const name = sessionCookieName(c.var.deps.config);
+    if (stale && !c.res.headers.getSetCookie().some((l) => l.startsWith(`${name}=`))) clearSessionCookie(c);
   };
 }
 
