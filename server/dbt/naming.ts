@@ -173,17 +173,29 @@ export class NameScope {
 
   /** Reserves names that already exist in the target (for example hand-written models). */
   reserve(...names: string[]): this {
-    for (const n of names) this.taken.add(n.toLowerCase());
+    for (const n of names) this.taken.add(this.key(n));
     return this;
   }
 
   /** Assigns names to a batch of originals; returns original → normalised. */
   assign(originals: Iterable<string>): Map<string, string> {
-    const unique = [...new Set(originals)].filter((o) => !this.assigned.has(o));
+    const list = [...originals];
+    const unique = [...new Set(list)].filter((o) => !this.assigned.has(o));
     unique.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const original of unique) this.assignOne(original);
+    // Originals whose normalised name nobody else in the batch wants go first, so that a column
+    // really called `a_2` keeps that name rather than losing it to a disambiguated `a`.
+    const counts = new Map<string, number>();
+    const baseOf = new Map<string, string>();
+    for (const o of unique) {
+      const b = this.key(normaliseIdentifier(o, this.options).name);
+      baseOf.set(o, b);
+      counts.set(b, (counts.get(b) ?? 0) + 1);
+    }
+    const uncontested = unique.filter((o) => counts.get(baseOf.get(o)!) === 1 && !this.taken.has(baseOf.get(o)!));
+    for (const o of uncontested) this.assignOne(o);
+    for (const o of unique) if (!this.assigned.has(o)) this.assignOne(o);
     const result = new Map<string, string>();
-    for (const o of originals) result.set(o, this.assigned.get(o)!);
+    for (const o of list) result.set(o, this.assigned.get(o)!);
     return result;
   }
 
@@ -195,6 +207,10 @@ export class NameScope {
   /** Every assignment made so far, original → normalised. */
   entries(): Array<[string, string]> {
     return [...this.assigned.entries()];
+  }
+
+  private key(s: string): string {
+    return (this.options.style ?? "snake") !== "preserve" ? s.toLowerCase() : s;
   }
 
   private assignOne(original: string): string {
@@ -220,8 +236,7 @@ export class NameScope {
         );
     }
     let candidate = base;
-    const caseInsensitive = (this.options.style ?? "snake") !== "preserve";
-    const key = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
+    const key = (s: string) => this.key(s);
     for (let i = 2; this.taken.has(key(candidate)); i++) {
       const suffix = `_${i}`;
       candidate = `${truncateUtf8(base, (this.options.maxBytes ?? POSTGRES_MAX_IDENTIFIER_BYTES) - suffix.length)}${suffix}`;
