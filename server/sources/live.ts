@@ -107,6 +107,53 @@ export function isLiveSource(input: string): boolean {
   return /^(mssql|sqlserver):\/\//i.test(input) || /^\s*(server|data source|address|addr)\s*=/i.test(input);
 }
 
+/** ADO connection string → key/value parts, honouring {braced} and "quoted" values that contain `;`. */
+export function splitAdoString(input: string): { key: string; raw: string; value: string }[] {
+  const out: { key: string; raw: string; value: string }[] = [];
+  let i = 0;
+  while (i < input.length) {
+    const start = i;
+    const eq = input.indexOf("=", i);
+    if (eq < 0) {
+      const rest = input.slice(i).trim();
+      if (rest) out.push({ key: rest, raw: input.slice(i), value: "" });
+      break;
+    }
+    const key = input.slice(i, eq).replace(/^[\s;]+/, "").trim();
+    i = eq + 1;
+    while (i < input.length && input[i] === " ") i++;
+    let value = "";
+    const open = input[i];
+    if (open === "{" || open === '"' || open === "'") {
+      const close = open === "{" ? "}" : open;
+      i++;
+      for (; i < input.length; i++) {
+        if (input[i] === close) {
+          if (input[i + 1] === close) {
+            value += close;
+            i++;
+            continue;
+          }
+          i++;
+          break;
+        }
+        value += input[i];
+      }
+      while (i < input.length && input[i] !== ";") i++;
+    } else {
+      const semi = input.indexOf(";", i);
+      const end = semi < 0 ? input.length : semi;
+      value = input.slice(i, end).trim();
+      i = end;
+    }
+    out.push({ key, raw: input.slice(start, i).replace(/^;/, ""), value });
+    if (input[i] === ";") i++;
+  }
+  return out;
+}
+
+const SECRET_KEYS = /^(password|pwd|user id|uid|user|username|client secret|token|msi secret)$/i;
+
 /** The connection string without secrets, safe for messages and logs. */
 export function redactConnectionString(input: string): string {
   if (/^(mssql|sqlserver):\/\//i.test(input)) {
@@ -118,9 +165,9 @@ export function redactConnectionString(input: string): string {
       return input.replace(/\/\/[^@/]*@/, "//");
     }
   }
-  return input
-    .split(";")
-    .filter((part) => !/^\s*(password|pwd|user id|uid|user|username|client secret|token|msi secret)\s*=/i.test(part))
+  return splitAdoString(input)
+    .filter((p) => !SECRET_KEYS.test(p.key))
+    .map((p) => p.raw.trim())
     .join(";");
 }
 
@@ -135,12 +182,9 @@ function secretsOf(input: string): string[] {
       /* unparsable: the redacted form drops the authority anyway */
     }
   } else {
-    for (const part of input.split(";")) {
-      const m = part.match(/^\s*(password|pwd|client secret|token|msi secret|user id|uid|user|username)\s*=\s*(.*)$/i);
-      if (m?.[2]) out.push(m[2].trim().replace(/^\{(.*)\}$/, "$1"));
-    }
+    for (const p of splitAdoString(input)) if (SECRET_KEYS.test(p.key) && p.value) out.push(p.value);
   }
-  return out.filter((s) => s.length >= 1);
+  return out;
 }
 
 export function scrub(message: string, input: string): string {
