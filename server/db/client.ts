@@ -1,6 +1,6 @@
 // The database handle. Two drivers, one type: embedded PGlite (a directory, or memory) when no
 // DATABASE_URL is configured, postgres.js otherwise. Code above this file only sees `Db`.
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql, type SQL } from "drizzle-orm";
@@ -58,10 +58,17 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
   }
   let client: PGlite;
   let description: string;
+  let release = () => {};
   if (location.kind === "pglite") {
     const dir = path.resolve(location.dataDir);
     mkdirSync(dir, { recursive: true });
-    client = await PGlite.create(dir);
+    release = lockDataDir(dir);
+    try {
+      client = await PGlite.create(dir);
+    } catch (err) {
+      release();
+      throw err;
+    }
     description = `embedded PGlite in ${dir}`;
   } else {
     client = await PGlite.create();
@@ -75,9 +82,74 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
     ping: async () => {
       await db.execute(sql`select 1`);
     },
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
     raw: { kind: "pglite", db },
   };
+}
+
+export class DatabaseLockedError extends Error {
+  constructor(dir: string, pid: number) {
+    super(
+      `the embedded database in ${dir} is in use by another DataMigrate process (pid ${pid}); ` +
+        "stop it, or set DATABASE_URL to share a real Postgres between processes",
+    );
+    this.name = "DatabaseLockedError";
+  }
+}
+
+/**
+ * PGlite is single-process: two processes writing one data directory corrupt it. A lock file
+ * holding the owner's pid refuses a second opener; a lock left by a dead process is taken over.
+ */
+const lockedHere = new Set<string>();
+
+function lockDataDir(dir: string): () => void {
+  const lockFile = `${dir}.lock`;
+  if (lockedHere.has(dir)) throw new DatabaseLockedError(dir, process.pid);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      lockedHere.add(dir);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        lockedHere.delete(dir);
+        process.off("exit", release);
+        try {
+          unlinkSync(lockFile);
+        } catch {
+          // already gone
+        }
+      };
+      process.on("exit", release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const pid = Number(readFileSync(lockFile, "utf8").trim());
+      // Our own pid here is a leftover of an earlier process that had it (containers reuse pids).
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new DatabaseLockedError(dir, pid);
+      unlinkSync(lockFile);
+    }
+  }
+  throw new Error(`could not lock ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** The location the configuration asks for: DATABASE_URL, else `<dataDir>/pglite`. */

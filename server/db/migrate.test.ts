@@ -64,3 +64,30 @@ describe("migrations", () => {
     ).rejects.toThrow();
   });
 });
+
+describe("the embedded database directory", () => {
+  it("cannot be opened twice at once, and can be reopened after close with its data", async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { openDatabase, DatabaseLockedError } = await import("./client.ts");
+    const root = mkdtempSync(path.join(tmpdir(), "dm-lock-"));
+    const dataDir = path.join(root, "pglite");
+    try {
+      const first = await openDatabase({ kind: "pglite", dataDir });
+      await migrateDatabase(first);
+      await createOrganizationWithAdmin(first.db, { organizationName: "Kept", email: "kept@example.com", passwordHash: "x" });
+      await expect(openDatabase({ kind: "pglite", dataDir })).rejects.toBeInstanceOf(DatabaseLockedError);
+      await first.close();
+      // A lock left behind by a process that no longer exists does not block.
+      writeFileSync(`${dataDir}.lock`, "999999");
+      const second = await openDatabase({ kind: "pglite", dataDir });
+      await migrateDatabase(second);
+      const rows = await queryRows<{ name: string }>(second.db, sql`select name from organizations`);
+      expect(rows.map((r) => r.name)).toEqual(["Kept"]);
+      await second.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

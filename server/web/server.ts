@@ -26,8 +26,11 @@ export interface StartOptions {
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
-  const base = options.config ?? loadConfig(options.env ?? process.env);
-  const config: Config = options.port === undefined ? base : { ...base, port: options.port };
+  const env = options.env ?? process.env;
+  // --port goes through the loader like PORT, so that the default public origin follows it.
+  const config: Config = options.config
+    ? { ...options.config, ...(options.port === undefined ? {} : { port: options.port }) }
+    : loadConfig(options.port === undefined ? env : { ...env, PORT: String(options.port) });
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(databaseLocation(config));
   try {
