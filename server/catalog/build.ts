@@ -16,6 +16,7 @@ import type {
   Statement,
   TableConstraint,
 } from "../tsql/ast.ts";
+import { BUILTIN_ROWSET_FUNCTIONS } from "../tsql/keywords.ts";
 import { references as astReferences, sourceText, walk } from "../tsql/walk.ts";
 import type {
   CatalogFragment,
@@ -39,7 +40,7 @@ import {
   type Reference,
   type Unresolved,
 } from "./model.ts";
-import { parse } from "./parse.ts";
+import { parse, type ParseInput } from "./parse.ts";
 
 export interface BuildOptions {
   /** SQLCMD variable values (`--var name=value`); they win over :setvar and .sqlproj defaults. */
@@ -85,7 +86,7 @@ const CHAR_TYPES = new Set(["char", "varchar", "nchar", "nvarchar", "text", "nte
 const LENGTH_TYPES = new Set(["char", "varchar", "nchar", "nvarchar", "binary", "varbinary"]);
 const SCALE_TYPES = new Set(["datetime2", "time", "datetimeoffset"]);
 const BUILTIN_TVFS = new Set([
-  "STRING_SPLIT", "OPENJSON", "OPENXML", "GENERATE_SERIES", "CHANGETABLE", "CONTAINSTABLE", "FREETEXTTABLE", "PREDICT",
+  ...BUILTIN_ROWSET_FUNCTIONS,
   "FN_HELPCOLLATIONS", "FN_VIRTUALFILESTATS", "FN_LISTEXTENDEDPROPERTY", "FN_GET_SQL", "FN_DBLOG", "FN_TRACE_GETTABLE",
 ]);
 const EXTERNAL_ROWSETS = new Set(["OPENQUERY", "OPENROWSET", "OPENDATASOURCE"]);
@@ -208,14 +209,19 @@ class Builder {
 
   // ----- scripts -------------------------------------------------------------------------
 
-  addFile(f: SourceFile, vars: Record<string, string>): void {
+  addFile(f: SourceFile, vars: Record<string, string>, readFile?: ParseInput["readFile"]): void {
     this.files++;
-    const r = parse({ text: f.text, file: f.path, vars });
-    this.diagnostics.push(...r.diagnostics);
     const state = { ansiNulls: true, quotedIdentifier: true };
-    for (const batch of r.batches) {
-      for (const st of batch.statements) this.statement(st, batch, f, state, 0);
-    }
+    const r = parse({
+      text: f.text,
+      file: f.path,
+      vars,
+      ...(readFile ? { readFile } : {}),
+      onBatch: (batch) => {
+        for (const st of batch.statements) this.statement(st, batch, f, state, 0);
+      },
+    });
+    this.diagnostics.push(...r.diagnostics);
   }
 
   schemaOf(n: ObjectName): string {
@@ -877,12 +883,24 @@ export function buildCatalog(sources: SourceSet, opts: BuildOptions = {}): Catal
   if (project?.defaultCollation) b.collation = project.defaultCollation;
   if (project?.name) b.localDatabases.add(lower(project.name));
   const projectVars = new Map(sources.projects.map((p) => [p.path.replace(/\/[^/]*$/, ""), p.sqlcmdVariables]));
+  // `:r` includes resolve against the other files read, relative to the including file.
+  const byPath = new Map(sources.files.map((f) => [lower(f.path), f]));
+  const readFile = (p: string, from: string) => {
+    const dir = from.includes("/") ? from.slice(0, from.lastIndexOf("/")) : "";
+    const segs: string[] = [];
+    for (const s of `${dir ? `${dir}/` : ""}${p.replace(/\\/g, "/")}`.split("/")) {
+      if (s === "..") segs.pop();
+      else if (s !== "." && s !== "") segs.push(s);
+    }
+    const f = byPath.get(lower(segs.join("/")));
+    return f ? { text: f.text, file: f.path } : undefined;
+  };
   for (const f of sources.files) {
     const action = f.origin.buildAction;
     if ((action === "PreDeploy" || action === "PostDeploy") && !opts.includeDeployScripts) continue;
     const pv = f.origin.container ? projectVars.get(f.origin.container.replace(/\/[^/]*$/, "")) : undefined;
     const vars = { ...(pv ?? {}), ...(opts.vars ?? {}) };
-    b.addFile(f, vars);
+    b.addFile(f, vars, readFile);
   }
   for (const fr of sources.fragments) b.addFragment(fr);
   const catalog = b.finish();

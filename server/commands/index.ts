@@ -1,5 +1,6 @@
 import { serveCommand } from "./serve.ts";
+import { inspect } from "./inspect.ts";
 import type { Command } from "./types.ts";
 
 // One import and one entry per command; keep the list in the order `--help` shows it.
-export const commands: Command[] = [serveCommand];
+export const commands: Command[] = [inspect, serveCommand];
