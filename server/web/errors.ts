@@ -27,6 +27,7 @@ export class ApiError extends Error {
 export const errors = {
   validation: (fields: FieldErrors, message = "the request has invalid fields") => new ApiError(400, "validation_failed", message, fields),
   malformedJson: (message = "the request body is not valid JSON") => new ApiError(400, "malformed_json", message),
+  malformedForm: () => new ApiError(400, "malformed_form", "the form body could not be parsed"),
   unauthenticated: (message = "authentication required: send Authorization: Bearer <token or API key>") =>
     new ApiError(401, "unauthenticated", message, undefined, { "WWW-Authenticate": 'Bearer realm="datamigrate"' }),
   invalidCredentials: () => new ApiError(401, "invalid_credentials", "e-mail or password is wrong"),

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { AppContext } from "./env.ts";
 import { errors, type FieldErrors } from "./errors.ts";
-import { fieldErrors } from "./validation.ts";
+import { fieldErrors, nulCharacterFields } from "./validation.ts";
 
 export type FormResult<T> = { ok: true; data: T } | { ok: false; fields: FieldErrors; values: Record<string, string> };
 
@@ -13,7 +13,12 @@ export async function readForm<S extends z.ZodType>(c: AppContext, schema: S): P
   if (!FORM_TYPE.test(c.req.header("content-type") ?? "")) {
     throw errors.unsupportedMediaType("application/x-www-form-urlencoded");
   }
-  const body = await c.req.parseBody({ all: true });
+  let body: Record<string, string | File | (string | File)[]>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch {
+    throw errors.malformedForm();
+  }
   const raw: Record<string, string | string[]> = {};
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) {
@@ -22,6 +27,8 @@ export async function readForm<S extends z.ZodType>(c: AppContext, schema: S): P
     // Passwords are never echoed back into the form.
     if (!/password/i.test(k) && texts[0] !== undefined) values[k] = texts[0].slice(0, 300);
   }
+  const nul = nulCharacterFields(raw);
+  if (Object.keys(nul).length) return { ok: false, fields: nul, values: {} };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return { ok: false, fields: fieldErrors(parsed.error), values };
   return { ok: true, data: parsed.data };

@@ -21,6 +21,26 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
   return fields;
 }
 
+/**
+ * Postgres text cannot hold U+0000; such a string would fail deep in the driver as a 500.
+ * Reject it up front, naming where it is.
+ */
+export function nulCharacterFields(value: unknown, at = ""): FieldErrors {
+  const fields: FieldErrors = {};
+  const walk = (v: unknown, p: string, depth: number) => {
+    if (depth > 64) return;
+    if (typeof v === "string") {
+      if (v.includes("\u0000")) fields[p || "(body)"] = ["must not contain NUL characters"];
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, p ? `${p}.${i}` : String(i), depth + 1));
+    } else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) walk(x, p ? `${p}.${k}` : k, depth + 1);
+    }
+  };
+  walk(value, at, 0);
+  return fields;
+}
+
 /** Parses and validates a JSON body. 415 for another content type, 400 for bad JSON or fields. */
 export async function readJson<S extends z.ZodType>(c: AppContext, schema: S): Promise<z.output<S>> {
   const type = c.req.header("content-type") ?? "";
@@ -33,6 +53,8 @@ export async function readJson<S extends z.ZodType>(c: AppContext, schema: S): P
   } catch (err) {
     throw errors.malformedJson(`the request body is not valid JSON: ${err instanceof Error ? err.message : "parse error"}`);
   }
+  const nul = nulCharacterFields(value);
+  if (Object.keys(nul).length) throw errors.validation(nul);
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw errors.validation(fieldErrors(parsed.error));
   return parsed.data;
@@ -55,19 +77,22 @@ export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
   });
 }
 
+// Query integers are plain decimal digits: no "1e3", "0x10" or " 5 ".
+const decimal = (inner: z.ZodNumber, fallback: number) =>
+  z.preprocess(
+    (v) => (v === undefined ? fallback : typeof v === "string" && /^\d{1,9}$/.test(v) ? Number(v) : NaN),
+    inner,
+  );
+
+const LIMIT_MESSAGE = "expected an integer between 1 and 100";
+const OFFSET_MESSAGE = "expected a non-negative integer";
+
 export const paginationSchema = z.object({
-  limit: z.coerce
-    .number({ message: "expected an integer between 1 and 100" })
-    .int({ message: "expected an integer between 1 and 100" })
-    .min(1, { message: "expected an integer between 1 and 100" })
-    .max(100, { message: "expected an integer between 1 and 100" })
-    .default(20),
-  offset: z.coerce
-    .number({ message: "expected a non-negative integer" })
-    .int({ message: "expected a non-negative integer" })
-    .min(0, { message: "expected a non-negative integer" })
-    .max(1_000_000, { message: "expected at most 1000000" })
-    .default(0),
+  limit: decimal(z.number({ message: LIMIT_MESSAGE }).int({ message: LIMIT_MESSAGE }).min(1, { message: LIMIT_MESSAGE }).max(100, { message: LIMIT_MESSAGE }), 20),
+  offset: decimal(
+    z.number({ message: OFFSET_MESSAGE }).int({ message: OFFSET_MESSAGE }).min(0, { message: OFFSET_MESSAGE }).max(1_000_000, { message: "expected at most 1000000" }),
+    0,
+  ),
 });
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -204,6 +204,8 @@ describe("API /api/v1", () => {
       ["limit=101", { limit: ["expected an integer between 1 and 100"] }],
       ["limit=abc", { limit: ["expected an integer between 1 and 100"] }],
       ["offset=-1", { offset: ["expected a non-negative integer"] }],
+      ["offset=0x10", { offset: ["expected a non-negative integer"] }],
+      ["limit=1e1", { limit: ["expected an integer between 1 and 100"] }],
     ])("rejects ?%s with 400 naming the parameter", async (query, fields) => {
       const a = await t.adminOf();
       const res = await t.get(`/api/v1/migrations?${query}`, t.bearer(a.token));
@@ -414,6 +416,8 @@ describe("API /api/v1", () => {
       ["an empty name", { name: "   ", target: "postgres" }, { name: ["required"] }],
       ["an overlong name", { name: "n".repeat(201), target: "postgres" }, { name: ["at most 200 characters"] }],
       ["an array body", [1, 2], { "(body)": expect.any(Array) }],
+      ["a null body", null, { "(body)": expect.any(Array) }],
+      ["a NUL character (Postgres text cannot hold one)", { name: "a\u0000b", target: "postgres" }, { name: ["must not contain NUL characters"] }],
     ])("POST /migrations with %s: 400", async (_label, body, fields) => {
       const a = await t.adminOf();
       const res = await t.postJson("/api/v1/migrations", body, t.bearer(a.token));
@@ -450,6 +454,13 @@ describe("API /api/v1", () => {
       expect(res.status).toBe(404);
       expect(((await res.json()) as Json).error.code).toBe("not_found");
       expect((await t.get("/api/v1/nothing-here")).status).toBe(401);
+    });
+
+    it.each(["PUT", "DELETE", "PATCH"])("an unsupported method on an API route (%s) is a JSON 404, not the HTML app's", async (method) => {
+      const a = await t.adminOf();
+      const res = await t.app.request("/api/v1/migrations", { method, headers: t.bearer(a.token) });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as Json).error.code).toBe("not_found");
     });
 
     it("every response carries a request id", async () => {

@@ -41,7 +41,8 @@ export function createApi(): Hono<AppEnv> {
   api.route("/migrations", migrationsApi());
   api.route("/security", securityApi());
 
-  api.notFound(() => {
+  // Unmatched API paths end here, so that they never fall through to the HTML app's middlewares.
+  api.all("*", () => {
     throw errors.notFound("route");
   });
   return api;

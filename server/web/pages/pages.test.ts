@@ -301,6 +301,15 @@ describe("HTML pages", () => {
       expect((await t.get("/api/v1/migrations", t.bearer(key))).status).toBe(401);
     });
 
+    it("a malformed multipart form is 400, not 500", async () => {
+      const res = await t.app.request("/login", {
+        method: "POST",
+        headers: { "Content-Type": "multipart/form-data; boundary=x", Origin: t.config.publicOrigin },
+        body: "garbage",
+      });
+      expect(res.status).toBe(400);
+    });
+
     it("a form post with a JSON body is 415", async () => {
       const a = await t.adminOf();
       const res = await t.app.request("/migrations", {
