@@ -115,6 +115,15 @@ export class ProjectCompiler {
     };
   }
 
+  /** Seeds load into the target schema; snapshots into theirs (dbt's generate_schema_name). */
+  seedOrSnapshotRelation(name: string): RelationParts | undefined {
+    const db = this.options.database ? { database: this.options.database } : {};
+    if (this.project.seeds.some((x) => x.name === name)) return { ...db, schema: this.options.schema, identifier: name };
+    const snap = this.project.snapshots.find((x) => x.name === name);
+    if (snap) return { ...db, schema: generateSchemaName(snap.schema, this.options.schema), identifier: name };
+    return undefined;
+  }
+
   /** The materialization before rendering (property file, then layer default). */
   declaredMaterialization(m: Model): Materialization {
     return effectiveMaterialization(this.project, m);
@@ -134,7 +143,7 @@ export class ProjectCompiler {
       resolveRef: (name: string, pkg?: string): RefResolution | undefined => {
         if (pkg !== undefined && pkg !== this.project.name) return undefined;
         const target = this.models.get(name);
-        if (!target) return undefined;
+        if (!target) return this.seedOrSnapshotRelation(name);
         if (this.materializedOf(target) === "ephemeral") return { kind: "ephemeral", name };
         return this.modelRelation(target);
       },
@@ -256,7 +265,10 @@ export class ProjectCompiler {
       return r ? { text: relationText(r), ctes: [], diagnostics: [] } : undefined;
     }
     const m = this.models.get(t.model);
-    if (!m) return undefined;
+    if (!m) {
+      const r = this.seedOrSnapshotRelation(t.model);
+      return r ? { text: relationText(r), ctes: [], diagnostics: [] } : undefined;
+    }
     if (this.materializedOf(m) !== "ephemeral") return { text: relationText(this.modelRelation(m)), ctes: [], diagnostics: [] };
     // A test on an ephemeral model selects from its CTE, as dbt does.
     const c = this.compile(m.name);
@@ -382,9 +394,11 @@ where parent.to_field is null
 export interface CompiledDataTest {
   /** dbt's synthesised test name (what `dbt test` prints), or the test's own name. */
   name: string;
+  /** The name dbt gives the test's file and relation (shortened with an md5 past 63 characters). */
+  alias: string;
   /** The generic test: unique, not_null, accepted_values, relationships, datamigrate_*. */
   test: string;
-  attachedTo: { kind: "model"; model: string } | { kind: "source"; source: string; table: string };
+  attachedTo: { kind: "model"; model: string } | { kind: "source"; source: string; table: string } | { kind: "seed"; seed: string };
   column?: string;
   severity: "error" | "warn";
   /** The property file that declares the test. */
@@ -408,8 +422,12 @@ function pyStr(v: unknown): string {
   return String(v);
 }
 
-/** dbt's synthesize_generic_test_names (short name: full name, or a truncated prefix and an md5 when it reaches 64 characters). */
-export function synthesizeTestName(testType: string, testName: string, args: Record<string, unknown>): string {
+/**
+ * dbt's synthesize_generic_test_names: `name` is the test's full name (what dbt prints and
+ * selects by); `alias` is the same, or when that reaches 64 characters a 30-character prefix and
+ * an md5 of the full name (dbt's file name and relation name for the test).
+ */
+export function synthesizeTestName(testType: string, testName: string, args: Record<string, unknown>): { name: string; alias: string } {
   const flat: string[] = [];
   for (const key of Object.keys(args).sort()) {
     if (key === "model") continue;
@@ -420,7 +438,7 @@ export function synthesizeTestName(testType: string, testName: string, args: Rec
   const unique = flat.map((a) => a.replace(/[^0-9a-zA-Z_]+/g, "_")).join("__");
   const identifier = `${testType}_${testName}`;
   const full = `${identifier}_${unique}`;
-  return full.length >= 64 ? `${identifier.slice(0, 30)}_${md5(full)}` : full;
+  return { name: full, alias: full.length >= 64 ? `${identifier.slice(0, 30)}_${md5(full)}` : full };
 }
 
 interface TestSpec {
@@ -470,7 +488,9 @@ export function compileDataTests(project: DbtProjectInput | DbtProject | Project
     t: ColumnDataTest | TableDataTest,
   ) => {
     const spec = specOf(t, column);
-    const name = t.name ?? synthesizeTestName(spec.test, testedName, spec.args);
+    const synthesized = synthesizeTestName(spec.test, testedName, spec.args);
+    const name = t.name ?? synthesized.name;
+    const alias = t.name ?? synthesized.alias;
     const diagnostics: Diagnostic[] = [];
     const modelRel = compiler.relationFor(self);
     const toRel = spec.relationArgs.to ? compiler.relationFor(spec.relationArgs.to) : undefined;
@@ -504,6 +524,7 @@ export function compileDataTests(project: DbtProjectInput | DbtProject | Project
     }
     out.push({
       name,
+      alias,
       test: spec.test,
       attachedTo,
       ...(column !== undefined ? { column } : {}),
@@ -522,15 +543,24 @@ export function compileDataTests(project: DbtProjectInput | DbtProject | Project
       const self: RelationTarget = { kind: "source", source: s.name, table: table.name };
       const attached = { kind: "source" as const, source: s.name, table: table.name };
       const testedName = `source_${s.name}_${table.name}`;
-      for (const c of table.columns) for (const t of c.data_tests) emit(attached, testedName, self, file, c.name, t);
+      for (const c of table.columns) for (const t of c.data_tests) emit(attached, testedName, self, file, testColumn(c), t);
       for (const t of table.data_tests) emit(attached, testedName, self, file, undefined, t);
     }
   for (const m of p.models) {
     const file = modelPropertyFilePath(m.path.slice(0, m.path.lastIndexOf("/")));
     const self: RelationTarget = { kind: "ref", model: m.name };
     const attached = { kind: "model" as const, model: m.name };
-    for (const c of m.columns) for (const t of c.data_tests) emit(attached, m.name, self, file, c.name, t);
+    for (const c of m.columns) for (const t of c.data_tests) emit(attached, m.name, self, file, testColumn(c), t);
     for (const t of m.data_tests) emit(attached, m.name, self, file, undefined, t);
   }
+  for (const seed of p.seeds) {
+    const self: RelationTarget = { kind: "ref", model: seed.name };
+    for (const c of seed.columns) for (const t of c.data_tests) emit({ kind: "seed", seed: seed.name }, seed.name, self, "seeds/_seeds.yml", testColumn(c), t);
+  }
   return out;
+}
+
+/** dbt passes a column with `quote: true` to its tests already quoted (and names the test after that). */
+function testColumn(c: { name: string; quote?: boolean | undefined }): string {
+  return c.quote ? `"${c.name.replace(/"/g, '""')}"` : c.name;
 }

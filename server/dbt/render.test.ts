@@ -99,7 +99,7 @@ describe("data tests use the dbt 1.10+ syntax", () => {
       models.models[1].columns[3].data_tests[0],
       { relationships: { arguments: { to: "ref('stg_sales__customer')", field: "customer_id" }, config: { where: "customer_id > 0" } } },
     ],
-    ["relationships to a source", sources.sources[0].tables[1].columns[3].data_tests[0], { relationships: { arguments: { to: "source('sales', 'customer')", field: "customer_id" } } }],
+    ["relationships to a source", sources.sources[0].tables[1].columns[3].data_tests[0], { relationships: { arguments: { to: "source('sales', 'customer')", field: '"CustomerID"' } } }],
     ["composite key", models.models[1].data_tests[0], { datamigrate_unique_combination: { arguments: { combination_of_columns: ["order_id", "line_no"] } } }],
   ])("%s", (_label, actual, expected) => expect(actual).toEqual(expected));
 
@@ -163,7 +163,7 @@ describe("mapping file", () => {
   it("maps a renamed source column to the staging model column", () => {
     expect(lookupColumn(mapping, { schema: "Sales", name: "Customer" }, "CustomerID")).toEqual([
       { resource: { type: "model", name: "stg_sales__customer", path: "models/staging/sales/stg_sales__customer.sql" }, column: "customer_id" },
-      { resource: { type: "source", name: "sales.customer", path: "models/staging/sales/_sales__sources.yml" }, column: "customer_id" },
+      { resource: { type: "source", name: "sales.customer", path: "models/staging/sales/_sales__sources.yml" }, column: "CustomerID" },
     ]);
   });
   it("lists every object with an origin", () => expect(mapping.objects).toHaveLength(6));

@@ -21,10 +21,11 @@ export function shopProject(): DbtProjectInput {
             identifier: "Customer",
             description: "One row per customer. Uses {{ braces }} in text.",
             origin: { database: "Shop", schema: "Sales", name: "Customer", kind: "table" },
+            // Source columns keep their SQL Server names (the tables are created with them), so they are quoted.
             columns: [
-              { name: "customer_id", origin: "CustomerID", data_type: "integer", description: "Surrogate key", data_tests: [{ test: "unique" }, { test: "not_null" }] },
-              { name: "full_name", origin: "FullName", data_type: "varchar(100)", data_tests: [{ test: "not_null" }] },
-              { name: "status", origin: "Status", data_type: "char(1)", data_tests: [{ test: "accepted_values", values: ["A", "I", "yes"] }] },
+              { name: "CustomerID", quote: true, data_type: "integer", description: "Surrogate key", data_tests: [{ test: "unique" }, { test: "not_null" }] },
+              { name: "FullName", quote: true, data_type: "varchar(100)", data_tests: [{ test: "not_null" }] },
+              { name: "Status", quote: true, data_type: "char(1)", data_tests: [{ test: "accepted_values", values: ["A", "I", "yes"] }] },
             ],
           },
           {
@@ -32,19 +33,19 @@ export function shopProject(): DbtProjectInput {
             identifier: "OrderLine",
             origin: { database: "Shop", schema: "Sales", name: "OrderLine", kind: "table" },
             columns: [
-              { name: "order_id", origin: "OrderID", data_type: "integer" },
-              { name: "line_no", origin: "LineNo", data_type: "smallint" },
-              { name: "quantity", origin: "Quantity", data_type: "integer" },
+              { name: "OrderID", quote: true, data_type: "integer" },
+              { name: "LineNo", quote: true, data_type: "smallint" },
+              { name: "Quantity", quote: true, data_type: "integer" },
               {
-                name: "customer_id",
-                origin: "CustomerID",
+                name: "CustomerID",
+                quote: true,
                 data_type: "integer",
-                data_tests: [{ test: "relationships", to: { kind: "source", source: "sales", table: "customer" }, field: "customer_id" }],
+                data_tests: [{ test: "relationships", to: { kind: "source", source: "sales", table: "customer" }, field: '"CustomerID"' }],
               },
             ],
             data_tests: [
-              { test: "unique_combination", columns: ["order_id", "line_no"] },
-              { test: "expression_is_true", expression: "quantity > 0" },
+              { test: "unique_combination", columns: ['"OrderID"', '"LineNo"'] },
+              { test: "expression_is_true", expression: '"Quantity" > 0' },
             ],
           },
         ],

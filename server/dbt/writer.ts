@@ -37,16 +37,19 @@ export function checkDbtProject(input: DbtProjectInput | DbtProject): Diagnostic
       out.push(diagnostic("DBT2101", "error", `two models are named '${m.name}' (${prev} and ${m.path}); dbt requires unique model names`, { file: m.path, line: 1 }));
     else models.set(m.name, m.path);
   }
+  // ref() also reaches seeds and snapshots.
+  const refable = new Set([...models.keys(), ...project.seeds.map((x) => x.name), ...project.snapshots.map((x) => x.name)]);
   const sourceTables = new Set(project.sources.flatMap((s) => s.tables.map((t) => `${s.name}.${t.name}`)));
   const propertyFileOf = (modelPath: string) => {
     const dir = modelPath.slice(0, modelPath.lastIndexOf("/"));
     return `${dir}/_${dir.split("/").pop()}__models.yml`;
   };
-  const targetExists = (t: RelationTarget) => (t.kind === "ref" ? t.package !== undefined || models.has(t.model) : sourceTables.has(`${t.source}.${t.table}`));
+  const targetExists = (t: RelationTarget) => (t.kind === "ref" ? t.package !== undefined || refable.has(t.model) : sourceTables.has(`${t.source}.${t.table}`));
   const describeTarget = (t: RelationTarget) => (t.kind === "ref" ? `model '${t.model}'` : `source table '${t.source}.${t.table}'`);
 
   const checkColumns = (owner: string, file: string, columns: DbtProject["models"][number]["columns"], tableTests: DbtProject["models"][number]["data_tests"]) => {
     const names = new Set(columns.map((c) => c.name));
+    const unquote = (n: string) => (/^".*"$/.test(n) ? n.slice(1, -1).replace(/""/g, '"') : n);
     for (const c of columns)
       for (const t of c.data_tests) {
         if (t.test === "relationships" && !targetExists(t.to))
@@ -59,7 +62,7 @@ export function checkDbtProject(input: DbtProjectInput | DbtProject): Diagnostic
     for (const t of tableTests)
       if (t.test === "unique_combination" && columns.length)
         for (const col of t.columns)
-          if (!names.has(col))
+          if (!names.has(unquote(col)))
             out.push(diagnostic("DBT2105", "warning", `unique_combination test on ${owner} names column '${col}', which is not among its documented columns`, { file, line: 1 }));
   };
 
@@ -71,7 +74,7 @@ export function checkDbtProject(input: DbtProjectInput | DbtProject): Diagnostic
       out.push(diagnostic("DBT2106", "note", `model ${m.name} is in models/${layer}/, outside the staging/intermediate/marts layers, so it gets dbt's default materialization (view) unless it sets one`, { file: m.path, line: 1 }));
     const { refs, sources } = findJinjaReferences(m.sql);
     for (const r of refs)
-      if (r.package === undefined && !models.has(r.model))
+      if (r.package === undefined && !refable.has(r.model))
         out.push(diagnostic("DBT2103", "error", `model ${m.name} refers to ref('${r.model}'), which the project does not define`, { file: m.path, line: r.line }));
       else if (r.model === m.name && r.package === undefined)
         out.push(diagnostic("DBT2103", "error", `model ${m.name} refers to itself with ref('${r.model}'); use {{ this }}`, { file: m.path, line: r.line }));
