@@ -49,7 +49,10 @@ export interface BuildOptions {
   defaultCollation?: string;
   /** Schema for unqualified names (default dbo). */
   defaultSchema?: string;
-  /** Also parse PreDeploy/PostDeploy scripts of SSDT projects (default false: they hold data, not schema). */
+  /**
+   * Parse PreDeploy/PostDeploy scripts of SSDT projects (default true: objects they create, often
+   * through `:r` includes, exist in the deployed database; their data statements are ignored).
+   */
   includeDeployScripts?: boolean;
   /** Skip zod validation of the result (benchmarks; the shape is the same). */
   skipValidation?: boolean;
@@ -81,7 +84,6 @@ interface Work extends ObjectDraft {
   implicit?: boolean;
 }
 
-const OBJECT_KINDS = new Set(["table", "view", "procedure", "function", "trigger", "sequence", "synonym"]);
 const CHAR_TYPES = new Set(["char", "varchar", "nchar", "nvarchar", "text", "ntext", "sysname"]);
 const LENGTH_TYPES = new Set(["char", "varchar", "nchar", "nvarchar", "binary", "varbinary"]);
 const SCALE_TYPES = new Set(["datetime2", "time", "datetimeoffset"]);
@@ -159,6 +161,8 @@ class Builder {
   databaseName: string | undefined;
   compatibilityLevel: number | undefined;
   files = 0;
+  /** > 0 while applying DDL found in a constant dynamic SQL string. */
+  inDynamic = 0;
 
   constructor(readonly opts: BuildOptions, readonly defaultSchema: string) {}
 
@@ -183,7 +187,7 @@ class Builder {
       if (prev.implicit) map.set(key, w);
       return;
     }
-    if (prev && replace === "warn") {
+    if (prev && replace === "warn" && this.inDynamic === 0) {
       this.diagnostics.push(
         diagnostic("CAT1001", "warning", `${w.kind} ${idOf(w)} is defined again (first at ${prev.file}:${prev.line}); the later definition is kept`, {
           file: w.file,
@@ -261,6 +265,17 @@ class Builder {
         }
         return;
       }
+      case "ExecString":
+        if (st.parts.length && st.parts.every((p) => p.kind === "Literal")) {
+          this.dynamicDdl(st.parts.map((p) => (p.kind === "Literal" ? p.value : "")).join(""), st.loc.line, f, state, depth);
+        }
+        return;
+      case "Exec": {
+        if (st.upperName !== "SP_EXECUTESQL") return;
+        const a = st.args.find((x) => !x.name || /^@(statement|stmt)$/i.test(x.name));
+        if (a?.value.kind === "Literal") this.dynamicDdl(a.value.value, st.loc.line, f, state, depth);
+        return;
+      }
       case "If":
         this.statement(st.then, batch, f, state, depth + 1);
         if (st.else) this.statement(st.else, batch, f, state, depth + 1);
@@ -323,6 +338,7 @@ class Builder {
       case "CreateProcedure":
       case "CreateFunction":
       case "CreateTrigger": {
+        if (st.name.name.value.startsWith("#")) return; // temporary procedures live only for the session
         const w: Work = { ...base(st.name), kind: "view" };
         this.moduleFrom(w, st, batch);
         w.usesAnsiNulls = state.ansiNulls;
@@ -384,6 +400,22 @@ class Builder {
       }
       default:
         return;
+    }
+  }
+
+  /**
+   * `EXEC('CREATE VIEW ...')` / `sp_executesql N'CREATE PROCEDURE x AS'` with a constant string: install
+   * scripts create objects (or stubs later ALTERed) this way. The string is parsed as a script; what
+   * it creates counts, without duplicate warnings (IF/ELSE branches often create the same object).
+   */
+  dynamicDdl(text: string, line: number, f: SourceFile, state: { ansiNulls: boolean; quotedIdentifier: boolean }, depth: number): void {
+    if (depth > 8 || !/^\s*(CREATE|ALTER)\b/i.test(text)) return;
+    const r = parse({ text, file: f.path, lineOffset: line - 1 });
+    this.inDynamic++;
+    try {
+      for (const b of r.batches) for (const s of b.statements) this.statement(s, b, f, state, depth + 1);
+    } finally {
+      this.inDynamic--;
     }
   }
 
@@ -670,8 +702,18 @@ class Builder {
     const dynamic: number[] = [];
     const external: { name: string; line: number }[] = [];
     const cteNames = new Set<string>();
+    // `UPDATE a SET ... FROM dbo.T AS a`: the target is an alias of the FROM, not a table name.
+    const aliasTargets = new Set<ObjectName>();
     for (const n of w.refNodes) {
       walk(n, (x) => {
+        if ((x.kind === "Update" || x.kind === "Delete") && x.target.kind === "TableRef" && x.target.name.partCount === 1 && x.from.length) {
+          const aliases = new Set<string>();
+          walk(x.from, (y) => {
+            if ("alias" in y && y.alias && typeof y.alias === "object" && "value" in y.alias) aliases.add(lower(y.alias.value));
+            return y.kind !== "DerivedTable" && y.kind !== "Subquery";
+          });
+          if (aliases.has(lower(x.target.name.name.value))) aliasTargets.add(x.target.name);
+        }
         if (x.kind === "Cte") cteNames.add(lower(x.name.value));
         else if (x.kind === "ExecString") dynamic.push(x.loc.line);
         else if (x.kind === "Exec" && x.upperName === "SP_EXECUTESQL") dynamic.push(x.loc.line);
@@ -682,7 +724,7 @@ class Builder {
         return true;
       });
       for (const r of astReferences(n)) {
-        if (r.role === "select-into") continue;
+        if (r.role === "select-into" || aliasTargets.has(r.name)) continue;
         const p = parts(r.name);
         if (r.role === "function" && !p.schema && !p.database && BUILTIN_TVFS.has(p.name.toUpperCase())) continue;
         if (r.role === "function" && EXTERNAL_ROWSETS.has(p.name.toUpperCase())) continue;
@@ -754,7 +796,8 @@ class Builder {
         if (!target) {
           if (r.role === "procedure" && /^(sp_|xp_)/i.test(r.name)) continue; // system procedures
           if (r.role === "type" && /^sysname$/i.test(r.name)) continue;
-          if (!r.schema && r.role === "table" && /^(sys|spt_)/i.test(r.name)) continue;
+          // Compatibility views (sysobjects, dbo.sysconstraints...) and master's spt_ tables.
+          if ((!r.schema || /^dbo$/i.test(r.schema)) && /^(sys|spt_)/i.test(r.name) && (r.role === "table" || r.role === "function")) continue;
           flag(name, "missing", r.line);
           references.push({ name, role: r.role, line: r.line });
           continue;
@@ -882,7 +925,7 @@ export function buildCatalog(sources: SourceSet, opts: BuildOptions = {}): Catal
   b.diagnostics.push(...sources.diagnostics);
   if (project?.defaultCollation) b.collation = project.defaultCollation;
   if (project?.name) b.localDatabases.add(lower(project.name));
-  const projectVars = new Map(sources.projects.map((p) => [p.path.replace(/\/[^/]*$/, ""), p.sqlcmdVariables]));
+  const projectsByPath = new Map(sources.projects.map((p) => [p.path, p]));
   // `:r` includes resolve against the other files read, relative to the including file.
   const byPath = new Map(sources.files.map((f) => [lower(f.path), f]));
   const readFile = (p: string, from: string) => {
@@ -892,14 +935,22 @@ export function buildCatalog(sources: SourceSet, opts: BuildOptions = {}): Catal
       if (s === "..") segs.pop();
       else if (s !== "." && s !== "") segs.push(s);
     }
-    const f = byPath.get(lower(segs.join("/")));
+    const joined = (dir.startsWith("/") ? "/" : "") + segs.join("/");
+    const f = byPath.get(lower(joined));
     return f ? { text: f.text, file: f.path } : undefined;
   };
-  for (const f of sources.files) {
+  // Deployment order: pre-deployment scripts, the model (Build items and plain scripts), post-deployment.
+  const phase = (f: SourceFile) => (f.origin.buildAction === "PreDeploy" ? 0 : f.origin.buildAction === "PostDeploy" ? 2 : 1);
+  const ordered = sources.files.filter((f) => f.origin.buildAction !== "None").sort((a, b) => phase(a) - phase(b));
+  for (const f of ordered) {
     const action = f.origin.buildAction;
-    if ((action === "PreDeploy" || action === "PostDeploy") && !opts.includeDeployScripts) continue;
-    const pv = f.origin.container ? projectVars.get(f.origin.container.replace(/\/[^/]*$/, "")) : undefined;
-    const vars = { ...(pv ?? {}), ...(opts.vars ?? {}) };
+    if ((action === "PreDeploy" || action === "PostDeploy") && opts.includeDeployScripts === false) continue;
+    const project = f.origin.container ? projectsByPath.get(f.origin.container) : undefined;
+    // SSDT defines these for every project; scripts use them in file paths and 3-part names.
+    const builtIns: Record<string, string> = project
+      ? { DatabaseName: project.name ?? "Database", DefaultFilePrefix: project.name ?? "Database", DefaultDataPath: "", DefaultLogPath: "" }
+      : {};
+    const vars = { ...builtIns, ...(project?.sqlcmdVariables ?? {}), ...(opts.vars ?? {}) };
     b.addFile(f, vars, readFile);
   }
   for (const fr of sources.fragments) b.addFragment(fr);

@@ -111,21 +111,24 @@ class Collector {
       for (const m of sel.missing) {
         this.diag(diagnostic("SRC1202", "warning", `the project builds '${m}', which is not in the folder`, { file: projPath, line: 1 }));
       }
-      const byRel = new Map(inDir.map((f) => [f.rel.slice(prefix.length), f]));
-      const action = new Map<string, "Build" | "PreDeploy" | "PostDeploy">();
+      const action = new Map<string, NonNullable<SourceFile["origin"]["buildAction"]>>();
       for (const b of sel.build) action.set(b, "Build");
       for (const b of sel.preDeploy) action.set(b, "PreDeploy");
       for (const b of sel.postDeploy) action.set(b, "PostDeploy");
       let ignored = 0;
       for (const f of inDir) {
         claimed.add(f.rel);
-        const a = action.get(f.rel.slice(prefix.length));
-        if (a) planned.push({ file: byRel.get(f.rel.slice(prefix.length))!, origin: { kind: "sqlproj", container: projPath, buildAction: a } });
-        else if (/\.sql$/i.test(f.rel)) ignored++;
+        const rel = f.rel.slice(prefix.length);
+        const a = action.get(rel);
+        if (a) planned.push({ file: f, origin: { kind: "sqlproj", container: projPath, buildAction: a } });
+        else if (/\.sql$/i.test(f.rel) && !/^(bin|obj)\//i.test(rel)) {
+          ignored++;
+          planned.push({ file: f, origin: { kind: "sqlproj", container: projPath, buildAction: "None" } });
+        }
       }
       if (ignored > 0) {
         this.diag(
-          diagnostic("SRC1203", "note", `${ignored} .sql file(s) in the project folder are not Build items of the project (scripts, tests, excluded files); not read`, {
+          diagnostic("SRC1203", "note", `${ignored} .sql file(s) in the project folder are not Build items of the project; they count only where a deployment script includes them with :r`, {
             file: projPath,
             line: 1,
           }),

@@ -11,8 +11,11 @@ export interface SourceOrigin {
   kind: OriginKind;
   /** The path the user gave (a folder, a .zip, a .sqlproj's folder), when the file came from one. */
   container?: string;
-  /** For SSDT projects: the build action of the file (Build, PreDeploy, PostDeploy). */
-  buildAction?: "Build" | "PreDeploy" | "PostDeploy";
+  /**
+   * For SSDT projects: the build action of the file. `None` files are not part of the model; they
+   * are kept so that deployment scripts can include them with `:r`.
+   */
+  buildAction?: "Build" | "PreDeploy" | "PostDeploy" | "None";
 }
 
 export interface SourceFile {
