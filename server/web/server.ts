@@ -46,6 +46,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  const originHost = new URL(config.publicOrigin).hostname;
+  if (!config.cookieSecure && !["localhost", "127.0.0.1", "[::1]"].includes(originHost)) {
+    logger.warn(
+      { publicOrigin: config.publicOrigin },
+      "session cookies are not Secure and the public origin is not localhost: serve DataMigrate over https (PUBLIC_ORIGIN=https://...) beyond local use",
+    );
+  }
   logger.info(
     { url, publicOrigin: config.publicOrigin, database: database.description, cookieSecure: config.cookieSecure },
     "datamigrate listening",
