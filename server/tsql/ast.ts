@@ -125,7 +125,7 @@ export interface Unary extends NodeBase {
 }
 
 export type BinaryOp =
-  | "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^"
+  | "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^" | "||"
   | "=" | "<>" | "!=" | "<" | ">" | "<=" | ">=" | "!<" | "!>"
   | "AND" | "OR";
 export interface Binary extends NodeBase {
@@ -498,7 +498,15 @@ export interface Unpivot extends NodeBase {
   alias?: Identifier;
 }
 
-export type TableSource = TableRef | VariableTableRef | DerivedTable | ValuesTable | TableFunction | Join | Pivot | Unpivot;
+/** Composable DML used as a table: `FROM (MERGE ... OUTPUT ...) AS x`. */
+export interface DmlTable extends NodeBase {
+  kind: "DmlTable";
+  statement: Insert | Update | Delete | Merge;
+  alias?: Identifier;
+  columns: Identifier[];
+}
+
+export type TableSource = TableRef | VariableTableRef | DerivedTable | ValuesTable | TableFunction | Join | Pivot | Unpivot | DmlTable;
 
 // ---------------------------------------------------------------------------------------------
 // Statements
@@ -746,6 +754,8 @@ export interface CreateTable extends StatementBase {
   options: OptionItem[];
   /** AS NODE / AS EDGE / AS FILETABLE */
   asType?: "NODE" | "EDGE" | "FILETABLE";
+  /** Synapse / Fabric CREATE TABLE ... WITH (...) AS SELECT (CTAS). */
+  asSelect?: SelectStatement;
 }
 
 export type AlterTableAction =

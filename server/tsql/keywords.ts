@@ -22,7 +22,7 @@ export const RESERVED = new Set(
 
 /** Words that are not reserved but never serve as an implicit alias (they start a following clause). */
 export const NOT_ALIAS = new Set(
-  "OUTPUT OFFSET APPLY THROW WINDOW RETURNS MATCHED FOR OPTION TRY CATCH LOOP HASH REMOTE REDUCE REPLICATE REDISTRIBUTE ELSE".split(" "),
+  "OUTPUT USING OFFSET APPLY THROW WINDOW RETURNS MATCHED FOR OPTION TRY CATCH LOOP HASH REMOTE REDUCE REPLICATE REDISTRIBUTE ELSE".split(" "),
 );
 
 /** Reserved words that may still start an expression (function-like or value keywords). */

@@ -82,7 +82,7 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
-const TWO_CHAR_OPS = new Set(["<=", ">=", "<>", "!=", "!<", "!>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "::"]);
+const TWO_CHAR_OPS = new Set(["<=", ">=", "<>", "!=", "!<", "!>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "::", "||"]);
 
 export class Lexer {
   readonly text: string;
@@ -404,7 +404,8 @@ export class Lexer {
     const ds = p;
     while (p < len && isDigit(text.charCodeAt(p))) p++;
     if (p > ds) count = Number(text.slice(ds, p));
-    while (p < len && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9 || text.charCodeAt(p) === 13)) p++;
+    // `GO;` is not sqlcmd syntax, but scripts in the wild use it and SSMS accepts it.
+    while (p < len && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9 || text.charCodeAt(p) === 13 || text.charCodeAt(p) === 59)) p++;
     let end = p;
     if (text.charCodeAt(p) === 45 && text.charCodeAt(p + 1) === 45) {
       let e = text.indexOf("\n", p);

@@ -50,6 +50,8 @@ export class Parser {
   private readonly identityMap: boolean;
   /** True while parsing the first statement of a batch (a bare procedure name is an EXEC there). */
   private firstInBatch = true;
+  /** BEGIN ... END blocks open around the current statement (an END may close one of them). */
+  private openBlocks = 0;
 
   constructor(
     private readonly lx: Lexer,
@@ -188,6 +190,7 @@ export class Parser {
     this.p = 0;
     this.depth = 0;
     this.firstInBatch = true;
+    this.openBlocks = 0;
     const statements = this.parseStatementList(false, true);
     return { statements, end: this.peek() };
   }
@@ -197,11 +200,20 @@ export class Parser {
    * statement becomes a Command and parsing resumes at the next statement start.
    */
   private parseStatementList(inBlock: boolean, topLevel = false): A.Statement[] {
+    if (inBlock) this.openBlocks++;
+    try {
+      return this.parseStatementListInner(inBlock, topLevel);
+    } finally {
+      if (inBlock) this.openBlocks--;
+    }
+  }
+
+  private parseStatementListInner(inBlock: boolean, topLevel: boolean): A.Statement[] {
     const out: A.Statement[] = [];
     for (;;) {
       const t = this.peek();
       if (t.type === T.EOF || t.type === T.Go) break;
-      if (inBlock && t.type === T.Word && t.upper === "END") break;
+      if (inBlock && t.type === T.Word && t.upper === "END" && !this.isWord("CONVERSATION", 1)) break;
       if (t.type === T.Op && t.value === ";") {
         this.advance();
         continue;
@@ -272,13 +284,21 @@ export class Parser {
             return;
           }
           if (n !== "TRAN" && n !== "TRANSACTION" && n !== "DISTRIBUTED" && n !== "DIALOG" && n !== "CONVERSATION") block++;
-        } else if ((!first || checkFirst) && paren === 0 && block === 0 && t.firstOnLine && STATEMENT_START.has(u) && !except.has(u)) {
+        } else if ((!first || checkFirst) && paren === 0 && block === 0 && t.firstOnLine && STATEMENT_START.has(u) && !except.has(u) && !this.continuesCommand(u)) {
           return;
         }
       }
       this.advance();
       first = false;
     }
+  }
+
+  /** `SET (`, `MERGE RANGE`, `SPLIT RANGE` continue ALTER ... statements; they start nothing. */
+  private continuesCommand(u: string): boolean {
+    const n = this.peek(1);
+    if (u === "SET" && n.type === T.Op && n.value === "(") return true;
+    if (u === "MERGE" && n.type === T.Word && n.upper === "RANGE") return true;
+    return false;
   }
 
   private makeCommand(startTok: Token, error: boolean): A.Command {
@@ -303,7 +323,7 @@ export class Parser {
   /** A statement outside the modelled subset: kept as text with a note. */
   private command(startTok: Token, except: string[] = [], severity: Severity = "note"): A.Command {
     this.advance();
-    this.skipToStatementEnd(false, false, new Set(except));
+    this.skipToStatementEnd(this.openBlocks > 0, true, new Set(except));
     const c = this.makeCommand(startTok, false);
     this.diag(TSQL.UnsupportedStatement, severity, `${c.keyword} is not modelled; the statement is kept as text`, startTok);
     return c;
@@ -339,6 +359,7 @@ export class Parser {
         case "INSERT":
           return this.parseInsert(undefined, t);
         case "UPDATE":
+          if (this.isWord("STATISTICS", 1)) return this.command(t);
           return this.parseUpdate(undefined, t);
         case "DELETE":
           return this.parseDelete(undefined, t);
@@ -390,6 +411,7 @@ export class Parser {
           return this.parseWaitfor();
         case "EXEC":
         case "EXECUTE":
+          if (this.isWord("AS", 1)) return this.command(t); // EXECUTE AS USER/LOGIN: a security context switch
           return this.parseExec();
         case "COMMIT":
         case "ROLLBACK":
@@ -397,6 +419,8 @@ export class Parser {
           return this.parseTransaction();
         case "OPEN":
         case "CLOSE":
+          if (this.isWord("SYMMETRIC", 1) || this.isWord("MASTER", 1) || this.isWord("ALL", 1)) return this.command(t);
+          return this.parseCursorOp();
         case "DEALLOCATE":
           return this.parseCursorOp();
         case "FETCH":
@@ -407,6 +431,7 @@ export class Parser {
           return { kind: "Use", database, loc: this.locOf(t), comments: t.comments ?? [] };
         }
         case "END":
+          if (this.isWord("CONVERSATION", 1)) return this.command(t);
           throw this.error("END without a matching BEGIN");
         case "ELSE":
           throw this.error("ELSE without a matching IF");
@@ -592,15 +617,13 @@ export class Parser {
     }
     while (this.acceptOp(",")) {
       const os = this.peek();
-      const words: string[] = [];
-      while (this.peek().type === T.Word && !this.isWord("OPTION")) {
+      const w = this.peek();
+      if (w.type !== T.Word) throw this.error("expected a FOR XML/JSON directive");
+      this.advance();
+      const words: string[] = [w.upper];
+      if ((w.upper === "ELEMENTS" && (this.isWord("XSINIL") || this.isWord("ABSENT"))) || (w.upper === "BINARY" && this.isWord("BASE64"))) {
         words.push(this.advance().upper);
-        if (words[0] === "ROOT" || words[0] === "ELEMENTS" || words[0] === "BINARY") {
-          if (words[0] !== "ROOT" && this.peek().type === T.Word && !this.isWord("OPTION")) continue;
-          break;
-        }
       }
-      if (!words.length) throw this.error("expected a FOR XML/JSON directive");
       let value: string | undefined;
       if (this.isOp("(")) {
         this.advance();
@@ -702,7 +725,7 @@ export class Parser {
       }
     } else {
       const a = this.peek();
-      if (a.type === T.QuotedId || (a.type === T.Word && !RESERVED.has(a.upper) && !NOT_ALIAS.has(a.upper))) {
+      if (this.canBeBareAlias(a)) {
         this.advance();
         item.alias = this.identFromToken(a);
         item.aliasStyle = "bare";
@@ -952,11 +975,17 @@ export class Parser {
       return this.ident();
     }
     const a = this.peek();
-    if (a.type === T.QuotedId || (a.type === T.Word && !RESERVED.has(a.upper) && !NOT_ALIAS.has(a.upper))) {
+    if (this.canBeBareAlias(a)) {
       this.advance();
       return this.identFromToken(a);
     }
     return undefined;
+  }
+
+  /** A word that may serve as an alias without AS (not a keyword that starts a clause, not a `label:`). */
+  private canBeBareAlias(a: Token): boolean {
+    if (a.type === T.QuotedId) return !this.isOp(":", 1);
+    return a.type === T.Word && !RESERVED.has(a.upper) && !NOT_ALIAS.has(a.upper) && !this.isOp(":", 1);
   }
 
   private parseTablePrimary(): A.TableSource {
@@ -976,6 +1005,20 @@ export class Parser {
         const query = this.parseQueryExpr();
         this.expectOp(")");
         const dt: A.DerivedTable = { kind: "DerivedTable", query, columns: [], loc: this.locOf(start) };
+        const alias = this.parseAlias();
+        if (alias) dt.alias = alias;
+        if (this.isOp("(")) dt.columns = this.parenIdentList();
+        dt.loc = this.locOf(start);
+        return dt;
+      }
+      const dml = this.peek(1);
+      if (dml.type === T.Word && (dml.upper === "MERGE" || dml.upper === "INSERT" || dml.upper === "UPDATE" || dml.upper === "DELETE")) {
+        // Composable DML: INSERT ... SELECT ... FROM (MERGE ... OUTPUT ...) AS x
+        this.advance();
+        const st = this.parseStatement();
+        this.expectOp(")");
+        if (st.kind !== "Merge" && st.kind !== "Insert" && st.kind !== "Update" && st.kind !== "Delete") throw this.error("expected a DML statement");
+        const dt: A.DmlTable = { kind: "DmlTable", statement: st, columns: [], loc: this.locOf(start) };
         const alias = this.parseAlias();
         if (alias) dt.alias = alias;
         if (this.isOp("(")) dt.columns = this.parenIdentList();
@@ -1015,6 +1058,12 @@ export class Parser {
       this.parseTableHints();
       vt.loc = this.locOf(start);
       return vt;
+    }
+    if (start.type === T.Op && start.value === "::") {
+      // SQL 2000 syntax for system table functions: ::fn_helpcollations()
+      this.advance();
+      const name = this.objectName();
+      return this.finishTableFunction(this.parseFunctionRest(name, start), start);
     }
     if (start.type === T.Word || start.type === T.QuotedId) {
       const name = this.objectName();
@@ -1218,9 +1267,15 @@ export class Parser {
     const start = this.peek();
     const left = this.parseAdditive();
     const t = this.peek();
-    if (t.type === T.Op && COMPARISON.has(t.value)) {
+    if (t.type === T.Op && (COMPARISON.has(t.value) || t.value === "!")) {
       this.advance();
-      const op = t.value as A.BinaryOp;
+      let op = t.value as A.BinaryOp;
+      // `> =`, `< =`, `! =` written with a space are accepted by SQL Server.
+      const n = this.peek();
+      if (n.type === T.Op && n.start === t.end + (n.start - t.end) && (t.value === ">" || t.value === "<" || t.value === "!") && (n.value === "=" || (t.value === "<" && n.value === ">") || (t.value === "!" && (n.value === "<" || n.value === ">")))) {
+        this.advance();
+        op = (t.value + n.value) as A.BinaryOp;
+      } else if (t.value === "!") throw this.error("expected a comparison", t);
       const q = this.peek();
       if (q.type === T.Word && (q.upper === "ALL" || q.upper === "ANY" || q.upper === "SOME") && this.isOp("(", 1)) {
         this.advance();
@@ -1290,7 +1345,7 @@ export class Parser {
       const t = this.peek();
       if (t.type !== T.Op) break;
       const v = t.value;
-      if (v !== "+" && v !== "-" && v !== "&" && v !== "|" && v !== "^") break;
+      if (v !== "+" && v !== "-" && v !== "&" && v !== "|" && v !== "^" && v !== "||") break;
       this.advance();
       const right = this.parseMultiplicative();
       left = { kind: "Binary", op: v, left, right, loc: this.locOf(start) };
@@ -1623,7 +1678,7 @@ export class Parser {
         this.expectWord("FROM");
         fc.args.push(this.parseExpr());
         fc.trimFrom = true;
-      } else if (!name.schema && (upperName === "OPENROWSET" || upperName === "CHANGETABLE" || upperName === "OPENDATASOURCE" || upperName === "PREDICT") ) {
+      } else if (!name.schema && (upperName === "OPENROWSET" || upperName === "CHANGETABLE" || upperName === "OPENDATASOURCE" || upperName === "PREDICT" || upperName === "MATCH" || upperName === "SHORTEST_PATH")) {
         // Arguments with their own sub-syntax (BULK 'file', CHANGES t, ...): keep what parses.
         this.parseTolerantArgs(fc);
         fc.loc = this.locOf(start);
@@ -1632,6 +1687,7 @@ export class Parser {
         if (this.acceptWord("DISTINCT")) fc.distinct = true;
         else this.acceptWord("ALL");
         do {
+          if (this.isWord("LANGUAGE") && !this.isOp(",", 1) && !this.isOp(")", 1)) this.advance(); // CONTAINS(..., LANGUAGE x)
           fc.args.push(this.parseExpr());
           // JSON_OBJECT('k': v) and JSON_* ... NULL ON NULL / ABSENT ON NULL
           if (this.isOp(":")) {
@@ -1647,7 +1703,11 @@ export class Parser {
       }
     }
     this.expectOp(")");
-    if (this.isWord("WITHIN") && this.isWord("GROUP", 1)) {
+    if (this.isWord("WITHIN") && this.isWord("GROUP", 1) && this.isWord("GRAPH", 3)) {
+      this.advance();
+      this.advance();
+      this.skipParens();
+    } else if (this.isWord("WITHIN") && this.isWord("GROUP", 1)) {
       this.advance();
       this.advance();
       this.expectOp("(");
@@ -1763,7 +1823,7 @@ export class Parser {
   /** An identifier (any word, or quoted). */
   ident(): A.Identifier {
     const t = this.peek();
-    if (t.type === T.Word || t.type === T.QuotedId) {
+    if (t.type === T.Word || t.type === T.QuotedId || t.type === T.Pseudo) {
       this.advance();
       return this.identFromToken(t);
     }
@@ -2266,6 +2326,7 @@ export class Parser {
       }
       const type = this.parseDataType();
       const dv: A.DeclareVariable = { kind: "DeclareVariable", name: vs.value, type, loc: this.locOf(vs) };
+      if (!this.acceptWords("NOT", "NULL")) this.acceptWord("NULL"); // natively compiled modules
       if (this.acceptOp("=")) dv.value = this.parseExpr();
       dv.loc = this.locOf(vs);
       items.push(dv);
@@ -2488,7 +2549,11 @@ export class Parser {
     } else {
       // RAISERROR 50001 'message'
       r.legacy = true;
-      r.message = this.parsePrimary();
+      const mt = this.peek();
+      if (mt.type === T.QuotedId && mt.quote === "double") {
+        this.advance();
+        r.message = { kind: "Literal", literalType: "string", value: mt.value, loc: this.locOf(mt) };
+      } else r.message = this.parsePrimary();
       if (this.peek().type === T.String || this.peek().type === T.NString || this.peek().type === T.Variable) r.args.push(this.parsePrimary());
     }
     r.loc = this.locOf(start);
@@ -2616,7 +2681,10 @@ export class Parser {
         } else parts.push(x);
       };
       flatten(e);
-      while (this.acceptOp(",")) parts.push(this.parseExpr()); // EXEC ('...', @p) AT server
+      while (this.acceptOp(",")) {
+        parts.push(this.parseExpr()); // EXEC ('...', @p [OUTPUT]) AT server
+        if (!this.acceptWord("OUTPUT")) this.acceptWord("OUT");
+      }
       this.expectOp(")");
       if (this.isWord("AS") && (this.isWord("LOGIN", 1) || this.isWord("USER", 1))) {
         this.advance();
@@ -2868,7 +2936,7 @@ export class Parser {
         }
         break;
     }
-    if (mode === "ALTER" && u === "DATABASE") return this.command(start, ["SET"]);
+    if (mode === "ALTER") return this.command(start, ["SET", "ENABLE", "DISABLE"]);
     return this.command(start);
   }
 
@@ -3207,10 +3275,11 @@ export class Parser {
     this.expectWord("TABLE");
     const name = this.objectName();
     const ct: A.CreateTable = { kind: "CreateTable", name, columns: [], constraints: [], indexes: [], options: [], loc: this.locOf(start), comments: start.comments ?? [] };
-    if (this.isWord("AS") && this.isWord("FILETABLE", 1)) {
+    if (this.isWord("AS") && (this.isWord("FILETABLE", 1) || this.isWord("EDGE", 1) || this.isWord("NODE", 1))) {
       this.advance();
-      this.advance();
-      ct.asType = "FILETABLE";
+      ct.asType = this.advance().upper as "FILETABLE" | "EDGE" | "NODE";
+    } else if (this.isWord("WITH") || this.isWord("AS")) {
+      // CTAS: CREATE TABLE t WITH (DISTRIBUTION = ...) AS SELECT ...
     } else {
       const body = this.parseTableBody();
       ct.columns = body.columns;
@@ -3233,6 +3302,10 @@ export class Parser {
       } else if (this.isWord("WITH") && this.isOp("(", 1)) {
         this.advance();
         ct.options.push(...this.parseOptionList());
+      } else if (this.isWord("AS") && (this.isWord("SELECT", 1) || this.isWord("WITH", 1) || this.isOp("(", 1))) {
+        const qs = this.advance();
+        const w = this.isWord("WITH") ? this.parseWith() : undefined;
+        ct.asSelect = this.parseSelectStatement(w, qs);
       } else break;
     }
     ct.loc = this.locOf(start);
@@ -3278,8 +3351,7 @@ export class Parser {
         while (this.peek().type === T.Word && !STATEMENT_START.has(this.peek().upper)) {
           if (this.isWord("MASKED")) {
             this.advance();
-            this.expectWord("WITH");
-            this.skipParens();
+            if (this.acceptWord("WITH")) this.skipParens();
           } else this.advance();
         }
         at.actions.push({ kind: "AlterColumn", loc: this.locOf(as), column, addDrop: this.lx.text.slice(s.start, this.prev.end) });

@@ -93,7 +93,7 @@ export function preprocessSqlcmd(text: string, options: SqlcmdOptions): Preproce
     for (let i = 0; i < lines.length; i++) {
       const lineNo = firstLine + i;
       const raw = lines[i]!;
-      const m = raw.indexOf(":") >= 0 ? DIRECTIVE.exec(raw) : null;
+      const m = raw.indexOf(":") >= 0 ? DIRECTIVE.exec(raw.endsWith("\r") ? raw.slice(0, -1) : raw) : null;
       if (!m) {
         out.push(substitute(raw, file, lineNo));
         continue;
