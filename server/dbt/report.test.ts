@@ -1,0 +1,106 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildReport, conversionRate, deriveStatus, Report, renderReportCsv, renderReportHtml, renderReportJson, writeReport, type ReportObjectInput } from "./report.ts";
+
+const d = (code: string, severity: "error" | "functional_difference" | "warning" | "note", message = `${code} message`, line = 3) => ({ code, severity, message, file: "src/obj.sql", line });
+
+const objects: ReportObjectInput[] = [
+  { schema: "dbo", name: "Customers", kind: "table", model: "models/staging/dbo/stg_dbo__customers.sql", complexity: 1, diagnostics: [] },
+  { schema: "dbo", name: "vSales", kind: "view", model: "models/marts/v_sales.sql", complexity: 7, diagnostics: [d("TR2001", "functional_difference", "ROUND of float: half-even vs half away from zero")] },
+  { schema: "dbo", name: "trgAudit", kind: "trigger", model: null, complexity: 4, diagnostics: [d("TR9001", "error", "triggers have no place in dbt; <script>alert(1)</script>")] },
+  { schema: "dbo", name: "vNotes", kind: "view", model: "models/marts/v_notes.sql", complexity: 2, diagnostics: [d("TR1001", "note", "NOLOCK hint dropped")] },
+  { schema: "dbo", name: "=cmd|' /C calc'!A0", kind: "view", model: "models/marts/x.sql", complexity: 2, diagnostics: [d("TR3001", "warning", 'has "quotes", commas\nand a newline')] },
+];
+const report = buildReport(objects);
+
+describe("report.json shape (issue 4 item 6)", () => {
+  it("has exactly the summary keys", () => expect(Object.keys(report.summary).sort()).toEqual(["conversionRate", "converted", "needs_review", "objects", "unsupported"]));
+  it("has exactly the object keys", () =>
+    expect(Object.keys(report.objects[0]!).sort()).toEqual(["complexity", "diagnostics", "kind", "model", "name", "schema", "status"]));
+  it("has exactly the diagnostic keys", () => expect(Object.keys(report.objects[1]!.diagnostics[0]!).sort()).toEqual(["code", "file", "line", "message", "severity"]));
+  it("counts", () => expect(report.summary).toEqual({ objects: 5, converted: 2, needs_review: 2, unsupported: 1, conversionRate: 0.8 }));
+  it("round-trips through JSON and the zod schema", () => expect(Report.parse(JSON.parse(renderReportJson(report)))).toEqual(report));
+});
+
+describe("status and conversion rate", () => {
+  it.each([
+    [[], "converted"],
+    [[d("X", "note")], "converted"],
+    [[d("X", "warning")], "needs_review"],
+    [[d("X", "functional_difference")], "needs_review"],
+    [[d("X", "note"), d("Y", "error")], "unsupported"],
+  ] as const)("%j → %s", (diags, status) => expect(deriveStatus(diags)).toBe(status));
+  it("keeps a given status that is worse than the diagnostics say", () =>
+    expect(buildReport([{ ...objects[0]!, status: "needs_review" }]).objects[0]!.status).toBe("needs_review"));
+  it("never lets a given status hide an error", () => expect(buildReport([{ ...objects[2]!, status: "converted" }]).objects[0]!.status).toBe("unsupported"));
+  it.each([
+    [[], 0],
+    [[{ diagnostics: [] }], 1],
+    [[{ diagnostics: [] }, { diagnostics: [d("X", "error")] }, { diagnostics: [d("X", "warning")] }], 0.6667],
+  ])("conversionRate %#", (objs, rate) => expect(conversionRate(objs)).toBe(rate));
+});
+
+describe("extensible: later stages add fields", () => {
+  const extended = buildReport([{ ...objects[1]!, evidence: "tests_passed", lineage: { upstream: ["dbo.Customers"] } }], { generatedAt: "2026-01-01" });
+  it("keeps extra object fields", () => {
+    expect(extended.objects[0]!.evidence).toBe("tests_passed");
+    expect(extended.objects[0]!.lineage).toEqual({ upstream: ["dbo.Customers"] });
+  });
+  it("keeps extra top-level fields", () => expect((extended as Record<string, unknown>).generatedAt).toBe("2026-01-01"));
+  it("shows extra fields as columns in the HTML", () => {
+    const html = renderReportHtml(extended);
+    expect(html).toContain("<th>evidence</th>");
+    expect(html).toContain("tests_passed");
+  });
+});
+
+describe("report.html", () => {
+  const html = renderReportHtml(report);
+  it("is self-contained (no external assets, no script)", () => {
+    expect(html).not.toMatch(/<script|<link|src=|url\(|@import/i);
+    expect(html).toContain("<style>");
+  });
+  it("escapes content", () => {
+    expect(html).not.toContain("<script>alert(1)</script>");
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+  });
+  it.each([
+    ["totals", "<b>5</b>objects"],
+    ["conversion rate", "<b>80.0%</b>conversion rate"],
+    ["status", '<td class="status unsupported">unsupported</td>'],
+    ["diagnostic code", "<code>TR2001</code>"],
+    ["severity", '<span class="sev-functional_difference">functional_difference</span>'],
+    ["line", "src/obj.sql:3"],
+    ["model path", "<code>models/marts/v_sales.sql</code>"],
+    ["complexity", '<td class="num">7</td>'],
+  ])("shows the %s", (_label, fragment) => expect(html).toContain(fragment));
+});
+
+describe("report.csv", () => {
+  const csv = renderReportCsv(report);
+  const lines = csv.split("\r\n");
+  it("has a header and one row per diagnostic (or per object without any)", () => {
+    expect(lines[0]).toBe("schema,name,kind,status,model,complexity,code,severity,message,file,line");
+    expect(lines.filter(Boolean)).toHaveLength(1 + 5);
+  });
+  it("quotes commas, quotes and newlines (RFC 4180)", () => expect(csv).toContain('"has ""quotes"", commas\nand a newline"'));
+  it("neutralises spreadsheet formulas", () => {
+    expect(csv).toContain("'=cmd|' /C calc'!A0");
+    expect(csv).not.toMatch(/(^|,)=cmd/m);
+  });
+});
+
+describe("writeReport", () => {
+  it("writes report.json, report.html and report.csv", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "dm-report-"));
+    try {
+      const files = await writeReport(report, dir);
+      expect(files.map((f) => f.slice(dir.length + 1))).toEqual(["report.json", "report.html", "report.csv"]);
+      expect(JSON.parse(await readFile(join(dir, "report.json"), "utf8"))).toEqual(report);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
