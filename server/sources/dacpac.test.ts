@@ -56,8 +56,14 @@ describe("readModelXml", () => {
     ]);
     expect(t.columns?.find((c) => c.name === "PlacedAt")?.default).toEqual({ name: "DF_Order_PlacedAt", expression: "(sysutcdatetime())" });
     expect(t.columns?.find((c) => c.name === "Amount")?.type).toEqual({ name: "decimal", precision: 19, scale: 4 });
-    expect(t.indexes).toEqual([{ name: "IX_Order_Customer", unique: false, clustered: false, columns: ["CustomerId", "PlacedAt DESC"], include: ["Amount"] }]);
-    expect(objs.filter((o) => o.kind === "index")).toEqual([expect.objectContaining({ name: "IX_Order_Customer", parent: { schema: "Sales", name: "Order" } })]);
+    expect(t.indexes).toEqual([
+      { name: "IX_Order_Customer", unique: false, clustered: false, columns: ["CustomerId", "PlacedAt DESC"], include: ["Amount"] },
+      { name: "IX_Order_Big", unique: false, clustered: false, columns: ["Amount"], include: [], filter: "([Amount]>(1000))" },
+    ]);
+    expect(objs.filter((o) => o.kind === "index").map((o) => [o.name, o.parent])).toEqual([
+      ["IX_Order_Customer", { schema: "Sales", name: "Order" }],
+      ["IX_Order_Big", { schema: "Sales", name: "Order" }],
+    ]);
     expect(byName(objs, "table", "Sales", "Customer").constraints).toEqual([{ kind: "primary_key", name: "PK_Customer", columns: ["CustomerId"], clustered: true }]);
   });
 

@@ -208,9 +208,9 @@ describe("readSources: folders, projects, zips", () => {
     const root = path.join(dir, "proj");
     const set = await readSources([root]);
     const rel = set.files.map((f) => path.relative(root, f.path).replace(/\\/g, "/"));
-    expect(rel).toEqual(["Sales/Tables/Customer.sql", "Sales/Views/vCustomer.sql", "Scripts/Seed.sql", "Security/Sales.sql"]);
-    const seed = set.files.find((f) => f.path.endsWith("Seed.sql"));
-    expect(seed?.origin.buildAction).toBe("PostDeploy");
+    expect(rel).toEqual(["Sales/Tables/Customer.sql", "Sales/Views/vCustomer.sql", "Scripts/Handy.sql", "Scripts/Seed.sql", "Security/Sales.sql"]);
+    // Files outside the Build items are kept (deployment scripts may :r them) but marked None.
+    expect(set.files.map((f) => f.origin.buildAction)).toEqual(["Build", "Build", "None", "PostDeploy", "Build"]);
     const schema = set.files.find((f) => f.path.endsWith("Security/Sales.sql"));
     expect(schema?.encoding).toBe("utf-16le");
     expect(schema?.text).toBe("CREATE SCHEMA [Sales]\n");
@@ -233,6 +233,7 @@ describe("readSources: folders, projects, zips", () => {
     expect(set.files.map((f) => f.path)).toEqual([
       "uploads/shop.zip/Sales/Tables/Customer.sql",
       "uploads/shop.zip/Sales/Views/vCustomer.sql",
+      "uploads/shop.zip/Scripts/Handy.sql",
       "uploads/shop.zip/Scripts/Seed.sql",
       "uploads/shop.zip/Security/Sales.sql",
     ]);
@@ -258,7 +259,8 @@ describe("readSources: folders, projects, zips", () => {
 
   it("reads a .sqlproj given directly as its folder", async () => {
     const set = await readSources([path.join(dir, "proj", "Shop.sqlproj")]);
-    expect(set.files).toHaveLength(4);
+    expect(set.files.filter((f) => f.origin.buildAction === "Build")).toHaveLength(3);
+    expect(set.projects[0]?.name).toBe("Shop");
   });
 
   it("a zip that is refused yields no files but the other inputs are read", async () => {
