@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { parseScript } from "./index.ts";
+import { preprocessSqlcmd } from "./sqlcmd.ts";
+
+describe("batches", () => {
+  it.each([
+    ["SELECT 1\nGO\nSELECT 2\nGO\n", 2],
+    ["SELECT 1\ngo\n\n\nSELECT 2", 2],
+    ["SELECT 1", 1],
+    ["GO\nGO\nSELECT 1\nGO", 1],
+    ["CREATE PROCEDURE p AS SELECT 1\nGO\nEXEC p", 2],
+  ])("%j has %i batches", (sql, n) => {
+    const r = parseScript(sql, { file: "b.sql" });
+    expect(r.batches).toHaveLength(n);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+
+  it("GO n sets repeat, and batch text and line are right", () => {
+    const r = parseScript("SELECT 1\nGO\n\nINSERT t VALUES (1)\nGO 3\n", { file: "b.sql" });
+    expect(r.batches[1]).toMatchObject({ repeat: 3, loc: { line: 4 } });
+    expect(r.batches[1]!.text.trim()).toBe("INSERT t VALUES (1)");
+    const st = r.batches[1]!.statements[0]!;
+    expect(st.loc).toMatchObject({ file: "b.sql", line: 4, column: 1 });
+    expect(r.batches[1]!.text.slice(st.loc.offset, st.loc.end)).toBe("INSERT t VALUES (1)");
+  });
+
+  it("a procedure body runs to the end of its batch", () => {
+    const r = parseScript("CREATE PROC p AS\nSELECT 1\nSELECT 2\nGO\nSELECT 3", { file: "b.sql" });
+    const p = r.batches[0]!.statements[0]!;
+    expect(p.kind).toBe("CreateProcedure");
+    if (p.kind === "CreateProcedure") expect(p.body.map((s) => s.kind)).toEqual(["SelectStatement", "SelectStatement"]);
+    expect(r.batches[1]!.statements).toHaveLength(1);
+  });
+
+  it("onBatch streams batches without keeping them", () => {
+    const seen: number[] = [];
+    const r = parseScript("SELECT 1\nGO\nSELECT 2\nGO\nSELECT 3", { file: "b.sql", onBatch: (b) => seen.push(b.statements.length) });
+    expect(seen).toEqual([1, 1, 1]);
+    expect(r.batches).toEqual([]);
+  });
+});
+
+describe("SQLCMD", () => {
+  it.each([
+    [":setvar Db \"Sales\"\nUSE [$(Db)]", {}, "Sales"],
+    [":setvar Db Sales\nUSE $(Db)", {}, "Sales"],
+    [":setvar Db Sales\nUSE $(Db)", { Db: "Override" }, "Override"],
+    ["USE $(db)", { DB: "CaseInsensitive" }, "CaseInsensitive"],
+    ["  :SETVAR Db X\r\nUSE $(Db)\r\n", {}, "X"],
+  ])("%j with %j uses database %s", (sql, vars, db) => {
+    const r = parseScript(sql, { file: "s.sql", vars });
+    expect(r.diagnostics).toEqual([]);
+    const use = r.batches.flatMap((b) => b.statements).find((s) => s.kind === "Use");
+    expect(use).toMatchObject({ kind: "Use", database: { value: db } });
+  });
+
+  it("an undefined variable is an error naming file and line", () => {
+    const r = parseScript("SELECT 1\nGO\nUSE $(Missing)", { file: "deploy.sql" });
+    expect(r.diagnostics).toContainEqual(expect.objectContaining({ code: "TSQL1101", severity: "error", file: "deploy.sql", line: 3, column: 5 }));
+  });
+
+  it("directive lines keep later line numbers right", () => {
+    const r = parseScript(":setvar A 1\n:on error exit\nSELECT $(A)\nGO\nSELECT x FROM", { file: "s.sql" });
+    const sel = r.batches[0]!.statements[0]!;
+    expect(sel.loc.line).toBe(3);
+    const err = r.diagnostics.find((d) => d.code === "TSQL2001")!;
+    expect(err).toMatchObject({ file: "s.sql", line: 5 });
+  });
+
+  it(":r includes a file through the reader, and lines map back to each file", () => {
+    const files: Record<string, string> = { "inc/tables.sql": "CREATE TABLE a (x int)\nGO\nCREATE TABLE b (y int)\n" };
+    const r = parseScript("PRINT 'start'\n:r inc/tables.sql\nSELECT z FROM\n", {
+      file: "main.sql",
+      readFile: (p) => (files[p] !== undefined ? { text: files[p]!, file: p } : undefined),
+    });
+    const stmts = r.batches.flatMap((b) => b.statements);
+    expect(stmts.map((s) => [s.kind, s.loc.file, s.loc.line])).toEqual([
+      ["Print", "main.sql", 1],
+      ["CreateTable", "inc/tables.sql", 1],
+      ["CreateTable", "inc/tables.sql", 3],
+      ["Command", "main.sql", 3],
+    ]);
+    // The error is at the end of input, on the line after the last one of main.sql.
+    expect(r.diagnostics.find((d) => d.code === "TSQL2001")).toMatchObject({ file: "main.sql", line: 4 });
+  });
+
+  it.each([
+    [undefined, "TSQL1102"],
+    [() => undefined, "TSQL1103"],
+  ])(":r without a usable reader is a diagnostic (%#)", (readFile, code) => {
+    const r = parseScript(":r other.sql\nSELECT 1", { file: "m.sql", ...(readFile ? { readFile } : {}) });
+    expect(r.diagnostics).toContainEqual(expect.objectContaining({ code, file: "m.sql", line: 1 }));
+    expect(r.batches[0]!.statements).toHaveLength(1);
+  });
+
+  it("a file including itself is refused", () => {
+    const r = parseScript(":r self.sql\nSELECT 1", { file: "self.sql", readFile: () => ({ text: ":r self.sql\n", file: "self.sql" }) });
+    expect(r.diagnostics.map((d) => d.code)).toContain("TSQL1103");
+  });
+
+  it("text without SQLCMD syntax is returned unchanged", () => {
+    const p = preprocessSqlcmd("SELECT ':x' -- $ not a var\n", { file: "f.sql" });
+    expect(p.unchanged).toBe(true);
+  });
+
+  it("lineOffset shifts every reported line", () => {
+    const r = parseScript("SELECT 1\nSELECT x FROM", { file: "mod.sql", lineOffset: 99 });
+    expect(r.batches[0]!.statements[0]!.loc.line).toBe(100);
+    expect(r.diagnostics[0]).toMatchObject({ line: 101 });
+  });
+});
