@@ -65,6 +65,25 @@ describe("migrations", () => {
   });
 });
 
+describe.skipIf(!process.env.TEST_DATABASE_URL)("several servers starting at once on one Postgres", () => {
+  it("migrate a fresh database exactly once, without errors", async () => {
+    const { createTestDb } = await import("../../test/support/db.ts");
+    const { openDatabase } = await import("./client.ts");
+    const fresh = await createTestDb({ migrate: false });
+    const others = await Promise.all([1, 2, 3].map(() => openDatabase({ kind: "postgres", url: fresh.url! })));
+    try {
+      await Promise.all([fresh.handle, ...others].map((h) => migrateDatabase(h)));
+      const [row] = await queryRows<{ n: number }>(fresh.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+      const { readdirSync } = await import("node:fs");
+      const { MIGRATIONS_FOLDER } = await import("./migrate.ts");
+      expect(row!.n).toBe(readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith(".sql")).length);
+    } finally {
+      for (const h of others) await h.close();
+      await fresh.dispose();
+    }
+  });
+});
+
 describe("the embedded database directory", () => {
   it("cannot be opened twice at once, and can be reopened after close with its data", async () => {
     const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
