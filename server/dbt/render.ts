@@ -36,8 +36,11 @@ export function toYaml(value: unknown): string {
  */
 export function escapeJinjaText(text: string): string {
   if (/^\s*\{\{\s*doc\(\s*'[A-Za-z0-9_]+'\s*\)\s*\}\}\s*$/.test(text)) return text;
-  if (!/\{[{%#]/.test(text)) return text;
-  return `{% raw %}${text.replace(/\{%-?\s*endraw\s*-?%\}/g, "{{ '{% endraw %}' }}")}{% endraw %}`;
+  // Jinja only cares about opening delimiters; nunjucks (our validator) also trips on a stray `#}`.
+  if (!/\{[{%#]|[}%#]\}/.test(text)) return text;
+  // An `{% endraw %}` inside the text would end the raw block (and nunjucks, unlike Jinja, nests
+  // `{% raw %}`): close the block, print the tag as a string, reopen.
+  return `{% raw %}${text.replace(/\{%-?\s*(?:end)?raw\s*-?%\}/g, (tag) => `{% endraw %}{{ '${tag}' }}{% raw %}`)}{% endraw %}`;
 }
 
 /** Model directory → property file name: models/staging/sales → _sales__models.yml. */

@@ -1,0 +1,76 @@
+// Property: whatever text a SQL Server catalog holds (descriptions, identifiers, CHECK values),
+// the rendered project validates against dbt's schemas and reads back to the same values.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { DbtProjectInput } from "./project.ts";
+import { escapeJinjaText, renderDbtProject } from "./render.ts";
+import { renderModelSql } from "./jinja.ts";
+import { parseDbtYaml } from "./validate-yaml.ts";
+import { validateRenderedProject } from "./writer.ts";
+
+const awkward = fc.constantFrom(
+  "a", "Z", "{% endraw %}", "{%- endraw -%}", "{% raw %}", "0", "9", " ", "  ", ":", ": ", "#", " #", "-", "- ", "'", '"', "\\", "\n", "\t", "{", "}", "{{", "}}", "{%", "%}", "{#", "[", "]",
+  ",", "&", "*", "!", "|", ">", "?", "@", "`", "%", "é", "ß", "日本", "😀", "yes", "no", "on", "off", "null", "~", "true", "010", "1:20", "0x1F", "2020-01-01", ".5", "endraw",
+);
+const text = fc.array(awkward, { minLength: 0, maxLength: 12 }).map((parts) => parts.join(""));
+const nonEmpty = fc.array(awkward, { minLength: 1, maxLength: 8 }).map((parts) => parts.join(""));
+const dbtName = fc.stringMatching(/^[a-z_][a-z0-9_]{0,20}$/);
+
+describe("rendering never produces YAML that dbt would reject or misread", () => {
+  it("for arbitrary descriptions, identifiers and accepted values", () => {
+    fc.assert(
+      fc.property(text, nonEmpty, nonEmpty, fc.array(nonEmpty, { minLength: 1, maxLength: 4 }), text, dbtName, (description, identifier, columnName, values, varValue, varName) => {
+        const project: DbtProjectInput = {
+          name: "p",
+          profile: "p",
+          vars: { [varName]: varValue },
+          sources: [
+            {
+              name: "src",
+              schema: identifier,
+              description,
+              tables: [
+                {
+                  name: "t",
+                  identifier,
+                  description,
+                  columns: [{ name: columnName, quote: true, description, data_tests: [{ test: "accepted_values", values }] }],
+                },
+              ],
+            },
+          ],
+          models: [{ name: "m", path: "models/staging/src/m.sql", sql: "select 1", description, columns: [{ name: "c", description }] }],
+        };
+        const files = renderDbtProject(project);
+        expect(validateRenderedProject(files)).toEqual([]);
+        const src = parseDbtYaml(files.get("models/staging/src/_src__sources.yml")!) as any;
+        const table = src.sources[0].tables[0];
+        expect(src.sources[0].schema).toBe(identifier);
+        expect(table.columns[0].name).toBe(columnName);
+        expect(table.columns[0].data_tests[0].accepted_values.arguments.values).toEqual(values);
+        const projectYml = parseDbtYaml(files.get("dbt_project.yml")!) as any;
+        expect(projectYml.vars[varName]).toBe(varValue);
+        if (description && !/\{[{%#]|[}%#]\}/.test(description)) expect(table.description).toBe(description);
+        if (/\{[{%#]/.test(description)) expect(table.description.startsWith("{% raw %}")).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("escapeJinjaText", () => {
+  it("renders back to the original text through dbt's Jinja", () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const r = renderModelSql(escapeJinjaText(t) + "\n", {
+          resolveRef: () => undefined,
+          resolveSource: () => undefined,
+          target: { name: "dev", schema: "s", type: "postgres" },
+        });
+        expect(r.diagnostics).toEqual([]);
+        expect(r.sql).toBe(t);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
