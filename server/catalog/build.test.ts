@@ -259,6 +259,21 @@ describe("script semantics", () => {
     expect(codes(c)).toEqual([]);
   });
 
+  it("records an object whose CREATE does not parse, flagged, with its text", () => {
+    const c = build(
+      "CREATE VIEW dbo.v AS SELECT (1 + FROM dbo.T;\nGO\nCREATE FUNCTION [dbo].[f] (@a int) RETURNS TABLE AS RETURN (SELECT * FROM dbo.T WHERE )\nGO\nCREATE TABLE dbo.T (a int,, b int);\nGO\n",
+    );
+    expect(c.objects.filter((o) => !o.implicit).map((o) => [o.kind, o.id, o.functionKind, o.line])).toEqual([
+      ["table", "dbo.T", undefined, 5],
+      ["function", "dbo.f", "inline_tvf", 3],
+      ["view", "dbo.v", undefined, 1],
+    ]);
+    expect(obj(c, "dbo.v").module).toMatchObject({ text: "CREATE VIEW dbo.v AS SELECT (1 + FROM dbo.T;", unparsed: true });
+    expect(obj(c, "dbo.v").module?.ast).toBeUndefined();
+    expect(c.diagnostics.filter((d) => d.code === "CAT1009").map((d) => d.line)).toEqual([1, 3, 5]);
+    expect(c.diagnostics.filter((d) => d.code === "TSQL2001").map((d) => d.line)).toEqual([1, 3, 5]);
+  });
+
   it("reports an ALTER TABLE of a table no input defines", () => {
     const c = build("ALTER TABLE dbo.Ghost ADD b int;\n");
     expect(c.diagnostics).toEqual([expect.objectContaining({ code: "CAT1010", file: "db.sql", line: 1 })]);

@@ -94,6 +94,19 @@ const BUILTIN_TVFS = new Set([
 const EXTERNAL_ROWSETS = new Set(["OPENQUERY", "OPENROWSET", "OPENDATASOURCE"]);
 const SYSTEM_SCHEMAS = new Set(["sys", "information_schema"]);
 
+const NAME_PART = `(?:\\[(?:[^\\]]|\\]\\])+\\]|"(?:[^"]|"")+"|[\\w@#$]+)`;
+const NAME_RX = `${NAME_PART}(?:\\s*\\.\\s*${NAME_PART}){0,3}`;
+const UNPARSED_CREATE = new RegExp(`^\\s*(CREATE(?:\\s+OR\\s+ALTER)?|ALTER)\\s+(VIEW|PROC|PROCEDURE|FUNCTION|TRIGGER|TABLE|SYNONYM|SEQUENCE|TYPE)\\s+(${NAME_RX})`, "i");
+
+/** `[dbo].[Order]]s]` / `"a"."b"` / `dbo.T` → unquoted parts. */
+function splitName(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\[((?:[^\]]|\]\])+)\]|"((?:[^"]|"")+)"|([\w@#$]+)/g)) {
+    out.push(m[1] !== undefined ? m[1].replace(/]]/g, "]") : m[2] !== undefined ? m[2].replace(/""/g, '"') : m[3]!);
+  }
+  return out;
+}
+
 function lower(s: string): string {
   return s.toLowerCase();
 }
@@ -257,6 +270,11 @@ class Builder {
         this.databaseName ??= st.database.value;
         return;
       case "Command": {
+        const m = st.text.match(UNPARSED_CREATE);
+        if (m && st.error) {
+          this.unparsedCreate(m, st, f, state);
+          return;
+        }
         if (st.keyword === "CREATE DATABASE") {
           const m = st.text.match(/\bCOLLATE\s+([A-Za-z0-9_]+)/i);
           if (m?.[1]) this.collation ??= m[1];
@@ -401,6 +419,55 @@ class Builder {
       default:
         return;
     }
+  }
+
+  /**
+   * A CREATE the parser could not read (kept as a Command with an error): the object still exists in
+   * the database, so it is recorded, flagged unparsed, with its text; its dependencies are unknown.
+   */
+  unparsedCreate(m: RegExpMatchArray, st: Extract<Statement, { kind: "Command" }>, f: SourceFile, state: { ansiNulls: boolean; quotedIdentifier: boolean }): void {
+    const verb = m[1]!.toUpperCase().replace(/\s+/g, " ");
+    const what = m[2]!.toUpperCase();
+    const parts = splitName(m[3]!);
+    const name = parts[parts.length - 1]!;
+    if (name.startsWith("#")) return;
+    const kind = what.startsWith("PROC") ? "procedure" : (what.toLowerCase() as Work["kind"]);
+    const w: Work = {
+      schema: parts.length > 1 ? parts[parts.length - 2]! : this.defaultSchema,
+      name,
+      kind,
+      file: f.path,
+      line: st.loc.line,
+      origin: f.origin.kind,
+      refNodes: [],
+      extraRefs: [],
+      unparsed: true,
+    };
+    if (kind === "function") {
+      w.functionKind = /\bRETURNS\s+@\w+\s+TABLE\b/i.test(st.text) ? "multi_tvf" : /\bRETURNS\s+TABLE\b/i.test(st.text) ? "inline_tvf" : "scalar";
+    }
+    if (kind === "trigger") {
+      const on = st.text.match(new RegExp(`\\bON\\s+(${NAME_RX})`, "i"));
+      const p = on ? splitName(on[1]!) : [];
+      if (p.length && !/^(DATABASE|ALL)$/i.test(p[0]!)) w.parent = { schema: p.length > 1 ? p[p.length - 2]! : this.defaultSchema, name: p[p.length - 1]! };
+      else w.schema = "";
+    }
+    if (kind === "table") {
+      w.columns = [];
+      w.constraints = [];
+      w.indexes = [];
+    } else if (kind === "view" || kind === "procedure" || kind === "function" || kind === "trigger") {
+      w.module = { text: st.text };
+      w.usesAnsiNulls = state.ansiNulls;
+      w.usesQuotedIdentifier = state.quotedIdentifier;
+    }
+    this.diagnostics.push(
+      diagnostic("CAT1009", "warning", `${kind} ${idOf(w)} did not parse (see the parser's diagnostic); it is recorded with its text, its columns and dependencies are unknown`, {
+        file: f.path,
+        line: st.loc.line,
+      }),
+    );
+    this.put(w, verb === "CREATE" ? "warn" : "silent");
   }
 
   /**
