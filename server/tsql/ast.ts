@@ -376,6 +376,8 @@ export interface OptionItem extends NodeBase {
   /** Upper-cased, multi-word names joined by a space (e.g. `MAXDOP`, `OPTIMIZE FOR`, `DATA_COMPRESSION`). */
   name: string;
   value?: Expr | OptionItem[] | string;
+  /** Sub-options of `NAME = value (...)`, e.g. SYSTEM_VERSIONING = ON (HISTORY_TABLE = h). */
+  options?: OptionItem[];
 }
 
 export interface Select extends NodeBase {

@@ -1977,8 +1977,9 @@ export class Parser {
       else {
         const vs = this.peek();
         this.skipOptionValue();
-        if (this.isOp("(")) this.parseOptionList(); // HISTORY_TABLE = x (HISTORY_RETENTION...) forms
         item.value = this.lx.text.slice(vs.start, this.prev.end);
+        // SYSTEM_VERSIONING = ON (HISTORY_TABLE = ..., ...)
+        if (this.isOp("(")) item.options = this.parseOptionList();
       }
     } else if (this.isOp("(")) {
       item.value = this.parseOptionList();
