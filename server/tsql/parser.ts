@@ -23,6 +23,10 @@ export class ParseError extends Error {
 /** Nesting deeper than this (expressions, subqueries, blocks) is refused with a diagnostic, never a stack overflow. */
 export const MAX_DEPTH = 300;
 
+/** Reserved words that still name built-in functions or rowset functions. */
+const RESERVED_NAMES = new Set(
+  "COALESCE NULLIF CONVERT TRY_CONVERT LEFT RIGHT CURRENT_TIMESTAMP CURRENT_USER CURRENT_DATE CURRENT_TIME SESSION_USER SYSTEM_USER USER IDENTITY OPENQUERY OPENROWSET OPENDATASOURCE OPENXML CONTAINS FREETEXT CONTAINSTABLE FREETEXTTABLE SEMANTICKEYPHRASETABLE SEMANTICSIMILARITYTABLE SEMANTICSIMILARITYDETAILSTABLE UPDATE".split(" "),
+);
 const COMPARISON = new Set(["=", "<>", "!=", "<", ">", "<=", ">=", "!<", "!>"]);
 const ASSIGN_OPS = new Set(["=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="]);
 const LITERAL_TYPES: Partial<Record<T, A.Literal["literalType"]>> = {
@@ -321,8 +325,8 @@ export class Parser {
   }
 
   /** A statement outside the modelled subset: kept as text with a note. */
-  private command(startTok: Token, except: string[] = [], severity: Severity = "note"): A.Command {
-    this.advance();
+  private command(startTok: Token, except: string[] = [], severity: Severity = "note", skipFirst = 1): A.Command {
+    for (let i = 0; i < skipFirst; i++) this.advance();
     this.skipToStatementEnd(this.openBlocks > 0, true, new Set(except));
     const c = this.makeCommand(startTok, false);
     this.diag(TSQL.UnsupportedStatement, severity, `${c.keyword} is not modelled; the statement is kept as text`, startTok);
@@ -437,7 +441,16 @@ export class Parser {
           throw this.error("ELSE without a matching IF");
       }
       if (ADMIN_COMMANDS.has(t.upper)) {
-        if (t.upper === "GRANT" || t.upper === "DENY" || t.upper === "REVOKE") return this.command(t, ["SELECT", "INSERT", "UPDATE", "DELETE", "EXEC", "EXECUTE", "ALTER", "CREATE"]);
+        if (t.upper === "GRANT" || t.upper === "DENY" || t.upper === "REVOKE") {
+          // The permission list (SELECT, INSERT, ALTER, ...) runs up to ON or TO.
+          let i = 1;
+          while (i < 200) {
+            const n = this.peek(i);
+            if (n.type === T.EOF || n.type === T.Go || (n.type === T.Op && n.value === ";") || n.upper === "ON" || n.upper === "TO" || n.upper === "FROM") break;
+            i++;
+          }
+          return this.command(t, [], "note", i);
+        }
         return this.command(t);
       }
       // A batch may start with a bare procedure name.
@@ -1831,11 +1844,15 @@ export class Parser {
   }
 
   /** A 1-4 part dotted name; `db..t` leaves the schema empty. */
-  objectName(): A.ObjectName {
+  objectName(allowReserved = false): A.ObjectName {
     const start = this.peek();
     const parts: (Token | undefined)[] = [];
     const first = this.peek();
     if (first.type !== T.Word && first.type !== T.QuotedId) throw this.error("expected a name");
+    // Reserved words are never unquoted names (this is what ends `SELECT a FROM` before `INSERT ...`).
+    if (!allowReserved && first.type === T.Word && RESERVED.has(first.upper) && !RESERVED_NAMES.has(first.upper) && !this.isOp(".", 1)) {
+      throw this.error("expected a name");
+    }
     parts.push(this.advance());
     while (this.isOp(".") && parts.length < 4) {
       const n = this.peek(1);
@@ -1879,7 +1896,7 @@ export class Parser {
 
   parseDataType(): A.DataType {
     const start = this.peek();
-    let typeName = this.objectName();
+    let typeName = this.objectName(true);
     let name: string;
     const single = typeName.partCount === 1 || (typeName.partCount === 2 && typeName.schema?.value.toLowerCase() === "sys");
     let upper = typeName.name.value.toUpperCase();
