@@ -1129,7 +1129,7 @@ export class Parser {
         tf.withSchema.push(col);
       } while (this.acceptOp(","));
       this.expectOp(")");
-    } else if (this.isWord("WITH") && this.isOp("(", 1) && call.kind === "FunctionCall" && call.upperName === "OPENROWSET") {
+    } else if (this.isWord("WITH") && this.isOp("(", 1) && call.kind === "FunctionCall" && (call.upperName === "OPENROWSET" || call.upperName === "PREDICT")) {
       this.advance();
       this.skipParens();
     }
@@ -3381,6 +3381,11 @@ export class Parser {
           else if (this.acceptWord("NULL")) ac.nullable = true;
           else if (this.acceptWords("NOT", "NULL")) ac.nullable = false;
           else if (this.isWord("SPARSE") || this.isWord("HIDDEN") || this.isWord("ROWGUIDCOL")) this.advance();
+          else if (this.isWord("ENCRYPTED") && this.isWord("WITH", 1)) {
+            this.advance();
+            this.advance();
+            this.skipParens();
+          }
           else if (this.isWord("WITH") && this.isOp("(", 1)) {
             this.advance();
             this.parseOptionList();
