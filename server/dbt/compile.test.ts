@@ -56,6 +56,12 @@ describe("ProjectCompiler", () => {
     expect(c.compile("stg_sales__customer").relation).toEqual({ schema: "dev_staging", identifier: "customers" });
     expect(c.compile("int_order_lines_joined").sql).toContain('"dev_staging"."customers"');
   });
+  it("renders on-run-start hooks with the project's macros", () => {
+    expect(compiler.compileHooks()).toEqual([{ sql: "create schema if not exists tsql", ok: true, diagnostics: [] }]);
+    const p = shopProject();
+    p.onRunStart = ["{{ not_a_macro() }}"];
+    expect(new ProjectCompiler(p, { schema: "s" }).compileHooks()[0]!.diagnostics[0]!.code).toBe("DBT3001");
+  });
   it("reports a ref cycle", () => {
     const p: DbtProjectInput = {
       name: "p",

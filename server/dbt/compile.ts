@@ -253,6 +253,19 @@ export class ProjectCompiler {
     return { models: order, diagnostics };
   }
 
+  /**
+   * The project's on-run-start (or on-run-end) hooks rendered as dbt renders them (no model
+   * context), one entry per hook. Scalar-function emulations created this way must exist before
+   * the models run.
+   */
+  compileHooks(which: "on-run-start" | "on-run-end" = "on-run-start"): Array<{ sql: string; ok: boolean; diagnostics: Diagnostic[] }> {
+    const hooks = which === "on-run-start" ? this.project.onRunStart : this.project.onRunEnd;
+    return hooks.map((h, i) => {
+      const r = this.renderText(h, `dbt_project.yml (${which} #${i + 1})`);
+      return { sql: r.sql.trim(), ok: r.ok, diagnostics: r.diagnostics };
+    });
+  }
+
   /** Renders arbitrary Jinja (an on-run-start hook, a test) in the project's context. */
   renderText(text: string, file: string, extraGlobals?: Record<string, unknown>): RenderResult {
     return renderModelSql(text, { ...this.context(undefined, file), ...(extraGlobals ? { extraGlobals } : {}) });

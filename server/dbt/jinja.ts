@@ -549,7 +549,7 @@ function failureOf(e: unknown): JinjaFailure | undefined {
 function messageOf(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   // nunjucks prefixes "(path) [Line n, Column m]\n  "
-  return m.replace(/^\([^)]*\)(?: \[Line \d+, Column \d+\])?\s*/, "").replace(/^Error: /, "");
+  return m.replace(/^\(.*\)(?: \[Line \d+(?:, Column \d+)?\])?(?:\n\s*|\s+|$)/, "").replace(/^Error: /, "");
 }
 
 /**

@@ -75,6 +75,11 @@ describe("dbt_project.yml", () => {
   });
 });
 
+describe("a sqlserver-target project validates too", () => {
+  const ss = renderDbtProject({ ...shopProject(), target: "sqlserver" });
+  it("has no validation errors", () => expect(validateRenderedProject(ss)).toEqual([]));
+});
+
 describe("profiles.yml holds no secret", () => {
   const text = files.get("profiles.yml")!;
   const doc = parseDbtYaml(text) as Record<string, any>;
