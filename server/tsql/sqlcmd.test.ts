@@ -98,6 +98,13 @@ describe("SQLCMD", () => {
     expect(r.diagnostics.map((d) => d.code)).toContain("TSQL1103");
   });
 
+  it("$(var) and directives inside block comments are left alone; inside strings they are substituted", () => {
+    const r = parseScript("/*\n Example: SELECT * FROM [$(TableName)]\n:setvar X 1\n*/\nPRINT N'$(Db)' -- $(Other)\n", { file: "c.sql", vars: { Db: "Sales" } });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.batches[0]!.statements[0]).toMatchObject({ kind: "Print", value: { value: "Sales" } });
+    expect(r.batches[0]!.comments[0]!.text).toContain("$(TableName)");
+  });
+
   it("text without SQLCMD syntax is returned unchanged", () => {
     const p = preprocessSqlcmd("SELECT ':x' -- $ not a var\n", { file: "f.sql" });
     expect(p.unchanged).toBe(true);

@@ -70,9 +70,56 @@ export function preprocessSqlcmd(text: string, options: SqlcmdOptions): Preproce
     }
   };
 
+  // Lexical state carried across lines, so that directives and $(var) inside block comments are left
+  // alone (SSDT's post-deployment template documents `$(TableName)` in a comment).
+  let commentDepth = 0;
+  let inString = false;
+  /** Advances the state over `line`; returns the ranges [start, end) that are code (not comment). */
+  const scan = (line: string): [number, number][] => {
+    const code: [number, number][] = [];
+    let from = commentDepth > 0 ? -1 : 0;
+    for (let i = 0; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      if (commentDepth > 0) {
+        if (c === 42 && line.charCodeAt(i + 1) === 47) {
+          commentDepth--;
+          i++;
+          if (commentDepth === 0) from = i + 1;
+        } else if (c === 47 && line.charCodeAt(i + 1) === 42) {
+          commentDepth++;
+          i++;
+        }
+        continue;
+      }
+      if (inString) {
+        if (c === 39) inString = false;
+        continue;
+      }
+      if (c === 39) inString = true;
+      else if (c === 45 && line.charCodeAt(i + 1) === 45) {
+        code.push([from, i]);
+        return code;
+      } else if (c === 47 && line.charCodeAt(i + 1) === 42) {
+        code.push([from, i]);
+        commentDepth = 1;
+        i++;
+      }
+    }
+    if (commentDepth === 0 && from >= 0) code.push([from, line.length]);
+    return code;
+  };
+
   const substitute = (line: string, file: string, lineNo: number): string => {
-    if (line.indexOf("$(") < 0) return line;
+    const wasInComment = commentDepth > 0;
+    const hasRef = line.indexOf("$(") >= 0;
+    if (!hasRef) {
+      if (line.indexOf("/*") >= 0 || line.indexOf("*/") >= 0 || line.indexOf("'") >= 0 || wasInComment) scan(line);
+      return line;
+    }
+    const code = scan(line);
+    const inCode = (i: number) => code.some(([a, b]) => i >= a && i < b);
     return line.replace(VAR_REF, (whole, name: string, col: number) => {
+      if (!inCode(col)) return whole;
       const key = Object.keys(vars).find((k) => k.toLowerCase() === name.toLowerCase());
       if (key !== undefined) return vars[key]!;
       diagnostics.push({
@@ -93,7 +140,7 @@ export function preprocessSqlcmd(text: string, options: SqlcmdOptions): Preproce
     for (let i = 0; i < lines.length; i++) {
       const lineNo = firstLine + i;
       const raw = lines[i]!;
-      const m = raw.indexOf(":") >= 0 ? DIRECTIVE.exec(raw.endsWith("\r") ? raw.slice(0, -1) : raw) : null;
+      const m = raw.indexOf(":") >= 0 && commentDepth === 0 && !inString ? DIRECTIVE.exec(raw.endsWith("\r") ? raw.slice(0, -1) : raw) : null;
       if (!m) {
         out.push(substitute(raw, file, lineNo));
         continue;

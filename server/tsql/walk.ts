@@ -1,6 +1,7 @@
 // Generic traversal of the syntax tree. It does not know the node types: it descends into every
 // property that holds an object or an array (except `loc`), so new node kinds are walked for free.
 import type { Batch, Node, ObjectName, Statement } from "./ast.ts";
+import { BUILTIN_ROWSET_FUNCTIONS } from "./keywords.ts";
 
 export type Visitor = (node: Node, parent: Node | undefined, key: string) => void | boolean;
 
@@ -89,7 +90,7 @@ export function references(root: Node | Node[]): Reference[] {
         break;
       case "FunctionCall":
         if (n.name.schema || n.name.database) out.push({ name: n.name, role: "function" });
-        else if (parent && parent.kind === "TableFunction") out.push({ name: n.name, role: "function" });
+        else if (parent && parent.kind === "TableFunction" && !BUILTIN_ROWSET_FUNCTIONS.has(n.upperName)) out.push({ name: n.name, role: "function" });
         break;
       case "Exec":
         if (n.procedure.kind === "ObjectName") out.push({ name: n.procedure, role: "procedure" });
