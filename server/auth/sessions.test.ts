@@ -49,6 +49,16 @@ describe("sessions (Lucia design)", () => {
     expect(v!.session.expiresAt.getTime()).toBe(at(30).getTime());
   });
 
+  it("housekeeping removes only expired sessions", async () => {
+    const { deleteExpiredSessions } = await import("../db/queries/credentials.ts");
+    const u = await user();
+    const old = await createSession(t.db, u, policy, at(-100));
+    const live = await createSession(t.db, u, policy, at(99));
+    expect(await deleteExpiredSessions(t.db, at(100))).toBeGreaterThanOrEqual(1);
+    expect(await validateSessionToken(t.db, live.token, policy, at(100))).not.toBeNull();
+    expect(await validateSessionToken(t.db, old.token, policy, at(-99))).toBeNull();
+  });
+
   it("invalidating a user's sessions ends them all", async () => {
     const u = await user();
     const a = await createSession(t.db, u, policy, t0);

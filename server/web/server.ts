@@ -5,6 +5,7 @@ import { createApp } from "../app.ts";
 import { loadConfig, type Config } from "../config.ts";
 import { databaseLocation, openDatabase, type DatabaseHandle } from "../db/client.ts";
 import { migrateDatabase } from "../db/migrate.ts";
+import { deleteExpiredSessions } from "../db/queries/credentials.ts";
 import { createLogger, type Logger } from "../log.ts";
 
 export interface RunningServer {
@@ -40,6 +41,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     throw err;
   }
   const app = createApp({ config, database, logger });
+  const purge = async () => {
+    try {
+      const removed = await deleteExpiredSessions(database.db, new Date());
+      if (removed) logger.info({ removed }, "expired sessions removed");
+    } catch (err) {
+      logger.warn({ err }, "could not remove expired sessions");
+    }
+  };
+  await purge();
+  const purgeTimer = setInterval(purge, 3_600_000);
+  purgeTimer.unref();
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once("error", reject);
@@ -67,6 +79,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     server,
     close: () =>
       (closing ??= (async () => {
+        clearInterval(purgeTimer);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -1,6 +1,6 @@
 // Sessions and API keys. Lookups by hash are necessarily unscoped (the hash is what identifies
 // the tenant); everything else is scoped by org id.
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { apiKeys, sessions, type ApiKey, type ApiKeyScope, type Session } from "../schema/credentials.ts";
 import { users, type User } from "../schema/organizations.ts";
@@ -29,6 +29,18 @@ export async function deleteSession(db: Db, sessionId: string): Promise<void> {
 
 export async function deleteUserSessions(db: Db, orgId: string, userId: string): Promise<void> {
   await db.delete(sessions).where(and(eq(sessions.orgId, orgId), eq(sessions.userId, userId)));
+}
+
+/**
+ * Removes sessions past either expiry, across all organisations (housekeeping; expired sessions
+ * are already refused at validation). Returns how many were removed.
+ */
+export async function deleteExpiredSessions(db: Db, now: Date): Promise<number> {
+  const gone = await db
+    .delete(sessions)
+    .where(or(lte(sessions.expiresAt, now), lte(sessions.absoluteExpiresAt, now)))
+    .returning({ id: sessions.id });
+  return gone.length;
 }
 
 export async function countActiveSessions(db: Db, orgId: string, now: Date): Promise<number> {
