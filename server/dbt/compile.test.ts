@@ -7,6 +7,8 @@ import { openSqlSession, type SqlSession } from "./test-sql.ts";
 describe("synthesizeTestName matches dbt's test names", () => {
   it.each([
     ["not_null", "orders", { column_name: "order_id" }, "not_null_orders_order_id", "not_null_orders_order_id"],
+    // a source test: dbt prefixes the test type with source_ and names the target <source>_<table>
+    ["source_not_null", "jaffle_shop_orders", { column_name: "id" }, "source_not_null_jaffle_shop_orders_id", "source_not_null_jaffle_shop_orders_id"],
     ["unique", "customers", { column_name: "customer_id" }, "unique_customers_customer_id", "unique_customers_customer_id"],
     ["relationships", "orders", { column_name: "customer_id", to: "ref('customers')", field: "customer_id" }, "relationships_orders_customer_id__customer_id__ref_customers_", "relationships_orders_customer_id__customer_id__ref_customers_"],
     // jaffle_shop's well-known test: name is the full name, alias is dbt's shortened file name
@@ -38,7 +40,8 @@ describe("ProjectCompiler", () => {
   it("inlines an ephemeral model as dbt's CTE", () => {
     const c = compiler.compile("customer_orders");
     expect(c.ok).toBe(true);
-    expect(c.sql.startsWith("with __dbt__cte__int_order_lines_joined as (\n")).toBe(true);
+    expect(c.sql.startsWith("with __dbt__cte__int_order_lines_joined as (\nselect l.order_id")).toBe(true);
+    expect(c.sql).toContain("\n) select full_name, sum(quantity)");
     expect(c.sql).toContain('from "scratch"."stg_sales__order_line" as l');
     expect(c.dependsOn).toEqual(["int_order_lines_joined"]);
   });
@@ -143,14 +146,14 @@ describe("compiled models and tests run on Postgres", () => {
 
   it.each<[string, number]>([
     // source columns are quoted (quote: true), and dbt names the tests after the quoted name
-    ["unique_source_sales_customer__CustomerID_", 1],
-    ["not_null_source_sales_customer__CustomerID_", 0],
-    ["not_null_source_sales_customer__FullName_", 1],
-    ["accepted_values_source_sales_customer__Status___A__I__yes", 1],
-    ["relationships_source_sales_order_line__CustomerID____CustomerID___source_sales_customer_", 2],
-    ["datamigrate_unique_combination_source_sales_order_line__OrderID____LineNo_", 1],
+    ["source_unique_sales_customer__CustomerID_", 1],
+    ["source_not_null_sales_customer__CustomerID_", 0],
+    ["source_not_null_sales_customer__FullName_", 1],
+    ["source_accepted_values_sales_customer__Status___A__I__yes", 1],
+    ["source_relationships_sales_order_line__CustomerID____CustomerID___source_sales_customer_", 2],
+    ["source_datamigrate_unique_combination_sales_order_line__OrderID____LineNo_", 1],
     // quantity NULL passes, as a CHECK constraint does in SQL Server; -2 fails
-    ["datamigrate_expression_is_true_source_sales_order_line__Quantity_0", 1],
+    ["source_datamigrate_expression_is_true_sales_order_line__Quantity_0", 1],
     ["unique_stg_sales__customer_customer_id", 1],
     ["accepted_values_stg_sales__customer_status__A__I", 1],
     // the where config removes customer -5 from the child side

@@ -501,7 +501,8 @@ export function compileDataTests(project: DbtProjectInput | DbtProject | Project
     t: ColumnDataTest | TableDataTest,
   ) => {
     const spec = specOf(t, column);
-    const synthesized = synthesizeTestName(spec.test, testedName, spec.args);
+    // dbt names source tests source_<test>_<source>_<table>_... (TestBuilder.get_synthetic_test_names).
+    const synthesized = synthesizeTestName(attachedTo.kind === "source" ? `source_${spec.test}` : spec.test, testedName, spec.args);
     const name = t.name ?? synthesized.name;
     const alias = t.name ?? synthesized.alias;
     const diagnostics: Diagnostic[] = [];
@@ -555,7 +556,7 @@ export function compileDataTests(project: DbtProjectInput | DbtProject | Project
       const file = sourcePropertyFilePath(s);
       const self: RelationTarget = { kind: "source", source: s.name, table: table.name };
       const attached = { kind: "source" as const, source: s.name, table: table.name };
-      const testedName = `source_${s.name}_${table.name}`;
+      const testedName = `${s.name}_${table.name}`;
       for (const c of table.columns) for (const t of c.data_tests) emit(attached, testedName, self, file, testColumn(c), t);
       for (const t of table.data_tests) emit(attached, testedName, self, file, undefined, t);
     }

@@ -179,11 +179,12 @@ describe("parseMacros", () => {
 describe("injectEphemeralCtes (dbt's _inject_ctes_into_sql)", () => {
   const cte = [{ name: "e", sql: "select 1 as x" }];
   it.each([
-    ["no WITH: a new one in front", "select * from __dbt__cte__e", "with __dbt__cte__e as (\nselect 1 as x\n)\nselect * from __dbt__cte__e"],
-    ["an existing WITH: prepended to its list", "with a as (select 2) select * from a", "with __dbt__cte__e as (\nselect 1 as x\n), a as (select 2) select * from a"],
-    ["WITH RECURSIVE: after RECURSIVE", "WITH RECURSIVE r as (select 1) select * from r", "WITH RECURSIVE __dbt__cte__e as (\nselect 1 as x\n), r as (select 1) select * from r"],
-    ["leading comment kept in front", "-- note\nselect 1", "-- note\nwith __dbt__cte__e as (\nselect 1 as x\n)\nselect 1"],
-    ["a column named with_x is not a WITH", "select with_x from t", "with __dbt__cte__e as (\nselect 1 as x\n)\nselect with_x from t"],
+    ["no WITH: a new one in front", "select * from __dbt__cte__e", "with __dbt__cte__e as (\nselect 1 as x\n) select * from __dbt__cte__e"],
+    ["an existing WITH: prepended to its list", "with a as (select 2) select * from a", "with __dbt__cte__e as (\nselect 1 as x\n),  a as (select 2) select * from a"],
+    ["WITH RECURSIVE: after RECURSIVE", "WITH RECURSIVE r as (select 1) select * from r", "WITH RECURSIVE __dbt__cte__e as (\nselect 1 as x\n),  r as (select 1) select * from r"],
+    ["a leading comment: the new WITH goes before it (sqlparse's token_first keeps comments)", "-- note\nselect 1", "with __dbt__cte__e as (\nselect 1 as x\n) -- note\nselect 1"],
+    ["a comment before an existing WITH", "/* c */ with a as (select 2) select 1", "/* c */ with __dbt__cte__e as (\nselect 1 as x\n),  a as (select 2) select 1"],
+    ["a column named with_x is not a WITH", "select with_x from t", "with __dbt__cte__e as (\nselect 1 as x\n) select with_x from t"],
   ])("%s", (_label, sql, expected) => expect(injectEphemeralCtes(sql, cte)).toBe(expected));
   it("does nothing without CTEs", () => expect(injectEphemeralCtes("select 1", [])).toBe("select 1"));
 });

@@ -653,8 +653,9 @@ function lineOfText(sql: string, message: string): number {
 
 /**
  * dbt inlines ephemeral models as CTEs named __dbt__cte__<model>: after the statement's leading
- * WITH (or WITH RECURSIVE) when it has one, else in a new WITH in front (dbt's
- * _inject_ctes_into_sql). `ctes` are in dependency order.
+ * WITH (or WITH RECURSIVE) when it has one, followed by ", ", else in a new WITH in front,
+ * followed by " " (dbt-core's _inject_ctes_into_sql, byte for byte on these cases). `ctes` are in
+ * dependency order.
  */
 export function injectEphemeralCtes(sql: string, ctes: Array<{ name: string; sql: string }>): string {
   if (!ctes.length) return sql;
@@ -662,10 +663,11 @@ export function injectEphemeralCtes(sql: string, ctes: Array<{ name: string; sql
   const first = firstTokens(sql);
   if (first.length && first[0]!.word === "with") {
     const after = first[1]?.word === "recursive" ? first[1] : first[0]!;
-    return `${sql.slice(0, after.end)}${text},${sql.slice(after.end)}`;
+    return `${sql.slice(0, after.end)}${text}, ${sql.slice(after.end)}`;
   }
-  const start = first.length ? first[0]!.start : sql.length - sql.trimStart().length;
-  return `${sql.slice(0, start)}with${text}\n${sql.slice(start)}`;
+  // sqlparse's token_first() skips whitespace but not comments: the new WITH goes before them.
+  const start = sql.length - sql.trimStart().length;
+  return `${sql.slice(0, start)}with${text} ${sql.slice(start)}`;
 }
 
 /** The first two words of a statement, skipping whitespace and comments. */
