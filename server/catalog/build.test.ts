@@ -185,6 +185,13 @@ describe("dependencies", () => {
       [{ name: "dynamic SQL", reason: "dynamic_sql" }],
     ],
     [
+      "EXEC ... AT is a linked server",
+      "CREATE PROCEDURE dbo.p AS EXEC ('SELECT 1') AT srv1;",
+      "dbo.p",
+      [],
+      [{ name: "srv1 (EXEC ... AT)", reason: "linked_server" }],
+    ],
+    [
       "OPENQUERY is an external rowset",
       "CREATE VIEW dbo.v AS SELECT * FROM OPENQUERY(srv1, 'SELECT 1');",
       "dbo.v",

@@ -764,10 +764,11 @@ class Builder {
 
   // ----- references --------------------------------------------------------------------------
 
-  rawRefs(w: Work): { refs: RawRef[]; dynamic: number[]; external: { name: string; line: number }[] } {
+  rawRefs(w: Work): { refs: RawRef[]; dynamic: number[]; external: { name: string; line: number }[]; linked: { name: string; line: number }[] } {
     const refs: RawRef[] = [...w.extraRefs];
     const dynamic: number[] = [];
     const external: { name: string; line: number }[] = [];
+    const linked: { name: string; line: number }[] = [];
     const cteNames = new Set<string>();
     // `UPDATE a SET ... FROM dbo.T AS a`: the target is an alias of the FROM, not a table name.
     const aliasTargets = new Set<ObjectName>();
@@ -782,9 +783,9 @@ class Builder {
           if (aliases.has(lower(x.target.name.name.value))) aliasTargets.add(x.target.name);
         }
         if (x.kind === "Cte") cteNames.add(lower(x.name.value));
+        else if ((x.kind === "ExecString" || x.kind === "Exec") && x.at) linked.push({ name: `${x.at.value} (EXEC ... AT)`, line: x.loc.line });
         else if (x.kind === "ExecString") dynamic.push(x.loc.line);
         else if (x.kind === "Exec" && x.upperName === "SP_EXECUTESQL") dynamic.push(x.loc.line);
-        else if (x.kind === "Exec" && x.at) external.push({ name: `${x.at.value} (EXEC ... AT)`, line: x.loc.line });
         else if (x.kind === "TableFunction" && x.call.kind === "FunctionCall" && EXTERNAL_ROWSETS.has(x.call.upperName)) {
           external.push({ name: x.call.upperName, line: x.loc.line });
         }
@@ -799,7 +800,7 @@ class Builder {
         refs.push({ ...p, role: r.role, line: r.name.loc.line });
       }
     }
-    return { refs, dynamic, external };
+    return { refs, dynamic, external, linked };
   }
 
   lookup(schema: string | undefined, name: string, moduleSchema: string, role: string): Work | undefined {
@@ -841,8 +842,10 @@ class Builder {
         }[reason];
         this.diagnostics.push(diagnostic(code, sev, `${w.kind} ${id} ${what}`, { file: w.file, line }));
       };
-      const { refs, dynamic, external } = w.kind === "schema" || w.kind === "index" && !w.extraRefs.length ? { refs: [], dynamic: [], external: [] } : this.rawRefs(w);
+      const { refs, dynamic, external, linked } =
+        w.kind === "schema" || (w.kind === "index" && !w.extraRefs.length) ? { refs: [], dynamic: [], external: [], linked: [] } : this.rawRefs(w);
       for (const line of dynamic) flag("dynamic SQL", "dynamic_sql", line);
+      for (const l of linked) flag(l.name, "linked_server", l.line);
       for (const e of external) flag(e.name, "external_rowset", e.line);
       const moduleSchema = w.kind === "schema" ? "" : w.schema;
       for (const r of refs) {

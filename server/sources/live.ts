@@ -25,7 +25,8 @@ export interface QueryRunner {
   close(): Promise<void>;
 }
 
-const USER_OBJECT_TYPES = "('U','V','P','FN','IF','TF','TR','SO','SN','FS','FT','PC','TT')";
+// Table types are read from sys.table_types: their sys.objects rows ('TT') carry internal names.
+const USER_OBJECT_TYPES = "('U','V','P','FN','IF','TF','TR','SO','SN','FS','FT','PC')";
 
 /** The catalog queries. Each is read-only and works with VIEW DEFINITION on the database alone. */
 export const CATALOG_QUERIES = {
