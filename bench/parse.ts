@@ -1,0 +1,147 @@
+// Lex + parse throughput of the T-SQL front end (server/tsql), on one core.
+//   npx tsx bench/parse.ts [--mb 50] [--write]
+// Generates a large script of mixed T-SQL (DDL, procedures, queries, data inserts), measures the
+// lexer alone and lexer+parser (streaming batches through onBatch, then keeping the whole result),
+// and, when DATAMIGRATE_CORPUS is set, the same over every .sql file of the corpus.
+// --write replaces the "T-SQL parse" section of bench/RESULTS.md with the numbers.
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { cpus } from "node:os";
+import { decodeSql, sqlFiles } from "../server/tsql/corpus-support.ts";
+import { parseScript, tokenize } from "../server/tsql/index.ts";
+
+const args = process.argv.slice(2);
+const mb = Number(args[args.indexOf("--mb") + 1] ?? 0) || 50;
+
+function generate(targetChars: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; size < targetChars; i++) {
+    const chunk = `-- object ${i}
+CREATE TABLE [dbo].[Orders_${i}](
+	[OrderID] [int] IDENTITY(1,1) NOT NULL,
+	[CustomerID] [nchar](5) COLLATE SQL_Latin1_General_CP1_CI_AS NULL,
+	[OrderDate] [datetime] NULL CONSTRAINT [DF_Orders_${i}_OrderDate] DEFAULT (getdate()),
+	[Freight] [money] NULL,
+	[Total] AS ([Freight]*(1.1)) PERSISTED,
+	CONSTRAINT [PK_Orders_${i}] PRIMARY KEY CLUSTERED ([OrderID] ASC) WITH (PAD_INDEX = OFF, FILLFACTOR = 90) ON [PRIMARY]
+) ON [PRIMARY]
+GO
+CREATE PROCEDURE [dbo].[usp_Orders_${i}] @From datetime, @To datetime = NULL, @Count int OUTPUT
+AS
+BEGIN
+	SET NOCOUNT ON;
+	DECLARE @n int = 0, @s nvarchar(max) = N'';
+	IF @To IS NULL SET @To = GETDATE();
+	BEGIN TRY
+		WITH recent AS (
+			SELECT o.OrderID, o.CustomerID, ROW_NUMBER() OVER (PARTITION BY o.CustomerID ORDER BY o.OrderDate DESC) AS rn
+			FROM dbo.Orders_${i} o WITH (NOLOCK)
+			WHERE o.OrderDate BETWEEN @From AND @To AND o.Freight > $10.00
+		)
+		SELECT r.CustomerID, COUNT(*) AS Orders, SUM(CASE WHEN r.rn = 1 THEN 1 ELSE 0 END) AS Latest
+		FROM recent r LEFT JOIN dbo.Customers c ON c.CustomerID = r.CustomerID
+		GROUP BY r.CustomerID HAVING COUNT(*) > 1 ORDER BY Orders DESC;
+		SET @Count = @@ROWCOUNT;
+		UPDATE o SET o.Freight += 1 FROM dbo.Orders_${i} o WHERE o.OrderID IN (SELECT TOP (10) OrderID FROM dbo.Orders_${i});
+	END TRY
+	BEGIN CATCH
+		THROW;
+	END CATCH
+END
+GO
+INSERT INTO [dbo].[Orders_${i}] ([CustomerID], [OrderDate], [Freight]) VALUES (N'ALFKI', '1996-07-04T00:00:00', 32.38), (N'VINET', '1996-07-05', 11.61), (N'TOMSP', '1996-07-08', 65.83)
+INSERT INTO [dbo].[Orders_${i}] ([CustomerID], [OrderDate], [Freight]) VALUES (N'HANAR', '1996-07-08T00:00:00', 41.34), (N'VICTE', '1996-07-09', 51.30), (N'SUPRD', '1996-07-10', 58.17)
+GO
+`;
+    parts.push(chunk);
+    size += chunk.length;
+  }
+  return parts.join("");
+}
+
+function time(fn: () => void, runs = 3): number {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+const lines: string[] = [];
+const log = (s: string) => {
+  console.log(s);
+  lines.push(s);
+};
+
+const text = generate(mb * 1_000_000);
+const sizeMb = Buffer.byteLength(text) / 1e6;
+log(`Machine: ${cpus()[0]?.model ?? "?"} (${cpus().length} cores, shared), Node ${process.version}; best of 3 runs.`);
+log("");
+log("| input | size | lexer only | lexer + parser | peak heap |");
+log("|---|---|---|---|---|");
+
+// Lexer alone (tokens of a 5 MB slice, to keep the token array small).
+const slice = text.slice(0, 5_000_000);
+const lexMs = time(() => void tokenize(slice, { file: "gen.sql" }));
+const lexRate = slice.length / 1e6 / (lexMs / 1000);
+
+// Lexer + parser, streaming batches (what a reader does with a huge file).
+let statements = 0;
+global.gc?.();
+const heap0 = process.memoryUsage().heapUsed;
+let peak = heap0;
+const streamMs = time(() => {
+  statements = 0;
+  parseScript(text, {
+    file: "gen.sql",
+    onBatch: (b) => {
+      statements += b.statements.length;
+      const h = process.memoryUsage().heapUsed;
+      if (h > peak) peak = h;
+    },
+  });
+}, 2);
+log(`| generated script (${statements} top-level statements, streamed with onBatch) | ${sizeMb.toFixed(1)} MB | ${lexRate.toFixed(1)} MB/s | ${(sizeMb / (streamMs / 1000)).toFixed(1)} MB/s | ${((peak - heap0) / 1e6).toFixed(0)} MB above baseline |`);
+
+// Lexer + parser keeping the whole tree (10 MB).
+const ten = generate(10_000_000);
+let keptPeak = 0;
+const keepMs = time(() => {
+  const before = process.memoryUsage().heapUsed;
+  const r = parseScript(ten, { file: "gen10.sql" });
+  keptPeak = Math.max(keptPeak, process.memoryUsage().heapUsed - before);
+  if (r.batches.length === 0) throw new Error("nothing parsed");
+});
+log(`| generated script, whole tree kept | ${(ten.length / 1e6).toFixed(1)} MB | | ${(ten.length / 1e6 / (keepMs / 1000)).toFixed(1)} MB/s | ~${(keptPeak / 1e6).toFixed(0)} MB for the tree |`);
+
+const corpus = process.env.DATAMIGRATE_CORPUS;
+if (corpus && existsSync(corpus)) {
+  const texts: string[] = [];
+  for (const f of sqlFiles(corpus)) texts.push(decodeSql(readFileSync(f)));
+  const chars = texts.reduce((n, t) => n + Buffer.byteLength(t), 0) / 1e6;
+  const lexC = time(() => {
+    for (const t of texts) tokenize(t, { file: "c.sql" });
+  });
+  const parseC = time(() => {
+    for (const t of texts) parseScript(t, { file: "c.sql" });
+  });
+  log(`| corpus (${texts.length} .sql files under DATAMIGRATE_CORPUS) | ${chars.toFixed(1)} MB | ${(chars / (lexC / 1000)).toFixed(1)} MB/s | ${(chars / (parseC / 1000)).toFixed(1)} MB/s | |`);
+} else {
+  log("| corpus | DATAMIGRATE_CORPUS not set: skipped | | | |");
+}
+
+if (args.includes("--write")) {
+  const path = "bench/RESULTS.md";
+  const header = "## T-SQL parse (bench/parse.ts)";
+  const section = `${header}\n\nLex + parse throughput of server/tsql on one core (target: at least 5 MB/s). Sizes are UTF-8 bytes.\nRun: \`npx tsx bench/parse.ts --write\` (set DATAMIGRATE_CORPUS for the corpus row).\n\n${lines.join("\n")}\n`;
+  let doc = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmark results\n";
+  const start = doc.indexOf(header);
+  if (start >= 0) {
+    const next = doc.indexOf("\n## ", start + header.length);
+    doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : "");
+  } else doc = doc.replace(/\n*$/, "\n\n") + section;
+  writeFileSync(path, doc);
+  console.log(`wrote ${path}`);
+}
