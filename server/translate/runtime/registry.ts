@@ -1,10 +1,17 @@
 import type { RuntimeFunction } from "./types.ts";
 import { core } from "./functions/core.ts";
 import { dates } from "./functions/dates.ts";
+import { strings } from "./functions/strings.ts";
+import { numbers } from "./functions/numbers.ts";
+import { convert } from "./functions/convert.ts";
+import { format } from "./functions/format.ts";
+import { json } from "./functions/json.ts";
+import { hashing } from "./functions/hashing.ts";
+import { collation } from "./functions/collation.ts";
 
 /** Every runtime function, keyed by name. Order here is irrelevant: installSql sorts by dependencies. */
 export const runtimeFunctions: ReadonlyMap<string, RuntimeFunction> = new Map(
-  [...core, ...dates].map((f) => [f.name, f] as const),
+  [...core, ...dates, ...strings, ...numbers, ...convert, ...format, ...json, ...hashing, ...collation].map((f) => [f.name, f] as const),
 );
 
 export const DEFAULT_RUNTIME_SCHEMA = "tsql";
@@ -25,11 +32,11 @@ function checkSchema(schema: string): string {
 }
 
 /**
- * The requested functions and everything they depend on, dependencies first. Unknown names and
+ * The requested functions (default: every function installed by default) and everything they depend on, dependencies first. Unknown names and
  * dependency cycles throw (they are programming errors, not user input).
  */
 export function resolveRuntimeFunctions(names?: readonly string[]): RuntimeFunction[] {
-  const wanted = names ?? [...runtimeFunctions.keys()];
+  const wanted = names ?? [...runtimeFunctions.values()].filter((f) => f.installByDefault !== false).map((f) => f.name);
   const out: RuntimeFunction[] = [];
   const state = new Map<string, "visiting" | "done">();
   const visit = (name: string, path: string[]): void => {

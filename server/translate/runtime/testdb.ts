@@ -65,3 +65,29 @@ export async function openRuntimeDb(names?: readonly string[]): Promise<RuntimeD
 export function inSchema(expr: string, schema: string): string {
   return expr.replace(/\btsql\./g, `${schema}.`);
 }
+
+/**
+ * Registers beforeAll/afterAll hooks opening a fresh runtime database for the calling test file and
+ * returns helpers: value(pg) = the text value, fails(pg, re) = expects an error matching re.
+ */
+export function useRuntimeDb(
+  hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void },
+  names?: readonly string[],
+) {
+  let db: RuntimeDb | undefined;
+  hooks.beforeAll(async () => {
+    db = await openRuntimeDb(names);
+  });
+  hooks.afterAll(async () => {
+    await db?.close();
+  });
+  const get = (): RuntimeDb => {
+    if (!db) throw new Error("runtime database not open");
+    return db;
+  };
+  return {
+    db: get,
+    value: (pg: string) => get().text(inSchema(pg, get().schema)),
+    rows: (pg: string) => get().rows(inSchema(pg, get().schema)),
+  };
+}

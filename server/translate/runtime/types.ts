@@ -31,4 +31,6 @@ export interface RuntimeFunction {
   uncertain: string[];
   /** What the translator must do at each call site. */
   callSite: string;
+  /** false: only installed when asked for by name (e.g. the ICU collation, which needs working ICU). */
+  installByDefault?: boolean;
 }

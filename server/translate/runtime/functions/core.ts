@@ -6,12 +6,12 @@ export const core: RuntimeFunction[] = [
   {
     name: "tsql_raise",
     tsql: "(run-time error raised where SQL Server raises one)",
-    signatures: ["tsql_raise(message text, result_type anyelement, context text DEFAULT NULL)"],
+    signatures: ["tsql_raise(message text, result_type anyelement, context text DEFAULT NULL, errcode text DEFAULT '22023')"],
     returns: "anyelement",
-    sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_raise(message text, result_type anyelement, context text DEFAULT NULL)
+    sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_raise(message text, result_type anyelement, context text DEFAULT NULL, errcode text DEFAULT '22023')
 RETURNS anyelement LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 BEGIN
-  RAISE EXCEPTION '%', message USING ERRCODE = '22023', DETAIL = coalesce('value: ' || context, '');
+  RAISE EXCEPTION '%', message USING ERRCODE = errcode, DETAIL = coalesce('value: ' || context, '');
 END
 $fn$;`,
     dependsOn: [],

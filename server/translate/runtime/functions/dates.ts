@@ -1,7 +1,7 @@
 import type { RuntimeFunction } from "../types.ts";
 
 const DT_RANGE_ERR = (t: string) =>
-  `@schema@.tsql_raise('Adding a value to a ''${t}'' column caused an overflow.', NULL::timestamp, d::text)`;
+  `@schema@.tsql_raise('Adding a value to a ''${t}'' column caused an overflow.', NULL::timestamp, d::text, '22008')`;
 
 export const dates: RuntimeFunction[] = [
   {
@@ -114,7 +114,7 @@ SELECT CASE
   WHEN ts IS NULL THEN NULL
   WHEN ts < (CASE type_name WHEN 'datetime' THEN timestamp '1753-01-01' WHEN 'smalldatetime' THEN timestamp '1900-01-01' ELSE timestamp '0001-01-01' END)
     OR ts >= (CASE type_name WHEN 'smalldatetime' THEN timestamp '2079-06-07' ELSE timestamp '10000-01-01' END)
-  THEN @schema@.tsql_raise(format('The conversion of a value to the %s data type resulted in an out-of-range value.', type_name), NULL::timestamp)
+  THEN @schema@.tsql_raise(format('The conversion of a value to the %s data type resulted in an out-of-range value.', type_name), NULL::timestamp, ts::text, '22008')
   ELSE ts
 END
 $fn$;`,
