@@ -198,6 +198,13 @@ describe("dependencies", () => {
       [],
       [{ name: "OPENQUERY", reason: "external_rowset" }],
     ],
+    [
+      "XML methods on alias.column are not function references",
+      "CREATE VIEW dbo.v AS SELECT s.ref.value(N'(x)[1]', 'money') AS x, [s].ref.query('.') AS q FROM dbo.Customer CROSS APPLY (SELECT CAST(Name AS xml) AS d) AS c CROSS APPLY c.d.nodes(N'/a') AS s(ref);",
+      "dbo.v",
+      ["dbo.Customer"],
+      [],
+    ],
     ["UPDATE through an alias of its FROM", "CREATE PROCEDURE dbo.p AS UPDATE c SET Name = N'x' FROM dbo.Customer AS c;", "dbo.p", ["dbo.Customer"], []],
     ["a trigger depends on its table; inserted/deleted are not tables", "CREATE TRIGGER dbo.tr ON dbo.Customer AFTER UPDATE AS SELECT * FROM inserted JOIN deleted ON 1 = 1;", "dbo.tr", ["dbo.Customer"], []],
     ["a missing object is listed", "CREATE VIEW dbo.v AS SELECT * FROM dbo.Nowhere;", "dbo.v", [], [{ name: "dbo.Nowhere", reason: "missing" }]],

@@ -93,6 +93,7 @@ const BUILTIN_TVFS = new Set([
 ]);
 const EXTERNAL_ROWSETS = new Set(["OPENQUERY", "OPENROWSET", "OPENDATASOURCE"]);
 const SYSTEM_SCHEMAS = new Set(["sys", "information_schema"]);
+const XML_METHODS = /^(value|query|exist|nodes|modify)$/i;
 
 const NAME_PART = `(?:\\[(?:[^\\]]|\\]\\])+\\]|"(?:[^"]|"")+"|[\\w@#$]+)`;
 const NAME_RX = `${NAME_PART}(?:\\s*\\.\\s*${NAME_PART}){0,3}`;
@@ -796,6 +797,8 @@ class Builder {
         const p = parts(r.name);
         if (r.role === "function" && !p.schema && !p.database && BUILTIN_TVFS.has(p.name.toUpperCase())) continue;
         if (r.role === "function" && EXTERNAL_ROWSETS.has(p.name.toUpperCase())) continue;
+        // `alias.col.value(...)` (XML methods on a qualified column) can come out as a 3-part call.
+        if (r.role === "function" && p.database !== undefined && !p.server && XML_METHODS.test(p.name)) continue;
         if (r.role === "table" && r.name.partCount === 1 && (cteNames.has(lower(p.name)) || /^(inserted|deleted)$/i.test(p.name))) continue;
         refs.push({ ...p, role: r.role, line: r.name.loc.line });
       }
