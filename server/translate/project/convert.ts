@@ -1,0 +1,407 @@
+// Catalog → DbtProject + report. The decisions, in one place:
+//
+// - Sources: one per SQL Server schema, every table with its columns as the source spells them
+//   (type, MS_Description), so the sources file describes the relation that is really there.
+// - Staging: one `stg_<source>__<table>` per table: rename (snake_case) and cast only. The
+//   constraint tests sit on the staging models, in the names analysts will use.
+// - Views become models that select from `{{ source() }}` for tables and `{{ ref() }}` for other
+//   views, with the source's original column names. They do NOT read the staging models: staging
+//   renames columns and may cast types, and a view's output (its column names, `SELECT *`, its
+//   types, hence its answers) must stay exactly the view's. Reading the sources keeps the translated
+//   query a faithful copy of the original over the same relations.
+// - Scalar functions: SQL UDFs in the target schema, created by on-run-start; inline TVFs: macros
+//   that expand to their query (parameters as macro arguments).
+// - Whatever could not be translated is still written, disabled (`enabled: false`) with the
+//   original T-SQL in a comment, and every model that refs it is disabled too: `dbt build` runs
+//   only what was converted, and the report says why each of the others was not.
+// - Procedures, triggers, CLR objects, linked-server and cross-database references have no place in
+//   dbt (yet): they are in the report, status unsupported, with what to do instead.
+import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
+import { dependencyOrder } from "../../catalog/graph.ts";
+import type { Catalog, CatalogObject } from "../../catalog/model.ts";
+import { buildReport, type Report, type ReportObjectInput } from "../../dbt/report.ts";
+import { parseDbtProject, type DbtProject, type DbtProjectInput, type Macro, type ModelInput, type SourceTable, type ColumnInput } from "../../dbt/project.ts";
+import { isPlainPostgresIdentifier, toIdentifier, type NamingStyle } from "../../dbt/naming.ts";
+import { dbtMacros, DEFAULT_RUNTIME_SCHEMA } from "../runtime/index.ts";
+import type { ObjectName } from "../../tsql/ast.ts";
+import { complexityOf } from "./complexity.ts";
+import { assignNames, type ProjectNames } from "./naming.ts";
+import { tableTests } from "./tests.ts";
+import { fallbackTranslator, jinjaLiteral, type ConvertTarget, type ModuleTranslation, type ProjectTranslator } from "./translator.ts";
+import { columnBaseType, tsqlTypeText } from "./types-map.ts";
+
+export interface ConvertOptions {
+  target?: ConvertTarget;
+  /** dbt project (and profile) name; default from the database name, else `datamigrate`. */
+  projectName?: string;
+  naming?: NamingStyle;
+  translator?: ProjectTranslator;
+  /** Schema of the tsql_* runtime functions (dbt var `tsql_runtime_schema`). Default `tsql`. */
+  runtimeSchema?: string;
+  /** Extra dbt vars written into dbt_project.yml. */
+  vars?: Record<string, unknown>;
+}
+
+export interface ConvertResult {
+  project: DbtProject;
+  report: Report;
+  names: ProjectNames;
+  /** Per catalog object id: what it became. */
+  outcomes: Map<string, ObjectOutcome>;
+  /** Diagnostics not tied to one object (naming collisions, catalog problems). */
+  diagnostics: Diagnostic[];
+}
+
+export interface ObjectOutcome {
+  object: CatalogObject;
+  /** Project-relative path of the resource it became, or null. */
+  model: string | null;
+  /** Report kind: table, view, scalar_function, inline_function, procedure, trigger, ... */
+  kind: string;
+  diagnostics: Diagnostic[];
+  /** Written but disabled because it (or something it refs) was not converted. */
+  disabled?: boolean;
+}
+
+const RUNTIME_VAR = "tsql_runtime_schema";
+const at = (o: CatalogObject) => ({ file: o.file, line: o.line });
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** A Jinja comment holding arbitrary text. */
+function jinjaComment(text: string): string {
+  return `{#\n${text.replace(/#\}/g, "# }").replace(/\{#/g, "{ #")}\n#}`;
+}
+
+function reportKind(o: CatalogObject): string {
+  if (o.kind === "function") {
+    switch (o.functionKind) {
+      case "scalar":
+        return "scalar_function";
+      case "inline_tvf":
+        return "inline_function";
+      case "multi_tvf":
+        return "table_function";
+      case "clr":
+        return "clr_function";
+    }
+    return "function";
+  }
+  return o.kind;
+}
+
+export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): ConvertResult {
+  const target: ConvertTarget = opts.target ?? "postgres";
+  const style = opts.naming ?? "snake";
+  const translator = opts.translator ?? fallbackTranslator;
+  const runtimeSchema = opts.runtimeSchema ?? DEFAULT_RUNTIME_SCHEMA;
+  const objects = catalog.objects.filter((o) => !o.implicit);
+  const tables = objects.filter((o) => o.kind === "table" && !o.isTableType).sort(byId);
+  const views = objects.filter((o) => o.kind === "view").sort(byId);
+  const functions = objects.filter((o) => o.kind === "function").sort(byId);
+  const names = assignNames(catalog, tables, views, functions.filter((f) => f.functionKind === "inline_tvf" || f.functionKind === "scalar"), style);
+  const diagnostics: Diagnostic[] = [...names.diagnostics];
+  const outcomes = new Map<string, ObjectOutcome>();
+  const objById = new Map(objects.map((o) => [o.id, o]));
+  const lowerId = new Map(objects.map((o) => [o.id.toLowerCase(), o.id]));
+  const idOf = (schema: string | undefined, name: string) => lowerId.get(`${schema ?? catalog.defaultSchema}.${name}`.toLowerCase());
+  const quoteCol = (n: string) => (target === "sqlserver" ? `[${n.replace(/]/g, "]]")}]` : `"${n.replace(/"/g, '""')}"`);
+  const runtimeUsed = new Set<string>();
+
+  const unresolvedOf = new Map<string, Catalog["unresolved"]>();
+  for (const u of catalog.unresolved) unresolvedOf.set(u.from, [...(unresolvedOf.get(u.from) ?? []), u]);
+
+  // ---------------------------------------------------------------- sources and staging
+  const sourcesOut = new Map<string, { name: string; schema: string; tables: SourceTable[] }>();
+  const models: ModelInput[] = [];
+  for (const t of tables) {
+    const n = names.tables.get(t.id)!;
+    const d: Diagnostic[] = [];
+    const srcColumns: ColumnInput[] = [];
+    const selects: string[] = [];
+    const tests = tableTests(t, n, (id) => names.tables.get(id), idOf);
+    d.push(...tests.diagnostics);
+    const stgColumns: ColumnInput[] = [];
+    for (const c of t.columns) {
+      const base = columnBaseType(c, catalog);
+      const mapped = base ? translator.mapColumnType(base, c, target) : undefined;
+      if (mapped?.issue) d.push(diagnostic(mapped.issue.code, mapped.issue.severity, `${t.id}.${c.name}: ${mapped.issue.message}`, at(t)));
+      const newName = n.columns.get(c.name)!;
+      const dataType = mapped?.sql;
+      srcColumns.push({
+        name: c.name,
+        ...(dataType ? { data_type: target === "sqlserver" && base ? tsqlTypeText(base) : dataType } : {}),
+        ...(c.description ? { description: c.description } : {}),
+        ...(target === "postgres" && !isPlainPostgresIdentifier(c.name) ? { quote: true } : {}),
+        ...(c.collation && c.collation !== catalog.defaultCollation ? { meta: { sqlserver_collation: c.collation } } : {}),
+      });
+      // Rename and cast only. A type the mapping does not know is passed through uncast.
+      const castable = mapped && !(mapped.issue && mapped.issue.severity === "error");
+      selects.push(castable ? `cast(${quoteCol(c.name)} as ${mapped.sql}) as ${newName}` : `${quoteCol(c.name)} as ${newName}`);
+      stgColumns.push({
+        name: newName,
+        ...(c.name !== newName ? { origin: c.name } : {}),
+        ...(dataType ? { data_type: dataType } : {}),
+        ...(c.description ? { description: c.description } : {}),
+        data_tests: tests.columns.get(newName) ?? [],
+      });
+    }
+    const src = sourcesOut.get(t.schema) ?? { name: n.source, schema: t.schema, tables: [] };
+    src.tables.push({
+      name: n.table,
+      ...(n.table !== t.name ? { identifier: t.name } : {}),
+      ...(t.description ? { description: t.description } : {}),
+      columns: srcColumns as SourceTable["columns"],
+      data_tests: [],
+      origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: t.schema, name: t.name, kind: "table" },
+    });
+    sourcesOut.set(t.schema, src);
+    const sql =
+      selects.length === 0
+        ? `select * from {{ source('${n.source}', '${n.table}') }}`
+        : `with source as (\n\n    select * from {{ source('${n.source}', '${n.table}') }}\n\n),\n\nrenamed as (\n\n    select\n        ${selects.join(",\n        ")}\n    from source\n\n)\n\nselect * from renamed\n`;
+    if (selects.length === 0) d.push(diagnostic("CNV1305", "warning", `table ${t.id} has no columns in the catalog; its staging model selects *`, at(t)));
+    models.push({
+      name: n.staging,
+      path: n.stagingPath,
+      sql,
+      ...(t.description ? { description: t.description } : {}),
+      columns: stgColumns,
+      data_tests: tests.table,
+      origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: t.schema, name: t.name, kind: "table" },
+    });
+    outcomes.set(t.id, { object: t, model: n.stagingPath, kind: "table", diagnostics: d });
+  }
+
+  // ---------------------------------------------------------------- relation resolution
+  const resolveId = (o: CatalogObject, name: ObjectName): string | undefined => {
+    if (name.server) return undefined;
+    if (name.database && catalog.databaseName && name.database.value.toLowerCase() !== catalog.databaseName.toLowerCase()) return undefined;
+    if (name.database && !catalog.databaseName) return undefined;
+    const written = [name.schema?.value, name.name.value].filter((x) => x !== undefined).join(".").toLowerCase();
+    const ref = o.references.find((r) => r.resolved && r.name.toLowerCase().endsWith(written) && r.name.split(".").pop()!.toLowerCase() === name.name.value.toLowerCase());
+    if (ref?.resolved) return ref.resolved;
+    if (name.name.value.startsWith("#")) return undefined;
+    return idOf(name.schema?.value ?? o.schema, name.name.value) ?? (name.schema ? undefined : idOf(catalog.defaultSchema, name.name.value));
+  };
+  const disabledViews = new Set<string>();
+  const relationFor = (o: CatalogObject, usedViews: Set<string>) => (name: ObjectName): string | undefined => {
+    let id = resolveId(o, name);
+    const obj = id ? objById.get(id) : undefined;
+    if (obj?.kind === "synonym" && obj.synonymTarget) id = obj.synonymTarget;
+    const real = id ? objById.get(id) : undefined;
+    if (!real) return undefined;
+    if (real.kind === "table") {
+      const n = names.tables.get(real.id);
+      return n ? `{{ source('${n.source}', '${n.table}') }}` : undefined;
+    }
+    if (real.kind === "view") {
+      const v = names.views.get(real.id);
+      if (!v) return undefined;
+      usedViews.add(real.id);
+      return `{{ ref('${v.model}') }}`;
+    }
+    return undefined;
+  };
+
+  const refusalNotes = (o: CatalogObject, d: Diagnostic[]) => {
+    for (const u of unresolvedOf.get(o.id) ?? []) {
+      if (u.reason === "linked_server")
+        d.push(diagnostic("CNV3004", "error", `${o.id} reads ${u.name} through a linked server; dbt reads one database: land that data as a source (an extract/load job) and point the model at it`, { file: u.file, line: u.line }));
+      else if (u.reason === "cross_database")
+        d.push(diagnostic("CNV3005", "error", `${o.id} reads ${u.name} from another database; convert that database too and declare its tables as a source of this project`, { file: u.file, line: u.line }));
+      else if (u.reason === "missing" && o.kind === "view")
+        d.push(diagnostic("CNV3006", "error", `${o.id} reads ${u.name}, which none of the inputs define`, { file: u.file, line: u.line }));
+      else if (u.reason === "external_rowset")
+        d.push(diagnostic("CNV3007", "error", `${o.id} reads ${u.name} with OPENROWSET/OPENQUERY/OPENDATASOURCE; load that data as a source instead`, { file: u.file, line: u.line }));
+    }
+  };
+
+  const disabledModelSql = (o: CatalogObject, why: Diagnostic[]) =>
+    `${jinjaComment(
+      `DataMigrate could not convert ${o.kind} ${o.id}:\n${why.map((x) => `  ${x.code}: ${x.message}`).join("\n")}\n\nOriginal T-SQL (${o.file}:${o.line}):\n\n${o.module?.text ?? ""}`,
+    )}\nselect 1 as not_converted\n`;
+
+  // ---------------------------------------------------------------- views, in dependency order
+  const order = dependencyOrder(catalog, { kinds: ["view"] });
+  for (const cycle of order.cycles)
+    diagnostics.push(diagnostic("CNV2004", "error", `views depend on each other in a cycle: ${cycle.join(" -> ")}`, at(objById.get(cycle[0]!)!)));
+  for (const id of order.order) {
+    const v = objById.get(id);
+    if (!v || v.kind !== "view") continue;
+    const n = names.views.get(v.id)!;
+    const d: Diagnostic[] = [];
+    refusalNotes(v, d);
+    const usedViews = new Set<string>();
+    let tr: ModuleTranslation;
+    try {
+      tr = translator.translateView({ catalog, object: v, target, resolveRelation: relationFor(v, usedViews), runtimeSchema: "{{ tsql_runtime_schema() }}" });
+    } catch (e) {
+      tr = { sql: "", diagnostics: [diagnostic("CNV2005", "error", `translator failed on ${v.id}: ${e instanceof Error ? e.message : String(e)}`, at(v))], runtime: [] };
+    }
+    d.push(...tr.diagnostics);
+    const upstream = [...usedViews].filter((u) => disabledViews.has(u));
+    if (upstream.length) d.push(diagnostic("CNV2003", "error", `${v.id} reads ${upstream.join(", ")}, which could not be converted; this model is disabled with it`, at(v)));
+    const failed = !tr.sql || d.some((x) => x.severity === "error");
+    if (failed) disabledViews.add(v.id);
+    else for (const r of tr.runtime) runtimeUsed.add(r);
+    models.push({
+      name: n.model,
+      path: n.path,
+      sql: failed ? disabledModelSql(v, d.filter((x) => x.severity === "error")) : `${tr.sql.trim()}\n`,
+      materialized: "view",
+      config: failed ? { enabled: false } : {},
+      ...(v.description ? { description: v.description } : {}),
+      origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: v.schema, name: v.name, kind: "view" },
+    });
+    outcomes.set(v.id, { object: v, model: n.path, kind: "view", diagnostics: d, ...(failed ? { disabled: true } : {}) });
+  }
+
+  // ---------------------------------------------------------------- functions
+  const macros: Macro[] = [];
+  const onRunStart: string[] = [];
+  for (const f of functions) {
+    const d: Diagnostic[] = [];
+    refusalNotes(f, d);
+    const nm = names.functions.get(f.id);
+    if (f.functionKind === "clr" || f.module?.ast?.kind === "CreateFunction" && (f.module.ast as { externalName?: string }).externalName) {
+      d.push(diagnostic("CNV3003", "error", `${f.id} is a CLR function (.NET code); Postgres cannot run it: rewrite it in SQL or PL/pgSQL, or compute its result upstream`, at(f)));
+      outcomes.set(f.id, { object: f, model: null, kind: reportKind(f), diagnostics: d });
+      continue;
+    }
+    if (f.functionKind === "multi_tvf" || !nm) {
+      d.push(
+        diagnostic("CNV3008", "error", `${f.id} is a multi-statement table-valued function; it is compiled with procedures by a later stage and not yet converted (a model or a PL/pgSQL set-returning function is the usual replacement)`, at(f)),
+      );
+      outcomes.set(f.id, { object: f, model: null, kind: reportKind(f), diagnostics: d });
+      continue;
+    }
+    const input = { catalog, object: f, target, resolveRelation: relationFor(f, new Set<string>()), runtimeSchema: "{{ tsql_runtime_schema() }}" };
+    if (f.functionKind === "inline_tvf") {
+      let tr: ModuleTranslation;
+      try {
+        tr = translator.translateInlineFunction(input);
+      } catch (e) {
+        tr = { sql: "", diagnostics: [diagnostic("CNV2005", "error", `translator failed on ${f.id}: ${e instanceof Error ? e.message : String(e)}`, at(f))], runtime: [] };
+      }
+      d.push(...tr.diagnostics);
+      const ast = f.module?.ast;
+      const params = ast?.kind === "CreateFunction" ? ast.params.map((p) => p.name.replace(/^@/, "")) : [];
+      const ok = !!tr.sql && !d.some((x) => x.severity === "error");
+      if (ok) {
+        for (const r of tr.runtime) runtimeUsed.add(r);
+        macros.push({
+          path: nm.path,
+          content: `{# ${f.id}: inline table-valued function. Use as: select * from {{ ${nm.macro}(...) }} as t #}\n{% macro ${nm.macro}(${params.join(", ")}) -%}\n(\n${tr.sql.trim()}\n)\n{%- endmacro %}\n`,
+          docs: [{ name: nm.macro, ...(f.description ? { description: f.description } : { description: `Inline table-valued function ${f.id}` }), arguments: params.map((p) => ({ name: p })) }],
+        });
+      }
+      outcomes.set(f.id, { object: f, model: ok ? nm.path : null, kind: reportKind(f), diagnostics: d });
+      continue;
+    }
+    // Scalar: a UDF created by on-run-start.
+    let tr;
+    try {
+      tr = translator.translateScalarFunction(input);
+    } catch (e) {
+      tr = { sql: "", diagnostics: [diagnostic("CNV2005", "error", `translator failed on ${f.id}: ${e instanceof Error ? e.message : String(e)}`, at(f))], runtime: [] };
+    }
+    d.push(...tr.diagnostics);
+    const ok = !!tr.sql && !d.some((x) => x.severity === "error");
+    if (ok) {
+      for (const r of tr.runtime) runtimeUsed.add(r);
+      const macro = `create_${nm.macro}`;
+      macros.push({
+        path: `macros/udf/${macro}.sql`,
+        content: `{# ${f.id}: scalar function, created as a UDF by on-run-start. #}\n{% macro ${macro}() -%}\n${tr.sql.trim()}\n{%- endmacro %}\n`,
+        docs: [{ name: macro, description: f.description ?? `Creates the UDF for scalar function ${f.id}` }],
+      });
+      onRunStart.push(`{{ ${macro}() }}`);
+    }
+    outcomes.set(f.id, { object: f, model: ok ? `macros/udf/create_${nm.macro}.sql` : null, kind: reportKind(f), diagnostics: d });
+  }
+
+  // ---------------------------------------------------------------- what dbt has no place for
+  for (const o of objects) {
+    if (outcomes.has(o.id) || o.kind === "schema" || o.kind === "index") continue;
+    const d: Diagnostic[] = [];
+    refusalNotes(o, d);
+    const isClr = !!(o.module?.ast && (o.module.ast as { externalName?: string }).externalName);
+    switch (o.kind) {
+      case "procedure":
+        d.push(
+          isClr
+            ? diagnostic("CNV3003", "error", `${o.id} is a CLR procedure (.NET code); Postgres cannot run it: rewrite it, or run it in the source system`, at(o))
+            : diagnostic("CNV3001", "error", `procedure ${o.id} is not yet converted: procedures are compiled into models or PL/pgSQL by a later stage; until then run it in the source system or rewrite its result as a model`, at(o)),
+        );
+        break;
+      case "trigger":
+        d.push(
+          diagnostic(
+            "CNV3002",
+            "error",
+            `trigger ${o.id} has no dbt equivalent (dbt builds relations, it does not react to writes): keep the rule in the system that writes the data, or express what it guarantees as a data test`,
+            at(o),
+          ),
+        );
+        break;
+      case "sequence":
+        d.push(diagnostic("CNV3009", "note", `sequence ${o.id} is state of the writing system; dbt has no place for it (a model numbers rows with row_number())`, at(o)));
+        break;
+      case "synonym":
+        d.push(diagnostic("CNV3010", "note", `synonym ${o.id}: references through it were pointed at ${o.synonymTarget ?? "its target"}`, at(o)));
+        break;
+      case "type":
+        d.push(
+          diagnostic(
+            "CNV3011",
+            "note",
+            o.isTableType ? `table type ${o.id} only types procedure parameters; nothing to generate` : `alias type ${o.id} is replaced by its base type in every column`,
+            at(o),
+          ),
+        );
+        break;
+      default:
+        d.push(diagnostic("CNV3012", "error", `${o.kind} ${o.id} has no place in a dbt project and is not converted`, at(o)));
+    }
+    outcomes.set(o.id, { object: o, model: null, kind: reportKind(o), diagnostics: d });
+  }
+
+  // ---------------------------------------------------------------- runtime and project
+  if (target === "postgres" && runtimeUsed.size) {
+    for (const f of dbtMacros([...runtimeUsed], { schema: runtimeSchema })) macros.push({ path: f.path, content: f.content, docs: [] });
+    onRunStart.unshift("{{ install_tsql_runtime() }}");
+  }
+  const projectName = opts.projectName ?? (catalog.databaseName ? toIdentifier(catalog.databaseName, { style: "snake", reserved: "keep" }) : "datamigrate");
+  const input: DbtProjectInput = {
+    name: /^[A-Za-z_]/.test(projectName) ? projectName : `_${projectName}`,
+    profile: /^[A-Za-z_]/.test(projectName) ? projectName : `_${projectName}`,
+    target,
+    layers: { staging: "view", intermediate: "ephemeral", marts: "view" },
+    sources: [...sourcesOut.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((s) => ({ name: s.name, schema: s.schema, tables: s.tables })),
+    models,
+    macros,
+    onRunStart,
+    vars: { ...(target === "postgres" && runtimeUsed.size ? { [RUNTIME_VAR]: runtimeSchema } : {}), ...(opts.vars ?? {}) },
+  };
+  const project = parseDbtProject(input);
+
+  const reportObjects: ReportObjectInput[] = [...outcomes.values()]
+    .sort((a, b) => byId(a.object, b.object))
+    .map((o) => ({
+      schema: o.object.schema,
+      name: o.object.name,
+      kind: o.kind,
+      model: o.model,
+      complexity: complexityOf(o.object),
+      diagnostics: o.diagnostics,
+      file: o.object.file,
+      line: o.object.line,
+    }));
+  const report = buildReport(reportObjects, {
+    target,
+    translator: translator.name,
+    diagnostics: [...diagnostics, ...catalog.diagnostics].map(({ code, severity, message, file, line }) => ({ code, severity, message, file, line })),
+  });
+  void jinjaLiteral;
+  return { project, report, names, outcomes, diagnostics };
+}
