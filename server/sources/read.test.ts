@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeZip } from "../../test/fixtures/zip-writer.ts";
 import { decodeSqlBytes } from "./decode.ts";
 import { readBuffer, readSources } from "./read.ts";
+import { parseSqlProject, selectProjectFiles } from "./sqlproj.ts";
 import { checkEntryName, readZip } from "./zip.ts";
 
 const SCRIPT = "CREATE TABLE dbo.Café (\r\n  Id int NOT NULL, -- clé\r\n  Nom nvarchar(20)\r\n);\r\nGO\r\n";
@@ -269,5 +270,42 @@ describe("readSources: folders, projects, zips", () => {
     const set = await readSources([path.join(dir, "bomb.zip"), path.join(dir, "tree/a.sql")]);
     expect(set.files.map((f) => path.basename(f.path))).toEqual(["a.sql"]);
     expect(set.diagnostics.map((d) => d.code)).toEqual(["SRC1104"]);
+  });
+});
+
+describe("SSDT project files", () => {
+  it.each<[string, string, string[], string[]]>([
+    [
+      "classic: Build items only, globs allowed",
+      `<Project><ItemGroup><Build Include="Tables\\*.sql" /><Build Include="Views\\v1.sql" /><PostDeploy Include="Scripts\\Post.sql" /></ItemGroup></Project>`,
+      ["Tables/A.sql", "Tables/Sub/B.sql", "Views/v1.sql", "Views/v2.sql", "Scripts/Post.sql"],
+      ["Tables/A.sql", "Views/v1.sql"],
+    ],
+    [
+      "SDK-style: every .sql file but removed, None and deployment ones",
+      `<Project Sdk="Microsoft.Build.Sql/0.2.0"><ItemGroup><Build Remove="Scripts\\**" /><None Include="Tables\\Old.sql" /><PreDeploy Include="Pre.sql" /></ItemGroup></Project>`,
+      ["Tables/A.sql", "Tables/Old.sql", "Scripts/Seed.sql", "Pre.sql", "bin/Debug/x.sql", "Views/V.SQL"],
+      ["Tables/A.sql", "Views/V.SQL"],
+    ],
+  ])("%s", (_name, xml, files, built) => {
+    const r = parseSqlProject(xml, "p.sqlproj");
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(selectProjectFiles(r.project, files).build).toEqual(built);
+  });
+
+  it("a broken .sqlproj is reported with its line, and the folder is read as plain scripts", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "dm-proj-"));
+    try {
+      writeFileSync(path.join(dir, "Broken.sqlproj"), "<Project>\n  <ItemGroup>\n    <Build Include=\"a.sql\">\n  </ItemGroup>\n</Project>\n");
+      writeFileSync(path.join(dir, "a.sql"), "SELECT 1");
+      writeFileSync(path.join(dir, "b.sql"), "SELECT 2");
+      const set = await readSources([dir]);
+      expect(set.diagnostics).toEqual([expect.objectContaining({ code: "SRC1201", severity: "error", line: 4 })]);
+      expect(set.files.map((f) => path.basename(f.path))).toEqual(["a.sql", "b.sql"]);
+      expect(set.files.every((f) => f.origin.kind === "folder")).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
