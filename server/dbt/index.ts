@@ -40,6 +40,7 @@ export {
   GENERIC_TEST_NAMES,
 } from "./render.ts";
 export { writeDbtProject, checkDbtProject, validateRenderedProject, findJinjaReferences, type WriteResult } from "./writer.ts";
+export { buildStaging, type TableSpec, type TableColumnSpec, type StagingOptions, type StagingResult, type StagingSource } from "./staging.ts";
 export { readDbtProject, parseRelationTarget, type ReadResult } from "./reader.ts";
 export { validateDbtYaml, parseDbtYaml, type DbtYamlKind } from "./validate-yaml.ts";
 export { buildMapping, renderMappingYaml, parseMapping, lookupColumn, MAPPING_FILE, type Mapping, type MappingEntry } from "./mapping.ts";
