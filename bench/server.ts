@@ -16,7 +16,7 @@ const ms = (t0: number) => performance.now() - t0;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const fmt = (x: number) => x.toFixed(1);
 
-async function timeIt(n: number, f: () => Promise<unknown>): Promise<number[]> {
+async function timeIt(n: number, f: () => unknown): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
