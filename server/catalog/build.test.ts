@@ -98,7 +98,7 @@ describe("buildCatalog from scripts: tables", () => {
     });
     expect(o.indexes).toEqual([{ name: "IX_Order_Customer", unique: false, clustered: false, columns: ["CustomerId", "OrderId DESC"], include: ["Amount"], filter: "Amount > 0" }]);
     expect(o.dependsOn).toEqual(["Sales.Customer"]);
-    expect(obj(c, "Sales.Order.IX_Order_Customer", "index").parent).toEqual({ schema: "Sales", name: "Order" });
+    expect(obj(c, "Sales.Order.IX_Order_Customer", "index")).toMatchObject({ parent: { schema: "Sales", name: "Order" }, dependsOn: ["Sales.Order"] });
   });
 
   it("counts per kind leave out implicit schemas", () => {

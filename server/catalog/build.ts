@@ -395,7 +395,7 @@ class Builder {
               origin,
               parent: { schema: table.schema, name: table.name },
               refNodes: [],
-              extraRefs: [],
+              extraRefs: [{ schema: table.schema, name: table.name, role: "table", line: st.loc.line }],
             };
             this.put(w, "silent");
           },

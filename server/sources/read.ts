@@ -211,7 +211,7 @@ async function readOne(c: Collector, input: string): Promise<void> {
     return;
   }
   const lower = input.toLowerCase();
-  if (lower.endsWith(".dacpac")) return c.addDacpac(display, input);
+  if (lower.endsWith(".dacpac") || lower.endsWith(".bacpac")) return c.addDacpac(display, input);
   if (lower.endsWith(".zip")) return c.addZip(display, input);
   if (lower.endsWith(".sqlproj")) {
     // The project is its folder: read the folder with this project governing it.
@@ -248,7 +248,7 @@ export async function readSources(paths: string[], opts: ReadOptions = {}): Prom
 export async function readBuffer(name: string, bytes: Buffer, opts: ReadOptions = {}): Promise<SourceSet> {
   const c = new Collector(opts);
   const display = displayPath(name);
-  if (/\.dacpac$/i.test(name)) await c.addDacpac(display, bytes);
+  if (/\.(dacpac|bacpac)$/i.test(name)) await c.addDacpac(display, bytes);
   else if (/\.zip$/i.test(name)) await c.addZip(display, bytes);
   else c.addScript(display, bytes, { kind: "file" });
   return c.set;
