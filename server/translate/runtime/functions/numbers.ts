@@ -36,7 +36,7 @@ export const numbers: RuntimeFunction[] = [
     returns: "numeric / double precision",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_round(x numeric, len integer, fn integer DEFAULT 0)
 RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN coalesce(fn, 0) <> 0 THEN trunc(x, len) ELSE round(x, len) END
+SELECT round(CASE WHEN coalesce(fn, 0) <> 0 THEN trunc(x, len) ELSE round(x, len) END, scale(x))
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_round(x double precision, len integer, fn integer DEFAULT 0)
 RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -46,7 +46,7 @@ $fn$;`,
     semantics: "TSQL-SEMANTICS.md §4.1 ROUND",
     volatility: "IMMUTABLE",
     language: "sql",
-    guarantees: "Half away from zero (also for float, where Postgres round(float8) rounds half to even); negative length rounds left of the point; a non-zero third argument truncates.",
+    guarantees: "The input's scale is kept (ROUND(123.4545, 2) = 123.4500). Half away from zero (also for float, where Postgres round(float8) rounds half to even); negative length rounds left of the point; a non-zero third argument truncates.",
     differences: ["float values are rounded through their 15-significant-digit decimal form."],
     uncertain: ["SQL Server's rounding of binary float values that are not exactly representable (e.g. 2.675e0)."],
     callSite:
