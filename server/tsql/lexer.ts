@@ -82,6 +82,19 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
+// Words repeat a great deal (keywords, column names): caching their upper-case form saves an
+// allocation per token. Bounded so a pathological input cannot grow it without limit.
+const upperCache = new Map<string, string>();
+function upperOf(value: string): string {
+  let u = upperCache.get(value);
+  if (u === undefined) {
+    u = value.toUpperCase();
+    if (upperCache.size > 50_000) upperCache.clear();
+    upperCache.set(value, u);
+  }
+  return u;
+}
+
 const TWO_CHAR_OPS = new Set(["<=", ">=", "<>", "!=", "!<", "!>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "::", "||"]);
 
 export class Lexer {
@@ -243,7 +256,7 @@ export class Lexer {
       while (p < len && isIdentPart(text.charCodeAt(p))) p++;
       this.pos = p;
       const value = text.slice(start, p);
-      const upper = value.toUpperCase();
+      const upper = upperOf(value);
       if (first && upper === "GO") {
         const go = this.tryGo(start, line, col);
         if (go) return go;

@@ -10,6 +10,23 @@ import {
 } from "./keywords.ts";
 import { Lexer, T, type Token } from "./lexer.ts";
 
+// Token types as module constants: reading an imported enum member costs a live-binding lookup per use.
+const T_BINARY = T.Binary;
+const T_DECIMAL = T.Decimal;
+const T_EOF = T.EOF;
+const T_FLOAT = T.Float;
+const T_GLOBALVARIABLE = T.GlobalVariable;
+const T_GO = T.Go;
+const T_INTEGER = T.Integer;
+const T_MONEY = T.Money;
+const T_NSTRING = T.NString;
+const T_OP = T.Op;
+const T_PSEUDO = T.Pseudo;
+const T_QUOTEDID = T.QuotedId;
+const T_STRING = T.String;
+const T_VARIABLE = T.Variable;
+const T_WORD = T.Word;
+
 export class ParseError extends Error {
   constructor(
     message: string,
@@ -30,13 +47,13 @@ const RESERVED_NAMES = new Set(
 const COMPARISON = new Set(["=", "<>", "!=", "<", ">", "<=", ">=", "!<", "!>"]);
 const ASSIGN_OPS = new Set(["=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="]);
 const LITERAL_TYPES: Partial<Record<T, A.Literal["literalType"]>> = {
-  [T.String]: "string",
-  [T.NString]: "nstring",
-  [T.Integer]: "integer",
-  [T.Decimal]: "decimal",
-  [T.Float]: "float",
-  [T.Money]: "money",
-  [T.Binary]: "binary",
+  [T_STRING]: "string",
+  [T_NSTRING]: "nstring",
+  [T_INTEGER]: "integer",
+  [T_DECIMAL]: "decimal",
+  [T_FLOAT]: "float",
+  [T_MONEY]: "money",
+  [T_BINARY]: "binary",
 };
 
 type Named = { loc: A.Loc };
@@ -65,7 +82,7 @@ export class Parser {
     this.file = file;
     this.identityMap = !mapLine;
     this.mapLine = mapLine ?? ((line) => ({ file, line }));
-    this.prev = { type: T.EOF, value: "", upper: "", start: 0, end: 0, line: 1, col: 1, endLine: 1, firstOnLine: true };
+    this.prev = { type: T_EOF, value: "", upper: "", start: 0, end: 0, line: 1, col: 1, endLine: 1, firstOnLine: true };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -76,7 +93,7 @@ export class Parser {
     const need = this.p + k;
     while (this.buf.length <= need) {
       const last = this.buf[this.buf.length - 1];
-      if (last && (last.type === T.EOF || last.type === T.Go)) {
+      if (last && (last.type === T_EOF || last.type === T_GO)) {
         this.buf.push(last);
       } else this.buf.push(this.lx.next());
     }
@@ -85,7 +102,7 @@ export class Parser {
 
   private advance(): Token {
     const t = this.peek();
-    if (t.type !== T.EOF && t.type !== T.Go) this.p++;
+    if (t.type !== T_EOF && t.type !== T_GO) this.p++;
     this.prev = t;
     return t;
   }
@@ -100,11 +117,11 @@ export class Parser {
 
   private isWord(u: string, k = 0): boolean {
     const t = this.peek(k);
-    return t.type === T.Word && t.upper === u;
+    return t.type === T_WORD && t.upper === u;
   }
   private isOp(o: string, k = 0): boolean {
     const t = this.peek(k);
-    return t.type === T.Op && t.value === o;
+    return t.type === T_OP && t.value === o;
   }
   private acceptWord(u: string): boolean {
     if (this.isWord(u)) {
@@ -135,17 +152,17 @@ export class Parser {
   }
   private atEnd(): boolean {
     const t = this.peek();
-    return t.type === T.EOF || t.type === T.Go;
+    return t.type === T_EOF || t.type === T_GO;
   }
 
   private describe(t: Token): string {
     switch (t.type) {
-      case T.EOF:
+      case T_EOF:
         return "end of input";
-      case T.Go:
+      case T_GO:
         return "GO";
-      case T.String:
-      case T.NString:
+      case T_STRING:
+      case T_NSTRING:
         return "a string";
       default:
         return `'${this.lx.text.slice(t.start, Math.min(t.end, t.start + 40))}'`;
@@ -216,9 +233,9 @@ export class Parser {
     const out: A.Statement[] = [];
     for (;;) {
       const t = this.peek();
-      if (t.type === T.EOF || t.type === T.Go) break;
-      if (inBlock && t.type === T.Word && t.upper === "END" && !this.isWord("CONVERSATION", 1)) break;
-      if (t.type === T.Op && t.value === ";") {
+      if (t.type === T_EOF || t.type === T_GO) break;
+      if (inBlock && t.type === T_WORD && t.upper === "END" && !this.isWord("CONVERSATION", 1)) break;
+      if (t.type === T_OP && t.value === ";") {
         this.advance();
         continue;
       }
@@ -265,15 +282,15 @@ export class Parser {
     let first = true;
     for (;;) {
       const t = this.peek();
-      if (t.type === T.EOF || t.type === T.Go) return;
-      if (t.type === T.Op) {
+      if (t.type === T_EOF || t.type === T_GO) return;
+      if (t.type === T_OP) {
         if (t.value === "(") paren++;
         else if (t.value === ")") paren = Math.max(0, paren - 1);
         else if (t.value === ";" && paren === 0 && block === 0) {
           this.advance();
           return;
         }
-      } else if (t.type === T.Word) {
+      } else if (t.type === T_WORD) {
         const u = t.upper;
         if (u === "CASE") caseDepth++;
         else if (u === "END") {
@@ -300,8 +317,8 @@ export class Parser {
   /** `SET (`, `MERGE RANGE`, `SPLIT RANGE` continue ALTER ... statements; they start nothing. */
   private continuesCommand(u: string): boolean {
     const n = this.peek(1);
-    if (u === "SET" && n.type === T.Op && n.value === "(") return true;
-    if (u === "MERGE" && n.type === T.Word && n.upper === "RANGE") return true;
+    if (u === "SET" && n.type === T_OP && n.value === "(") return true;
+    if (u === "MERGE" && n.type === T_WORD && n.upper === "RANGE") return true;
     return false;
   }
 
@@ -310,7 +327,7 @@ export class Parser {
     const words: string[] = [];
     for (let i = this.buf.indexOf(startTok); i >= 0 && i < this.buf.length && words.length < 2; i++) {
       const t = this.buf[i]!;
-      if (t.type !== T.Word || t.end > this.prev.end) break;
+      if (t.type !== T_WORD || t.end > this.prev.end) break;
       words.push(t.upper);
       if (!["CREATE", "ALTER", "DROP", "BEGIN", "SET", "ENABLE", "DISABLE"].includes(t.upper)) break;
     }
@@ -348,7 +365,7 @@ export class Parser {
 
   private parseStatementInner(): A.Statement {
     const t = this.peek();
-    if (t.type === T.Word) {
+    if (t.type === T_WORD) {
       // label:
       if (this.isOp(":", 1) && !RESERVED.has(t.upper)) {
         this.advance();
@@ -446,7 +463,7 @@ export class Parser {
           let i = 1;
           while (i < 200) {
             const n = this.peek(i);
-            if (n.type === T.EOF || n.type === T.Go || (n.type === T.Op && n.value === ";") || n.upper === "ON" || n.upper === "TO" || n.upper === "FROM") break;
+            if (n.type === T_EOF || n.type === T_GO || (n.type === T_OP && n.value === ";") || n.upper === "ON" || n.upper === "TO" || n.upper === "FROM") break;
             i++;
           }
           return this.command(t, [], "note", i);
@@ -457,8 +474,8 @@ export class Parser {
       if (this.firstInBatch && !RESERVED.has(t.upper)) return this.parseExecBody(t, false);
       return this.command(t, [], "warning");
     }
-    if (t.type === T.QuotedId && this.firstInBatch) return this.parseExecBody(t, false);
-    if (t.type === T.Op && t.value === "(") {
+    if (t.type === T_QUOTEDID && this.firstInBatch) return this.parseExecBody(t, false);
+    if (t.type === T_OP && t.value === "(") {
       if (this.isQueryStart(0)) return this.parseSelectStatement();
     }
     throw this.error("expected a statement");
@@ -529,7 +546,7 @@ export class Parser {
     let i = k;
     while (this.isOp("(", i)) i++;
     const t = this.peek(i);
-    return t.type === T.Word && (t.upper === "SELECT" || (t.upper === "WITH" && i > k));
+    return t.type === T_WORD && (t.upper === "SELECT" || (t.upper === "WITH" && i > k));
   }
 
   parseQueryExpr(): A.QueryExpr {
@@ -619,7 +636,7 @@ export class Parser {
     const fc: A.ForClause = { kind: "For", mode, options: [], loc: this.locOf(start) };
     if (mode === "BROWSE") return fc;
     const sub = this.peek();
-    if (sub.type === T.Word && ["RAW", "AUTO", "EXPLICIT", "PATH"].includes(sub.upper)) {
+    if (sub.type === T_WORD && ["RAW", "AUTO", "EXPLICIT", "PATH"].includes(sub.upper)) {
       this.advance();
       fc.submode = sub.upper;
       if (this.isOp("(")) {
@@ -631,7 +648,7 @@ export class Parser {
     while (this.acceptOp(",")) {
       const os = this.peek();
       const w = this.peek();
-      if (w.type !== T.Word) throw this.error("expected a FOR XML/JSON directive");
+      if (w.type !== T_WORD) throw this.error("expected a FOR XML/JSON directive");
       this.advance();
       const words: string[] = [w.upper];
       if ((w.upper === "ELEMENTS" && (this.isWord("XSINIL") || this.isWord("ABSENT"))) || (w.upper === "BINARY" && this.isWord("BASE64"))) {
@@ -659,7 +676,7 @@ export class Parser {
     if (this.isWord("INTO")) {
       this.advance();
       sel.into = this.objectName();
-      if (this.isWord("ON") && (this.peek(1).type === T.Word || this.peek(1).type === T.QuotedId)) {
+      if (this.isWord("ON") && (this.peek(1).type === T_WORD || this.peek(1).type === T_QUOTEDID)) {
         this.advance();
         sel.intoFileGroup = this.ident();
       }
@@ -668,7 +685,7 @@ export class Parser {
     if (this.acceptWord("WHERE")) sel.where = this.parseExpr();
     if (this.isWord("GROUP") && this.isWord("BY", 1)) sel.groupBy = this.parseGroupBy();
     if (this.acceptWord("HAVING")) sel.having = this.parseExpr();
-    if (this.isWord("WINDOW") && this.peek(1).type === T.Word) {
+    if (this.isWord("WINDOW") && this.peek(1).type === T_WORD) {
       // WINDOW w AS (...): kept only as text (rare; SQL Server 2022).
       const ws = this.advance();
       this.diag(TSQL.UnsupportedClause, "warning", "WINDOW clause is not modelled and was skipped", ws);
@@ -706,7 +723,7 @@ export class Parser {
   private parseSelectItem(): A.SelectItem | A.SelectAssign {
     const start = this.peek();
     // @v = expr
-    if (start.type === T.Variable && this.peek(1).type === T.Op && ASSIGN_OPS.has(this.peek(1).value)) {
+    if (start.type === T_VARIABLE && this.peek(1).type === T_OP && ASSIGN_OPS.has(this.peek(1).value)) {
       this.advance();
       const op = this.advance().value as A.AssignOp;
       const expr = this.parseExpr();
@@ -715,7 +732,7 @@ export class Parser {
     }
     // alias = expr
     if (
-      (start.type === T.QuotedId || start.type === T.String || (start.type === T.Word && !RESERVED.has(start.upper))) &&
+      (start.type === T_QUOTEDID || start.type === T_STRING || (start.type === T_WORD && !RESERVED.has(start.upper))) &&
       this.isOp("=", 1)
     ) {
       this.advance();
@@ -728,7 +745,7 @@ export class Parser {
     const item: A.SelectItem = { kind: "SelectItem", expr, loc: this.locOf(start) };
     if (this.acceptWord("AS")) {
       const a = this.peek();
-      if (a.type === T.String || a.type === T.NString) {
+      if (a.type === T_STRING || a.type === T_NSTRING) {
         this.advance();
         item.alias = this.identFromToken(a);
         item.aliasStyle = "string";
@@ -742,7 +759,7 @@ export class Parser {
         this.advance();
         item.alias = this.identFromToken(a);
         item.aliasStyle = "bare";
-      } else if (a.type === T.String) {
+      } else if (a.type === T_STRING) {
         this.advance();
         item.alias = this.identFromToken(a);
         item.aliasStyle = "string";
@@ -839,7 +856,7 @@ export class Parser {
     let left = this.parseTablePrimary();
     for (;;) {
       const t = this.peek();
-      if (t.type !== T.Word) break;
+      if (t.type !== T_WORD) break;
       let joinType: A.Join["joinType"] | undefined;
       let hint: string | undefined;
       const u = t.upper;
@@ -912,11 +929,11 @@ export class Parser {
     let ons = 0;
     for (let i = 0; i < 4000; i++) {
       const t = this.peek(i);
-      if (t.type === T.EOF || t.type === T.Go) break;
-      if (t.type === T.Op && t.value === "(") depth++;
-      else if (t.type === T.Op && t.value === ")") {
+      if (t.type === T_EOF || t.type === T_GO) break;
+      if (t.type === T_OP && t.value === "(") depth++;
+      else if (t.type === T_OP && t.value === ")") {
         if (--depth < 0) break;
-      } else if (depth === 0 && t.type === T.Word) {
+      } else if (depth === 0 && t.type === T_WORD) {
         if (t.upper === "JOIN") joins++;
         else if (t.upper === "ON") {
           ons++;
@@ -941,7 +958,7 @@ export class Parser {
 
   private isJoinHint(k: number): boolean {
     const t = this.peek(k);
-    return t.type === T.Word && (t.upper === "LOOP" || t.upper === "HASH" || t.upper === "MERGE" || t.upper === "REMOTE") && this.isWord("JOIN", k + 1);
+    return t.type === T_WORD && (t.upper === "LOOP" || t.upper === "HASH" || t.upper === "MERGE" || t.upper === "REMOTE") && this.isWord("JOIN", k + 1);
   }
 
   private parsePivot(source: A.TableSource, start: Token): A.Pivot {
@@ -981,7 +998,7 @@ export class Parser {
   private parseAlias(): A.Identifier | undefined {
     if (this.acceptWord("AS")) {
       const a = this.peek();
-      if (a.type === T.String || a.type === T.NString) {
+      if (a.type === T_STRING || a.type === T_NSTRING) {
         this.advance();
         return this.identFromToken(a);
       }
@@ -997,8 +1014,8 @@ export class Parser {
 
   /** A word that may serve as an alias without AS (not a keyword that starts a clause, not a `label:`). */
   private canBeBareAlias(a: Token): boolean {
-    if (a.type === T.QuotedId) return !this.isOp(":", 1);
-    return a.type === T.Word && !RESERVED.has(a.upper) && !NOT_ALIAS.has(a.upper) && !this.isOp(":", 1);
+    if (a.type === T_QUOTEDID) return !this.isOp(":", 1);
+    return a.type === T_WORD && !RESERVED.has(a.upper) && !NOT_ALIAS.has(a.upper) && !this.isOp(":", 1);
   }
 
   private parseTablePrimary(): A.TableSource {
@@ -1025,7 +1042,7 @@ export class Parser {
         return dt;
       }
       const dml = this.peek(1);
-      if (dml.type === T.Word && (dml.upper === "MERGE" || dml.upper === "INSERT" || dml.upper === "UPDATE" || dml.upper === "DELETE")) {
+      if (dml.type === T_WORD && (dml.upper === "MERGE" || dml.upper === "INSERT" || dml.upper === "UPDATE" || dml.upper === "DELETE")) {
         // Composable DML: INSERT ... SELECT ... FROM (MERGE ... OUTPUT ...) AS x
         this.advance();
         const st = this.parseStatement();
@@ -1055,7 +1072,7 @@ export class Parser {
       this.expectOp(")");
       return inner;
     }
-    if (start.type === T.Variable) {
+    if (start.type === T_VARIABLE) {
       this.advance();
       const variable: A.Variable = { kind: "Variable", name: start.value, global: false, loc: this.locOf(start) };
       if (this.isOp(".") && this.isOp("(", 2)) {
@@ -1072,13 +1089,13 @@ export class Parser {
       vt.loc = this.locOf(start);
       return vt;
     }
-    if (start.type === T.Op && start.value === "::") {
+    if (start.type === T_OP && start.value === "::") {
       // SQL 2000 syntax for system table functions: ::fn_helpcollations()
       this.advance();
       const name = this.objectName();
       return this.finishTableFunction(this.parseFunctionRest(name, start), start);
     }
-    if (start.type === T.Word || start.type === T.QuotedId) {
+    if (start.type === T_WORD || start.type === T_QUOTEDID) {
       const name = this.objectName();
       if (this.isOp("(")) {
         // t.c.nodes('...') : an XML method on a column.
@@ -1121,7 +1138,7 @@ export class Parser {
         const type = this.parseDataType();
         const col: { name: A.Identifier; type: A.DataType; path?: string; asJson: boolean } = { name, type, asJson: false };
         const pt = this.peek();
-        if (pt.type === T.String || pt.type === T.NString) {
+        if (pt.type === T_STRING || pt.type === T_NSTRING) {
           this.advance();
           col.path = pt.value;
         }
@@ -1181,14 +1198,14 @@ export class Parser {
     let legacy = false;
     if (this.isWord("WITH") && this.isOp("(", 1)) {
       this.advance();
-    } else if (this.isOp("(") && this.peek(1).type === T.Word && Parser.HINT_WORDS.has(this.peek(1).upper)) {
+    } else if (this.isOp("(") && this.peek(1).type === T_WORD && Parser.HINT_WORDS.has(this.peek(1).upper)) {
       legacy = true;
     } else return hints;
     void legacy;
     this.expectOp("(");
     for (;;) {
       const ht = this.peek();
-      if (ht.type !== T.Word) throw this.error("expected a table hint");
+      if (ht.type !== T_WORD) throw this.error("expected a table hint");
       this.advance();
       const hint: A.TableHint = { kind: "TableHint", name: ht.upper, args: [], loc: this.locOf(ht) };
       if (this.isOp("(")) {
@@ -1205,7 +1222,7 @@ export class Parser {
       hints.push(hint);
       if (this.acceptOp(",")) continue;
       if (this.isOp(")")) break;
-      if (this.peek().type === T.Word) continue; // space-separated legacy list
+      if (this.peek().type === T_WORD) continue; // space-separated legacy list
       break;
     }
     this.expectOp(")");
@@ -1280,17 +1297,17 @@ export class Parser {
     const start = this.peek();
     const left = this.parseAdditive();
     const t = this.peek();
-    if (t.type === T.Op && (COMPARISON.has(t.value) || t.value === "!")) {
+    if (t.type === T_OP && (COMPARISON.has(t.value) || t.value === "!")) {
       this.advance();
       let op = t.value as A.BinaryOp;
       // `> =`, `< =`, `! =` written with a space are accepted by SQL Server.
       const n = this.peek();
-      if (n.type === T.Op && n.start === t.end + (n.start - t.end) && (t.value === ">" || t.value === "<" || t.value === "!") && (n.value === "=" || (t.value === "<" && n.value === ">") || (t.value === "!" && (n.value === "<" || n.value === ">")))) {
+      if (n.type === T_OP && n.start === t.end + (n.start - t.end) && (t.value === ">" || t.value === "<" || t.value === "!") && (n.value === "=" || (t.value === "<" && n.value === ">") || (t.value === "!" && (n.value === "<" || n.value === ">")))) {
         this.advance();
         op = (t.value + n.value) as A.BinaryOp;
       } else if (t.value === "!") throw this.error("expected a comparison", t);
       const q = this.peek();
-      if (q.type === T.Word && (q.upper === "ALL" || q.upper === "ANY" || q.upper === "SOME") && this.isOp("(", 1)) {
+      if (q.type === T_WORD && (q.upper === "ALL" || q.upper === "ANY" || q.upper === "SOME") && this.isOp("(", 1)) {
         this.advance();
         this.advance();
         const query = this.parseQueryExpr();
@@ -1301,12 +1318,12 @@ export class Parser {
       const right = this.parseAdditive();
       return { kind: "Binary", op, left, right, loc: this.locOf(start) };
     }
-    if (t.type !== T.Word) return left;
+    if (t.type !== T_WORD) return left;
     let not = false;
     let u = t.upper;
     if (u === "NOT") {
       const n = this.peek(1);
-      if (n.type !== T.Word || (n.upper !== "BETWEEN" && n.upper !== "IN" && n.upper !== "LIKE")) return left;
+      if (n.type !== T_WORD || (n.upper !== "BETWEEN" && n.upper !== "IN" && n.upper !== "LIKE")) return left;
       this.advance();
       not = true;
       u = n.upper;
@@ -1356,7 +1373,7 @@ export class Parser {
     let left = this.parseMultiplicative();
     for (;;) {
       const t = this.peek();
-      if (t.type !== T.Op) break;
+      if (t.type !== T_OP) break;
       const v = t.value;
       if (v !== "+" && v !== "-" && v !== "&" && v !== "|" && v !== "^" && v !== "||") break;
       this.advance();
@@ -1371,7 +1388,7 @@ export class Parser {
     let left = this.parseUnary();
     for (;;) {
       const t = this.peek();
-      if (t.type !== T.Op) break;
+      if (t.type !== T_OP) break;
       const v = t.value;
       if (v !== "*" && v !== "/" && v !== "%") break;
       this.advance();
@@ -1383,7 +1400,7 @@ export class Parser {
 
   private parseUnary(): A.Expr {
     const t = this.peek();
-    if (t.type === T.Op && (t.value === "-" || t.value === "+" || t.value === "~")) {
+    if (t.type === T_OP && (t.value === "-" || t.value === "+" || t.value === "~")) {
       this.advance();
       this.enter();
       try {
@@ -1410,7 +1427,7 @@ export class Parser {
         this.advance();
         const zone = this.parsePrimary();
         e = { kind: "AtTimeZone", expr: e, zone, loc: this.locOf(start) };
-      } else if (this.isOp(".") && (this.peek(1).type === T.Word || this.peek(1).type === T.QuotedId) && this.isOp("(", 2)) {
+      } else if (this.isOp(".") && (this.peek(1).type === T_WORD || this.peek(1).type === T_QUOTEDID) && this.isOp("(", 2)) {
         this.advance();
         const method = this.ident();
         const args = this.parseCallArgs();
@@ -1423,23 +1440,23 @@ export class Parser {
   parsePrimary(): A.Expr {
     const t = this.peek();
     switch (t.type) {
-      case T.String:
-      case T.NString:
-      case T.Integer:
-      case T.Decimal:
-      case T.Float:
-      case T.Money:
-      case T.Binary:
+      case T_STRING:
+      case T_NSTRING:
+      case T_INTEGER:
+      case T_DECIMAL:
+      case T_FLOAT:
+      case T_MONEY:
+      case T_BINARY:
         this.advance();
         return { kind: "Literal", literalType: LITERAL_TYPES[t.type]!, value: t.value, loc: this.locOf(t) };
-      case T.Variable:
-      case T.GlobalVariable:
+      case T_VARIABLE:
+      case T_GLOBALVARIABLE:
         this.advance();
-        return { kind: "Variable", name: t.value, global: t.type === T.GlobalVariable, loc: this.locOf(t) };
-      case T.Pseudo:
+        return { kind: "Variable", name: t.value, global: t.type === T_GLOBALVARIABLE, loc: this.locOf(t) };
+      case T_PSEUDO:
         this.advance();
         return { kind: "PseudoColumn", name: t.upper, loc: this.locOf(t) };
-      case T.Op:
+      case T_OP:
         if (t.value === "(") {
           if (this.isQueryStart(1) && !this.isOp("(", 1)) {
             this.advance();
@@ -1471,8 +1488,8 @@ export class Parser {
         }
         if (t.value === "{") return this.parseOdbcEscape();
         break;
-      case T.Word:
-      case T.QuotedId:
+      case T_WORD:
+      case T_QUOTEDID:
         return this.parseNameExpr();
     }
     throw this.error("expected an expression");
@@ -1483,7 +1500,7 @@ export class Parser {
     const start = this.advance();
     const w = this.peek();
     let e: A.Expr;
-    if (w.type === T.Word && w.upper === "FN") {
+    if (w.type === T_WORD && w.upper === "FN") {
       this.advance();
       e = this.parseExpr();
     } else {
@@ -1497,7 +1514,7 @@ export class Parser {
 
   private parseNameExpr(): A.Expr {
     const t = this.peek();
-    if (t.type === T.Word) {
+    if (t.type === T_WORD) {
       const u = t.upper;
       if (RESERVED.has(u) && !EXPR_KEYWORDS.has(u)) throw this.error("expected an expression");
       switch (u) {
@@ -1743,11 +1760,11 @@ export class Parser {
     let depth = 0;
     for (let i = 0; i < 2000; i++) {
       const t = this.peek(i);
-      if (t.type === T.EOF || t.type === T.Go) return true;
-      if (t.type === T.Op && t.value === "(") depth++;
-      else if (t.type === T.Op && t.value === ")") {
+      if (t.type === T_EOF || t.type === T_GO) return true;
+      if (t.type === T_OP && t.value === "(") depth++;
+      else if (t.type === T_OP && t.value === ")") {
         if (depth-- === 0) return true;
-      } else if (depth === 0 && t.type === T.Word && t.upper === "FROM") return false;
+      } else if (depth === 0 && t.type === T_WORD && t.upper === "FROM") return false;
     }
     return true;
   }
@@ -1769,12 +1786,12 @@ export class Parser {
         let depth = 0;
         for (;;) {
           const t = this.peek();
-          if (t.type === T.EOF || t.type === T.Go) return;
-          if (t.type === T.Op && t.value === "(") depth++;
-          else if (t.type === T.Op && t.value === ")") {
+          if (t.type === T_EOF || t.type === T_GO) return;
+          if (t.type === T_OP && t.value === "(") depth++;
+          else if (t.type === T_OP && t.value === ")") {
             if (depth === 0) break;
             depth--;
-          } else if (t.type === T.Op && t.value === "," && depth === 0) break;
+          } else if (t.type === T_OP && t.value === "," && depth === 0) break;
           this.advance();
         }
         if (this.acceptOp(",")) continue;
@@ -1830,13 +1847,13 @@ export class Parser {
   // -------------------------------------------------------------------------------------------
 
   private identFromToken(t: Token): A.Identifier {
-    return { kind: "Identifier", value: t.value, quote: t.type === T.QuotedId ? (t.quote ?? "bracket") : "none", loc: this.locOf(t, t) };
+    return { kind: "Identifier", value: t.value, quote: t.type === T_QUOTEDID ? (t.quote ?? "bracket") : "none", loc: this.locOf(t, t) };
   }
 
   /** An identifier (any word, or quoted). */
   ident(): A.Identifier {
     const t = this.peek();
-    if (t.type === T.Word || t.type === T.QuotedId || t.type === T.Pseudo) {
+    if (t.type === T_WORD || t.type === T_QUOTEDID || t.type === T_PSEUDO) {
       this.advance();
       return this.identFromToken(t);
     }
@@ -1848,18 +1865,18 @@ export class Parser {
     const start = this.peek();
     const parts: (Token | undefined)[] = [];
     const first = this.peek();
-    if (first.type !== T.Word && first.type !== T.QuotedId) throw this.error("expected a name");
+    if (first.type !== T_WORD && first.type !== T_QUOTEDID) throw this.error("expected a name");
     // Reserved words are never unquoted names (this is what ends `SELECT a FROM` before `INSERT ...`).
-    if (!allowReserved && first.type === T.Word && RESERVED.has(first.upper) && !RESERVED_NAMES.has(first.upper) && !this.isOp(".", 1)) {
+    if (!allowReserved && first.type === T_WORD && RESERVED.has(first.upper) && !RESERVED_NAMES.has(first.upper) && !this.isOp(".", 1)) {
       throw this.error("expected a name");
     }
     parts.push(this.advance());
     while (this.isOp(".") && parts.length < 4) {
       const n = this.peek(1);
-      if (n.type === T.Word || n.type === T.QuotedId) {
+      if (n.type === T_WORD || n.type === T_QUOTEDID) {
         this.advance();
         parts.push(this.advance());
-      } else if (n.type === T.Op && n.value === ".") {
+      } else if (n.type === T_OP && n.value === ".") {
         this.advance();
         parts.push(undefined);
       } else break;
@@ -1885,7 +1902,7 @@ export class Parser {
     const out: A.Identifier[] = [];
     do {
       const t = this.peek();
-      if (allowLiterals && (t.type === T.Integer || t.type === T.String || t.type === T.NString)) {
+      if (allowLiterals && (t.type === T_INTEGER || t.type === T_STRING || t.type === T_NSTRING)) {
         this.advance();
         out.push({ kind: "Identifier", value: t.value, quote: "none", loc: this.locOf(t) });
       } else out.push(this.ident());
@@ -1931,13 +1948,13 @@ export class Parser {
       } else {
         do {
           const a = this.peek();
-          if (a.type === T.Word && a.upper === "MAX") {
+          if (a.type === T_WORD && a.upper === "MAX") {
             this.advance();
             dt.args.push("max");
-          } else if (a.type === T.Integer) {
+          } else if (a.type === T_INTEGER) {
             this.advance();
             dt.args.push(Number(a.value));
-          } else if (a.type === T.Op && a.value === "-" && this.peek(1).type === T.Integer) {
+          } else if (a.type === T_OP && a.value === "-" && this.peek(1).type === T_INTEGER) {
             this.advance();
             dt.args.push(-Number(this.advance().value));
           } else throw this.error("expected a length, precision or MAX");
@@ -1954,10 +1971,10 @@ export class Parser {
     let depth = 1;
     while (depth > 0) {
       const t = this.peek();
-      if (t.type === T.EOF || t.type === T.Go) throw this.error("expected ')'");
+      if (t.type === T_EOF || t.type === T_GO) throw this.error("expected ')'");
       this.advance();
-      if (t.type === T.Op && t.value === "(") depth++;
-      else if (t.type === T.Op && t.value === ")") depth--;
+      if (t.type === T_OP && t.value === "(") depth++;
+      else if (t.type === T_OP && t.value === ")") depth--;
     }
   }
 
@@ -1978,7 +1995,7 @@ export class Parser {
   private parseOptionItem(): A.OptionItem {
     const start = this.peek();
     const words: string[] = [];
-    while (this.peek().type === T.Word && !this.isOp("=", 0)) {
+    while (this.peek().type === T_WORD && !this.isOp("=", 0)) {
       words.push(this.advance().upper);
       if (this.isOp("=") || this.isOp("(") || this.isOp(",") || this.isOp(")")) break;
     }
@@ -2000,7 +2017,7 @@ export class Parser {
       }
     } else if (this.isOp("(")) {
       item.value = this.parseOptionList();
-    } else if (this.peek().type !== T.Op) {
+    } else if (this.peek().type !== T_OP) {
       const vs = this.peek();
       this.skipOptionValue();
       item.value = this.lx.text.slice(vs.start, this.prev.end);
@@ -2015,10 +2032,10 @@ export class Parser {
     let any = false;
     for (;;) {
       const t = this.peek();
-      if (t.type === T.EOF || t.type === T.Go) throw this.error("expected ')'");
-      if (t.type === T.Op) {
+      if (t.type === T_EOF || t.type === T_GO) throw this.error("expected ')'");
+      if (t.type === T_OP) {
         if (t.value === "(") {
-          if (depth === 0 && any && this.prev.type === T.Word && ["ON", "OFF"].includes(this.prev.upper)) return; // SYSTEM_VERSIONING = ON (...)
+          if (depth === 0 && any && this.prev.type === T_WORD && ["ON", "OFF"].includes(this.prev.upper)) return; // SYSTEM_VERSIONING = ON (...)
           depth++;
         } else if (t.value === ")") {
           if (depth === 0) return;
@@ -2042,7 +2059,7 @@ export class Parser {
   /** Target of INSERT/UPDATE/DELETE/MERGE: a table (with hints), a table variable, or OPENQUERY(...). */
   private parseDmlTarget(): A.TableSource {
     const start = this.peek();
-    if (start.type === T.Variable) {
+    if (start.type === T_VARIABLE) {
       this.advance();
       const variable: A.Variable = { kind: "Variable", name: start.value, global: false, loc: this.locOf(start) };
       return { kind: "VariableTableRef", variable, loc: this.locOf(start) };
@@ -2070,7 +2087,7 @@ export class Parser {
     const out: A.OutputClause = { kind: "Output", columns, intoColumns: [], loc: this.locOf(start) };
     if (this.acceptWord("INTO")) {
       const t = this.peek();
-      if (t.type === T.Variable) {
+      if (t.type === T_VARIABLE) {
         this.advance();
         out.into = { kind: "Variable", name: t.value, global: false, loc: this.locOf(t) };
       } else out.into = this.objectName();
@@ -2133,14 +2150,14 @@ export class Parser {
     const items: A.SetClause[] = [];
     do {
       const s = this.peek();
-      if (s.type === T.Variable) {
+      if (s.type === T_VARIABLE) {
         this.advance();
         const variable: A.Variable = { kind: "Variable", name: s.value, global: false, loc: this.locOf(s) };
         const op = this.advance();
-        if (op.type !== T.Op || !ASSIGN_OPS.has(op.value)) throw this.error("expected '=' after the variable", op);
+        if (op.type !== T_OP || !ASSIGN_OPS.has(op.value)) throw this.error("expected '=' after the variable", op);
         const sc: A.SetClause = { kind: "SetClause", variable, op: op.value as A.AssignOp, value: { kind: "DefaultValue", loc: variable.loc }, loc: this.locOf(s) };
         // @v = col = expr
-        if ((this.peek().type === T.Word || this.peek().type === T.QuotedId) && this.isOp("=", 1) && !RESERVED.has(this.peek().upper)) {
+        if ((this.peek().type === T_WORD || this.peek().type === T_QUOTEDID) && this.isOp("=", 1) && !RESERVED.has(this.peek().upper)) {
           const colTok = this.peek();
           const name = this.ident();
           sc.target = { kind: "ColumnRef", name, loc: this.locOf(colTok) };
@@ -2152,7 +2169,7 @@ export class Parser {
         continue;
       }
       const name = this.objectName();
-      if (this.isOp(".") && this.peek(1).type === T.Word && this.isOp("(", 2)) {
+      if (this.isOp(".") && this.peek(1).type === T_WORD && this.isOp("(", 2)) {
         // col.WRITE(...) / col.Method(...)
         this.advance();
         const method = this.ident();
@@ -2171,7 +2188,7 @@ export class Parser {
       }
       const target = this.columnFromName(name, false);
       const op = this.advance();
-      if (op.type !== T.Op || !ASSIGN_OPS.has(op.value)) throw this.error("expected '=' in SET", op);
+      if (op.type !== T_OP || !ASSIGN_OPS.has(op.value)) throw this.error("expected '=' in SET", op);
       const value = this.parseExpr();
       items.push({ kind: "SetClause", target, op: op.value as A.AssignOp, value, loc: this.locOf(s) });
     } while (this.acceptOp(","));
@@ -2302,7 +2319,7 @@ export class Parser {
     const table = this.objectName();
     this.expectWord("FROM");
     const f = this.advance();
-    if (f.type !== T.String && f.type !== T.NString && f.type !== T.Variable) throw this.error("expected a file name", f);
+    if (f.type !== T_STRING && f.type !== T_NSTRING && f.type !== T_VARIABLE) throw this.error("expected a file name", f);
     const bi: A.BulkInsert = { kind: "BulkInsert", table, from: f.value, options: [], loc: this.locOf(start), comments: start.comments ?? [] };
     if (this.isWord("WITH") && this.isOp("(", 1)) {
       this.advance();
@@ -2319,7 +2336,7 @@ export class Parser {
   private parseDeclare(): A.Declare | A.DeclareCursor {
     const start = this.advance();
     const first = this.peek();
-    if (first.type === T.Word || first.type === T.QuotedId) {
+    if (first.type === T_WORD || first.type === T_QUOTEDID) {
       // DECLARE name [INSENSITIVE] [SCROLL] CURSOR ...
       const name = this.ident();
       const cursor = this.parseCursorDefinition();
@@ -2328,7 +2345,7 @@ export class Parser {
     const items: A.Declare["items"] = [];
     do {
       const vs = this.peek();
-      if (vs.type !== T.Variable) throw this.error("expected a @variable");
+      if (vs.type !== T_VARIABLE) throw this.error("expected a @variable");
       this.advance();
       this.acceptWord("AS");
       if (this.isWord("TABLE")) {
@@ -2359,9 +2376,9 @@ export class Parser {
   private parseCursorDefinition(): A.CursorDefinition {
     const start = this.peek();
     const options: string[] = [];
-    while (this.peek().type === T.Word && Parser.CURSOR_OPTIONS.has(this.peek().upper)) options.push(this.advance().upper);
+    while (this.peek().type === T_WORD && Parser.CURSOR_OPTIONS.has(this.peek().upper)) options.push(this.advance().upper);
     this.expectWord("CURSOR");
-    while (this.peek().type === T.Word && Parser.CURSOR_OPTIONS.has(this.peek().upper)) options.push(this.advance().upper);
+    while (this.peek().type === T_WORD && Parser.CURSOR_OPTIONS.has(this.peek().upper)) options.push(this.advance().upper);
     this.expectWord("FOR");
     const qs = this.peek();
     const w = this.isWord("WITH") ? this.parseWith() : undefined;
@@ -2388,7 +2405,7 @@ export class Parser {
   private parseSet(): A.SetVariable | A.SetOption {
     const start = this.advance();
     const t = this.peek();
-    if (t.type === T.Variable) {
+    if (t.type === T_VARIABLE) {
       this.advance();
       const variable: A.Variable = { kind: "Variable", name: t.value, global: false, loc: this.locOf(t) };
       if (this.isOp(".") && this.isOp("(", 2)) {
@@ -2399,14 +2416,14 @@ export class Parser {
         return { kind: "SetVariable", variable, op: "=", method: mc, loc: this.locOf(start), comments: start.comments ?? [] };
       }
       const op = this.advance();
-      if (op.type !== T.Op || !ASSIGN_OPS.has(op.value)) throw this.error("expected '=' after the variable", op);
+      if (op.type !== T_OP || !ASSIGN_OPS.has(op.value)) throw this.error("expected '=' after the variable", op);
       const sv: A.SetVariable = { kind: "SetVariable", variable, op: op.value as A.AssignOp, loc: this.locOf(start), comments: start.comments ?? [] };
-      if (this.isWord("CURSOR") || (Parser.CURSOR_OPTIONS.has(this.peek().upper) && this.peek().type === T.Word)) sv.cursor = this.parseCursorDefinition();
+      if (this.isWord("CURSOR") || (Parser.CURSOR_OPTIONS.has(this.peek().upper) && this.peek().type === T_WORD)) sv.cursor = this.parseCursorDefinition();
       else sv.value = this.parseExpr();
       sv.loc = this.locOf(start);
       return sv;
     }
-    if (t.type !== T.Word) throw this.error("expected a variable or an option after SET");
+    if (t.type !== T_WORD) throw this.error("expected a variable or an option after SET");
     const so: A.SetOption = { kind: "SetOption", options: [], loc: this.locOf(start), comments: start.comments ?? [] };
     if (t.upper === "TRANSACTION") {
       this.advance();
@@ -2424,18 +2441,18 @@ export class Parser {
     } else {
       do {
         const o = this.advance();
-        if (o.type !== T.Word) throw this.error("expected a SET option", o);
+        if (o.type !== T_WORD) throw this.error("expected a SET option", o);
         so.options.push(o.upper);
-        if (o.upper === "STATISTICS" && this.peek().type === T.Word && !this.isWord("ON") && !this.isWord("OFF")) so.options[so.options.length - 1] = "STATISTICS " + this.advance().upper;
+        if (o.upper === "STATISTICS" && this.peek().type === T_WORD && !this.isWord("ON") && !this.isWord("OFF")) so.options[so.options.length - 1] = "STATISTICS " + this.advance().upper;
       } while (this.acceptOp(","));
       const v = this.peek();
-      if (v.type === T.Word && (v.upper === "ON" || v.upper === "OFF")) {
+      if (v.type === T_WORD && (v.upper === "ON" || v.upper === "OFF")) {
         this.advance();
         so.value = v.upper;
-      } else if (v.type === T.Word && !v.firstOnLine && !STATEMENT_START.has(v.upper) && !RESERVED.has(v.upper)) {
+      } else if (v.type === T_WORD && !v.firstOnLine && !STATEMENT_START.has(v.upper) && !RESERVED.has(v.upper)) {
         this.advance();
         so.value = v.upper; // SET DATEFORMAT dmy, SET LANGUAGE us_english, SET DEADLOCK_PRIORITY LOW
-      } else if (!this.atEnd() && !(v.type === T.Op && v.value === ";") && !(v.type === T.Word && (STATEMENT_START.has(v.upper) || v.upper === "END"))) {
+      } else if (!this.atEnd() && !(v.type === T_OP && v.value === ";") && !(v.type === T_WORD && (STATEMENT_START.has(v.upper) || v.upper === "END"))) {
         so.expr = this.parseExpr();
       }
     }
@@ -2475,7 +2492,7 @@ export class Parser {
   private parseBegin(): A.Statement {
     const start = this.peek();
     const n = this.peek(1);
-    if (n.type === T.Word) {
+    if (n.type === T_WORD) {
       switch (n.upper) {
         case "TRAN":
         case "TRANSACTION":
@@ -2533,12 +2550,12 @@ export class Parser {
   private startsExpression(): boolean {
     const t = this.peek();
     switch (t.type) {
-      case T.EOF:
-      case T.Go:
+      case T_EOF:
+      case T_GO:
         return false;
-      case T.Op:
+      case T_OP:
         return t.value === "(" || t.value === "-" || t.value === "+" || t.value === "~";
-      case T.Word:
+      case T_WORD:
         if (t.upper === "END" || t.upper === "ELSE") return false;
         if (STATEMENT_START.has(t.upper)) return false;
         if (RESERVED.has(t.upper)) return EXPR_KEYWORDS.has(t.upper) && t.upper !== "UPDATE";
@@ -2568,11 +2585,11 @@ export class Parser {
       // RAISERROR 50001 'message'
       r.legacy = true;
       const mt = this.peek();
-      if (mt.type === T.QuotedId && mt.quote === "double") {
+      if (mt.type === T_QUOTEDID && mt.quote === "double") {
         this.advance();
         r.message = { kind: "Literal", literalType: "string", value: mt.value, loc: this.locOf(mt) };
       } else r.message = this.parsePrimary();
-      if (this.peek().type === T.String || this.peek().type === T.NString || this.peek().type === T.Variable) r.args.push(this.parsePrimary());
+      if (this.peek().type === T_STRING || this.peek().type === T_NSTRING || this.peek().type === T_VARIABLE) r.args.push(this.parsePrimary());
     }
     r.loc = this.locOf(start);
     return r;
@@ -2581,7 +2598,7 @@ export class Parser {
   private parseReturn(): A.Return {
     const start = this.advance();
     const r: A.Return = { kind: "Return", loc: this.locOf(start), comments: start.comments ?? [] };
-    if (this.startsExpression() || (this.peek().type === T.Word && this.peek().upper === "SELECT" && false)) r.value = this.parseExpr();
+    if (this.startsExpression() || (this.peek().type === T_WORD && this.peek().upper === "SELECT" && false)) r.value = this.parseExpr();
     r.loc = this.locOf(start);
     return r;
   }
@@ -2612,10 +2629,10 @@ export class Parser {
     const tr: A.Transaction = { kind: "Transaction", action, work, loc: this.locOf(start), comments: start.comments ?? [] };
     const n = this.peek();
     if (!n.firstOnLine || action === "SAVE") {
-      if (n.type === T.Variable) {
+      if (n.type === T_VARIABLE) {
         this.advance();
         tr.name = { kind: "Variable", name: n.value, global: false, loc: this.locOf(n) };
-      } else if (n.type === T.QuotedId || (n.type === T.Word && !RESERVED.has(n.upper) && !STATEMENT_START.has(n.upper) && n.upper !== "THROW")) {
+      } else if (n.type === T_QUOTEDID || (n.type === T_WORD && !RESERVED.has(n.upper) && !STATEMENT_START.has(n.upper) && n.upper !== "THROW")) {
         tr.name = this.ident();
       }
     }
@@ -2623,7 +2640,7 @@ export class Parser {
       this.advance();
       this.advance();
       const m = this.peek();
-      if (m.type === T.String || m.type === T.NString) {
+      if (m.type === T_STRING || m.type === T_NSTRING) {
         this.advance();
         tr.mark = m.value;
       } else tr.mark = "";
@@ -2639,12 +2656,12 @@ export class Parser {
 
   private cursorName(): { cursor: A.Identifier | A.Variable; global: boolean } {
     let global = false;
-    if (this.isWord("GLOBAL") && (this.peek(1).type === T.Word || this.peek(1).type === T.QuotedId)) {
+    if (this.isWord("GLOBAL") && (this.peek(1).type === T_WORD || this.peek(1).type === T_QUOTEDID)) {
       this.advance();
       global = true;
     }
     const t = this.peek();
-    if (t.type === T.Variable) {
+    if (t.type === T_VARIABLE) {
       this.advance();
       return { cursor: { kind: "Variable", name: t.value, global: false, loc: this.locOf(t) }, global };
     }
@@ -2662,7 +2679,7 @@ export class Parser {
     let direction: string | undefined;
     let offset: A.Expr | undefined;
     const d = this.peek();
-    if (d.type === T.Word && ["NEXT", "PRIOR", "FIRST", "LAST", "ABSOLUTE", "RELATIVE"].includes(d.upper)) {
+    if (d.type === T_WORD && ["NEXT", "PRIOR", "FIRST", "LAST", "ABSOLUTE", "RELATIVE"].includes(d.upper)) {
       this.advance();
       direction = d.upper;
       if (direction === "ABSOLUTE" || direction === "RELATIVE") offset = this.parseAdditive();
@@ -2675,7 +2692,7 @@ export class Parser {
     if (this.acceptWord("INTO")) {
       do {
         const v = this.advance();
-        if (v.type !== T.Variable) throw this.error("expected a @variable", v);
+        if (v.type !== T_VARIABLE) throw this.error("expected a @variable", v);
         f.into.push({ kind: "Variable", name: v.value, global: false, loc: this.locOf(v) });
       } while (this.acceptOp(","));
     }
@@ -2686,7 +2703,7 @@ export class Parser {
   private parseExec(): A.Exec | A.ExecString | A.ExtendedProperty | A.AddType {
     const start = this.advance();
     const t = this.peek();
-    if (t.type === T.Op && t.value === "(") {
+    if (t.type === T_OP && t.value === "(") {
       this.advance();
       const parts: A.Expr[] = [];
       const es: A.ExecString = { kind: "ExecString", parts, loc: this.locOf(start), comments: start.comments ?? [] };
@@ -2723,18 +2740,18 @@ export class Parser {
   private parseExecBody(start: Token, keyword: boolean): A.Exec | A.ExtendedProperty | A.AddType {
     let returnVariable: A.Variable | undefined;
     let t = this.peek();
-    if (t.type === T.Variable && this.isOp("=", 1)) {
+    if (t.type === T_VARIABLE && this.isOp("=", 1)) {
       this.advance();
       this.advance();
       returnVariable = { kind: "Variable", name: t.value, global: false, loc: this.locOf(t) };
       t = this.peek();
     }
     let procedure: A.ObjectName | A.Variable;
-    if (t.type === T.Variable) {
+    if (t.type === T_VARIABLE) {
       this.advance();
       procedure = { kind: "Variable", name: t.value, global: false, loc: this.locOf(t) };
     } else procedure = this.objectName();
-    if (this.isOp(";") && this.peek(1).type === T.Integer) {
+    if (this.isOp(";") && this.peek(1).type === T_INTEGER) {
       this.advance();
       this.advance();
     }
@@ -2747,7 +2764,7 @@ export class Parser {
       do {
         const as = this.peek();
         const arg: A.ExecArg = { kind: "ExecArg", value: { kind: "DefaultValue", loc: this.locOf(as) }, output: false, loc: this.locOf(as) };
-        if (as.type === T.Variable && this.isOp("=", 1)) {
+        if (as.type === T_VARIABLE && this.isOp("=", 1)) {
           this.advance();
           this.advance();
           arg.name = as.value;
@@ -2784,16 +2801,16 @@ export class Parser {
   private startsExecArg(): boolean {
     const t = this.peek();
     switch (t.type) {
-      case T.EOF:
-      case T.Go:
+      case T_EOF:
+      case T_GO:
         return false;
-      case T.Op:
+      case T_OP:
         return t.value === "-" || t.value === "+" || t.value === "(";
-      case T.Word:
+      case T_WORD:
         if (t.upper === "DEFAULT" || t.upper === "NULL") return true;
         if (RESERVED.has(t.upper) || STATEMENT_START.has(t.upper) || t.upper === "OUTPUT") return false;
         return !t.firstOnLine && !this.isOp(":", 1);
-      case T.QuotedId:
+      case T_QUOTEDID:
         return !t.firstOnLine;
       default:
         return true;
@@ -2878,7 +2895,7 @@ export class Parser {
       k = 3;
     }
     const what = this.peek(k);
-    const u = what.type === T.Word ? what.upper : "";
+    const u = what.type === T_WORD ? what.upper : "";
     const skip = () => {
       for (let i = 0; i < k; i++) this.advance();
     };
@@ -2961,7 +2978,7 @@ export class Parser {
   private indexAhead(k: number): boolean {
     for (let i = k; i < k + 5; i++) {
       const t = this.peek(i);
-      if (t.type !== T.Word) return false;
+      if (t.type !== T_WORD) return false;
       if (t.upper === "INDEX") return true;
     }
     return false;
@@ -2995,7 +3012,7 @@ export class Parser {
 
   private parseTableElement(): A.ColumnDef | A.TableConstraint | A.InlineIndex | A.PeriodForSystemTime {
     const t = this.peek();
-    if (t.type === T.Word) {
+    if (t.type === T_WORD) {
       switch (t.upper) {
         case "CONSTRAINT":
         case "PRIMARY":
@@ -3059,7 +3076,7 @@ export class Parser {
       return this.parseOptionList();
     }
     const n = this.peek(1);
-    if (n.type === T.Word && ["FILLFACTOR", "PAD_INDEX", "IGNORE_DUP_KEY", "DROP_EXISTING", "STATISTICS_NORECOMPUTE", "SORT_IN_TEMPDB", "ONLINE", "ALLOW_ROW_LOCKS", "ALLOW_PAGE_LOCKS", "DATA_COMPRESSION"].includes(n.upper)) {
+    if (n.type === T_WORD && ["FILLFACTOR", "PAD_INDEX", "IGNORE_DUP_KEY", "DROP_EXISTING", "STATISTICS_NORECOMPUTE", "SORT_IN_TEMPDB", "ONLINE", "ALLOW_ROW_LOCKS", "ALLOW_PAGE_LOCKS", "DATA_COMPRESSION"].includes(n.upper)) {
       this.advance();
       const items: A.OptionItem[] = [];
       do {
@@ -3069,7 +3086,7 @@ export class Parser {
         if (this.acceptOp("=")) item.value = this.advance().value;
         item.loc = this.locOf(s);
         items.push(item);
-      } while (this.isOp(",") && this.peek(1).type === T.Word && this.advance());
+      } while (this.isOp(",") && this.peek(1).type === T_WORD && this.advance());
       return items;
     }
     return [];
@@ -3078,7 +3095,7 @@ export class Parser {
   private parseOnFileGroup(): string | undefined {
     if (!this.isWord("ON")) return undefined;
     const n = this.peek(1);
-    if (n.type === T.QuotedId || n.type === T.String || (n.type === T.Word && !["DELETE", "UPDATE"].includes(n.upper))) {
+    if (n.type === T_QUOTEDID || n.type === T_STRING || (n.type === T_WORD && !["DELETE", "UPDATE"].includes(n.upper))) {
       this.advance();
       const s = this.advance();
       if (this.isOp("(")) this.skipParens(); // partition scheme (column)
@@ -3204,7 +3221,7 @@ export class Parser {
     }
     for (;;) {
       const t = this.peek();
-      if (t.type !== T.Word) break;
+      if (t.type !== T_WORD) break;
       const u = t.upper;
       if (u === "COLLATE") {
         this.advance();
@@ -3366,7 +3383,7 @@ export class Parser {
       const column = this.ident();
       if (this.isWord("ADD") || this.isWord("DROP")) {
         const s = this.advance();
-        while (this.peek().type === T.Word && !STATEMENT_START.has(this.peek().upper)) {
+        while (this.peek().type === T_WORD && !STATEMENT_START.has(this.peek().upper)) {
           if (this.isWord("MASKED")) {
             this.advance();
             if (this.acceptWord("WITH")) this.skipParens();
@@ -3456,7 +3473,7 @@ export class Parser {
         this.advance();
       } else {
         const w = this.advance();
-        if (w.type !== T.Word || stopWords.includes(w.upper)) throw this.error("expected a module option", w);
+        if (w.type !== T_WORD || stopWords.includes(w.upper)) throw this.error("expected a module option", w);
       }
       opts.push(this.lx.text.slice(s.start, this.prev.end).replace(/\s+/g, " ").toUpperCase());
     } while (this.acceptOp(","));
@@ -3481,10 +3498,10 @@ export class Parser {
   private parseParameters(closeParen: boolean): A.Parameter[] {
     const params: A.Parameter[] = [];
     if (closeParen && this.isOp(")")) return params;
-    if (this.peek().type !== T.Variable) return params;
+    if (this.peek().type !== T_VARIABLE) return params;
     do {
       const s = this.peek();
-      if (s.type !== T.Variable) throw this.error("expected a @parameter");
+      if (s.type !== T_VARIABLE) throw this.error("expected a @parameter");
       this.advance();
       this.acceptWord("AS");
       const type = this.parseDataType();
@@ -3520,11 +3537,11 @@ export class Parser {
     this.advance();
     const name = this.objectName();
     const pr: A.ProcedureStatement = { kind: "CreateProcedure", mode, name, params: [], options: [], forReplication: false, body: [], loc: this.locOf(start), comments: start.comments ?? [] };
-    if (this.isOp(";") && this.peek(1).type === T.Integer) {
+    if (this.isOp(";") && this.peek(1).type === T_INTEGER) {
       this.advance();
       pr.number = Number(this.advance().value);
     }
-    if (this.isOp("(") && this.peek(1).type === T.Variable) {
+    if (this.isOp("(") && this.peek(1).type === T_VARIABLE) {
       this.advance();
       pr.params = this.parseParameters(true);
       this.expectOp(")");
@@ -3551,7 +3568,7 @@ export class Parser {
     this.expectWord("RETURNS");
     const fn: A.FunctionStatement = { kind: "CreateFunction", mode, name, params, returns: { kind: "InlineTable" }, options: [], body: [], loc: this.locOf(start), comments: start.comments ?? [] };
     const rt = this.peek();
-    if (rt.type === T.Variable) {
+    if (rt.type === T_VARIABLE) {
       this.advance();
       this.expectWord("TABLE");
       const body = this.parseTableBody();
@@ -3664,7 +3681,7 @@ export class Parser {
       else if (this.acceptWords("NO", "CYCLE")) sq.cycle = false;
       else if (this.acceptWords("NO", "CACHE")) sq.cache = null;
       else if (this.acceptWord("CACHE")) {
-        if (this.peek().type === T.Integer) sq.cache = this.parsePrimary();
+        if (this.peek().type === T_INTEGER) sq.cache = this.parsePrimary();
         else sq.cache = { kind: "DefaultValue", loc: this.locOf(this.prev) };
       } else if (this.acceptWord("RESTART")) {
         sq.restartWith = this.acceptWord("WITH") ? this.parseAdditive() : true;
@@ -3741,12 +3758,12 @@ export class Parser {
       do {
         const s = this.peek();
         const words: string[] = [];
-        while (this.peek().type === T.Word && !this.isOp(",", 0)) {
+        while (this.peek().type === T_WORD && !this.isOp(",", 0)) {
           words.push(this.advance().upper);
-          if (this.peek().type !== T.Word || STATEMENT_START.has(this.peek().upper)) break;
+          if (this.peek().type !== T_WORD || STATEMENT_START.has(this.peek().upper)) break;
           if (!["PERCENT", "ROWS"].includes(this.peek().upper)) break;
         }
-        if (this.peek().type === T.Integer) {
+        if (this.peek().type === T_INTEGER) {
           this.advance();
           if (this.isWord("PERCENT") || this.isWord("ROWS")) this.advance();
         }
@@ -3765,7 +3782,7 @@ export class Parser {
   private parseDrop(): A.Drop | A.Command {
     const start = this.peek();
     const what = this.peek(1);
-    if (what.type !== T.Word || !Parser.DROPPABLE.has(what.upper)) return this.command(start);
+    if (what.type !== T_WORD || !Parser.DROPPABLE.has(what.upper)) return this.command(start);
     this.advance();
     this.advance();
     const objectType = what.upper === "PROC" ? "PROCEDURE" : what.upper;
