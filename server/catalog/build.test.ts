@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readModelXml } from "../sources/dacpac.ts";
+import { readSources } from "../sources/read.ts";
 import { liveRowsToFragment, type CatalogQueryName, type Row } from "../sources/live.ts";
 import type { SourceFile, SourceSet } from "../sources/types.ts";
 import { buildCatalog, countByKind, type BuildOptions } from "./build.ts";
@@ -378,6 +379,47 @@ describe("the same database from a dacpac and from a live server", () => {
     expect(v.module?.unparsed).toBe(true);
     expect(v.dependsOn).toEqual(["Sales.Order", "dbo.Clients"]);
     expect(c.diagnostics).toContainEqual(expect.objectContaining({ code: "CAT1009", file: "live/Sales.vCustomerTotals" }));
+  });
+});
+
+describe("the same database from an SSDT project, a dacpac and a live server", () => {
+  const fixtures = path.join(import.meta.dirname, "../../test/fixtures");
+  const catalogs: Record<string, () => Promise<Catalog>> = {
+    ssdt: async () => buildCatalog(await readSources([path.join(fixtures, "shop-ssdt")])),
+    dacpac: async () => buildCatalog(set([], { fragments: [readModelXml(MODEL, "shop.dacpac/model.xml", "shop.dacpac").fragment] })),
+    live: async () => buildCatalog(set([], { fragments: [liveRowsToFragment(RECORDED, "live").fragment] })),
+  };
+  /** The facts every reader must agree on (expression texts differ: servers normalise them). */
+  const facts = (c: Catalog) =>
+    c.objects
+      .filter((o) => o.id !== "Sales.uspSecret" && o.kind !== "schema")
+      .map((o) => ({
+        id: o.id,
+        kind: o.kind,
+        functionKind: o.functionKind,
+        dependsOn: o.dependsOn,
+        description: o.description,
+        synonymTarget: o.synonymTarget,
+        baseType: o.baseType,
+        // A server also knows the type (so the collation) of a computed column; scripts do not say.
+        // Only a server states the output columns of views and functions (scripts would need type inference).
+        columns: (o.kind === "view" || o.kind === "function" ? [] : o.columns).map((x) => ({ name: x.name, type: x.type, nullable: x.nullable, identity: x.identity, collation: x.computed ? "-" : x.collation, explicit: x.collationExplicit, description: x.description, computed: !!x.computed })),
+        constraints: o.constraints
+          .filter((k) => k.name !== "UQ_Customer_Code")
+          // System-generated names (PK__TT_Order__C3905BCF...) exist only once the server made them.
+          .map((k) => ({ kind: k.kind, name: /__/.test(k.name ?? "") ? "" : (k.name ?? ""), columns: k.columns, references: k.references, onDelete: k.onDelete }))
+          .sort((a, b) => (a.kind + a.name < b.kind + b.name ? -1 : 1)),
+        indexes: o.indexes.map((i) => ({ name: i.name, unique: i.unique, clustered: i.clustered, columns: i.columns, include: i.include })).sort((a, b) => (a.name < b.name ? -1 : 1)),
+      }));
+
+  it.each([["dacpac"], ["live"]])("ssdt and %s agree", async (other) => {
+    const ssdt = await catalogs.ssdt!();
+    const them = await catalogs[other]!();
+    expect(facts(ssdt)).toEqual(facts(them));
+    expect(ssdt.defaultCollation).toBe(them.defaultCollation);
+    const schemas = (c: Catalog) => c.objects.filter((o) => o.kind === "schema").map((o) => o.id).sort();
+    expect(schemas(ssdt)).toEqual(schemas(them));
+    expect(ssdt.unresolved.map((u) => `${u.from} ${u.reason} ${u.name}`).sort()).toEqual(them.unresolved.map((u) => `${u.from} ${u.reason} ${u.name}`).sort());
   });
 });
 

@@ -910,7 +910,10 @@ class Builder {
       if (w.kind === "synonym") synonymTarget = references.find((r) => r.role === "synonym-target")?.resolved;
       const columns: Column[] = (w.columns ?? []).map((c) => {
         const col: Column = { ...c } as Column;
-        if (c.collation) col.collationExplicit = true;
+        if (c.collation) {
+          // Servers report every character column's collation; only a different one is a choice.
+          if (c.collation.toLowerCase() !== collation.toLowerCase()) col.collationExplicit = true;
+        }
         else if (c.type && CHAR_TYPES.has(c.type.name) && !c.type.userDefined) col.collation = collation;
         else if (c.type?.userDefined) {
           const base = this.types.get(objKey(c.type.schema ?? this.defaultSchema, c.type.name))?.baseType;

@@ -31,8 +31,9 @@ export const ColumnSchema = z.object({
   nullable: z.boolean(),
   identity: z.object({ seed: z.string(), increment: z.string() }).optional(),
   computed: z.object({ expression: z.string(), persisted: z.boolean() }).optional(),
-  /** Effective collation of a character column: explicit, else the database default. */
+  /** Effective collation of a character column: its own, else the database default. */
   collation: z.string().optional(),
+  /** True when the column states a collation other than the database default. */
   collationExplicit: z.boolean().optional(),
   default: z.object({ name: z.string().optional(), expression: z.string() }).optional(),
   description: z.string().optional(),

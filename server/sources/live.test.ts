@@ -102,7 +102,7 @@ describe("readLive against recorded catalog results", () => {
       { kind: "default", name: "DF_Order_PlacedAt", columns: ["PlacedAt"], expression: "(sysutcdatetime())" },
       { kind: "primary_key", name: "PK_Order", columns: ["OrderId"], clustered: false },
       { kind: "foreign_key", name: "FK_Order_Customer", columns: ["CustomerId"], references: { schema: "Sales", name: "Customer", columns: ["CustomerId"] }, enabled: true, onDelete: "CASCADE" },
-      { kind: "check", name: "CK_Order_Amount", columns: ["Amount"], expression: "([Amount]>=(0))", enabled: true },
+      { kind: "check", name: "CK_Order_Amount", columns: [], expression: "([Amount]>=(0))", enabled: true },
     ]);
     expect(order.indexes).toEqual([
       { name: "IX_Order_Customer", unique: false, clustered: false, columns: ["CustomerId", "PlacedAt DESC"], include: ["Amount"] },
