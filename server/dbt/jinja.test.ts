@@ -18,7 +18,7 @@ const macros = parseMacros([
       "  {{ no_such_function() }}",
       "{% endmacro %}",
       "{% macro schema_of_this() %}{{ this.schema }}{% endmacro %}",
-      "{% macro with_do() %}{% set xs = [] %}{% do xs.push(1) %}{{ xs | length }}{% endmacro %}",
+      "{% macro with_do() %}{% set xs = [] %}{% do xs.append(1) %}{{ xs | length }}{% endmacro %}",
     ].join("\n"),
   },
 ]);
@@ -80,7 +80,17 @@ describe("constructs render as dbt renders them", () => {
     ["macro sees this", "{{ schema_of_this() }}", "scratch"],
     ["do statement", "{{ with_do() }}", "1"],
     ["adapter.quote", "{{ adapter.quote('Order') }}", '"Order"'],
-    ["Python-style constants", "{{ True }} {{ 1 if None is none else 2 }}", "true 1"],
+    ["Python-style constants", "{{ True }} {{ 1 if None is none else 2 }}", "True 1"],
+    ["booleans and none print as Python does", "{{ true }} {{ false }} {{ none }}", "True False None"],
+    ["lists and dicts print as Python reprs", "{{ ['a', 1, \"it's\"] }} {{ {'k': 'v'} }}", "['a', 1, \"it's\"] {'k': 'v'}"],
+    ["indexing strings and lists, negative too", "{{ 'abc'[0] }}{{ ['x', 'y'][-1] }}", "ay"],
+    ["str.upper / lower / strip", "{{ ' Ab '.strip().upper() }}{{ 'X'.lower() }}", "ABx"],
+    ["str.replace replaces every occurrence (Python)", "{{ 'a-b-c'.replace('-', '_') }}", "a_b_c"],
+    ["str.split() on whitespace, str.join", "{{ '-'.join('a  b c'.split()) }}", "a-b-c"],
+    ["str.startswith / endswith", "{{ 'stg_x'.startswith('stg_') }} {{ 'x.sql'.endswith('.csv') }}", "True False"],
+    ["list.append in a do statement", "{% set cols = [] %}{% do cols.append('a') %}{% do cols.append('b') %}{{ cols | join(', ') }}", "a, b"],
+    ["dict.items in a for loop", "{% for k, v in {'a': 1, 'b': 2}.items() %}{{ k }}={{ v }};{% endfor %}", "a=1;b=2;"],
+    ["dict.get with default", "{{ {'a': 1}.get('b', 'none here') }}", "none here"],
     ["comments and whitespace control", "select 1 {#- comment -#}  as x", "select 1as x"],
     ["one final newline is dropped, like Jinja's default", "select 1\n", "select 1"],
     ["as_number filter", "{{ '5' | as_number + 1 }}", "6"],
@@ -132,6 +142,8 @@ describe("anything outside the subset is a diagnostic, never silent", () => {
     ["prototype access", "{{ range.constructor('return process')() }}", "DBT3009", 1, "constructor"],
     ["prototype access through a computed name", "{% set k = 'constr' ~ 'uctor' %}{{ range[k] }}", "DBT3009", 1, "constructor"],
     ["__proto__", "{{ target.__proto__ }}", "DBT3009", 1, "__proto__"],
+    ["a JavaScript-only method (not in Jinja)", "{% set xs = [] %}{% do xs.push(1) %}", "DBT3001", 1, "xs.push"],
+    ["a JavaScript-only property (not in Jinja)", "{{ 'abc'.length }}", "DBT3001", 1, "undefined"],
   ])("%s", (_label, sql, code, line, text) => {
     const r = renderModelSql(sql, ctx());
     expect(r.ok).toBe(false);

@@ -205,11 +205,105 @@ env.addFilter("as_native", (v: unknown) => v);
  */
 const BLOCKED_NAMES = new Set(["constructor", "__proto__", "prototype", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__"]);
 const baseRuntime = (nunjucks as unknown as { runtime: Record<string, any> }).runtime;
+
+/** Python's str() of a value, as Jinja prints it: True/False/None, lists and dicts in repr form. */
+export function pyStr(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v === null) return "None";
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (Array.isArray(v) || isPlainObject(v)) return pyRepr(v);
+  return String(v);
+}
+
+function pyRepr(v: unknown): string {
+  if (typeof v === "string") {
+    const q = v.includes("'") && !v.includes('"') ? '"' : "'";
+    return q + v.replace(/\\/g, "\\\\").replace(q === "'" ? /'/g : /"/g, `\\${q}`).replace(/\n/g, "\\n") + q;
+  }
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
+  if (isPlainObject(v)) return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(", ")}}`;
+  return pyStr(v);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== "object") return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The Python methods dbt templates call on strings, lists and dicts (`'a'.upper()`,
+ * `cols.append(x)`, `d.items()`), with Python's semantics where JavaScript's differ
+ * (`replace` replaces every occurrence, `split()` splits on runs of whitespace).
+ */
+const PY_METHODS: Record<"string" | "array" | "object", Record<string, (self: any) => (...args: any[]) => unknown>> = {
+  string: {
+    upper: (s: string) => () => s.toUpperCase(),
+    lower: (s: string) => () => s.toLowerCase(),
+    strip: (s: string) => (chars?: string) => stripChars(s, chars, true, true),
+    lstrip: (s: string) => (chars?: string) => stripChars(s, chars, true, false),
+    rstrip: (s: string) => (chars?: string) => stripChars(s, chars, false, true),
+    split: (s: string) => (sep?: string | null, max?: number) => {
+      const parts = sep === undefined || sep === null ? s.trim().split(/\s+/).filter(Boolean) : s.split(sep);
+      if (max === undefined || max < 0 || parts.length <= max + 1) return parts;
+      return [...parts.slice(0, max), parts.slice(max).join(sep ?? " ")];
+    },
+    replace: (s: string) => (a: string, b: string) => s.split(a).join(b),
+    startswith: (s: string) => (p: string) => s.startsWith(p),
+    endswith: (s: string) => (p: string) => s.endsWith(p),
+    join: (s: string) => (items: unknown[]) => [...items].map(pyStr).join(s),
+    capitalize: (s: string) => () => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase(),
+    title: (s: string) => () => s.toLowerCase().replace(/(^|[^A-Za-z])([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()),
+  },
+  array: {
+    append: (a: unknown[]) => (x: unknown) => (a.push(x), null),
+    extend: (a: unknown[]) => (xs: unknown[]) => (a.push(...xs), null),
+    insert: (a: unknown[]) => (i: number, x: unknown) => (a.splice(i, 0, x), null),
+    pop: (a: unknown[]) => (i?: number) => (i === undefined ? a.pop() : a.splice(i < 0 ? a.length + i : i, 1)[0]),
+    index: (a: unknown[]) => (x: unknown) => a.indexOf(x),
+    count: (a: unknown[]) => (x: unknown) => a.filter((y) => y === x).length,
+  },
+  object: {
+    items: (o: Record<string, unknown>) => () => Object.entries(o),
+    keys: (o: Record<string, unknown>) => () => Object.keys(o),
+    values: (o: Record<string, unknown>) => () => Object.values(o),
+    get: (o: Record<string, unknown>) => (k: string, d: unknown = null) => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : d),
+    update: (o: Record<string, unknown>) => (other: Record<string, unknown>) => (Object.assign(o, other), null),
+  },
+};
+
+function stripChars(s: string, chars: string | undefined, left: boolean, right: boolean): string {
+  const set = chars === undefined || chars === null ? null : new Set(chars);
+  const drop = (c: string) => (set ? set.has(c) : /\s/.test(c));
+  let i = 0;
+  let j = s.length;
+  if (left) while (i < j && drop(s[i]!)) i++;
+  if (right) while (j > i && drop(s[j - 1]!)) j--;
+  return s.slice(i, j);
+}
+
 const safeRuntime: Record<string, any> = {
   ...baseRuntime,
   memberLookup(obj: unknown, key: unknown) {
     if (BLOCKED_NAMES.has(String(key))) throw new JinjaFailure("DBT3009", `access to '${String(key)}' is not allowed in templates`);
+    const k = String(key);
+    const kind = typeof obj === "string" ? "string" : Array.isArray(obj) ? "array" : isPlainObject(obj) && !Object.prototype.hasOwnProperty.call(obj, k) ? "object" : undefined;
+    const method = kind ? PY_METHODS[kind][k] : undefined;
+    if (method && Object.prototype.hasOwnProperty.call(PY_METHODS[kind!], k)) return method(obj);
+    // JavaScript's own members (`'x'.length`, `xs.push`, `d.toString`) do not exist in Jinja: a
+    // template relying on them would not run in dbt, so they are undefined here too.
+    if (typeof obj === "string" || Array.isArray(obj)) return /^-?\d+$/.test(k) ? (obj as any)[Number(k) < 0 ? (obj as any).length + Number(k) : Number(k)] : undefined;
+    if (isPlainObject(obj) && !Object.prototype.hasOwnProperty.call(obj, k)) return undefined;
     return baseRuntime.memberLookup(obj, key);
+  },
+  // Jinja prints None, True, False and lists the Python way; only a truly undefined value is an error.
+  suppressValue(val: unknown) {
+    if (val === undefined) return "";
+    return val instanceof baseRuntime.SafeString ? val : pyStr(val);
+  },
+  ensureDefined(val: unknown, lineno: number, colno: number) {
+    return val === undefined ? baseRuntime.ensureDefined(val, lineno, colno) : val;
   },
   contextOrFrameLookup(context: any, frame: any, name: string) {
     if (BLOCKED_NAMES.has(name)) throw new JinjaFailure("DBT3009", `access to '${name}' is not allowed in templates`);
@@ -346,10 +440,6 @@ interface RenderState {
   envVars: Set<string>;
   notes: Diagnostic[];
   depth: number;
-}
-
-function pyRepr(v: unknown): string {
-  return typeof v === "string" ? `'${v}'` : JSON.stringify(v);
 }
 
 function pythonDatetime(d: Date): string {
