@@ -141,7 +141,17 @@ export class Lexer {
     return { file: m.file, line: m.line, column: col };
   }
 
+  private badChars = 0;
+
   private diag(code: string, severity: Diagnostic["severity"], message: string, line: number, col: number): void {
+    // A binary file would otherwise give one diagnostic per byte.
+    if (code === TSQL.UnexpectedCharacter && ++this.badChars > 20) {
+      if (this.badChars === 21) {
+        const w = this.where(line, col);
+        this.diagnostics.push({ code, severity, message: "more unexpected characters follow (not reported one by one): is this file T-SQL text in a known encoding?", file: w.file, line: w.line, column: w.column });
+      }
+      return;
+    }
     const w = this.where(line, col);
     this.diagnostics.push({ code, severity, message, file: w.file, line: w.line, column: w.column });
   }
