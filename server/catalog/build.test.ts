@@ -186,6 +186,13 @@ describe("dependencies", () => {
       [{ name: "dynamic SQL", reason: "dynamic_sql" }],
     ],
     [
+      "constant dynamic SQL is read like code; a USE inside it is not",
+      "CREATE PROCEDURE dbo.p AS BEGIN EXEC ('SELECT * FROM dbo.' + 'Customer'); EXEC sp_executesql @stmt = N'UPDATE Sales.Orders SET Id = 1'; EXEC ('USE other; SELECT * FROM t'); END;",
+      "dbo.p",
+      ["Sales.Orders", "dbo.Customer"],
+      [{ name: "dynamic SQL", reason: "dynamic_sql" }],
+    ],
+    [
       "EXEC ... AT is a linked server",
       "CREATE PROCEDURE dbo.p AS EXEC ('SELECT 1') AT srv1;",
       "dbo.p",
@@ -337,7 +344,7 @@ describe("the same database from a dacpac and from a live server", () => {
     expect(shape(fromDacpac)).toContainEqual({ id: "Sales.vCustomerTotals", kind: "view", functionKind: undefined, dependsOn: ["Sales.Order", "dbo.Clients"] });
     expect(shape(fromDacpac)).toContainEqual({ id: "Sales.fnOrdersOf", kind: "function", functionKind: "inline_tvf", dependsOn: ["Sales.Order", "dbo.fnWithTax"] });
     expect(shape(fromDacpac)).toContainEqual({ id: "Sales.trgOrderAudit", kind: "trigger", functionKind: undefined, dependsOn: ["Sales.Customer", "Sales.Order"] });
-    expect(shape(fromDacpac)).toContainEqual({ id: "Sales.uspPlaceOrder", kind: "procedure", functionKind: undefined, dependsOn: ["Sales.Order", "Sales.OrderNumbers"] });
+    expect(shape(fromDacpac)).toContainEqual({ id: "Sales.uspPlaceOrder", kind: "procedure", functionKind: undefined, dependsOn: ["Sales.Customer", "Sales.Order", "Sales.OrderNumbers"] });
   });
 
   it.each([
@@ -352,7 +359,6 @@ describe("the same database from a dacpac and from a live server", () => {
     }
     expect(c.unresolved.map((u) => `${u.from} ${u.reason} ${u.name}`).sort()).toEqual([
       "Sales.uspPlaceOrder cross_database ShopArchive.dbo.OldOrder",
-      "Sales.uspPlaceOrder dynamic_sql dynamic SQL",
       "dbo.Archive cross_database ShopArchive.dbo.OldOrder",
     ]);
     expect(obj(c, "dbo.Clients").synonymTarget).toBe("Sales.Customer");

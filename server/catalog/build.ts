@@ -99,6 +99,17 @@ const NAME_PART = `(?:\\[(?:[^\\]]|\\]\\])+\\]|"(?:[^"]|"")+"|[\\w@#$]+)`;
 const NAME_RX = `${NAME_PART}(?:\\s*\\.\\s*${NAME_PART}){0,3}`;
 const UNPARSED_CREATE = new RegExp(`^\\s*(CREATE(?:\\s+OR\\s+ALTER)?|ALTER)\\s+(VIEW|PROC|PROCEDURE|FUNCTION|TRIGGER|TABLE|SYNONYM|SEQUENCE|TYPE)\\s+(${NAME_RX})`, "i");
 
+/** The SQL text of `EXEC('...' + N'...')` or `sp_executesql N'...'` when it is a constant, else undefined. */
+function constantSql(x: Node): string | undefined {
+  const isString = (e: Expr | undefined): e is Extract<Expr, { kind: "Literal" }> => !!e && e.kind === "Literal" && (e.literalType === "string" || e.literalType === "nstring");
+  if (x.kind === "ExecString") return x.parts.length && x.parts.every(isString) ? x.parts.map((p) => (isString(p) ? p.value : "")).join("") : undefined;
+  if (x.kind === "Exec") {
+    const a = x.args.find((arg) => !arg.name || /^@(statement|stmt)$/i.test(arg.name));
+    return a && isString(a.value) ? a.value.value : undefined;
+  }
+  return undefined;
+}
+
 /** `[dbo].[Order]]s]` / `"a"."b"` / `dbo.T` → unquoted parts. */
 function splitName(text: string): string[] {
   const out: string[] = [];
@@ -773,7 +784,10 @@ class Builder {
     const cteNames = new Set<string>();
     // `UPDATE a SET ... FROM dbo.T AS a`: the target is an alias of the FROM, not a table name.
     const aliasTargets = new Set<ObjectName>();
-    for (const n of w.refNodes) {
+    // Constant dynamic SQL (`EXEC('...')`, `sp_executesql N'...'` with a literal) is read like code.
+    const queue: { node: Node; depth: number }[] = w.refNodes.map((node) => ({ node, depth: 0 }));
+    for (let qi = 0; qi < queue.length; qi++) {
+      const { node: n, depth } = queue[qi]!;
       walk(n, (x) => {
         if ((x.kind === "Update" || x.kind === "Delete") && x.target.kind === "TableRef" && x.target.name.partCount === 1 && x.from.length) {
           const aliases = new Set<string>();
@@ -785,9 +799,14 @@ class Builder {
         }
         if (x.kind === "Cte") cteNames.add(lower(x.name.value));
         else if ((x.kind === "ExecString" || x.kind === "Exec") && x.at) linked.push({ name: `${x.at.value} (EXEC ... AT)`, line: x.loc.line });
-        else if (x.kind === "ExecString") dynamic.push(x.loc.line);
-        else if (x.kind === "Exec" && x.upperName === "SP_EXECUTESQL") dynamic.push(x.loc.line);
-        else if (x.kind === "TableFunction" && x.call.kind === "FunctionCall" && EXTERNAL_ROWSETS.has(x.call.upperName)) {
+        else if (x.kind === "ExecString" || (x.kind === "Exec" && x.upperName === "SP_EXECUTESQL")) {
+          const text = constantSql(x);
+          const parsed = text !== undefined && depth < 3 ? parse({ text, file: w.file, lineOffset: x.loc.line - 1 }) : undefined;
+          const statements = parsed ? parsed.batches.flatMap((b) => b.statements) : [];
+          // A USE inside the string switches database: its names cannot be resolved here.
+          if (!parsed || statements.some((st) => st.kind === "Use")) dynamic.push(x.loc.line);
+          else for (const st of statements) queue.push({ node: st, depth: depth + 1 });
+        } else if (x.kind === "TableFunction" && x.call.kind === "FunctionCall" && EXTERNAL_ROWSETS.has(x.call.upperName)) {
           external.push({ name: x.call.upperName, line: x.loc.line });
         }
         return true;
