@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -179,6 +179,8 @@ describe("checkDbtProject", () => {
   it("passes the fixture", () => expect(checkDbtProject(base())).toEqual([]));
   const cases: Array<[string, (p: DbtProjectInput) => void, string]> = [
     ["duplicate model", (p) => p.models!.push({ ...p.models![0]!, path: "models/marts/stg_sales__customer.sql" }), "DBT2101"],
+    ["a seed named like a model", (p) => p.seeds!.push({ name: "customer_orders", csv: "a\n1\n" }), "DBT2101"],
+    ["duplicate source table", (p) => p.sources![0]!.tables!.push({ name: "customer" }), "DBT2101"],
     [
       "relationships to a missing model",
       (p) => p.models![0]!.columns!.push({ name: "x", data_tests: [{ test: "relationships", to: { kind: "ref", model: "nope" }, field: "id" }] }),
@@ -216,6 +218,30 @@ describe("findJinjaReferences", () => {
     const r = findJinjaReferences(sql);
     expect(r.refs).toEqual(refs);
     expect(r.sources).toEqual(sources);
+  });
+});
+
+describe("writeDbtProject: re-conversion into the same directory", () => {
+  it("removes its own stale files, keeps edited ones and the user's own", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "dm-dbt-"));
+    try {
+      await writeDbtProject(shopProject(), dir);
+      await writeFile(join(dir, "models/marts/my_own_model.sql"), "select 1");
+      await writeFile(join(dir, "models/intermediate/int_order_lines_joined.sql"), "select 'edited'");
+      await writeFile(join(dir, "models/staging/sales/stg_sales__customer.sql"), "select 'edited too'");
+      const next = shopProject();
+      next.models = next.models!.filter((m) => m.name !== "int_order_lines_joined" && m.name !== "customer_orders");
+      next.models!.push({ name: "customers", path: "models/marts/customers.sql", sql: "select * from {{ ref('stg_sales__customer') }}" });
+      const r = await writeDbtProject(next, dir);
+      const rel = (p: string) => p.slice(dir.length + 1);
+      expect(r.removed.map(rel).sort()).toEqual(["models/intermediate/_intermediate__models.yml", "models/marts/sales/_sales__models.yml", "models/marts/sales/customer_orders.sql"]);
+      expect(await readFile(join(dir, "models/marts/my_own_model.sql"), "utf8")).toBe("select 1");
+      expect(await readFile(join(dir, "models/intermediate/int_order_lines_joined.sql"), "utf8")).toBe("select 'edited'");
+      expect(await readFile(join(dir, "models/staging/sales/stg_sales__customer.sql.datamigrate-bak"), "utf8")).toBe("select 'edited too'");
+      expect(r.diagnostics.map((d) => d.code).sort()).toEqual(["DBT2107", "DBT2108"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

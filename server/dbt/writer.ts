@@ -2,8 +2,10 @@
 // relationships test points at something that exists) and every emitted YAML file against dbt's
 // published schemas. Problems come back as diagnostics; the files are written either way so a
 // user can look at what was produced.
-import { mkdir, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { copyFile, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { z } from "zod";
 import { diagnostic, type Diagnostic } from "../diagnostics.ts";
 import { modelLayer, parseDbtProject, type DbtProject, type DbtProjectInput, type RelationTarget } from "./project.ts";
 import { renderDbtProject, yamlKindOf } from "./render.ts";
@@ -39,6 +41,22 @@ export function checkDbtProject(input: DbtProjectInput | DbtProject): Diagnostic
   }
   // ref() also reaches seeds and snapshots.
   const refable = new Set([...models.keys(), ...project.seeds.map((x) => x.name), ...project.snapshots.map((x) => x.name)]);
+  // Seeds and snapshots share the models' namespace (ref() reaches all three).
+  for (const [kind, names] of [["seed", project.seeds.map((x) => x.name)], ["snapshot", project.snapshots.map((x) => x.name)]] as const)
+    for (const n of names)
+      if (models.has(n))
+        out.push(diagnostic("DBT2101", "error", `a ${kind} and a model are both named '${n}'; dbt requires unique names across models, seeds and snapshots`, { file: models.get(n)!, line: 1 }));
+  const seenSources = new Set<string>();
+  for (const s of project.sources) {
+    const file = `models/staging/${s.name}/_${s.name}__sources.yml`;
+    if (seenSources.has(s.name)) out.push(diagnostic("DBT2101", "error", `two sources are named '${s.name}'`, { file, line: 1 }));
+    seenSources.add(s.name);
+    const tables = new Set<string>();
+    for (const t of s.tables) {
+      if (tables.has(t.name)) out.push(diagnostic("DBT2101", "error", `source '${s.name}' has two tables named '${t.name}'`, { file, line: 1 }));
+      tables.add(t.name);
+    }
+  }
   const sourceTables = new Set(project.sources.flatMap((s) => s.tables.map((t) => `${s.name}.${t.name}`)));
   const propertyFileOf = (modelPath: string) => {
     const dir = modelPath.slice(0, modelPath.lastIndexOf("/"));
@@ -108,23 +126,80 @@ export function validateRenderedProject(files: Map<string, string>): Diagnostic[
 export interface WriteResult {
   /** Absolute paths written. */
   files: string[];
+  /** Absolute paths of files from the previous conversion that this one no longer produces, removed. */
+  removed: string[];
   diagnostics: Diagnostic[];
 }
 
+/** Records what the last conversion wrote, so the next one can tell its own stale files from the user's. */
+export const MANIFEST_FILE = ".datamigrate-manifest.json";
+const Manifest = z.object({ version: z.literal(1), files: z.record(z.string(), z.string()) });
+
+const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Renders, checks, validates and writes the project under `outDir`. Existing files that the
- * project does not produce are left alone.
+ * Renders, checks, validates and writes the project under `outDir`.
+ * A re-conversion into the same directory removes the files the previous conversion wrote and
+ * this one does not (a renamed model must not linger and break `dbt build`), unless the user has
+ * edited them; an edited file that is overwritten is first copied to `<file>.datamigrate-bak`.
+ * Files the conversions never wrote are never touched.
  */
 export async function writeDbtProject(input: DbtProjectInput | DbtProject, outDir: string): Promise<WriteResult> {
   const project = parseDbtProject(input as DbtProjectInput);
   const files = renderDbtProject(project);
   const diagnostics = [...checkDbtProject(project), ...validateRenderedProject(files)];
+
+  let previous: Record<string, string> = {};
+  const manifestText = await readText(join(outDir, MANIFEST_FILE));
+  if (manifestText !== undefined) {
+    try {
+      previous = Manifest.parse(JSON.parse(manifestText)).files;
+    } catch {
+      diagnostics.push(diagnostic("DBT2107", "warning", `${MANIFEST_FILE} is not readable; files of the previous conversion are left in place`, { file: MANIFEST_FILE, line: 1 }));
+    }
+  }
+
   const written: string[] = [];
+  const manifest: Record<string, string> = {};
   for (const [rel, content] of files) {
     const abs = join(outDir, rel);
+    const existing = await readText(abs);
+    if (existing !== undefined && existing !== content && previous[rel] !== undefined && sha256(existing) !== previous[rel]) {
+      await copyFile(abs, `${abs}.datamigrate-bak`);
+      diagnostics.push(
+        diagnostic("DBT2107", "warning", `${rel} was edited since the last conversion; it is overwritten, and the edited version kept as ${rel}.datamigrate-bak`, { file: rel, line: 1 }),
+      );
+    }
     await mkdir(dirname(abs), { recursive: true });
     await writeFile(abs, content, "utf8");
     written.push(abs);
+    manifest[rel] = sha256(content);
   }
-  return { files: written, diagnostics };
+
+  const removed: string[] = [];
+  for (const [rel, hash] of Object.entries(previous)) {
+    if (files.has(rel)) continue;
+    const abs = join(outDir, rel);
+    const existing = await readText(abs);
+    if (existing === undefined) continue;
+    if (sha256(existing) === hash) {
+      await unlink(abs);
+      removed.push(abs);
+    } else {
+      diagnostics.push(
+        diagnostic("DBT2108", "warning", `${rel} came from the previous conversion, which this one no longer produces, but it was edited; left in place (remove it if it is obsolete)`, { file: rel, line: 1 }),
+      );
+      manifest[rel] = hash; // still ours: a later run may remove it once the user has dealt with it
+    }
+  }
+  await writeFile(join(outDir, MANIFEST_FILE), JSON.stringify({ version: 1, files: manifest }, null, 2) + "\n", "utf8");
+  return { files: written, removed, diagnostics };
 }
