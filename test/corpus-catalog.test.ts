@@ -54,6 +54,11 @@ describe.skipIf(!CORPUS)("catalog over the development corpus", () => {
       `${name}: ${JSON.stringify(counts)} — ${sources.files.length} files, ${catalog.diagnostics.length} diagnostics (${errors.length} errors), ${Date.now() - started} ms`,
     );
     expect(sources.files.length).toBeGreaterThan(0);
+    // Every module and table the scripts define parsed into its statement (no Command fallback).
+    const unparsed = catalog.diagnostics.filter((d) => d.code === "CAT1009");
+    if (unparsed.length) console.log(`${name}: unparsed objects:\n  ${unparsed.map((d) => `${d.file}:${d.line} ${d.message}`).join("\n  ")}`);
+    expect(unparsed).toEqual([]);
+    expect(catalog.objects.filter((o) => o.module && !o.module.ast)).toEqual([]);
 
     // Cross-check with a plain text scan of the model's files: every CREATE/ALTER of a table, view,
     // routine, trigger, sequence or synonym at the start of a line is an object of the catalog.
