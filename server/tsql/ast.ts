@@ -517,6 +517,8 @@ export type TableSource = TableRef | VariableTableRef | DerivedTable | ValuesTab
 interface StatementBase extends NodeBase {
   /** Comments written before the statement (since the previous token). All comments of a batch are in `Batch.comments`. */
   comments: Comment[];
+  /** A `--` comment on the same line right after the statement's last token (or its `;`). */
+  trailingComments?: Comment[];
 }
 
 export interface SelectStatement extends StatementBase {
@@ -734,6 +736,8 @@ export interface ColumnDef extends NodeBase {
   /** Inline INDEX on the column. */
   index?: InlineIndex;
   comments: Comment[];
+  /** A `--` comment on the same line after the column (or its comma). */
+  trailingComments?: Comment[];
 }
 
 export interface PeriodForSystemTime extends NodeBase {

@@ -38,8 +38,10 @@ export interface Token {
   col: number;
   endLine: number;
   quote?: "bracket" | "double";
-  /** Comments between the previous token and this one. */
+  /** Comments between the previous token and this one (except a line comment on this token's line). */
   comments?: Comment[];
+  /** A `--` comment that follows this token on the same line. */
+  trailing?: Comment[];
   /** GO n */
   count?: number;
   /** True when no other token precedes this one on its line. */
@@ -109,6 +111,7 @@ export class Lexer {
   private atLineStart = true;
   private paused = false;
   private pendingGo: Token | undefined;
+  private lastToken: Token | undefined;
   /** Comments lexed since the last `takeComments()`. */
   private comments: Comment[] = [];
 
@@ -183,7 +186,11 @@ export class Lexer {
         let textEnd = e;
         if (textEnd > start && text.charCodeAt(textEnd - 1) === 13) textEnd--;
         const cm = this.makeComment(start, textEnd, "line", this.line, start - this.lineStart + 1, this.line);
-        (leading ??= []).push(cm);
+        const last = this.lastToken;
+        if (!leading && last && last.endLine === this.line && last.type !== T.Go) {
+          // `SELECT 1 -- why`: a line comment after code on the same line belongs to that code.
+          (last.trailing ??= []).push(cm);
+        } else (leading ??= []).push(cm);
         this.pos = e;
         continue;
       }
@@ -220,6 +227,7 @@ export class Lexer {
     }
     const tok = this.scan();
     if (leading) tok.comments = leading;
+    this.lastToken = tok;
     return tok;
   }
 

@@ -242,7 +242,16 @@ export class Parser {
       const save = this.p;
       const savedDepth = this.depth;
       try {
-        out.push(this.parseStatement());
+        const st = this.parseStatement();
+        out.push(st);
+        // `SELECT 1; -- why` : the line comment after the statement (or its `;`) is its trailing comment.
+        let trailing = this.prev.trailing;
+        if (!trailing && this.isOp(";") && this.peek().line === this.prev.endLine) {
+          this.peek(1); // the comment after `;` is lexed with the token that follows it
+          trailing = this.peek().trailing;
+          if (trailing) this.advance();
+        }
+        if (trailing) st.trailingComments = trailing;
       } catch (e) {
         if (!(e instanceof ParseError) && !(e instanceof RangeError)) throw e;
         this.depth = savedDepth;
@@ -2993,9 +3002,17 @@ export class Parser {
       if (this.isOp(")")) break; // trailing comma (SSMS never emits it, hand-written scripts do)
       const item = this.parseTableElement();
       switch (item.kind) {
-        case "ColumnDef":
+        case "ColumnDef": {
+          // `[Qty] int NOT NULL, -- units sold`: the comment after the column (or its comma) describes it.
+          let trailing = this.prev.trailing;
+          if (!trailing && (this.isOp(",") || this.isOp(")")) && this.peek().line === this.prev.endLine) {
+            this.peek(1);
+            trailing = this.peek().trailing;
+          }
+          if (trailing) item.trailingComments = trailing;
           body.columns.push(item);
           break;
+        }
         case "InlineIndex":
           body.indexes.push(item);
           break;

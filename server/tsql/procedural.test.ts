@@ -82,5 +82,16 @@ describe("procedural statements", () => {
     expect(ct).toMatchObject({ columns: [{ comments: [{ text: "-- the key" }] }] });
     expect(r.batches[0]!.comments.map((c) => c.text)).toEqual(["-- Creates the table", "/* owner: sales */", "-- the key", "-- trailing"]);
     expect(r.batches[0]!.comments[3]!.loc).toMatchObject({ line: 6, column: 10 });
+    expect(r.batches[0]!.statements[1]).toMatchObject({ kind: "SelectStatement", trailingComments: [{ text: "-- trailing" }], comments: [] });
+  });
+
+  it("a same-line comment after a statement (or its semicolon) trails it, the next line's leads the next", () => {
+    const r = parse("SET NOCOUNT ON; -- quiet\n-- now the work\nSELECT 1 -- one\nSELECT 2");
+    const [a, b, c] = r.batches[0]!.statements;
+    expect(a).toMatchObject({ trailingComments: [{ text: "-- quiet" }] });
+    expect(b).toMatchObject({ comments: [{ text: "-- now the work" }], trailingComments: [{ text: "-- one" }] });
+    expect(c!.comments).toEqual([]);
+    const t = parse("CREATE TABLE t (\n  a int, -- the key\n  b int -- last one\n)").batches[0]!.statements[0]!;
+    expect(t).toMatchObject({ columns: [{ trailingComments: [{ text: "-- the key" }] }, { trailingComments: [{ text: "-- last one" }] }] });
   });
 });
