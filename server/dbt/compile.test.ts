@@ -65,6 +65,20 @@ describe("ProjectCompiler", () => {
     p.onRunStart = ["{{ not_a_macro() }}"];
     expect(new ProjectCompiler(p, { schema: "s" }).compileHooks()[0]!.diagnostics[0]!.code).toBe("DBT3001");
   });
+  it("leaves disabled models out, as dbt does, and fails a ref to one", () => {
+    const p = shopProject();
+    p.models![0]!.config = { enabled: false };
+    const c = new ProjectCompiler(p, { schema: "s" });
+    const all = c.compileAll();
+    expect(all.disabled).toEqual(["stg_sales__customer"]);
+    expect(all.models.map((m) => m.name)).not.toContain("stg_sales__customer");
+    const d = c.compile("customer_orders").diagnostics[0]!;
+    expect(d.code).toBe("DBT3002");
+    expect(d.message).toContain("'stg_sales__customer' which is disabled");
+    const tests = compileDataTests(c);
+    expect(tests.some((t) => t.attachedTo.kind === "model" && t.attachedTo.model === "stg_sales__customer")).toBe(false);
+    expect(tests.some((t) => t.test === "relationships" && t.attachedTo.kind === "model")).toBe(false);
+  });
   it("reports a ref cycle", () => {
     const p: DbtProjectInput = {
       name: "p",

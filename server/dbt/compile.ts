@@ -144,6 +144,7 @@ export class ProjectCompiler {
         if (pkg !== undefined && pkg !== this.project.name) return undefined;
         const target = this.models.get(name);
         if (!target) return this.seedOrSnapshotRelation(name);
+        if (target.config.enabled === false) return { kind: "disabled", name };
         if (this.materializedOf(target) === "ephemeral") return { kind: "ephemeral", name };
         return this.modelRelation(target);
       },
@@ -229,9 +230,11 @@ export class ProjectCompiler {
    * Every non-ephemeral model, compiled, in an order where each model comes after the models it
    * refs (ties broken by name, so the order is stable). Models in a cycle are reported and left out.
    */
-  compileAll(): { models: CompiledModel[]; diagnostics: Diagnostic[] } {
+  compileAll(): { models: CompiledModel[]; diagnostics: Diagnostic[]; disabled: string[] } {
     const compiled = new Map<string, CompiledModel>();
-    for (const m of this.project.models) compiled.set(m.name, this.compile(m.name));
+    // dbt leaves disabled models out of the graph entirely.
+    const disabled = this.project.models.filter((m) => m.config.enabled === false).map((m) => m.name);
+    for (const m of this.project.models) if (m.config.enabled !== false) compiled.set(m.name, this.compile(m.name));
     const order: CompiledModel[] = [];
     const state = new Map<string, "visiting" | "done">();
     const diagnostics: Diagnostic[] = [];
@@ -250,7 +253,7 @@ export class ProjectCompiler {
       if (c.materialized !== "ephemeral") order.push(c);
     };
     for (const name of [...compiled.keys()].sort()) visit(name, []);
-    return { models: order, diagnostics };
+    return { models: order, diagnostics, disabled };
   }
 
   /**
@@ -282,6 +285,7 @@ export class ProjectCompiler {
       const r = this.seedOrSnapshotRelation(t.model);
       return r ? { text: relationText(r), ctes: [], diagnostics: [] } : undefined;
     }
+    if (m.config.enabled === false) return undefined;
     if (this.materializedOf(m) !== "ephemeral") return { text: relationText(this.modelRelation(m)), ctes: [], diagnostics: [] };
     // A test on an ephemeral model selects from its CTE, as dbt does.
     const c = this.compile(m.name);
@@ -551,20 +555,24 @@ export function compileDataTests(project: DbtProjectInput | DbtProject | Project
     });
   };
 
+  // dbt disables the tests of a disabled model, and those that point at one.
+  const disabledModels = new Set(p.models.filter((m) => m.config.enabled === false).map((m) => m.name));
+  const live = <T extends ColumnDataTest | TableDataTest>(t: T) => !(t.test === "relationships" && t.to.kind === "ref" && t.to.package === undefined && disabledModels.has(t.to.model));
   for (const s of p.sources)
     for (const table of s.tables) {
       const file = sourcePropertyFilePath(s);
       const self: RelationTarget = { kind: "source", source: s.name, table: table.name };
       const attached = { kind: "source" as const, source: s.name, table: table.name };
       const testedName = `${s.name}_${table.name}`;
-      for (const c of table.columns) for (const t of c.data_tests) emit(attached, testedName, self, file, testColumn(c), t);
+      for (const c of table.columns) for (const t of c.data_tests.filter(live)) emit(attached, testedName, self, file, testColumn(c), t);
       for (const t of table.data_tests) emit(attached, testedName, self, file, undefined, t);
     }
   for (const m of p.models) {
+    if (disabledModels.has(m.name)) continue;
     const file = modelPropertyFilePath(m.path.slice(0, m.path.lastIndexOf("/")));
     const self: RelationTarget = { kind: "ref", model: m.name };
     const attached = { kind: "model" as const, model: m.name };
-    for (const c of m.columns) for (const t of c.data_tests) emit(attached, m.name, self, file, testColumn(c), t);
+    for (const c of m.columns) for (const t of c.data_tests.filter(live)) emit(attached, m.name, self, file, testColumn(c), t);
     for (const t of m.data_tests) emit(attached, m.name, self, file, undefined, t);
   }
   for (const seed of p.seeds) {

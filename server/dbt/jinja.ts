@@ -16,7 +16,7 @@ export interface RelationParts {
 }
 
 /** What a ref() resolves to: a relation, or an ephemeral model that dbt inlines as a CTE. */
-export type RefResolution = ({ kind?: "relation" } & RelationParts) | { kind: "ephemeral"; name: string };
+export type RefResolution = ({ kind?: "relation" } & RelationParts) | { kind: "ephemeral"; name: string } | { kind: "disabled"; name: string };
 
 export interface DbtTarget {
   name: string;
@@ -486,6 +486,8 @@ function buildGlobals(state: RenderState): Record<string, unknown> {
     const r = ctx.resolveRef(model, pkg);
     if (!r)
       throw new JinjaFailure("DBT3002", `${ctx.model ? `Model '${ctx.model.name}'` : "The template"} depends on a node named '${pkg ? `${pkg}.` : ""}${model}' which was not found`);
+    if (r.kind === "disabled")
+      throw new JinjaFailure("DBT3002", `${ctx.model ? `Model '${ctx.model.name}'` : "The template"} depends on a node named '${model}' which is disabled`);
     if (r.kind === "ephemeral") {
       state.ephemeral.add(r.name);
       return `__dbt__cte__${r.name}`;

@@ -190,6 +190,14 @@ describe("checkDbtProject", () => {
     ["source not declared", (p) => (p.models![2]!.sql += "union all select * from {{ source('sales', 'nope') }}"), "DBT2103"],
     ["unescaped quote in accepted_values", (p) => p.models![0]!.columns!.push({ name: "x", data_tests: [{ test: "accepted_values", values: ["O'Brien"] }] }), "DBT2104"],
     ["unknown column in a composite key", (p) => p.models![1]!.data_tests!.push({ test: "unique_combination", columns: ["order_id", "nope"] }), "DBT2105"],
+    [
+      "an enabled model refs a disabled one",
+      (p) => {
+        p.models![0]!.config = { enabled: false };
+        p.models![1]!.columns = [];
+      },
+      "DBT2103",
+    ],
     ["model outside the layers", (p) => p.models!.push({ name: "x", path: "models/other/x.sql", sql: "select 1" }), "DBT2106"],
   ];
   it.each(cases)("%s", (_label, mutate, code) => {

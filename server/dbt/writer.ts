@@ -39,6 +39,7 @@ export function checkDbtProject(input: DbtProjectInput | DbtProject): Diagnostic
       out.push(diagnostic("DBT2101", "error", `two models are named '${m.name}' (${prev} and ${m.path}); dbt requires unique model names`, { file: m.path, line: 1 }));
     else models.set(m.name, m.path);
   }
+  const disabled = new Set(project.models.filter((m) => m.config.enabled === false).map((m) => m.name));
   // ref() also reaches seeds and snapshots.
   const refable = new Set([...models.keys(), ...project.seeds.map((x) => x.name), ...project.snapshots.map((x) => x.name)]);
   // Seeds and snapshots share the models' namespace (ref() reaches all three).
@@ -92,7 +93,9 @@ export function checkDbtProject(input: DbtProjectInput | DbtProject): Diagnostic
       out.push(diagnostic("DBT2106", "note", `model ${m.name} is in models/${layer}/, outside the staging/intermediate/marts layers, so it gets dbt's default materialization (view) unless it sets one`, { file: m.path, line: 1 }));
     const { refs, sources } = findJinjaReferences(m.sql);
     for (const r of refs)
-      if (r.package === undefined && !refable.has(r.model))
+      if (m.config.enabled !== false && r.package === undefined && disabled.has(r.model))
+        out.push(diagnostic("DBT2103", "error", `model ${m.name} refers to ref('${r.model}'), which is disabled; dbt fails on this (disable ${m.name} too)`, { file: m.path, line: r.line }));
+      else if (r.package === undefined && !refable.has(r.model))
         out.push(diagnostic("DBT2103", "error", `model ${m.name} refers to ref('${r.model}'), which the project does not define`, { file: m.path, line: r.line }));
       else if (r.model === m.name && r.package === undefined)
         out.push(diagnostic("DBT2103", "error", `model ${m.name} refers to itself with ref('${r.model}'); use {{ this }}`, { file: m.path, line: r.line }));
