@@ -37,15 +37,15 @@ export interface Token {
   line: number;
   col: number;
   endLine: number;
-  quote?: "bracket" | "double";
-  /** Comments between the previous token and this one (except a line comment on this token's line). */
-  comments?: Comment[];
-  /** A `--` comment that follows this token on the same line. */
-  trailing?: Comment[];
-  /** GO n */
-  count?: number;
   /** True when no other token precedes this one on its line. */
   firstOnLine: boolean;
+  quote: "bracket" | "double" | undefined;
+  /** Comments between the previous token and this one (except a line comment on this token's line). */
+  comments: Comment[] | undefined;
+  /** A `--` comment that follows this token on the same line. */
+  trailing: Comment[] | undefined;
+  /** GO n */
+  count: number | undefined;
 }
 
 export interface LexerOptions {
@@ -240,7 +240,8 @@ export class Lexer {
   }
 
   private tok(type: T, value: string, upper: string, start: number, startLine: number, startCol: number, firstOnLine: boolean): Token {
-    return { type, value, upper, start, end: this.pos, line: startLine, col: startCol, endLine: this.line, firstOnLine };
+    // Every token has the same fields in the same order (one hidden class keeps property reads fast).
+    return { type, value, upper, start, end: this.pos, line: startLine, col: startCol, endLine: this.line, firstOnLine, quote: undefined, comments: undefined, trailing: undefined, count: undefined };
   }
 
   private scan(): Token {
@@ -252,7 +253,7 @@ export class Lexer {
     const first = this.atLineStart;
     this.atLineStart = false;
     if (start >= len) {
-      return { type: T.EOF, value: "", upper: "", start: len, end: len, line, col, endLine: line, firstOnLine: first };
+      return { type: T.EOF, value: "", upper: "", start: len, end: len, line, col, endLine: line, firstOnLine: first, quote: undefined, comments: undefined, trailing: undefined, count: undefined };
     }
     const c = text.charCodeAt(start);
 
@@ -448,7 +449,7 @@ export class Lexer {
       return undefined;
     }
     this.pos = end;
-    const t: Token = { type: T.Go, value: "GO", upper: "GO", start, end, line, col, endLine: line, firstOnLine: true };
+    const t: Token = { type: T.Go, value: "GO", upper: "GO", start, end, line, col, endLine: line, firstOnLine: true, quote: undefined, comments: undefined, trailing: undefined, count: undefined };
     if (count !== undefined) t.count = count;
     this.paused = true;
     this.pendingGo = t;

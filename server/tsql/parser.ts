@@ -82,7 +82,7 @@ export class Parser {
     this.file = file;
     this.identityMap = !mapLine;
     this.mapLine = mapLine ?? ((line) => ({ file, line }));
-    this.prev = { type: T_EOF, value: "", upper: "", start: 0, end: 0, line: 1, col: 1, endLine: 1, firstOnLine: true };
+    this.prev = { type: T_EOF, value: "", upper: "", start: 0, end: 0, line: 1, col: 1, endLine: 1, firstOnLine: true, quote: undefined, comments: undefined, trailing: undefined, count: undefined };
   }
 
   // -------------------------------------------------------------------------------------------
