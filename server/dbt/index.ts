@@ -92,6 +92,7 @@ export {
   deriveStatus,
   conversionRate,
   summarize,
+  diagnosticsByCode,
   renderReportJson,
   renderReportHtml,
   renderReportCsv,

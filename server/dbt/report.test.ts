@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildReport, conversionRate, deriveStatus, Report, renderReportCsv, renderReportHtml, renderReportJson, writeReport, type ReportObjectInput } from "./report.ts";
+import { buildReport, conversionRate, deriveStatus, diagnosticsByCode, Report, renderReportCsv, renderReportHtml, renderReportJson, writeReport, type ReportObjectInput } from "./report.ts";
 
 const d = (code: string, severity: "error" | "functional_difference" | "warning" | "note", message = `${code} message`, line = 3) => ({ code, severity, message, file: "src/obj.sql", line });
 
@@ -76,6 +76,20 @@ describe("report.html", () => {
     ["model path", "<code>models/marts/v_sales.sql</code>"],
     ["complexity", '<td class="num">7</td>'],
   ])("shows the %s", (_label, fragment) => expect(html).toContain(fragment));
+});
+
+describe("diagnostics by code", () => {
+  it("counts occurrences and objects per code, most frequent first", () => {
+    const r = buildReport([
+      { ...objects[0]!, diagnostics: [d("A1", "note"), d("A1", "note"), d("B1", "warning")] },
+      { ...objects[1]!, diagnostics: [d("A1", "note")] },
+    ]);
+    expect(diagnosticsByCode(r)).toEqual([
+      { code: "A1", severity: "note", count: 3, objects: 2, example: "A1 message" },
+      { code: "B1", severity: "warning", count: 1, objects: 1, example: "B1 message" },
+    ]);
+    expect(renderReportHtml(r)).toContain('<td><code>A1</code></td><td class="sev-note">note</td><td class="num">2</td><td class="num">3</td>');
+  });
 });
 
 describe("report.csv", () => {

@@ -144,6 +144,8 @@ const STYLE = `
 :root { color-scheme: light dark; --ok: #1a7f37; --review: #9a6700; --bad: #cf222e; --muted: #6e7781; --line: #d0d7de; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem; max-width: 1200px; }
 h1 { font-size: 1.5rem; margin: 0 0 1rem; }
+h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
+table.codes { width: auto; margin-bottom: 1rem; }
 .totals { display: flex; gap: 1rem; flex-wrap: wrap; margin: 0 0 1.5rem; padding: 0; list-style: none; }
 .totals li { border: 1px solid var(--line); border-radius: 6px; padding: .6rem 1rem; min-width: 8rem; }
 .totals b { display: block; font-size: 1.4rem; }
@@ -196,6 +198,22 @@ export function renderReportHtml(report: Report, options: { title?: string } = {
     })
     .join("\n");
   const pct = `${(s.conversionRate * 100).toFixed(1)}%`;
+  const byCode = diagnosticsByCode(report);
+  const codeTable = byCode.length
+    ? `<h2>Diagnostics by code</h2>
+<table class="codes">
+<thead><tr><th>code</th><th>severity</th><th class="num">objects</th><th class="num">occurrences</th><th>example</th></tr></thead>
+<tbody>
+${byCode
+  .map(
+    (c) =>
+      `<tr><td><code>${escapeHtml(c.code)}</code></td><td class="sev-${escapeHtml(c.severity)}">${escapeHtml(c.severity)}</td><td class="num">${c.objects}</td><td class="num">${c.count}</td><td>${escapeHtml(c.example)}</td></tr>`,
+  )
+  .join("\n")}
+</tbody>
+</table>
+<h2>Objects</h2>`
+    : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -213,6 +231,7 @@ export function renderReportHtml(report: Report, options: { title?: string } = {
 <li><b class="unsupported">${s.unsupported}</b>unsupported</li>
 <li><b>${pct}</b>conversion rate<br><span class="muted">objects with no error</span></li>
 </ul>
+${codeTable}
 <table>
 <thead><tr><th>object</th><th>kind</th><th>status</th><th>model</th><th class="num">complexity</th>${extraKeys.map((k) => `<th>${escapeHtml(k)}</th>`).join("")}<th>diagnostics</th></tr></thead>
 <tbody>
@@ -222,6 +241,22 @@ ${rows}
 </body>
 </html>
 `;
+}
+
+/** Counts per diagnostic code (most frequent first): occurrences, objects affected, one example message. */
+export function diagnosticsByCode(report: Report): Array<{ code: string; severity: string; count: number; objects: number; example: string }> {
+  const m = new Map<string, { code: string; severity: string; count: number; objects: Set<number>; example: string }>();
+  report.objects.forEach((o, i) => {
+    for (const d of o.diagnostics) {
+      const e = m.get(d.code) ?? { code: d.code, severity: d.severity, count: 0, objects: new Set<number>(), example: d.message };
+      e.count++;
+      e.objects.add(i);
+      m.set(d.code, e);
+    }
+  });
+  return [...m.values()]
+    .map((e) => ({ code: e.code, severity: e.severity, count: e.count, objects: e.objects.size, example: e.example }))
+    .sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1));
 }
 
 /** Writes report.json, report.html and report.csv into `dir`; returns their paths. */
