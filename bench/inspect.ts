@@ -1,12 +1,13 @@
 // Benchmark: `inspect` of a generated 10,000-object database (target: < 10 s, < 1 GiB peak RSS).
-//   npx tsx bench/inspect.ts [--objects 10000] [--layout ssdt|script] [--keep]
+//   npx tsx bench/inspect.ts [--objects 10000] [--layout ssdt|script|corpus] [--keep]
 // The database is synthetic, written here: schemas of tables with keys, defaults, checks and foreign
 // keys, views joining tables and other views, procedures with control flow and DML, functions of
 // the three kinds, triggers, indexes, synonyms and sequences. `ssdt` writes one object per file
 // (like an SSDT project), `script` one big GO-separated install script. The measurement runs the
 // inspect command in a fresh process (the parent only generates and reads the child's report).
+// `corpus` (needs DATAMIGRATE_CORPUS) scales up the WideWorldImporters SSDT project instead.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -27,8 +28,11 @@ if (args[0] === "--child") {
     return true;
   }) as typeof process.stdout.write;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const code = await inspect.run([target, "--json"]);
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const maxRssMiB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write = write;
   const { catalogStats } = await import("../server/catalog/build.ts").then(async (m) => {
@@ -44,7 +48,7 @@ if (args[0] === "--child") {
     const r3 = performance.now();
     return { catalogStats: { readMs: r1 - r0, buildMs: r2 - r1, validateMs: r3 - r2, counts: m.countByKind(catalog), diagnostics: catalog.diagnostics.length } };
   });
-  process.stdout.write(JSON.stringify({ code, ms, jsonBytes: bytes, maxRssMiB, ...catalogStats }) + "\n");
+  process.stdout.write(JSON.stringify({ code, ms, cpuMs, jsonBytes: bytes, maxRssMiB, ...catalogStats }) + "\n");
   process.exit(0);
 }
 
@@ -181,13 +185,52 @@ END
   return out;
 }
 
+/**
+ * The WideWorldImporters SSDT project of the corpus, copied `copies` times with its schemas renamed
+ * per copy (Sales → Sales_3), without its post-deployment data scripts. Never committed: built in a
+ * temporary folder from DATAMIGRATE_CORPUS.
+ */
+function scaleCorpus(into: string, copies: number): number {
+  const corpus = process.env.DATAMIGRATE_CORPUS;
+  if (!corpus) throw new Error("--layout corpus needs DATAMIGRATE_CORPUS (see ../shared/CORPUS.md)");
+  const src = path.join(corpus, "wwi/samples/databases/wide-world-importers/wwi-ssdt/wwi-ssdt");
+  const files: { rel: string; text: string }[] = [];
+  const walkDir = (rel: string) => {
+    for (const e of readdirSync(path.join(src, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (e.name !== "PostDeploymentScripts" && e.name !== "bin" && e.name !== "obj") walkDir(r);
+      } else if (/\.(sql|sqlproj)$/i.test(e.name)) files.push({ rel: r, text: readFileSync(path.join(src, r), "utf8") });
+    }
+  };
+  walkDir("");
+  const schemas = /\b(Application|Purchasing|Sales|Warehouse|Website|DataLoadSimulation|Integration|PowerBI|Reports|Sequences|WebApi)\b/g;
+  let bytes = 0;
+  for (let k = 0; k < copies; k++) {
+    for (const f of files) {
+      let text = f.text;
+      if (f.rel.endsWith(".sqlproj")) text = text.replace(/<PostDeploy [^>]*\/>/g, "");
+      else text = text.replace(schemas, `$1_${k}`);
+      const p = path.join(into, `copy${k}`, f.rel);
+      mkdirSync(path.dirname(p), { recursive: true });
+      writeFileSync(p, text);
+      bytes += Buffer.byteLength(text);
+    }
+  }
+  return bytes;
+}
+
 const total = Number(opt("objects", "10000"));
 const layout = opt("layout", "ssdt");
 const root = mkdtempSync(path.join(tmpdir(), "dm-bench-inspect-"));
-const objects = generate(total);
+const objects = layout === "corpus" ? [] : generate(total);
 let target: string;
 let bytes = 0;
-if (layout === "script") {
+if (layout === "corpus") {
+  target = path.join(root, "wwi-scaled");
+  // 366 objects (with indexes) per copy of WideWorldImporters.
+  bytes = scaleCorpus(target, Math.ceil(total / 366));
+} else if (layout === "script") {
   target = path.join(root, "install.sql");
   const text = objects.map((o) => o.text).join("GO\n") + "GO\n";
   writeFileSync(target, text);
@@ -201,7 +244,7 @@ if (layout === "script") {
     bytes += Buffer.byteLength(o.text);
   }
 }
-console.log(`generated ${objects.length} objects (${layout}, ${(bytes / 1024 / 1024).toFixed(1)} MiB of T-SQL) in ${target}`);
+console.log(`generated ${layout === "corpus" ? "scaled corpus" : `${objects.length} objects`} (${layout}, ${(bytes / 1024 / 1024).toFixed(1)} MiB of T-SQL) in ${target}`);
 const child = spawnSync(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "inspect.ts"), "--child", target], {
   encoding: "utf8",
   maxBuffer: 64 * 1024 * 1024,
@@ -213,6 +256,7 @@ if (child.status !== 0) {
 const report = JSON.parse(child.stdout.trim().split("\n").pop()!) as {
   code: number;
   ms: number;
+  cpuMs: number;
   jsonBytes: number;
   maxRssMiB: number;
   readMs: number;
@@ -222,7 +266,7 @@ const report = JSON.parse(child.stdout.trim().split("\n").pop()!) as {
   diagnostics: number;
 };
 const found = Object.values(report.counts).reduce((a, b) => a + b, 0);
-console.log(`inspect --json: ${(report.ms / 1000).toFixed(2)} s wall, peak RSS ${report.maxRssMiB.toFixed(0)} MiB, exit ${report.code}, ${(report.jsonBytes / 1024 / 1024).toFixed(1)} MiB of JSON`);
+console.log(`inspect --json: ${(report.ms / 1000).toFixed(2)} s wall (${(report.cpuMs / 1000).toFixed(2)} s CPU), peak RSS ${report.maxRssMiB.toFixed(0)} MiB, exit ${report.code}, ${(report.jsonBytes / 1024 / 1024).toFixed(1)} MiB of JSON`);
 console.log(`stages (second pass, in process): read ${report.readMs.toFixed(0)} ms, parse+build ${report.buildMs.toFixed(0)} ms, zod validation ${report.validateMs.toFixed(0)} ms`);
 console.log(`objects found: ${found} ${JSON.stringify(report.counts)}; ${report.diagnostics} diagnostics`);
 console.log(`targets: < 10 s ${report.ms < 10_000 ? "met" : "MISSED"}, < 1 GiB ${report.maxRssMiB < 1024 ? "met" : "MISSED"}`);

@@ -130,9 +130,11 @@ export function selectProjectFiles(
   project: SqlProject,
   files: string[],
 ): { build: string[]; preDeploy: string[]; postDeploy: string[]; missing: string[] } {
+  // Classic projects list hundreds of exact paths: a set for those, matchers only for globs.
   const matchAny = (patterns: string[]) => {
-    const ms = patterns.map(globMatcher);
-    return (p: string) => ms.some((m) => m(p));
+    const exact = new Set(patterns.filter((p) => !/[*?]/.test(p)).map((p) => p.toLowerCase()));
+    const ms = patterns.filter((p) => /[*?]/.test(p)).map(globMatcher);
+    return (p: string) => exact.has(p.toLowerCase()) || ms.some((m) => m(p));
   };
   const isPre = matchAny(project.preDeploy);
   const isPost = matchAny(project.postDeploy);
