@@ -43,9 +43,9 @@ SELECT CASE WHEN ts IS NULL THEN NULL
   WHEN 23 THEN to_char(ts, 'YYYY-MM-DD')
   WHEN 126 THEN to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN frac > 0 AND extract(microseconds FROM ts)::bigint % 1000000 <> 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
   WHEN 127 THEN to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN frac > 0 AND extract(microseconds FROM ts)::bigint % 1000000 <> 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
-  WHEN 130 THEN @schema@.tsql_unsupported('CONVERT style 130/131 (Hijri calendar)', NULL::text, style::text)
-  WHEN 131 THEN @schema@.tsql_unsupported('CONVERT style 130/131 (Hijri calendar)', NULL::text, style::text)
-  ELSE @schema@.tsql_raise(format('%s is not a valid style number when converting from datetime to a character string.', style), NULL::text, style::text)
+  WHEN 130 THEN @schema@.tsql_unsupported('CONVERT style 130/131 (Hijri calendar)', NULL::text, (coalesce(extract(epoch FROM ts)::text, 'NULL') || ',' || coalesce(style::text, 'NULL') || ',' || coalesce(frac::text, 'NULL')))
+  WHEN 131 THEN @schema@.tsql_unsupported('CONVERT style 130/131 (Hijri calendar)', NULL::text, (coalesce(extract(epoch FROM ts)::text, 'NULL') || ',' || coalesce(style::text, 'NULL') || ',' || coalesce(frac::text, 'NULL')))
+  ELSE @schema@.tsql_raise((coalesce(style::text, 'NULL') || ' is not a valid style number when converting from datetime to a character string.'), NULL::text, (coalesce(extract(epoch FROM ts)::text, 'NULL') || ',' || coalesce(style::text, 'NULL') || ',' || coalesce(frac::text, 'NULL')))
   END
 END
 $fn$;
@@ -54,14 +54,14 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN coalesce(style, 121) IN (1,101,2,102,3,103,4,104,5,105,6,106,7,107,10,110,11,111,12,112,23)
     THEN @schema@.tsql_convert_dt(d::timestamp, style, 0)
   WHEN coalesce(style, 121) IN (20, 21, 25, 120, 121, 126, 127) THEN to_char(d, 'YYYY-MM-DD')
-  ELSE @schema@.tsql_unsupported('CONVERT of a date value with a style that includes a time', NULL::text, style::text)
+  ELSE @schema@.tsql_unsupported('CONVERT of a date value with a style that includes a time', NULL::text, (coalesce(extract(epoch FROM d)::text, 'NULL') || ',' || coalesce(style::text, 'NULL')))
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_convert_dt(t time, style integer DEFAULT 121, frac integer DEFAULT 7)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN coalesce(style, 121) IN (8, 24, 108, 14, 114) THEN @schema@.tsql_convert_dt(date '1900-01-01' + t, style, 3)
   WHEN coalesce(style, 121) IN (20, 21, 25, 120, 121, 126, 127) THEN to_char(t, 'HH24:MI:SS') || CASE WHEN frac > 0 THEN '.' || left(to_char(t, 'US') || '0', frac) ELSE '' END
-  ELSE @schema@.tsql_unsupported('CONVERT of a time value with a date style', NULL::text, style::text)
+  ELSE @schema@.tsql_unsupported('CONVERT of a time value with a date style', NULL::text, (coalesce(t::text, 'NULL') || ',' || coalesce(style::text, 'NULL') || ',' || coalesce(frac::text, 'NULL')))
 END
 $fn$;`,
     dependsOn: ["tsql_raise", "tsql_unsupported"],

@@ -1,7 +1,7 @@
 import type { RuntimeFunction } from "../types.ts";
 
 const DT_RANGE_ERR = (t: string) =>
-  `@schema@.tsql_raise('Adding a value to a ''${t}'' column caused an overflow.', NULL::timestamp, d::text, '22008')`;
+  `@schema@.tsql_raise('Adding a value to a ''${t}'' column caused an overflow.', NULL::timestamp, (coalesce(part, 'NULL') || ',' || coalesce(n::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL')), '22008')`;
 
 export const dates: RuntimeFunction[] = [
   {
@@ -27,7 +27,7 @@ SELECT CASE lower(btrim(part))
   WHEN 'nanosecond' THEN 'nanosecond' WHEN 'ns' THEN 'nanosecond'
   WHEN 'tzoffset' THEN 'tzoffset' WHEN 'tz' THEN 'tzoffset'
   WHEN 'iso_week' THEN 'iso_week' WHEN 'isowk' THEN 'iso_week' WHEN 'isoww' THEN 'iso_week'
-  ELSE @schema@.tsql_raise(format('''%s'' is not a recognized datepart option.', part), NULL::text)
+  ELSE @schema@.tsql_raise(('''' || coalesce(part::text, 'NULL') || ''' is not a recognized datepart option.'), NULL::text)
 END
 $fn$;`,
     dependsOn: ["tsql_raise"],
@@ -66,7 +66,7 @@ SELECT CASE @schema@.tsql_datepart_name(part)
   WHEN 'millisecond' THEN ((extract(epoch FROM date_trunc('milliseconds', e)) - extract(epoch FROM date_trunc('milliseconds', s))) * 1000)::bigint
   WHEN 'microsecond' THEN ((extract(epoch FROM e) - extract(epoch FROM s)) * 1000000)::bigint
   WHEN 'nanosecond' THEN ((extract(epoch FROM e) - extract(epoch FROM s)) * 1000000000)::bigint
-  ELSE @schema@.tsql_raise(format('The datepart %s is not supported by date function datediff.', part), NULL::bigint)
+  ELSE @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function datediff.'), NULL::bigint, (coalesce(part::text, 'NULL') || ',' || coalesce(extract(epoch FROM s)::text, 'NULL') || ',' || coalesce(extract(epoch FROM e)::text, 'NULL')))
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_datediff(part text, s timestamp, e timestamp)
@@ -114,7 +114,7 @@ SELECT CASE
   WHEN ts IS NULL THEN NULL
   WHEN ts < (CASE type_name WHEN 'datetime' THEN timestamp '1753-01-01' WHEN 'smalldatetime' THEN timestamp '1900-01-01' ELSE timestamp '0001-01-01' END)
     OR ts >= (CASE type_name WHEN 'smalldatetime' THEN timestamp '2079-06-07' ELSE timestamp '10000-01-01' END)
-  THEN @schema@.tsql_raise(format('The conversion of a value to the %s data type resulted in an out-of-range value.', type_name), NULL::timestamp, ts::text, '22008')
+  THEN @schema@.tsql_raise(('The conversion of a value to the ' || coalesce(type_name::text, 'NULL') || ' data type resulted in an out-of-range value.'), NULL::timestamp, (coalesce(extract(epoch FROM ts)::text, 'NULL') || ',' || coalesce(type_name, 'NULL')), '22008')
   ELSE ts
 END
 $fn$;`,
@@ -154,21 +154,21 @@ FROM (SELECT CASE @schema@.tsql_datepart_name(part)
   WHEN 'millisecond' THEN d + trunc(n)::int * interval '1 millisecond'
   WHEN 'microsecond' THEN d + trunc(n)::int * interval '1 microsecond'
   WHEN 'nanosecond' THEN d + round(trunc(n)::int / 1000.0) * interval '1 microsecond'
-  ELSE @schema@.tsql_raise(format('The datepart %s is not supported by date function dateadd.', part), NULL::timestamp)
+  ELSE @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function dateadd.'), NULL::timestamp, (coalesce(part::text, 'NULL') || ',' || coalesce(n::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL')))
 END AS r) x
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_dateadd(part text, n numeric, d date)
 RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN @schema@.tsql_datepart_name(part) IN ('year','quarter','month','dayofyear','day','weekday','week')
   THEN @schema@.tsql_dateadd(part, n, d::timestamp)::date
-  ELSE @schema@.tsql_raise(format('The datepart %s is not supported by date function dateadd for data type date.', part), NULL::date)
+  ELSE @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function dateadd for data type date.'), NULL::date, (coalesce(part::text, 'NULL') || ',' || coalesce(n::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL')))
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_dateadd(part text, n numeric, d time)
 RETURNS time LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN @schema@.tsql_datepart_name(part) IN ('hour','minute','second','millisecond','microsecond','nanosecond')
   THEN (@schema@.tsql_dateadd(part, n, date '1900-01-01' + d))::time
-  ELSE @schema@.tsql_raise(format('The datepart %s is not supported by date function dateadd for data type time.', part), NULL::time)
+  ELSE @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function dateadd for data type time.'), NULL::time, (coalesce(part::text, 'NULL') || ',' || coalesce(n::text, 'NULL') || ',' || coalesce(d::text, 'NULL')))
 END
 $fn$;`,
     dependsOn: ["tsql_datepart_name", "tsql_raise"],
@@ -197,7 +197,7 @@ $fn$;`,
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_datepart(part text, d timestamp, datefirst integer DEFAULT 7)
 RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE
-  WHEN datefirst IS NULL OR datefirst NOT BETWEEN 1 AND 7 THEN @schema@.tsql_raise('DATEFIRST must be between 1 and 7.', NULL::integer, datefirst::text)
+  WHEN datefirst IS NULL OR datefirst NOT BETWEEN 1 AND 7 THEN @schema@.tsql_raise('DATEFIRST must be between 1 and 7.', NULL::integer, (coalesce(part::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL') || ',' || coalesce(datefirst::text, 'NULL')))
   ELSE CASE @schema@.tsql_datepart_name(part)
   WHEN 'year' THEN extract(year FROM d)::integer
   WHEN 'quarter' THEN extract(quarter FROM d)::integer
@@ -220,7 +220,7 @@ $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_datepart(part text, d date, datefirst integer DEFAULT 7)
 RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN @schema@.tsql_datepart_name(part) IN ('hour','minute','second','millisecond','microsecond','nanosecond','tzoffset')
-  THEN @schema@.tsql_raise(format('The datepart %s is not supported by date function datepart for data type date.', part), NULL::integer)
+  THEN @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function datepart for data type date.'), NULL::integer, (coalesce(part::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL') || ',' || coalesce(datefirst::text, 'NULL')))
   ELSE @schema@.tsql_datepart(part, d::timestamp, datefirst)
 END
 $fn$;
@@ -228,7 +228,7 @@ CREATE OR REPLACE FUNCTION @schema@.tsql_datepart(part text, d time, datefirst i
 RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN @schema@.tsql_datepart_name(part) IN ('hour','minute','second','millisecond','microsecond','nanosecond')
   THEN @schema@.tsql_datepart(part, date '1900-01-01' + d, datefirst)
-  ELSE @schema@.tsql_raise(format('The datepart %s is not supported by date function datepart for data type time.', part), NULL::integer)
+  ELSE @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function datepart for data type time.'), NULL::integer, (coalesce(part::text, 'NULL') || ',' || coalesce(d::text, 'NULL') || ',' || coalesce(datefirst::text, 'NULL')))
 END
 $fn$;`,
     dependsOn: ["tsql_datepart_name", "tsql_raise"],
@@ -259,7 +259,7 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE @schema@.tsql_datepart_name(part)
   WHEN 'month' THEN to_char(d, 'FMMonth')
   WHEN 'weekday' THEN to_char(d, 'FMDay')
-  WHEN 'tzoffset' THEN @schema@.tsql_unsupported('DATENAME(tzoffset, ...) output form is not documented consistently', NULL::text, part)
+  WHEN 'tzoffset' THEN @schema@.tsql_unsupported('DATENAME(tzoffset, ...) output form is not documented consistently', NULL::text, (coalesce(part::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL') || ',' || coalesce(datefirst::text, 'NULL')))
   ELSE @schema@.tsql_datepart(part, d, datefirst)::text
 END
 $fn$;
@@ -387,7 +387,7 @@ $fn$;`,
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_datefromparts(y integer, m integer, d integer)
 RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN y NOT BETWEEN 1 AND 9999
-  THEN @schema@.tsql_raise('Cannot construct data type date, some of the arguments have values which are not valid.', NULL::date, y::text)
+  THEN @schema@.tsql_raise('Cannot construct data type date, some of the arguments have values which are not valid.', NULL::date, (coalesce(y::text, 'NULL') || ',' || coalesce(m::text, 'NULL') || ',' || coalesce(d::text, 'NULL')))
   ELSE make_date(y, m, d) END
 $fn$;`,
     dependsOn: ["tsql_raise"],
@@ -407,7 +407,7 @@ $fn$;`,
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_datetimefromparts(y integer, mo integer, d integer, h integer, mi integer, s integer, ms integer)
 RETURNS timestamp LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN y NOT BETWEEN 1753 AND 9999 OR ms NOT BETWEEN 0 AND 999 OR s NOT BETWEEN 0 AND 59 OR h NOT BETWEEN 0 AND 23 OR mi NOT BETWEEN 0 AND 59
-  THEN @schema@.tsql_raise('Cannot construct data type datetime, some of the arguments have values which are not valid.', NULL::timestamp, y::text)
+  THEN @schema@.tsql_raise('Cannot construct data type datetime, some of the arguments have values which are not valid.', NULL::timestamp, (coalesce(y::text, 'NULL') || ',' || coalesce(mo::text, 'NULL') || ',' || coalesce(d::text, 'NULL') || ',' || coalesce(h::text, 'NULL') || ',' || coalesce(mi::text, 'NULL') || ',' || coalesce(s::text, 'NULL') || ',' || coalesce(ms::text, 'NULL')))
   ELSE @schema@.tsql_datetime(make_timestamp(y, mo, d, h, mi, 0) + (s * 1000 + ms) * interval '1 millisecond') END
 $fn$;`,
     dependsOn: ["tsql_raise", "tsql_datetime"],
@@ -427,9 +427,9 @@ $fn$;`,
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_datetime2fromparts(y integer, mo integer, d integer, h integer, mi integer, s integer, fractions integer, prec integer)
 RETURNS timestamp LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE
-  WHEN prec IS NULL OR prec NOT BETWEEN 0 AND 7 THEN @schema@.tsql_raise('Invalid precision value; precision must be between 0 and 7.', NULL::timestamp, prec::text)
+  WHEN prec IS NULL OR prec NOT BETWEEN 0 AND 7 THEN @schema@.tsql_raise('Invalid precision value; precision must be between 0 and 7.', NULL::timestamp, (coalesce(y::text, 'NULL') || ',' || coalesce(mo::text, 'NULL') || ',' || coalesce(d::text, 'NULL') || ',' || coalesce(h::text, 'NULL') || ',' || coalesce(mi::text, 'NULL') || ',' || coalesce(s::text, 'NULL') || ',' || coalesce(fractions::text, 'NULL') || ',' || coalesce(prec::text, 'NULL')))
   WHEN y NOT BETWEEN 1 AND 9999 OR fractions < 0 OR fractions >= 10::numeric ^ prec OR s NOT BETWEEN 0 AND 59 OR h NOT BETWEEN 0 AND 23 OR mi NOT BETWEEN 0 AND 59
-    THEN @schema@.tsql_raise('Cannot construct data type datetime2, some of the arguments have values which are not valid.', NULL::timestamp, y::text)
+    THEN @schema@.tsql_raise('Cannot construct data type datetime2, some of the arguments have values which are not valid.', NULL::timestamp, (coalesce(y::text, 'NULL') || ',' || coalesce(mo::text, 'NULL') || ',' || coalesce(d::text, 'NULL') || ',' || coalesce(h::text, 'NULL') || ',' || coalesce(mi::text, 'NULL') || ',' || coalesce(s::text, 'NULL') || ',' || coalesce(fractions::text, 'NULL') || ',' || coalesce(prec::text, 'NULL')))
   ELSE make_timestamp(y, mo, d, h, mi, 0) + (s + fractions / 10::numeric ^ prec) * interval '1 second'
 END
 $fn$;`,
@@ -450,7 +450,7 @@ $fn$;`,
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_smalldatetimefromparts(y integer, mo integer, d integer, h integer, mi integer)
 RETURNS timestamp LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN h NOT BETWEEN 0 AND 23 OR mi NOT BETWEEN 0 AND 59
-  THEN @schema@.tsql_raise('Cannot construct data type smalldatetime, some of the arguments have values which are not valid.', NULL::timestamp, y::text)
+  THEN @schema@.tsql_raise('Cannot construct data type smalldatetime, some of the arguments have values which are not valid.', NULL::timestamp, (coalesce(y::text, 'NULL') || ',' || coalesce(mo::text, 'NULL') || ',' || coalesce(d::text, 'NULL') || ',' || coalesce(h::text, 'NULL') || ',' || coalesce(mi::text, 'NULL')))
   ELSE @schema@.tsql_dt_range(make_timestamp(y, mo, d, h, mi, 0), 'smalldatetime') END
 $fn$;`,
     dependsOn: ["tsql_raise", "tsql_dt_range"],
@@ -470,9 +470,9 @@ $fn$;`,
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_timefromparts(h integer, mi integer, s integer, fractions integer, prec integer)
 RETURNS time LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE
-  WHEN prec IS NULL OR prec NOT BETWEEN 0 AND 7 THEN @schema@.tsql_raise('Invalid precision value; precision must be between 0 and 7.', NULL::time, prec::text)
+  WHEN prec IS NULL OR prec NOT BETWEEN 0 AND 7 THEN @schema@.tsql_raise('Invalid precision value; precision must be between 0 and 7.', NULL::time, (coalesce(h::text, 'NULL') || ',' || coalesce(mi::text, 'NULL') || ',' || coalesce(s::text, 'NULL') || ',' || coalesce(fractions::text, 'NULL') || ',' || coalesce(prec::text, 'NULL')))
   WHEN h NOT BETWEEN 0 AND 23 OR mi NOT BETWEEN 0 AND 59 OR s NOT BETWEEN 0 AND 59 OR fractions < 0 OR fractions >= 10::numeric ^ prec
-    THEN @schema@.tsql_raise('Cannot construct data type time, some of the arguments have values which are not valid.', NULL::time, h::text)
+    THEN @schema@.tsql_raise('Cannot construct data type time, some of the arguments have values which are not valid.', NULL::time, (coalesce(h::text, 'NULL') || ',' || coalesce(mi::text, 'NULL') || ',' || coalesce(s::text, 'NULL') || ',' || coalesce(fractions::text, 'NULL') || ',' || coalesce(prec::text, 'NULL')))
   ELSE make_time(h, mi, 0) + (s + fractions / 10::numeric ^ prec) * interval '1 second'
 END
 $fn$;`,
@@ -494,7 +494,7 @@ $fn$;`,
 RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN hour_offset NOT BETWEEN -14 AND 14 OR minute_offset NOT BETWEEN -59 AND 59 OR abs(hour_offset * 60 + minute_offset) > 840
     OR (hour_offset < 0 AND minute_offset > 0) OR (hour_offset > 0 AND minute_offset < 0)
-  THEN @schema@.tsql_raise('Cannot construct data type datetimeoffset, some of the arguments have values which are not valid.', NULL::timestamptz, hour_offset::text)
+  THEN @schema@.tsql_raise('Cannot construct data type datetimeoffset, some of the arguments have values which are not valid.', NULL::timestamptz, (coalesce(y::text, 'NULL') || ',' || coalesce(mo::text, 'NULL') || ',' || coalesce(d::text, 'NULL') || ',' || coalesce(h::text, 'NULL') || ',' || coalesce(mi::text, 'NULL') || ',' || coalesce(s::text, 'NULL') || ',' || coalesce(fractions::text, 'NULL') || ',' || coalesce(hour_offset::text, 'NULL') || ',' || coalesce(minute_offset::text, 'NULL') || ',' || coalesce(prec::text, 'NULL')))
   ELSE (@schema@.tsql_datetime2fromparts(y, mo, d, h, mi, s, fractions, prec) - make_interval(hours => hour_offset, mins => minute_offset)) AT TIME ZONE 'UTC'
 END
 $fn$;`,

@@ -65,9 +65,9 @@ SELECT CASE WHEN data IS NULL THEN NULL
     WHEN 'SHA1' THEN @schema@.tsql_sha1(data)
     WHEN 'SHA2_256' THEN sha256(data)
     WHEN 'SHA2_512' THEN sha512(data)
-    WHEN 'MD2' THEN @schema@.tsql_unsupported('HASHBYTES MD2', NULL::bytea, alg)
-    WHEN 'MD4' THEN @schema@.tsql_unsupported('HASHBYTES MD4', NULL::bytea, alg)
-    ELSE @schema@.tsql_raise(format('Invalid algorithm ''%s'' passed to HASHBYTES.', alg), NULL::bytea, alg)
+    WHEN 'MD2' THEN @schema@.tsql_unsupported('HASHBYTES MD2', NULL::bytea, (coalesce(alg::text, 'NULL') || ',' || coalesce(data::text, 'NULL')))
+    WHEN 'MD4' THEN @schema@.tsql_unsupported('HASHBYTES MD4', NULL::bytea, (coalesce(alg::text, 'NULL') || ',' || coalesce(data::text, 'NULL')))
+    ELSE @schema@.tsql_raise(('Invalid algorithm ''' || coalesce(alg::text, 'NULL') || ''' passed to HASHBYTES.'), NULL::bytea, (coalesce(alg::text, 'NULL') || ',' || coalesce(data::text, 'NULL')))
   END
 END
 $fn$;

@@ -9,19 +9,21 @@ const FLOAT_TEXT = `'^[ \\t\\n\\r]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0
 
 function intCast(name: string, pgType: string, lo: string, hi: string, tsqlType: string): string {
   return `CREATE OR REPLACE FUNCTION @schema@.${name}(s text)
-RETURNS ${pgType} LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+RETURNS ${pgType} LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE
+  WHEN s IS NULL THEN NULL
   WHEN s ~ ${BLANK_TEXT} THEN 0::${pgType}
   WHEN s ~ ${INT_TEXT} AND btrim(s, E' \\t\\n\\r')::numeric BETWEEN ${lo} AND ${hi} THEN btrim(s, E' \\t\\n\\r')::numeric::${pgType}
-  ELSE @schema@.tsql_raise(format('Conversion failed when converting the varchar value ''%s'' to data type ${tsqlType}.', s), NULL::${pgType}, s)
+  ELSE @schema@.tsql_raise(('Conversion failed when converting the varchar value ''' || coalesce(s::text, 'NULL') || ''' to data type ${tsqlType}.'), NULL::${pgType}, s)
 END
 $fn$;`;
 }
 
 function tryIntCast(name: string, pgType: string, lo: string, hi: string): string {
   return `CREATE OR REPLACE FUNCTION @schema@.${name}(s text)
-RETURNS ${pgType} LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+RETURNS ${pgType} LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE
+  WHEN s IS NULL THEN NULL
   WHEN s ~ ${BLANK_TEXT} THEN 0::${pgType}
   WHEN s ~ ${INT_TEXT} AND btrim(s, E' \\t\\n\\r')::numeric BETWEEN ${lo} AND ${hi} THEN btrim(s, E' \\t\\n\\r')::numeric::${pgType}
 END
@@ -58,13 +60,13 @@ $fn$;`,
     signatures: ["tsql_money(x numeric)", "tsql_smallmoney(x numeric)"],
     returns: "numeric(19,4) / numeric(10,4)",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_money(x numeric)
-RETURNS numeric LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-SELECT CASE WHEN round(x, 4) BETWEEN -922337203685477.5808 AND 922337203685477.5807 THEN round(x, 4)::numeric(19,4)
+RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+SELECT CASE WHEN x IS NULL THEN NULL WHEN round(x, 4) BETWEEN -922337203685477.5808 AND 922337203685477.5807 THEN round(x, 4)::numeric(19,4)
   ELSE @schema@.tsql_raise('Arithmetic overflow error converting expression to data type money.', NULL::numeric, x::text) END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_smallmoney(x numeric)
-RETURNS numeric LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-SELECT CASE WHEN round(x, 4) BETWEEN -214748.3648 AND 214748.3647 THEN round(x, 4)::numeric(10,4)
+RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+SELECT CASE WHEN x IS NULL THEN NULL WHEN round(x, 4) BETWEEN -214748.3648 AND 214748.3647 THEN round(x, 4)::numeric(10,4)
   ELSE @schema@.tsql_raise('Arithmetic overflow error converting expression to data type smallmoney.', NULL::numeric, x::text) END
 $fn$;`,
     dependsOn: ["tsql_raise"],
@@ -201,7 +203,7 @@ CREATE OR REPLACE FUNCTION @schema@.tsql_cast_numeric(s text, p integer, sc inte
 RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN s IS NULL THEN NULL
   ELSE coalesce(@schema@.tsql_try_cast_numeric(s, p, sc),
-    @schema@.tsql_raise('Error converting data type varchar to numeric.', NULL::numeric, s)) END
+    @schema@.tsql_raise('Error converting data type varchar to numeric.', NULL::numeric, (coalesce(s::text, 'NULL') || ',' || coalesce(p::text, 'NULL') || ',' || coalesce(sc::text, 'NULL')))) END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_try_cast_float(s text)
 RETURNS double precision LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
@@ -239,12 +241,13 @@ RETURNS boolean LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 SELECT x <> 0
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_to_bit(s text)
-RETURNS boolean LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE
+  WHEN s IS NULL THEN NULL
   WHEN upper(btrim(s)) = 'TRUE' THEN true
   WHEN upper(btrim(s)) = 'FALSE' THEN false
   WHEN s ~ ${DEC_TEXT} THEN btrim(s, E' \\t\\n\\r')::numeric <> 0
-  ELSE @schema@.tsql_raise(format('Conversion failed when converting the varchar value ''%s'' to data type bit.', s), NULL::boolean, s)
+  ELSE @schema@.tsql_raise(('Conversion failed when converting the varchar value ''' || coalesce(s::text, 'NULL') || ''' to data type bit.'), NULL::boolean, s)
 END
 $fn$;`,
     dependsOn: ["tsql_raise"],

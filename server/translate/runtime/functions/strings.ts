@@ -14,7 +14,7 @@ export const strings: RuntimeFunction[] = [
     signatures: ["tsql_len(s text)"],
     returns: "integer",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_len(s text)
-RETURNS integer LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT ${UTF16_UNITS("rtrim(s, ' ')")}
 $fn$;`,
     dependsOn: [],
@@ -81,7 +81,7 @@ RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 SELECT coalesce(decode(string_agg(lpad(to_hex(
   CASE WHEN cp < 128 OR cp BETWEEN 160 AND 255 THEN cp
     ELSE coalesce(127 + array_position(ARRAY[8364,-1,8218,402,8222,8230,8224,8225,710,8240,352,8249,338,-1,381,-1,-1,8216,8217,8220,8221,8226,8211,8212,732,8482,353,8250,339,-1,382,376], cp),
-      @schema@.tsql_unsupported('a character outside code page 1252 in varchar data (SQL Server would store a best-fit or ?)', NULL::integer, s))
+      @schema@.tsql_unsupported('a character outside code page 1252 in varchar data (SQL Server would store a best-fit or ?)', NULL::integer, s || ' @' || i::text))
   END), 2, '0'), '' ORDER BY i), 'hex'), '\\x'::bytea)
 FROM (SELECT i, ascii(substr(s, i, 1)) AS cp FROM generate_series(1, char_length(s)) AS i) c
 $fn$;`,
@@ -104,7 +104,7 @@ $fn$;`,
     returns: "text",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_left(s text, n bigint)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN n < 0 THEN @schema@.tsql_raise('Invalid length parameter passed to the left function.', NULL::text, n::text)
+SELECT CASE WHEN n < 0 THEN @schema@.tsql_raise('Invalid length parameter passed to the left function.', NULL::text, (coalesce(s::text, 'NULL') || ',' || coalesce(n::text, 'NULL')))
   ELSE left(s, least(n, 2147483647)::integer) END
 $fn$;`,
     dependsOn: ["tsql_raise"],
@@ -123,7 +123,7 @@ $fn$;`,
     returns: "text",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_right(s text, n bigint)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN n < 0 THEN @schema@.tsql_raise('Invalid length parameter passed to the right function.', NULL::text, n::text)
+SELECT CASE WHEN n < 0 THEN @schema@.tsql_raise('Invalid length parameter passed to the right function.', NULL::text, (coalesce(s::text, 'NULL') || ',' || coalesce(n::text, 'NULL')))
   ELSE right(s, least(n, 2147483647)::integer) END
 $fn$;`,
     dependsOn: ["tsql_raise"],
@@ -142,13 +142,13 @@ $fn$;`,
     returns: "text / bytea",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_substring(s text, start bigint, len bigint)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN len < 0 THEN @schema@.tsql_raise('Invalid length parameter passed to the substring function.', NULL::text, len::text)
+SELECT CASE WHEN len < 0 THEN @schema@.tsql_raise('Invalid length parameter passed to the substring function.', NULL::text, (coalesce(s::text, 'NULL') || ',' || coalesce(start::text, 'NULL') || ',' || coalesce(len::text, 'NULL')))
   WHEN start < 1 THEN substr(s, 1, greatest(least(start + len - 1, 2147483647), 0)::integer)
   ELSE substr(s, least(start, 2147483647)::integer, least(len, 2147483647)::integer) END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_substring(b bytea, start bigint, len bigint)
 RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN len < 0 THEN @schema@.tsql_raise('Invalid length parameter passed to the substring function.', NULL::bytea, len::text)
+SELECT CASE WHEN len < 0 THEN @schema@.tsql_raise('Invalid length parameter passed to the substring function.', NULL::bytea, (coalesce(b::text, 'NULL') || ',' || coalesce(start::text, 'NULL') || ',' || coalesce(len::text, 'NULL')))
   WHEN start < 1 THEN substr(b, 1, greatest(least(start + len - 1, 2147483647), 0)::integer)
   ELSE substr(b, least(start, 2147483647)::integer, least(len, 2147483647)::integer) END
 $fn$;`,
@@ -194,7 +194,7 @@ $fn$;`,
     signatures: ["tsql_replace_ci(s text, find text, repl text)"],
     returns: "text",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_replace_ci(s text, find text, repl text)
-RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN find = '' THEN s
   ELSE regexp_replace(s, regexp_replace(find, ${REGEX_META}, '\\\\\\1', 'g'), replace(repl, '\\', '\\\\'), 'gi') END
 $fn$;`,
@@ -253,7 +253,7 @@ $fn$;`,
     signatures: ["tsql_space(n bigint)"],
     returns: "text",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_space(n bigint)
-RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN n < 0 THEN NULL ELSE repeat(' ', least(n, 8000)::integer) END
 $fn$;`,
     dependsOn: [],
@@ -271,7 +271,7 @@ $fn$;`,
     signatures: ["tsql_quotename(s text, q text DEFAULT '[')"],
     returns: "text",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_quotename(s text, q text DEFAULT '[')
-RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT CASE WHEN char_length(s) > 128 THEN NULL
   ELSE CASE q
     WHEN '[' THEN '[' || replace(s, ']', ']]') || ']'
@@ -424,7 +424,7 @@ $fn$;`,
 RETURNS TABLE(value text, ordinal bigint) LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 10 AS $fn$
 SELECT t.value, t.ordinal
 FROM (SELECT CASE WHEN sep IS NULL OR char_length(sep) <> 1
-  THEN @schema@.tsql_raise('Procedure expects parameter ''separator'' of type ''nchar(1)/nvarchar(1)''.', NULL::text[], sep)
+  THEN @schema@.tsql_raise('Procedure expects parameter ''separator'' of type ''nchar(1)/nvarchar(1)''.', NULL::text[], (coalesce(s::text, 'NULL') || ',' || coalesce(sep::text, 'NULL')))
   WHEN s = '' THEN ARRAY['']
   ELSE string_to_array(s, sep) END AS parts) p
 CROSS JOIN LATERAL unnest(p.parts) WITH ORDINALITY AS t(value, ordinal)

@@ -1,0 +1,239 @@
+import nunjucks from "nunjucks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dbtMacros, installSql, resolveRuntimeFunctions, runtimeFunctions } from "./registry.ts";
+import { useRuntimeDb } from "./testdb.ts";
+
+const all = [...runtimeFunctions.values()];
+
+/** CREATE statements of an entry: header, parameter names, language, volatility and body. */
+function statements(sql: string) {
+  const out: { fn: string; params: string[]; language: string; volatility: string; parallelSafe: boolean; body: string }[] = [];
+  const re = /CREATE OR REPLACE FUNCTION @schema@\.(\w+)\(([^)]*)\)\s*RETURNS ([\s\S]*?) AS \$fn\$([\s\S]*?)\$fn\$;/g;
+  for (const m of sql.matchAll(re)) {
+    const params = m[2]!
+      .split(",")
+      .map((p) => p.trim().replace(/^VARIADIC\s+/i, "").split(/\s+/)[0]!)
+      .filter(Boolean);
+    const attrs = m[3]!;
+    out.push({
+      fn: m[1]!,
+      params,
+      language: /LANGUAGE (\w+)/.exec(attrs)?.[1] ?? "",
+      volatility: /\b(IMMUTABLE|STABLE|VOLATILE)\b/.exec(attrs)?.[1] ?? "",
+      parallelSafe: /PARALLEL SAFE/.test(attrs),
+      body: m[4]!,
+    });
+  }
+  return out;
+}
+
+/** The argument text of every call of fn in body (balanced parentheses). */
+function callArgs(body: string, fn: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (;;) {
+    const at = body.indexOf(`@schema@.${fn}(`, from);
+    if (at < 0) return out;
+    let depth = 0;
+    let i = at + fn.length + 9;
+    const start = i + 1;
+    for (; i < body.length; i++) {
+      if (body[i] === "(") depth++;
+      else if (body[i] === ")" && --depth === 0) break;
+    }
+    out.push(body.slice(start, i));
+    from = i;
+  }
+}
+
+const createdBy = new Map<string, string>();
+for (const f of all) for (const s of statements(f.sql)) createdBy.set(s.fn, f.name);
+
+describe("runtime registry records", () => {
+  it.each(all.map((f) => [f.name, f] as const))("%s is complete and consistent", (_name, f) => {
+    expect(f.name).toMatch(/^tsql_[a-z0-9_]+$/);
+    expect(f.semantics).toMatch(/(TSQL-SEMANTICS|ARCHITECTURE)\.md/);
+    expect(f.guarantees.length).toBeGreaterThan(10);
+    expect(f.signatures.length).toBeGreaterThan(0);
+    expect(f.tsql.length).toBeGreaterThan(3);
+    expect(f.callSite.length).toBeGreaterThan(3);
+    expect(f.sql).not.toMatch(/CREATE FUNCTION|CREATE\s+OR\s+REPLACE\s+FUNCTION\s+(?!@schema@\.)/);
+    // every reference to another runtime function is schema-qualified and declared in dependsOn
+    const referenced = new Set([...f.sql.matchAll(/@schema@\.(tsql_\w+)\(/g)].map((m) => createdBy.get(m[1]!) ?? `?${m[1]}`));
+    referenced.delete(f.name);
+    expect([...referenced].sort()).toEqual([...f.dependsOn].sort());
+    const unqualified = [...f.sql.matchAll(/(?<![.\w])(tsql_\w+)\(/g)].map((m) => m[1]).filter((n) => createdBy.has(n!));
+    expect(unqualified).toEqual([]);
+    const stmts = statements(f.sql);
+    if (f.name !== "tsql_ci_as_collation") {
+      expect(stmts.length).toBe((f.sql.match(/CREATE OR REPLACE FUNCTION/g) ?? []).length);
+      expect(stmts.length).toBeGreaterThan(0);
+    }
+    const order = ["IMMUTABLE", "STABLE", "VOLATILE"];
+    for (const s of stmts) {
+      expect(order).toContain(s.volatility);
+      expect(s.parallelSafe).toBe(true);
+    }
+    if (stmts.length > 0) {
+      const loosest = stmts.map((s) => order.indexOf(s.volatility)).reduce((a, b) => Math.max(a, b));
+      expect(order[loosest]).toBe(f.volatility);
+      expect(stmts.some((s) => s.language === f.language)).toBe(true);
+    }
+  });
+
+  // A call to tsql_raise/tsql_unsupported whose arguments are all constants is folded (raised) when
+  // the statement is planned, even if its CASE branch is never taken. Passing every parameter in the
+  // context makes the arguments constant only when the whole call is constant, and then the guarding
+  // condition is constant too.
+  it.each(
+    all.flatMap((f) =>
+      statements(f.sql)
+        .filter((s) => s.language === "sql")
+        .flatMap((s) =>
+          ["tsql_raise", "tsql_unsupported"].flatMap((fn) => callArgs(s.body, fn).map((args) => [s.fn, fn, args, s.params] as const)),
+        ),
+    ),
+  )("%s: %s call passes every parameter in its arguments", (_fn, _raise, args, params) => {
+    for (const p of params) expect(args).toMatch(new RegExp(`\\b${p}\\b`));
+  });
+});
+
+describe("installSql / resolveRuntimeFunctions", () => {
+  it("orders dependencies first and closes over them", () => {
+    const fns = resolveRuntimeFunctions(["tsql_hashbytes"]);
+    const names = fns.map((f) => f.name);
+    expect(names).toContain("tsql_sha1");
+    expect(names).toContain("tsql_cp1252");
+    expect(names).toContain("tsql_utf16le");
+    expect(names).not.toContain("tsql_datediff");
+    for (const f of fns) for (const d of f.dependsOn) expect(names.indexOf(d)).toBeLessThan(names.indexOf(f.name));
+    const everything = resolveRuntimeFunctions();
+    expect(everything.map((f) => f.name)).not.toContain("tsql_ci_as_collation");
+    expect(everything.length).toBe(all.length - 1);
+  });
+  it("rejects unknown functions and unsafe schema names", () => {
+    expect(() => installSql(["tsql_nope"])).toThrow(/unknown runtime function/);
+    expect(() => installSql(undefined, { schema: "x; drop table y" })).toThrow(/identifier/);
+    expect(() => installSql(undefined, { schema: "Tsql" })).toThrow(/identifier/);
+  });
+  it("qualifies everything with the chosen schema", () => {
+    const sql = installSql(["tsql_len"], { schema: "rt" });
+    expect(sql).toContain("CREATE SCHEMA IF NOT EXISTS rt;");
+    expect(sql).toContain("CREATE OR REPLACE FUNCTION rt.tsql_len(");
+    expect(sql).not.toContain("@schema@");
+  });
+});
+
+const t = useRuntimeDb({ beforeAll, afterAll });
+
+describe("installation on the database", () => {
+  it("is idempotent (installing twice succeeds)", async () => {
+    await t.db().exec(installSql(undefined, { schema: t.db().schema }));
+    expect(await t.value("tsql.tsql_len('ab ')")).toBe("2");
+  });
+  it("a subset installs with its dependencies into its own schema", async () => {
+    const db = t.db();
+    const schema = `${db.schema}_sub`;
+    try {
+      await db.exec(installSql(["tsql_hashbytes"], { schema }));
+      expect(await db.text(`encode(${schema}.tsql_hashbytes('MD5', 'abc'), 'hex')`)).toBe("900150983cd24fb0d6963f7d28e17f72");
+      await expect(db.text(`${schema}.tsql_len('a')`)).rejects.toThrow(/does not exist/);
+    } finally {
+      await db.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    }
+  });
+  it("raise calls are not folded when their branch is not taken (column arguments, planning with constants)", async () => {
+    expect(
+      await t.value(
+        "(SELECT string_agg(tsql.tsql_datetime2fromparts(2011, 8, 15, 14, 23, 44, f, 3)::text, ',' ORDER BY f) FROM (VALUES (5), (50)) v(f))",
+      ),
+    ).toBe("2011-08-15 14:23:44.005,2011-08-15 14:23:44.05");
+    expect(await t.value("(SELECT string_agg(encode(tsql.tsql_cp1252(x), 'hex'), ',') FROM (VALUES ('a')) v(x))")).toBe("61");
+    expect(await t.value("encode(tsql.tsql_cp1252('abc'), 'hex')")).toBe("616263");
+  });
+});
+
+describe("inlining (plain SQL functions stay inlinable: no STABLE casts such as date::text inside)", () => {
+  it.each([
+    ["tsql_datediff", "tsql.tsql_datediff('month', c, c + interval '40 days')"],
+    ["tsql_datediff_big", "tsql.tsql_datediff_big('day', c, c)"],
+    ["tsql_dateadd (date)", "tsql.tsql_dateadd('month', 1, c::date)"],
+    ["tsql_datepart", "tsql.tsql_datepart('weekday', c)"],
+    ["tsql_datename", "tsql.tsql_datename('month', c)"],
+    ["tsql_eomonth", "tsql.tsql_eomonth(c::date)"],
+    ["tsql_datetime", "tsql.tsql_datetime(c)"],
+    ["tsql_datetime2fromparts", "tsql.tsql_datetime2fromparts(2011, 8, 15, 14, 23, 44, extract(day FROM c)::int, 3)"],
+    ["tsql_len", "tsql.tsql_len(c::text)"],
+    ["tsql_left", "tsql.tsql_left(c::text, 3)"],
+    ["tsql_substring", "tsql.tsql_substring(c::text, 0, 3)"],
+    ["tsql_charindex", "tsql.tsql_charindex('0', c::text)"],
+    ["tsql_ci_key", "tsql.tsql_ci_key(c::text)"],
+    ["tsql_cast_int", "tsql.tsql_cast_int(extract(day FROM c)::text)"],
+    ["tsql_money", "tsql.tsql_money(extract(day FROM c))"],
+    ["tsql_convert_dt", "tsql.tsql_convert_dt(c, 120)"],
+    ["tsql_space", "tsql.tsql_space(extract(day FROM c)::int)"],
+    ["tsql_quotename", "tsql.tsql_quotename(c::text)"],
+    ["tsql_replace_ci", "tsql.tsql_replace_ci(c::text, '-', '/')"],
+    ["tsql_to_bit", "tsql.tsql_to_bit(c::text)"],
+    ["tsql_try_cast_int", "tsql.tsql_try_cast_int(c::text)"],
+    ["tsql_like", "tsql.tsql_like(c::text, '2024%')"],
+    ["tsql_round", "tsql.tsql_round(extract(day FROM c), 1)"],
+  ])("%s is inlined", async (name, expr) => {
+    const plan = await t.rows(`EXPLAIN (VERBOSE, COSTS OFF) SELECT ${expr.replace(/\btsql\./g, `${t.db().schema}.`)} FROM (VALUES (timestamp '2024-01-31 10:00')) v(c) WHERE c IS NOT NULL AND random() >= 0`);
+    if (name === "tsql_like") {
+      // tsql_like itself is inlined; the pattern conversion (PL/pgSQL) is folded for a constant pattern
+      const text = plan.map((r) => Object.values(r).join(" ")).join("\n");
+      expect(text).not.toContain("tsql_like");
+      return;
+    }
+    const text = plan.map((r) => Object.values(r).join(" ")).join("\n");
+    expect(text).not.toContain(`${name.split(" ")[0]}(`);
+  });
+});
+
+describe("dbt macros", () => {
+  const files = dbtMacros();
+  it("one macro file per function plus the schema and install macros, all under macros/tsql/", () => {
+    expect(files.length).toBe(resolveRuntimeFunctions().length + 2);
+    for (const f of files) expect(f.path).toMatch(/^macros\/tsql\/[a-z0-9_]+\.sql$/);
+    expect(new Set(files.map((f) => f.path)).size).toBe(files.length);
+    expect(files.map((f) => f.path)).toContain("macros/tsql/install_tsql_runtime.sql");
+  });
+  it("only plain Jinja: macro, raw, var(); nothing inside raw blocks can end them", () => {
+    for (const f of files) {
+      const tags = [...f.content.matchAll(/\{%-?\s*(\w+)/g)].map((m) => m[1]);
+      for (const tag of tags) expect(["macro", "endmacro", "raw", "endraw"]).toContain(tag);
+    }
+    for (const fn of all) expect(fn.sql).not.toMatch(/\{%-?\s*endraw/);
+  });
+
+  function render(schemaVar?: string): string {
+    const env = new nunjucks.Environment(null, { autoescape: false });
+    env.addGlobal("var", (name: string, dflt: string) => (name === "tsql_runtime_schema" && schemaVar ? schemaVar : dflt));
+    const template = files.map((f) => f.content).join("\n") + "\n{{ install_tsql_runtime() }}";
+    return env.renderString(template, {});
+  }
+  const normalise = (sql: string) =>
+    sql
+      .split("\n")
+      .filter((l) => !l.startsWith("--"))
+      .join("\n")
+      .replace(/\s+/g, " ")
+      .trim()
+      .toLowerCase();
+
+  it("rendered install macro equals installSql() for the var-selected schema", () => {
+    expect(normalise(render("dbt_rt"))).toBe(normalise(installSql(undefined, { schema: "dbt_rt" })));
+    expect(normalise(render())).toBe(normalise(installSql()));
+  });
+  it("rendered install macro runs on the database", async () => {
+    const db = t.db();
+    const schema = `${db.schema}_dbt`;
+    try {
+      await db.exec(render(schema));
+      expect(await db.text(`${schema}.tsql_datediff('year', timestamp '2024-12-31', timestamp '2025-01-01')`)).toBe("1");
+    } finally {
+      await db.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    }
+  });
+});
