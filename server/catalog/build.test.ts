@@ -5,7 +5,7 @@ import { readModelXml } from "../sources/dacpac.ts";
 import { readSources } from "../sources/read.ts";
 import { liveRowsToFragment, type CatalogQueryName, type Row } from "../sources/live.ts";
 import type { SourceFile, SourceSet } from "../sources/types.ts";
-import { buildCatalog, countByKind, type BuildOptions } from "./build.ts";
+import { buildCatalog, countByKind, withoutAsts, type BuildOptions } from "./build.ts";
 import { dependencyOrder } from "./graph.ts";
 import { type Catalog, CatalogSchema, type CatalogObject } from "./model.ts";
 
@@ -253,6 +253,15 @@ describe("script semantics", () => {
     expect(v.module?.ast?.kind).toBe("CreateView");
     expect(v.module?.batch?.text).toContain("CREATE VIEW dbo.v");
     expect(obj(c, "dbo.p").module).toMatchObject({ usesAnsiNulls: true, usesQuotedIdentifier: false });
+  });
+
+  it("withoutAsts gives plain data that survives JSON and still validates", () => {
+    const c = build("CREATE TABLE dbo.T (a int);\nGO\nCREATE VIEW dbo.v AS SELECT a FROM dbo.T;\n");
+    const plain = withoutAsts(c);
+    const back = CatalogSchema.parse(JSON.parse(JSON.stringify(plain)));
+    expect(back.objects.find((o) => o.id === "dbo.v")?.module).toEqual({ text: "CREATE VIEW dbo.v AS SELECT a FROM dbo.T", usesAnsiNulls: true, usesQuotedIdentifier: true });
+    expect(obj(c, "dbo.v").module?.ast?.kind).toBe("CreateView"); // the original is untouched
+    expect(back.objects.map((o) => o.dependsOn)).toEqual(c.objects.map((o) => o.dependsOn));
   });
 
   it("classifies functions", () => {

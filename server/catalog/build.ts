@@ -1065,3 +1065,18 @@ export function countByKind(catalog: Catalog): Record<string, number> {
 }
 
 export type { Expr };
+
+/**
+ * The catalog without module ASTs and batches: plain data, for storing as JSON or sending to a
+ * client. Module text and every other fact stay.
+ */
+export function withoutAsts(catalog: Catalog): Catalog {
+  return {
+    ...catalog,
+    objects: catalog.objects.map((o) => {
+      if (!o.module) return o;
+      const { ast: _ast, batch: _batch, ...module } = o.module;
+      return { ...o, module };
+    }),
+  };
+}
