@@ -88,7 +88,8 @@ describe("datamigrate inspect", () => {
       ["view", "1"],
       ["procedure", "1"],
     ]);
-    expect(lines[4]).toMatch(/^3 diagnostic\(s\)/);
+    expect(lines[4]).toBe("unresolved references: 1 cross database, 1 missing");
+    expect(lines[5]).toMatch(/^3 diagnostic\(s\)/);
     expect(lines).toContain(`${path.join(dir, "evil.zip")}:1: error SRC1102: zip entry '../../etc/x.sql' skipped: its path climbs out of the archive (\`..\`)`);
     expect(lines.some((l) => l.startsWith(`${path.join(dir, "shop.sql")}:5: warning CAT1002:`))).toBe(true);
   });

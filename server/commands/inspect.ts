@@ -68,6 +68,11 @@ export const inspect: Command = {
       lines.push(`${r.catalog.inputs.files} script file(s), ${r.catalog.inputs.fragments} dacpac/server model(s) read`);
       for (const k of kinds) lines.push(`  ${k.padEnd(width)} ${String(r.counts[k]).padStart(6)}`);
       if (kinds.length === 0) lines.push("  no objects found");
+      if (r.catalog.unresolved.length) {
+        const byReason: Record<string, number> = {};
+        for (const u of r.catalog.unresolved) byReason[u.reason] = (byReason[u.reason] ?? 0) + 1;
+        lines.push(`unresolved references: ${Object.entries(byReason).map(([k, n]) => `${n} ${k.replace(/_/g, " ")}`).join(", ")}`);
+      }
       const bySeverity: Record<string, number> = {};
       for (const d of r.catalog.diagnostics) bySeverity[d.severity] = (bySeverity[d.severity] ?? 0) + 1;
       const summary = Object.entries(bySeverity).map(([s, n]) => `${n} ${s}`).join(", ");
