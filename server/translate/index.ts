@@ -77,7 +77,7 @@ export function mapColumnType(type: ColumnType, at: { file: string; line: number
 
 export interface ScriptTranslation extends Translation {
   /** One entry per input statement, in order. */
-  statements: { sql: string; diagnostics: Diagnostic[]; line: number; file: string }[];
+  statements: { sql: string; diagnostics: Diagnostic[]; line: number; file: string; outputColumns?: Translation["outputColumns"] }[];
 }
 
 /**
@@ -101,7 +101,7 @@ export function translateScript(text: string, ctx: TranslateContext & { file: st
         continue;
       }
       const t = statementWith(gen, st);
-      statements.push({ sql: t.sql, diagnostics: t.diagnostics, line: st.loc.line, file: st.loc.file });
+      statements.push({ sql: t.sql, diagnostics: t.diagnostics, line: st.loc.line, file: st.loc.file, ...(t.outputColumns ? { outputColumns: t.outputColumns } : {}) });
       if (t.sql) sqls.push(`${t.sql};`);
     }
     if (ctx.target === "sqlserver") sqls.push("GO");

@@ -129,10 +129,10 @@ export class PostgresGenerator {
       const local = name.database && this.catalog?.databaseName && lower(name.database.value) === lower(this.catalog.databaseName) && !name.server;
       if (!local) this.diag(TR.EXTERNAL_REFERENCE, `${name.server ? "linked server" : "cross-database"} reference ${dotted(name)} cannot be reached from the Postgres project`, name.loc);
     }
+    if (name.name.value.startsWith("#")) return ident(name.name.value.replace(/^#+/, "tmp_"));
     const r = this.ctx.resolveRelation?.(name, obj ? { object: obj, id: `${obj.schema}.${obj.name}` } : {});
     if (r !== undefined) return r;
     if (obj) return `${ident(obj.schema)}.${ident(obj.name)}`;
-    if (name.name.value.startsWith("#")) return ident(name.name.value.replace(/^#+/, "tmp_"));
     return name.schema ? `${ident(name.schema.value)}.${ident(name.name.value)}` : ident(name.name.value);
   }
 
@@ -641,8 +641,9 @@ export class PostgresGenerator {
       // money op money / money op int: money; rounded to 4 places after each operation.
       return { sql: `round(${paren(a)}::numeric ${op} ${paren(b)}, 4)`, type: t, atom: true };
     }
-    // decimal result per §4.2
-    const dt = decimalResult(op as "+" | "-" | "*" | "/" | "%", at, bt);
+    // decimal result per §4.2; an integer constant counts as decimal(digits, 0) (SQL Server types constants minimally).
+    const litDec = (g: G, t0: SqlType): SqlType => (g.lit?.literalType === "integer" && isInteger(t0) ? decimal(Math.max(1, g.lit.value.replace(/^0+(?=\d)/, "").length), 0) : t0);
+    const dt = decimalResult(op as "+" | "-" | "*" | "/" | "%", litDec(a, at), litDec(b, bt));
     const pg = `numeric(${dt.precision},${dt.scale})`;
     if (op === "/") return { sql: `(${paren(a)}::numeric / ${paren(b)})::${pg}`, type: dt, atom: false };
     return { sql: `(${paren(a)} ${op} ${paren(b)})::${pg}`, type: dt, atom: false };
@@ -782,7 +783,7 @@ export class PostgresGenerator {
   }
 
   private tinyint(g: G, loc: A.Loc): G {
-    return { sql: `${this.rt("tsql_raise", loc) && ""}CASE WHEN ${g.sql} BETWEEN 0 AND 255 THEN (${g.sql})::smallint ELSE ${this.schema}.tsql_raise('Arithmetic overflow error for data type tinyint.', NULL::smallint) END`, type: { name: "tinyint" }, atom: true };
+    return { sql: `${this.rt("tsql_raise", loc) && ""}CASE WHEN ${g.sql} BETWEEN 0 AND 255 THEN (${g.sql})::smallint ELSE ${this.schema}.tsql_raise('Arithmetic overflow error for data type tinyint.', NULL::smallint, (${g.sql})::text) END`, type: { name: "tinyint" }, atom: true };
   }
 
   constInt(g: G): number | undefined {
@@ -799,7 +800,7 @@ export class PostgresGenerator {
       if (len === -1) return { sql, type: to, atom: true };
       if (numeric) {
         // A number that does not fit: '*' for char/varchar, error for n-types (and for decimal/float/money).
-        const tooLong = isInteger(from) && !isUnicode(to) ? q("*") : `${this.rt("tsql_raise", loc)}('Arithmetic overflow error converting expression to data type ${to.name}.', NULL::text)`;
+        const tooLong = isInteger(from) && !isUnicode(to) ? q("*") : `${this.rt("tsql_raise", loc)}('Arithmetic overflow error converting expression to data type ${to.name}.', NULL::text, v)`;
         return { sql: `(SELECT CASE WHEN length(v) > ${len} THEN ${tooLong} ELSE v END FROM (SELECT ${sql} AS v) AS dm_v)`, type: to, atom: true };
       }
       return { sql: `(${sql})::${target}`, type: to, atom: false };
@@ -1704,7 +1705,7 @@ export class PostgresGenerator {
       if (!r.columns || !cols) return r.sql;
       const names = r.columns.map((_, i) => `c${i + 1}`);
       const a = this.fresh("dm_a");
-      return `SELECT ${cols.map((col, i) => `${a}.${names[i]}::${isString(col.type) ? "text" : pgType(col.type)}`).join(", ")} FROM (${r.sql}) AS ${a}(${names.join(", ")})`;
+      return `SELECT ${cols.map((col, i) => `${a}.${names[i]}::${isString(col.type) ? "text" : pgType(col.type)} AS ${ident(col.name || `column${i + 1}`)}`).join(", ")} FROM (${r.sql}) AS ${a}(${names.join(", ")})`;
     };
     const recSc = new Scope(sc);
     const info: { recursive: boolean; columns?: ColInfo[] } = { recursive: true };
@@ -1796,9 +1797,16 @@ export class PostgresGenerator {
 
   private offsetFetch(offset: A.Expr | undefined, fetch: A.Expr | undefined, sc: Scope): string {
     let s = "";
-    if (offset) s += ` OFFSET ${this.convert(this.expr(offset, sc), BIGINT, offset.loc).sql} ROWS`;
-    if (fetch) s += ` FETCH NEXT ${this.convert(this.expr(fetch, sc), BIGINT, fetch.loc).sql} ROWS ONLY`;
+    if (offset) s += ` OFFSET ${this.rowCount(offset, sc)} ROWS`;
+    if (fetch) s += ` FETCH NEXT ${this.rowCount(fetch, sc)} ROWS ONLY`;
     return s;
+  }
+
+  /** A row count for LIMIT/OFFSET/FETCH: integer literals as written, anything else converted and parenthesised. */
+  private rowCount(e: A.Expr, sc: Scope): string {
+    const g = this.expr(e, sc);
+    if (g.lit?.literalType === "integer") return g.lit.value;
+    return `(${this.convert(g, BIGINT, e.loc).sql})`;
   }
 
   private dropOptions(option: A.OptionItem[]): void {
@@ -1930,9 +1938,9 @@ export class PostgresGenerator {
         if (s.top.withTies) this.diag(TR.UNSUPPORTED, "TOP ... PERCENT WITH TIES is not translated", s.top.loc);
       } else if (s.top.withTies) {
         if (!s.orderBy.length) this.diag(TR.UNSUPPORTED, "TOP WITH TIES requires ORDER BY", s.top.loc);
-        limit = ` FETCH FIRST ${this.convert(n, BIGINT, s.top.loc).sql} ROWS WITH TIES`;
+        limit = ` FETCH FIRST ${this.rowCount(s.top.expr, sc)} ROWS WITH TIES`;
       } else {
-        limit = ` LIMIT ${this.convert(n, BIGINT, s.top.loc).sql}`;
+        limit = ` LIMIT ${this.rowCount(s.top.expr, sc)}`;
       }
     }
     const offset = this.offsetFetch(s.offset, s.fetch, sc);

@@ -226,9 +226,19 @@ function outputClause(gen: PostgresGenerator, out: A.OutputClause | undefined, s
   return ` RETURNING ${items.join(", ")}`;
 }
 
+/** OUTPUT without INTO becomes RETURNING; OUTPUT ... INTO is refused. */
+function outputs(gen: PostgresGenerator, st: { output?: A.OutputClause; outputResult?: A.OutputClause }, sc: Scope, kind: "INSERT" | "UPDATE" | "DELETE"): string {
+  let ret = "";
+  for (const o of [st.output, st.outputResult]) {
+    if (!o) continue;
+    if (o.into) gen.diag(TR.OUTPUT, "OUTPUT ... INTO is not translated (use a data-modifying CTE by hand)", o.loc);
+    else ret = outputClause(gen, o, sc, kind, "");
+  }
+  return ret;
+}
+
 function insert(gen: PostgresGenerator, st: A.Insert): string {
   if (st.top) gen.diag(TR.UNSUPPORTED, "INSERT TOP (n) is not translated", st.top.loc);
-  if (st.outputResult) gen.diag(TR.OUTPUT, "a second OUTPUT clause is not translated", st.outputResult.loc);
   for (const o of st.option) gen.diag(TR.QUERY_HINT, `query hint ${o.name} dropped`, o.loc, "note");
   const tg = target(gen, st.target, []);
   if (!tg) return "";
@@ -238,7 +248,7 @@ function insert(gen: PostgresGenerator, st: A.Insert): string {
   const colList = st.columns.length ? ` (${st.columns.map((c) => gen.colName(tg.obj ? `${tg.obj.schema}.${tg.obj.name}` : undefined, c.value)).join(", ")})` : "";
   const identityInsert = st.columns.some((c) => tg.obj?.columns.find((oc) => lower(oc.name) === lower(c.value) && oc.identity));
   const overriding = identityInsert ? " OVERRIDING SYSTEM VALUE" : "";
-  const ret = outputClause(gen, st.output, tg.scope, "INSERT", tg.alias ?? "");
+  const ret = outputs(gen, st, tg.scope, "INSERT");
   const prefix = st.with ? "" : "";
   void prefix;
   const src = st.source;
@@ -294,7 +304,6 @@ function setClauses(gen: PostgresGenerator, set: A.SetClause[], tg: Target): str
 function update(gen: PostgresGenerator, st: A.Update): string {
   if (st.top) gen.diag(TR.UNSUPPORTED, "UPDATE TOP (n) (arbitrary rows) is not translated", st.top.loc);
   if (st.currentOf) gen.diag(TR.PROCEDURAL, "WHERE CURRENT OF (cursor) is not translated", st.loc);
-  if (st.outputResult) gen.diag(TR.OUTPUT, "a second OUTPUT clause is not translated", st.outputResult.loc);
   for (const o of st.option) gen.diag(TR.QUERY_HINT, `query hint ${o.name} dropped`, o.loc, "note");
   const tg = target(gen, st.target, st.from);
   if (!tg) return "";
@@ -303,7 +312,7 @@ function update(gen: PostgresGenerator, st: A.Update): string {
   const sets = setClauses(gen, st.set, tg).filter(Boolean);
   const conds = [...rest.conds];
   if (st.where) conds.push(gen.predicate(st.where, tg.scope));
-  const ret = outputClause(gen, st.output, tg.scope, "UPDATE", tg.alias ?? "");
+  const ret = outputs(gen, st, tg.scope, "UPDATE");
   const withSql = st.with ? withPrefix(gen, st.with, tg.scope) : "";
   return `${withSql}UPDATE ${tg.sql} SET ${sets.join(", ")}${rest.from ? ` FROM ${rest.from}` : ""}${conds.length ? ` WHERE ${conds.map((c) => `(${c})`).join(" AND ")}` : ""}${ret}`;
 }
@@ -324,7 +333,7 @@ function del(gen: PostgresGenerator, st: A.Delete): string {
   const rest = restOfFrom(gen, st.from, tg, targetRef, st.loc);
   const conds = [...rest.conds];
   if (st.where) conds.push(gen.predicate(st.where, tg.scope));
-  const ret = outputClause(gen, st.output, tg.scope, "DELETE", tg.alias ?? "");
+  const ret = outputs(gen, st, tg.scope, "DELETE");
   const withSql = st.with ? withPrefix(gen, st.with, tg.scope) : "";
   return `${withSql}DELETE FROM ${tg.sql}${rest.from ? ` USING ${rest.from}` : ""}${conds.length ? ` WHERE ${conds.map((c) => `(${c})`).join(" AND ")}` : ""}${ret}`;
 }

@@ -237,3 +237,24 @@ describe("dbt macros", () => {
     }
   });
 });
+
+describe("TypeScript tables agree with the SQL", () => {
+  it("canonicalDatepart matches tsql_datepart_name for every spelling (TSQL-SEMANTICS.md §6.2)", async () => {
+    const { DATEPART_SPELLINGS, canonicalDatepart } = await import("./dateparts.ts");
+    const list = DATEPART_SPELLINGS.map((s) => `('${s.toUpperCase()}')`).join(", ");
+    const rs = await t.rows(`SELECT p, tsql.tsql_datepart_name(p) AS c FROM (VALUES ${list}) v(p)`);
+    for (const r of rs) expect(canonicalDatepart(String(r.p))).toBe(r.c);
+    expect(canonicalDatepart("fortnight")).toBeUndefined();
+    expect(canonicalDatepart("constructor")).toBeUndefined();
+  });
+  it("every function named in runtimeFunctionDiagnostics exists and every code is documented", async () => {
+    const { runtimeFunctionDiagnostics, runtimeDiagnosticCodes } = await import("./diagnostics.ts");
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(new URL("../../../docs/diagnostic-codes.md", import.meta.url), "utf8");
+    for (const [fn, codes] of Object.entries(runtimeFunctionDiagnostics)) {
+      expect(runtimeFunctions.has(fn)).toBe(true);
+      for (const c of codes) expect(runtimeDiagnosticCodes[c]).toBeDefined();
+    }
+    for (const c of Object.values(runtimeDiagnosticCodes)) expect(doc).toMatch(new RegExp(`^\\| ${c.code} \\| ${c.severity} \\|`, "m"));
+  });
+});
