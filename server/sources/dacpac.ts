@@ -339,7 +339,7 @@ function readColumn(el: XEl): ColumnDraft {
   }
   const collation = el.props.get("Collation");
   if (collation) col.collation = collation;
-  if (bool(el.props.get("IsRowGuidCol"), false)) col.rowguidcol = true;
+  if (bool(el.props.get("IsRowGuidColumn") ?? el.props.get("IsRowGuidCol"), false)) col.rowguidcol = true;
   if (bool(el.props.get("IsSparse"), false)) col.sparse = true;
   return col;
 }
