@@ -1,3 +1,4 @@
+// T-SQL runtime library for Postgres: SQL functions with SQL Server's semantics, defined as data.
 export type { RuntimeFunction, Volatility } from "./types.ts";
 export {
   runtimeFunctions,
@@ -9,3 +10,11 @@ export {
   type InstallOptions,
   type DbtMacroFile,
 } from "./registry.ts";
+export { tsqlLikeToPostgres, type LikeOptions, type LikeTranslation } from "./like.ts";
+export { canonicalDatepart, DATEPART_SPELLINGS, DATEPARTS_BY_FUNCTION, type Datepart } from "./dateparts.ts";
+export {
+  runtimeDiagnosticCodes,
+  runtimeFunctionDiagnostics,
+  type RuntimeDiagnosticCode,
+  type RuntimeDiagnosticCodeName,
+} from "./diagnostics.ts";
