@@ -1059,8 +1059,10 @@ export interface Raiserror extends StatementBase {
   args: Expr[];
   /** LOG, NOWAIT, SETERROR */
   options: string[];
-  /** The pre-2012 form `RAISERROR 50001 'text'`. */
+  /** The pre-2012 form `RAISERROR 50001 'text' [, args]`. */
   legacy: boolean;
+  /** The message number of the legacy form. */
+  errorNumber?: Expr;
 }
 
 export interface Return extends StatementBase {

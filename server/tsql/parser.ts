@@ -2592,13 +2592,16 @@ export class Parser {
       }
     } else {
       // RAISERROR 50001 'message'
+      // RAISERROR 50001 'message' [, args] (pre-2012 form)
       r.legacy = true;
+      r.errorNumber = this.parsePrimary();
       const mt = this.peek();
       if (mt.type === T_QUOTEDID && mt.quote === "double") {
         this.advance();
         r.message = { kind: "Literal", literalType: "string", value: mt.value, loc: this.locOf(mt) };
-      } else r.message = this.parsePrimary();
-      if (this.peek().type === T_STRING || this.peek().type === T_NSTRING || this.peek().type === T_VARIABLE) r.args.push(this.parsePrimary());
+      } else if (mt.type === T_STRING || mt.type === T_NSTRING || mt.type === T_VARIABLE) r.message = this.parsePrimary();
+      else throw this.error("expected the message of RAISERROR");
+      while (this.acceptOp(",")) r.args.push(this.parseExpr());
     }
     r.loc = this.locOf(start);
     return r;

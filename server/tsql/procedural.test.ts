@@ -26,7 +26,7 @@ describe("procedural statements", () => {
     ["BEGIN TRY SELECT 1/0 END TRY BEGIN CATCH SELECT ERROR_MESSAGE(); THROW; END CATCH", { kind: "TryCatch", tryBody: [{}], catchBody: [{ kind: "SelectStatement" }, { kind: "Throw" }] }],
     ["THROW 50001, N'Bad thing', 1", { kind: "Throw", number: { value: "50001" }, message: { literalType: "nstring" }, state: { value: "1" } }],
     ["RAISERROR (N'Row %d of %s', 16, 1, @n, @s) WITH NOWAIT, LOG", { kind: "Raiserror", severity: { value: "16" }, state: { value: "1" }, args: [{}, {}], options: ["NOWAIT", "LOG"], legacy: false }],
-    ["RAISERROR 50001 'legacy message'", { kind: "Raiserror", legacy: true, message: { value: "50001" }, args: [{ value: "legacy message" }] }],
+    ["RAISERROR 50001 'legacy message %d', @n", { kind: "Raiserror", legacy: true, errorNumber: { value: "50001" }, message: { value: "legacy message %d" }, args: [{ name: "@n" }] }],
     ["RETURN", { kind: "Return" }],
     ["RETURN -1", { kind: "Return", value: { kind: "Unary" } }],
     ["PRINT 'a' + CAST(@n AS varchar)", { kind: "Print", value: { kind: "Binary" } }],
