@@ -264,6 +264,12 @@ describe("script semantics", () => {
     expect(back.objects.map((o) => o.dependsOn)).toEqual(c.objects.map((o) => o.dependsOn));
   });
 
+  it("a 1-part trigger name takes its table's schema; a database trigger has none", () => {
+    const c = build("CREATE SCHEMA Sales;\nGO\nCREATE TABLE Sales.T (a int);\nGO\nCREATE TRIGGER trT ON Sales.T AFTER INSERT AS SELECT 1;\nGO\nCREATE TRIGGER ddlLog ON DATABASE FOR CREATE_TABLE AS SELECT 1;\n");
+    expect(obj(c, "Sales.trT")).toMatchObject({ kind: "trigger", parent: { schema: "Sales", name: "T" }, dependsOn: ["Sales.T"] });
+    expect(obj(c, "ddlLog")).toMatchObject({ kind: "trigger", schema: "" });
+  });
+
   it("classifies functions", () => {
     const c = build(
       "CREATE FUNCTION dbo.s() RETURNS int AS BEGIN RETURN 1; END;\nGO\nCREATE FUNCTION dbo.i() RETURNS TABLE AS RETURN SELECT 1 AS a;\nGO\nCREATE FUNCTION dbo.m() RETURNS @r TABLE (a int) AS BEGIN INSERT @r VALUES (1); RETURN; END;\nGO\n",

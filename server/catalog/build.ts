@@ -374,6 +374,8 @@ class Builder {
         w.usesAnsiNulls = state.ansiNulls;
         w.usesQuotedIdentifier = state.quotedIdentifier;
         if (st.kind === "CreateTrigger" && !st.table) w.schema = "";
+        // A DML trigger lives in its table's schema; a 1-part trigger name takes it from there.
+        else if (st.kind === "CreateTrigger" && st.table && !st.name.schema) w.schema = this.schemaOf(st.table);
         // ALTER of an object not seen yet is how stub-then-alter scripts create it (IF NOT EXISTS EXEC('CREATE ... AS') then ALTER).
         this.put(w, st.mode === "CREATE" ? "warn" : "silent");
         return;
@@ -461,8 +463,10 @@ class Builder {
     if (kind === "trigger") {
       const on = st.text.match(new RegExp(`\\bON\\s+(${NAME_RX})`, "i"));
       const p = on ? splitName(on[1]!) : [];
-      if (p.length && !/^(DATABASE|ALL)$/i.test(p[0]!)) w.parent = { schema: p.length > 1 ? p[p.length - 2]! : this.defaultSchema, name: p[p.length - 1]! };
-      else w.schema = "";
+      if (p.length && !/^(DATABASE|ALL)$/i.test(p[0]!)) {
+        w.parent = { schema: p.length > 1 ? p[p.length - 2]! : this.defaultSchema, name: p[p.length - 1]! };
+        if (parts.length === 1) w.schema = w.parent.schema;
+      } else w.schema = "";
     }
     if (kind === "table") {
       w.columns = [];
