@@ -238,10 +238,13 @@ describe("dependencies", () => {
   });
 
   it("treats the script's own database (USE) as local in 3-part names", () => {
-    const c = build("USE Shop;\nGO\nCREATE TABLE dbo.T (a int);\nGO\nCREATE VIEW dbo.v AS SELECT a FROM Shop.dbo.T JOIN Shop..T AS t2 ON 1 = 1;\n");
+    const c = build("USE master;\nGO\nUSE Shop;\nGO\nCREATE TABLE dbo.T (a int);\nGO\nCREATE VIEW dbo.v AS SELECT a FROM Shop.dbo.T JOIN Shop..T AS t2 ON 1 = 1;\n");
     expect(obj(c, "dbo.v").dependsOn).toEqual(["dbo.T"]);
     expect(c.unresolved).toEqual([]);
     expect(c.databaseName).toBe("Shop");
+    // master stays another database.
+    const m = build("USE master;\nGO\nCREATE VIEW dbo.v AS SELECT * FROM master.dbo.spt_values;\n");
+    expect(m.unresolved.map((u) => u.reason)).toEqual(["cross_database"]);
   });
 });
 

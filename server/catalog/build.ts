@@ -94,6 +94,7 @@ const BUILTIN_TVFS = new Set([
 const EXTERNAL_ROWSETS = new Set(["OPENQUERY", "OPENROWSET", "OPENDATASOURCE"]);
 const SYSTEM_SCHEMAS = new Set(["sys", "information_schema"]);
 const XML_METHODS = /^(value|query|exist|nodes|modify)$/i;
+const SYSTEM_DATABASES = new Set(["master", "tempdb", "model", "msdb"]);
 
 const NAME_PART = `(?:\\[(?:[^\\]]|\\]\\])+\\]|"(?:[^"]|"")+"|[\\w@#$]+)`;
 const NAME_RX = `${NAME_PART}(?:\\s*\\.\\s*${NAME_PART}){0,3}`;
@@ -278,6 +279,9 @@ class Builder {
         return;
       }
       case "Use":
+        // Install scripts start with USE master to create the database: system databases never
+        // hold the objects being read.
+        if (SYSTEM_DATABASES.has(lower(st.database.value))) return;
         this.localDatabases.add(lower(st.database.value));
         this.databaseName ??= st.database.value;
         return;
