@@ -38,6 +38,32 @@ describe("readDbtProject", () => {
     });
   });
 
+  it("round-trips names, values and descriptions that contain Jinja delimiters", async () => {
+    const out = join(dir, "braces");
+    const original = parseDbtProject({
+      name: "braces",
+      profile: "braces",
+      sources: [
+        {
+          name: "src",
+          schema: "odd{{schema}}",
+          description: "has {% raw %} and {{ x }}",
+          tables: [
+            {
+              name: "t",
+              identifier: "Tab{#le",
+              columns: [{ name: "Col{{1}}", quote: true, description: "{# not a comment #}", data_tests: [{ test: "accepted_values", values: ["{{v}}", "w"] }] }],
+            },
+          ],
+        },
+      ],
+    });
+    await writeDbtProject(original, out);
+    const { project, diagnostics } = await readDbtProject(out);
+    expect(diagnostics).toEqual([]);
+    expect(project!.sources).toEqual(original.sources);
+  });
+
   it("reports what it cannot run, and the pre-1.10 test style", async () => {
     const out = join(dir, "handwritten");
     await put(out, {

@@ -59,7 +59,7 @@ export function parseRelationTarget(text: string): RelationTarget | undefined {
   return undefined;
 }
 
-/** A description as dbt shows it: our {% raw %} escaping undone by rendering it; doc() kept. */
+/** A description (or name, or value) as dbt sees it: our {% raw %} escaping undone by rendering it; doc() kept. */
 function description(v: unknown): string | undefined {
   const s = str(v);
   if (s === undefined || !/\{%-?\s*raw/.test(s) || /\bdoc\(/.test(s)) return s;
@@ -155,9 +155,9 @@ export async function readDbtProject(dir: string): Promise<ReadResult> {
       }
       if (kind === "column" && (testName === "unique" || testName === "not_null")) out.push({ test: testName, ...common } as ColumnDataTest);
       else if (kind === "column" && testName === "accepted_values" && Array.isArray(args.values))
-        out.push({ test: "accepted_values", values: args.values, ...(typeof args.quote === "boolean" ? { quote: args.quote } : {}), ...common } as ColumnDataTest);
+        out.push({ test: "accepted_values", values: args.values.map((v: unknown) => (typeof v === "string" ? description(v) : v)), ...(typeof args.quote === "boolean" ? { quote: args.quote } : {}), ...common } as ColumnDataTest);
       else if (kind === "column" && testName === "relationships" && typeof args.to === "string" && typeof args.field === "string" && parseRelationTarget(args.to))
-        out.push({ test: "relationships", to: parseRelationTarget(args.to)!, field: args.field, ...common } as ColumnDataTest);
+        out.push({ test: "relationships", to: parseRelationTarget(args.to)!, field: description(args.field)!, ...common } as ColumnDataTest);
       else if (kind === "table" && testName === GENERIC_TEST_NAMES.unique_combination && Array.isArray(args.combination_of_columns))
         out.push({ test: "unique_combination", columns: args.combination_of_columns.map(String), ...common } as TableDataTest);
       else if (kind === "table" && testName === GENERIC_TEST_NAMES.expression_is_true && typeof args.expression === "string")
@@ -170,7 +170,7 @@ export async function readDbtProject(dir: string): Promise<ReadResult> {
 
   const columnsOf = (list: unknown, file: string, owner: string, origins?: Map<string, string>): ColumnInput[] =>
     (Array.isArray(list) ? list : []).filter(isObj).map((c) => {
-      const colName = String(c.name);
+      const colName = description(String(c.name))!;
       const origin = origins?.get(colName);
       return {
         name: colName,
@@ -207,8 +207,8 @@ export async function readDbtProject(dir: string): Promise<ReadResult> {
         const sourceName = String(s.name);
         input.sources!.push({
           name: sourceName,
-          schema: str(s.schema) ?? sourceName,
-          ...(typeof s.database === "string" ? { database: s.database } : {}),
+          schema: description(str(s.schema)) ?? sourceName,
+          ...(typeof s.database === "string" ? { database: description(s.database)! } : {}),
           ...(typeof s.description === "string" ? { description: description(s.description)! } : {}),
           ...(typeof s.loader === "string" ? { loader: s.loader } : {}),
           ...(isObj(s.config) && isObj(s.config.meta) ? { meta: s.config.meta } : {}),
@@ -218,7 +218,7 @@ export async function readDbtProject(dir: string): Promise<ReadResult> {
             const meta = stripOurMeta(isObj(t.config) ? t.config.meta : undefined);
             return {
               name: tableName,
-              ...(typeof t.identifier === "string" ? { identifier: t.identifier } : {}),
+              ...(typeof t.identifier === "string" ? { identifier: description(t.identifier)! } : {}),
               ...(typeof t.description === "string" ? { description: description(t.description)! } : {}),
               ...(mapped ? { origin: mapped.object } : {}),
               ...(meta ? { meta } : {}),

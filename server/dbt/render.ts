@@ -36,11 +36,31 @@ export function toYaml(value: unknown): string {
  */
 export function escapeJinjaText(text: string): string {
   if (/^\s*\{\{\s*doc\(\s*'[A-Za-z0-9_]+'\s*\)\s*\}\}\s*$/.test(text)) return text;
+  return rawWrap(text);
+}
+
+function rawWrap(text: string): string {
   // Jinja only cares about opening delimiters; nunjucks (our validator) also trips on a stray `#}`.
   if (!/\{[{%#]|[}%#]\}/.test(text)) return text;
   // An `{% endraw %}` inside the text would end the raw block (and nunjucks, unlike Jinja, nests
   // `{% raw %}`): close the block, print the tag as a string, reopen.
   return `{% raw %}${text.replace(/\{%-?\s*(?:end)?raw\s*-?%\}/g, (tag) => `{% endraw %}{{ '${tag}' }}{% raw %}`)}{% endraw %}`;
+}
+
+/**
+ * dbt renders most string values of a property file as Jinja at parse time (names, identifiers,
+ * schemas, meta) or at test time (test arguments). A SQL Server name or CHECK value that contains
+ * `{{`, `{%` or `{#` is therefore wrapped in {% raw %} like a description (doc() is not special here).
+ */
+export function jinjaLiteral(text: string): string {
+  return rawWrap(text);
+}
+
+function jinjaLiteralDeep(v: unknown): unknown {
+  if (typeof v === "string") return jinjaLiteral(v);
+  if (Array.isArray(v)) return v.map(jinjaLiteralDeep);
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jinjaLiteralDeep(x)]));
+  return v;
 }
 
 /** Model directory → property file name: models/staging/sales → _sales__models.yml. */
@@ -108,11 +128,11 @@ export function dataTestYaml(t: ColumnDataTest | TableDataTest): unknown {
       break;
     case "accepted_values":
       name = t.test;
-      args = { values: t.values, ...(t.quote !== undefined ? { quote: t.quote } : {}) };
+      args = { values: t.values.map((v) => (typeof v === "string" ? jinjaLiteral(v) : v)), ...(t.quote !== undefined ? { quote: t.quote } : {}) };
       break;
     case "relationships":
       name = t.test;
-      args = { to: relationTargetJinja(t.to), field: t.field };
+      args = { to: relationTargetJinja(t.to), field: jinjaLiteral(t.field) };
       break;
     case "unique_combination":
       name = GENERIC_TEST_NAMES.unique_combination;
@@ -133,11 +153,11 @@ export function dataTestYaml(t: ColumnDataTest | TableDataTest): unknown {
 }
 
 function columnYaml(c: Column): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: c.name };
+  const out: Record<string, unknown> = { name: jinjaLiteral(c.name) };
   if (c.description) out.description = escapeJinjaText(c.description);
   if (c.data_type) out.data_type = c.data_type;
   if (c.quote !== undefined) out.quote = c.quote;
-  if (c.meta && Object.keys(c.meta).length) out.config = { meta: c.meta };
+  if (c.meta && Object.keys(c.meta).length) out.config = { meta: jinjaLiteralDeep(c.meta) };
   if (c.data_tests.length) out.data_tests = c.data_tests.map(dataTestYaml);
   return out;
 }
@@ -151,12 +171,12 @@ function originMeta(o: { origin?: { database?: string; schema: string; name: str
       source_kind: o.origin.kind,
     };
   }
-  return Object.keys(meta).length ? meta : undefined;
+  return Object.keys(meta).length ? (jinjaLiteralDeep(meta) as Record<string, unknown>) : undefined;
 }
 
 function sourceTableYaml(t: SourceTable): Record<string, unknown> {
   const out: Record<string, unknown> = { name: t.name };
-  if (t.identifier && t.identifier !== t.name) out.identifier = t.identifier;
+  if (t.identifier && t.identifier !== t.name) out.identifier = jinjaLiteral(t.identifier);
   if (t.description) out.description = escapeJinjaText(t.description);
   const meta = originMeta(t);
   if (meta) out.config = { meta };
@@ -168,10 +188,10 @@ function sourceTableYaml(t: SourceTable): Record<string, unknown> {
 function sourceYaml(s: Source): Record<string, unknown> {
   const out: Record<string, unknown> = { name: s.name };
   if (s.description) out.description = escapeJinjaText(s.description);
-  if (s.database) out.database = s.database;
-  out.schema = s.schema;
+  if (s.database) out.database = jinjaLiteral(s.database);
+  out.schema = jinjaLiteral(s.schema);
   if (s.loader) out.loader = s.loader;
-  if (s.meta && Object.keys(s.meta).length) out.config = { meta: s.meta };
+  if (s.meta && Object.keys(s.meta).length) out.config = { meta: jinjaLiteralDeep(s.meta) };
   out.tables = s.tables.map(sourceTableYaml);
   return out;
 }
