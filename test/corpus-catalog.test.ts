@@ -51,7 +51,7 @@ describe.skipIf(!CORPUS)("catalog over the development corpus", () => {
     summary[name] = counts;
     const errors = catalog.diagnostics.filter((d) => d.severity === "error");
     console.log(
-      `${name}: ${JSON.stringify(counts)} — ${sources.files.length} files, ${catalog.diagnostics.length} diagnostics (${errors.length} errors), ${Date.now() - started} ms`,
+      `${name}: ${JSON.stringify(counts)} — database ${catalog.databaseName ?? "(unnamed)"}, collation ${catalog.defaultCollation}, ${catalog.unresolved.length} unresolved, ${sources.files.length} files, ${catalog.diagnostics.length} diagnostics (${errors.length} errors), ${Date.now() - started} ms`,
     );
     expect(sources.files.length).toBeGreaterThan(0);
     // Every module and table the scripts define parsed into its statement (no Command fallback).

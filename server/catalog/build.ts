@@ -1027,7 +1027,10 @@ export function buildCatalog(sources: SourceSet, opts: BuildOptions = {}): Catal
   const b = new Builder(opts, defaultSchema);
   b.diagnostics.push(...sources.diagnostics);
   if (project?.defaultCollation) b.collation = project.defaultCollation;
-  if (project?.name) b.localDatabases.add(lower(project.name));
+  if (project?.name) {
+    b.localDatabases.add(lower(project.name));
+    b.databaseName = project.name;
+  }
   const projectsByPath = new Map(sources.projects.map((p) => [p.path, p]));
   // `:r` includes resolve against the other files read, relative to the including file.
   const byPath = new Map(sources.files.map((f) => [lower(f.path), f]));
