@@ -1113,11 +1113,6 @@ export interface Exec extends StatementBase {
   at?: Identifier;
   /** Whether the EXEC keyword was written (a batch may start with a bare procedure name). */
   keyword: boolean;
-  /**
-   * sp_executesql whose statement is a literal: the statements of that literal, when they parse cleanly.
-   * Their locations point at the literal's line; their offsets index the literal's value, not the batch.
-   */
-  dynamicSql?: Statement[];
 }
 
 /** EXEC ('...' + @sql) [AS LOGIN|USER = '...'] [AT server] */
@@ -1126,8 +1121,6 @@ export interface ExecString extends StatementBase {
   parts: Expr[];
   as?: { type: "LOGIN" | "USER"; name: Expr };
   at?: Identifier;
-  /** When every part is a literal: the statements of the concatenated text, if they parse cleanly (offsets index that text). */
-  parsed?: Statement[];
 }
 
 export interface Transaction extends StatementBase {

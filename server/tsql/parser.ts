@@ -71,8 +71,6 @@ export class Parser {
   private readonly identityMap: boolean;
   /** True while parsing the first statement of a batch (a bare procedure name is an EXEC there). */
   private firstInBatch = true;
-  /** Nesting of dynamic SQL parsed from literals (bounded). */
-  dynamicDepth = 0;
   /** BEGIN ... END blocks open around the current statement (an END may close one of them). */
   private openBlocks = 0;
 
@@ -2746,10 +2744,6 @@ export class Parser {
         es.at = this.ident();
       }
       es.loc = this.locOf(start);
-      if (!es.at && parts.every((x) => x.kind === "Literal" && (x.literalType === "string" || x.literalType === "nstring"))) {
-        const parsed = this.parseDynamic(parts.map((x) => (x as A.Literal).value).join(""), parts[0]!.loc);
-        if (parsed) es.parsed = parsed;
-      }
       return es;
     }
     return this.parseExecBody(start, true);
@@ -2835,30 +2829,9 @@ export class Parser {
     }
   }
 
-  /**
-   * Parses the text of dynamic SQL written as a literal (EXEC ('...'), sp_executesql N'...'), so the
-   * catalog sees its references. Only a text that parses without any diagnostic is kept.
-   */
-  private parseDynamic(text: string, at: A.Loc): A.Statement[] | undefined {
-    if (this.dynamicDepth >= 4 || text.trim() === "") return undefined;
-    const lx = new Lexer(text, { file: at.file, mapLine: (line) => ({ file: at.file, line: at.line + line - 1 }) });
-    const sub = new Parser(lx, at.file, (line) => ({ file: at.file, line: at.line + line - 1 }));
-    sub.dynamicDepth = this.dynamicDepth + 1;
-    const { statements, end } = sub.parseBatch();
-    if (end.type !== T_EOF || lx.diagnostics.length || sub.diagnostics.length) return undefined;
-    return statements;
-  }
-
   /** sp_addextendedproperty & co. and sp_addtype become typed nodes (the Exec is kept inside). */
   private specialProcedure(ex: A.Exec): A.Exec | A.ExtendedProperty | A.AddType {
     const n = ex.upperName;
-    if (n === "SP_EXECUTESQL" && ex.args[0]) {
-      const v = ex.args[0].value;
-      if (v.kind === "Literal" && (v.literalType === "nstring" || v.literalType === "string")) {
-        const parsed = this.parseDynamic(v.value, v.loc);
-        if (parsed) ex.dynamicSql = parsed;
-      }
-    }
     const argText = (e: A.Expr | undefined): string | undefined => {
       if (!e) return undefined;
       if (e.kind === "Literal") return e.literalType === "null" ? undefined : e.value;

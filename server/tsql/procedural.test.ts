@@ -38,8 +38,6 @@ describe("procedural statements", () => {
     ["EXEC @procName @x", { kind: "Exec", procedure: { kind: "Variable", name: "@procName" }, upperName: "", args: [{}] }],
     ["EXEC sp_executesql @sql, N'@id int, @n int OUTPUT', @id = 1, @n = @n OUTPUT", { kind: "Exec", upperName: "SP_EXECUTESQL", args: [{ value: { kind: "Variable" } }, { value: { literalType: "nstring" } }, { name: "@id" }, { output: true }] }],
     ["EXEC ('SELECT * FROM ' + @t)", { kind: "ExecString", parts: [{ value: "SELECT * FROM " }, { name: "@t" }] }],
-    ["EXEC ('CREATE SCHEMA ' + 'app')", { kind: "ExecString", parsed: [{ kind: "CreateSchema", name: { value: "app" } }] }],
-    ["EXEC sp_executesql N'SELECT a FROM dbo.t WHERE id = @id', N'@id int', @id = 1", { kind: "Exec", dynamicSql: [{ kind: "SelectStatement", query: { from: [{ name: { name: { value: "t" } } }] } }] }],
     ["EXEC (@sql) AT LinkedSrv", { kind: "ExecString", at: { value: "LinkedSrv" } }],
     ["EXEC dbo.p WITH RECOMPILE", { kind: "Exec", options: ["RECOMPILE"] }],
     ["EXEC p WITH RESULT SETS ((a int))", { kind: "Exec", options: ["RESULT SETS ((a int))"] }],
