@@ -188,6 +188,9 @@ const misc: Row[] = [
   ["datetime .005 → .007", `tsql.tsql_datetime_round(${ts("2000-01-01 00:00:00.005")})`, "2000-01-01 00:00:00.007", "§5.1 datetime"],
   ["smalldatetime 29.998 s rounds down", `tsql.tsql_smalldatetime(${ts("2000-05-08 12:35:29.998")})`, "2000-05-08 12:35:00", "§5.1 smalldatetime"],
   ["smalldatetime 29.999 s rounds up", `tsql.tsql_smalldatetime(${ts("2000-05-08 12:35:29.999")})`, "2000-05-08 12:36:00", "§5.1 smalldatetime"],
+  ["datetime2 '9999-12-31 23:59:59.999999' is in range", `tsql.tsql_dt_range(${ts("9999-12-31 23:59:59.999999")}, 'datetime2')`, "9999-12-31 23:59:59.999999", "§5.1 datetime2 range"],
+  ["date '0001-01-01' is in range", `tsql.tsql_dt_range(${ts("0001-01-01")}, 'date')`, "0001-01-01 00:00:00", "§5.1 date range"],
+  ["smalldatetime '2079-06-06 23:59' is in range", `tsql.tsql_dt_range(${ts("2079-06-06 23:59")}, 'smalldatetime')`, "2079-06-06 23:59:00", "§5.1 smalldatetime range"],
   ["datetime + 0.5", `tsql.tsql_datetime_add(${ts("2024-01-01")}, 0.5)`, "2024-01-01 12:00:00", "§6.1 datetime + n"],
   ["datetime + 1", `tsql.tsql_datetime_add(${ts("2024-01-31 10:00")}, 1)`, "2024-02-01 10:00:00", "§6.1 datetime + n"],
 ];
@@ -202,6 +205,11 @@ describe("EOMONTH, *FROMPARTS, datetime/smalldatetime precision (TSQL-SEMANTICS.
     await fails(`tsql.tsql_datetime2fromparts(2011, 8, 15, 14, 23, 44, 5, NULL)`, /precision/);
     await fails(`tsql.tsql_smalldatetimefromparts(2079, 6, 7, 0, 0)`, /out-of-range/);
     await fails(`tsql.tsql_datetime(${ts("1752-12-31")})`, /out-of-range/);
+    await fails(`tsql.tsql_dt_range(${ts("1899-12-31 23:59")}, 'smalldatetime')`, /smalldatetime data type resulted in an out-of-range/);
+    await fails(`tsql.tsql_dt_range(timestamp '10000-01-01', 'datetime2')`, /out-of-range/);
+    await fails(`tsql.tsql_timefromparts(24, 0, 0, 0, 0)`, /Cannot construct data type time/);
+    await fails(`tsql.tsql_timefromparts(10, 0, 0, 0, 8)`, /precision/);
+    await fails(`tsql.tsql_datetimeoffsetfromparts(2011, 8, 15, 14, 30, 0, 0, 15, 0, 0)`, /datetimeoffset/);
   });
   it("GETDATE is one value per statement at datetime precision (§6.1)", async () => {
     const r = await db.rows(inSchema(`SELECT count(DISTINCT tsql.tsql_getdate())::int AS n, bool_and(tsql.tsql_getdate() = tsql.tsql_datetime_round(tsql.tsql_getdate())) AS rounded FROM generate_series(1, 1000)`, db.schema));

@@ -15,6 +15,7 @@ const rows: Row[] = [
   ["HASHBYTES('SHA2_512', 'abc')", hex("tsql.tsql_hashbytes('SHA2_512', 'abc')"), "0xDDAF35A193617ABACC417349AE20413112E6FA4E89A97EA20A9EEEE64B55D39A2192992A274FC1A836BA3C23A3FEEBBD454D4423643CE80E2A9AC94FA54CA49F", "§10 HASHBYTES SHA2_512"],
   ["HASHBYTES('SHA1', '') (empty)", hex("tsql.tsql_hashbytes('SHA1', '')"), "0xDA39A3EE5E6B4B0D3255BFEF95601890AFD80709", "§10 HASHBYTES SHA1"],
   ["HASHBYTES('SHA1', 1000 × 'a') multi-block", hex("tsql.tsql_hashbytes('SHA1', repeat('a', 1000))"), "0x291E9A6C66994949B57BA5E650361E98FC36B1BA", "§10 HASHBYTES SHA1"],
+  ["SHA-1 of 56 bytes (padding spills into a second block)", hex("tsql.tsql_sha1(convert_to('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', 'UTF8'))"), "0x84983E441C3BD26EBAAE4AA1F95129E5E54670F1", "§10 HASHBYTES SHA1 (FIPS 180 vector)"],
   ["HASHBYTES('MD5', N'abc') hashes UTF-16LE", hex("tsql.tsql_hashbytes('MD5', 'abc', true)"), "0xCE1473CF80C6B3FDA8E3DFC006ADC315", "§10 HASHBYTES (nvarchar → UTF-16LE)"],
   ["HASHBYTES('MD5', 0x616263)", hex("tsql.tsql_hashbytes('MD5', '\\x616263'::bytea)"), "0x900150983CD24FB0D6963F7D28E17F72", "§10 HASHBYTES (varbinary)"],
   ["HASHBYTES('MD5', NULL)", "tsql.tsql_hashbytes('MD5', NULL::text)", null, "§10 HASHBYTES (NULL → NULL)"],

@@ -7,6 +7,8 @@ type Row = [string, string, string | null, string];
 const J = `'{"info":{"type":1,"address":{"town":"Bristol","county":"Avon"},"tags":["Sport", "Water polo"]},"type":"Basic","n":1.50,"ok":true,"none":null,"arr":[{"b":1}],"key with space":"x","esc":"a\\"b\\u00e9"}'`;
 
 const rows: Row[] = [
+  ["path 'strict $.a.\"b c\"[2]'", `tsql.tsql_json_path('strict $.a."b c"[2]')`, '{strict,k:a,"k:b c",i:2}', "§9 paths (mode, quoted key, index)"],
+  ["path '$' (lax default)", "tsql.tsql_json_path('$')", "{lax}", "§9 paths (lax default)"],
   ["ISJSON('{\"a\":1}')", `tsql.tsql_isjson('{"a":1}')`, "1", "§9 ISJSON (object)"],
   ["ISJSON('[1,2]')", "tsql.tsql_isjson('[1,2]')", "1", "§9 ISJSON (array)"],
   ["ISJSON('1')", "tsql.tsql_isjson('1')", "0", "§9 ISJSON (scalar without type → 0)"],

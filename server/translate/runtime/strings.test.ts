@@ -97,6 +97,9 @@ const rows: Row[] = [
   ["'a\\c' LIKE 'a\\c'", "tsql.tsql_like('a\\c', 'a\\c')", "true", "§3 LIKE (backslash is not an escape)"],
   ["'x' + CHAR(10) + 'y' LIKE 'x%y'", "tsql.tsql_like('x' || chr(10) || 'y', 'x%y')", "true", "§3 LIKE (% spans newlines)"],
   ["NULL LIKE 'a'", "tsql.tsql_like(NULL, 'a')", null, "§3 LIKE (NULL)"],
+  ["LIKE pattern 'a[b-d]%_' as a regex", "tsql.tsql_like_regex('a[b-d]%_')", "a[b-d].*.", "§3 LIKE (pattern → regex)"],
+  ["LIKE pattern '1!%[^.]' ESCAPE '!' as a regex", "tsql.tsql_like_regex('1!%[^.]', '!')", "1%[^\\.]", "§3 LIKE (ESCAPE, negated class)"],
+  ["LIKE pattern 'a+b(c)' as a regex", "tsql.tsql_like_regex('a+b(c)')", "a\\+b\\(c\\)", "§3 LIKE (metacharacters escaped)"],
   ["FOR XML PATH escaping of 'a&b<c>'", "tsql.tsql_xml_escape('a&b<c>')", "a&amp;b&lt;c&gt;", "§8 FOR XML PATH('') ⚠"],
 ];
 
