@@ -792,6 +792,8 @@ class Builder {
     const cteNames = new Set<string>();
     // `UPDATE a SET ... FROM dbo.T AS a`: the target is an alias of the FROM, not a table name.
     const aliasTargets = new Set<ObjectName>();
+    /** Names inside constant dynamic SQL that switches database. */
+    const excluded = new Set<ObjectName>();
     // Constant dynamic SQL (`EXEC('...')`, `sp_executesql N'...'` with a literal) is read like code.
     const queue: { node: Node; depth: number }[] = w.refNodes.map((node) => ({ node, depth: 0 }));
     for (let qi = 0; qi < queue.length; qi++) {
@@ -808,19 +810,33 @@ class Builder {
         if (x.kind === "Cte") cteNames.add(lower(x.name.value));
         else if ((x.kind === "ExecString" || x.kind === "Exec") && x.at) linked.push({ name: `${x.at.value} (EXEC ... AT)`, line: x.loc.line });
         else if (x.kind === "ExecString" || (x.kind === "Exec" && x.upperName === "SP_EXECUTESQL")) {
-          const text = constantSql(x);
-          const parsed = text !== undefined && depth < 3 ? parse({ text, file: w.file, lineOffset: x.loc.line - 1 }) : undefined;
-          const statements = parsed ? parsed.batches.flatMap((b) => b.statements) : [];
-          // A USE inside the string switches database: its names cannot be resolved here.
-          if (!parsed || statements.some((st) => st.kind === "Use")) dynamic.push(x.loc.line);
-          else for (const st of statements) queue.push({ node: st, depth: depth + 1 });
+          // The parser may already hold the statements of a constant string (ExecString.parsed,
+          // Exec.dynamicSql); the walk then reaches them like any child. Otherwise parse it here.
+          const pre = (x as { parsed?: Statement[] }).parsed ?? (x as { dynamicSql?: Statement[] }).dynamicSql;
+          if (pre) {
+            // A USE inside the string switches database: its names cannot be resolved here.
+            if (pre.some((st) => st.kind === "Use")) {
+              dynamic.push(x.loc.line);
+              walk(pre, (y) => {
+                if (y.kind === "ObjectName") excluded.add(y);
+                return true;
+              });
+            }
+          } else {
+            const text = constantSql(x);
+            const parsed = text !== undefined && depth < 3 ? parse({ text, file: w.file, lineOffset: x.loc.line - 1 }) : undefined;
+            const statements = parsed ? parsed.batches.flatMap((b) => b.statements) : [];
+            const clean = !!parsed && !parsed.diagnostics.some((d) => d.severity === "error");
+            if (!clean || statements.some((st) => st.kind === "Use")) dynamic.push(x.loc.line);
+            else for (const st of statements) queue.push({ node: st, depth: depth + 1 });
+          }
         } else if (x.kind === "TableFunction" && x.call.kind === "FunctionCall" && EXTERNAL_ROWSETS.has(x.call.upperName)) {
           external.push({ name: x.call.upperName, line: x.loc.line });
         }
         return true;
       });
       for (const r of astReferences(n)) {
-        if (r.role === "select-into" || aliasTargets.has(r.name)) continue;
+        if (r.role === "select-into" || aliasTargets.has(r.name) || excluded.has(r.name)) continue;
         const p = parts(r.name);
         if (r.role === "function" && !p.schema && !p.database && BUILTIN_TVFS.has(p.name.toUpperCase())) continue;
         if (r.role === "function" && EXTERNAL_ROWSETS.has(p.name.toUpperCase())) continue;
