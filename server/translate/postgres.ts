@@ -977,6 +977,14 @@ export class PostgresGenerator {
   }
 
   private userFunction(e: A.FunctionCall, sc: Scope): G {
+    // `col.method(...)` / `alias.col.method(...)` parse as multi-part function names: XML or CLR type methods.
+    if (e.name.schema) {
+      const col = sc.findColumn(e.name.schema.value, e.name.database?.value);
+      if (col?.col || (e.name.database && col)) {
+        this.diag(TR.UNSUPPORTED, `method .${e.name.name.value}() on column ${e.name.schema.value} (${col.col ? showType(col.col.type) : "xml/CLR type"}) is not translated`, e.loc);
+        return { sql: "NULL", type: UNKNOWN, atom: true };
+      }
+    }
     const obj = lookupObject(this.catalog, e.name, this.defaultSchema, this.local);
     if (e.name.database && !(this.catalog?.databaseName && lower(e.name.database.value) === lower(this.catalog.databaseName))) {
       this.diag(TR.EXTERNAL_REFERENCE, `cross-database function ${dotted(e.name)}`, e.loc);
@@ -1642,7 +1650,7 @@ export class PostgresGenerator {
         if (r) return { sql: `(${r})`, type: nvarchar(-1), atom: true };
       }
     }
-    this.diag(TR.XML_TYPE, `method call .${e.method.value}() (XML/CLR type method) is not translated`, e.loc);
+    this.diag(TR.UNSUPPORTED, `method call .${e.method.value}() (XML/CLR type method) is not translated`, e.loc);
     return { sql: "NULL", type: UNKNOWN, atom: true };
   }
 
@@ -2151,7 +2159,7 @@ export class PostgresGenerator {
     const call = t.call;
     const alias = t.alias?.value ?? this.fresh("dm_f");
     if (call.kind === "MethodCall") {
-      this.diag(TR.XML_TYPE, `table-valued method .${call.method.value}() (XML nodes) is not translated`, t.loc);
+      this.diag(TR.UNSUPPORTED, `table-valued method .${call.method.value}() (XML nodes) is not translated`, t.loc);
       sc.rels.push({ names: [lower(alias)], qualifier: ident(alias) });
       return `(SELECT NULL) AS ${ident(alias)}`;
     }
@@ -2238,18 +2246,17 @@ export class PostgresGenerator {
     });
     const outCols: ColInfo[] = groupCols.map((c) => ({ name: c.name, type: c.type }));
     const aggCols = p.values.map((v) => {
+      // agg(CASE WHEN pivot_column = value THEN arg END): aggregates ignore NULLs, so this equals a FILTER.
       const lit: A.Literal = isString(pc.type) || isUnknown(pc.type)
         ? { kind: "Literal", literalType: "nstring", value: v.value, loc: v.loc }
-        : { kind: "Literal", literalType: /^-?\d+$/.test(v.value) ? "integer" : "string", value: v.value, loc: v.loc };
-      const vg = this.convert(this.literal(lit), pc.type, v.loc);
-      const cond = this.compare("=", pc, vg, v.loc);
-      gsc.aggDepth++;
-      const agg = this.aggregateOrWindow(p.aggregate, gsc);
-      gsc.aggDepth--;
-      // Insert FILTER before any cast/index wrapper: render the aggregate over a filtered argument instead.
-      const filtered = agg.sql.replace(/^(\(*)(count|sum|avg|min|max|array_agg|string_agg|stddev_samp|stddev_pop|var_samp|var_pop|bool_and|bool_or)\(((?:[^()]|\([^()]*\))*)\)/, (_m, pre: string, fn: string, inner2: string) => `${pre}${fn}(${inner2}) FILTER (WHERE ${cond})`);
+        : { kind: "Literal", literalType: /^-?\d+$/.test(v.value) ? "integer" : /^-?\d*\.\d+$/.test(v.value) ? "decimal" : "string", value: v.value, loc: v.loc };
+      const cond: A.Expr = { kind: "Binary", op: "=", left: { kind: "ColumnRef", name: { kind: "Identifier", value: pivotCol?.name ?? p.column.name.value, quote: "bracket", loc: v.loc }, loc: v.loc }, right: lit, loc: v.loc };
+      const star = p.aggregate.args[0]?.kind === "Star";
+      const arg: A.Expr = star ? { kind: "Literal", literalType: "integer", value: "1", loc: v.loc } : p.aggregate.args[0]!;
+      const call: A.FunctionCall = { ...p.aggregate, args: [{ kind: "Case", whens: [{ when: cond, then: arg }], loc: v.loc }, ...p.aggregate.args.slice(1)] };
+      const agg = this.aggregateOrWindow(call, gsc);
       outCols.push({ name: v.value, type: agg.type });
-      return `${filtered} AS ${ident(v.value)}`;
+      return `${agg.sql} AS ${ident(v.value)}`;
     });
     const selectGroup = groupCols.map((c) => {
       const ref = `${qual}.${this.colName(inner.rels[0]!.relId, c.name)}`;

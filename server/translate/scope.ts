@@ -85,7 +85,7 @@ export function catalogIndex(catalog: Catalog): Map<string, CatalogObject> {
   if (!m) {
     m = new Map();
     for (const o of catalog.objects) {
-      if (o.kind === "index") continue;
+      if (o.kind === "index" || o.kind === "schema" || o.kind === "trigger") continue;
       const k = `${o.schema}.${o.name}`.toLowerCase();
       // Types share the namespace in the id but not in SQL usage: keep tables/views first.
       if (o.kind === "type") m.set(`type:${k}`, o);
