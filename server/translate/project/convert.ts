@@ -27,7 +27,7 @@ import type { ObjectName } from "../../tsql/ast.ts";
 import { complexityOf } from "./complexity.ts";
 import { assignNames, type ProjectNames } from "./naming.ts";
 import { tableTests } from "./tests.ts";
-import { fallbackTranslator, jinjaLiteral, type ConvertTarget, type ModuleTranslation, type ProjectTranslator } from "./translator.ts";
+import { moduleTranslator, type ConvertTarget, type ModuleTranslation, type ProjectTranslator, type ScalarFunctionTranslation } from "./translator.ts";
 import { columnBaseType, tsqlTypeText } from "./types-map.ts";
 
 export interface ConvertOptions {
@@ -64,6 +64,7 @@ export interface ObjectOutcome {
 }
 
 const RUNTIME_VAR = "tsql_runtime_schema";
+const unquote = (s: string) => (/^".*"$/s.test(s) ? s.slice(1, -1).replace(/""/g, '"') : s);
 const at = (o: CatalogObject) => ({ file: o.file, line: o.line });
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -92,7 +93,7 @@ function reportKind(o: CatalogObject): string {
 export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): ConvertResult {
   const target: ConvertTarget = opts.target ?? "postgres";
   const style = opts.naming ?? "snake";
-  const translator = opts.translator ?? fallbackTranslator;
+  const translator = opts.translator ?? moduleTranslator;
   const runtimeSchema = opts.runtimeSchema ?? DEFAULT_RUNTIME_SCHEMA;
   const objects = catalog.objects.filter((o) => !o.implicit);
   const tables = objects.filter((o) => o.kind === "table" && !o.isTableType).sort(byId);
@@ -104,7 +105,11 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
   const objById = new Map(objects.map((o) => [o.id, o]));
   const lowerId = new Map(objects.map((o) => [o.id.toLowerCase(), o.id]));
   const idOf = (schema: string | undefined, name: string) => lowerId.get(`${schema ?? catalog.defaultSchema}.${name}`.toLowerCase());
-  const quoteCol = (n: string) => (target === "sqlserver" ? `[${n.replace(/]/g, "]]")}]` : `"${n.replace(/"/g, '""')}"`);
+  const quoteCol = (n: string) => (target === "sqlserver" ? `[${n.replace(/]/g, "]]")}]` : translator.identifier(n));
+  // How a source relation is spelled on the target: SQL Server keeps its names; on Postgres they
+  // are what the translator writes for them (lower-cased, quoted when needed), which is also how
+  // sourceDdl creates the tables.
+  const pgRaw = (n: string) => (target === "sqlserver" ? n : unquote(translator.identifier(n)));
   const runtimeUsed = new Set<string>();
 
   const unresolvedOf = new Map<string, Catalog["unresolved"]>();
@@ -128,10 +133,10 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
       const newName = n.columns.get(c.name)!;
       const dataType = mapped?.sql;
       srcColumns.push({
-        name: c.name,
+        name: pgRaw(c.name),
         ...(dataType ? { data_type: target === "sqlserver" && base ? tsqlTypeText(base) : dataType } : {}),
         ...(c.description ? { description: c.description } : {}),
-        ...(target === "postgres" && !isPlainPostgresIdentifier(c.name) ? { quote: true } : {}),
+        ...(target === "postgres" && !isPlainPostgresIdentifier(pgRaw(c.name)) ? { quote: true } : {}),
         ...(c.collation && c.collation !== catalog.defaultCollation ? { meta: { sqlserver_collation: c.collation } } : {}),
       });
       // Rename and cast only. A type the mapping does not know is passed through uncast.
@@ -145,10 +150,10 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
         data_tests: tests.columns.get(newName) ?? [],
       });
     }
-    const src = sourcesOut.get(t.schema) ?? { name: n.source, schema: t.schema, tables: [] };
+    const src = sourcesOut.get(t.schema) ?? { name: n.source, schema: pgRaw(t.schema), tables: [] };
     src.tables.push({
       name: n.table,
-      ...(n.table !== t.name ? { identifier: t.name } : {}),
+      ...(n.table !== pgRaw(t.name) ? { identifier: pgRaw(t.name) } : {}),
       ...(t.description ? { description: t.description } : {}),
       columns: srcColumns as SourceTable["columns"],
       data_tests: [],
@@ -203,6 +208,20 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
     return undefined;
   };
 
+  const convertedFunctions = new Map<string, string>();
+  const functionFor = (o: CatalogObject) => (name: ObjectName): string | undefined => {
+    if (name.server || name.database) return undefined;
+    const id = idOf(name.schema?.value ?? o.schema, name.name.value) ?? (name.schema ? undefined : idOf(catalog.defaultSchema, name.name.value));
+    const f = id ? objById.get(id) : undefined;
+    if (!f || f.kind !== "function") return undefined;
+    // The function being defined is named like its calls, so a recursive call stays consistent.
+    if (f.id === o.id || convertedFunctions.has(f.id)) return `{{ target.schema }}.${names.functions.get(f.id)?.macro ?? toIdentifier(f.name)}`;
+    return undefined;
+  };
+  /** Functions this object calls that were not converted: it cannot run without them. */
+  const missingFunctions = (o: CatalogObject) =>
+    o.dependsOn.filter((id) => id !== o.id && objById.get(id)?.kind === "function" && !convertedFunctions.has(id));
+
   const refusalNotes = (o: CatalogObject, d: Diagnostic[]) => {
     for (const u of unresolvedOf.get(o.id) ?? []) {
       if (u.reason === "linked_server")
@@ -221,45 +240,11 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
       `DataMigrate could not convert ${o.kind} ${o.id}:\n${why.map((x) => `  ${x.code}: ${x.message}`).join("\n")}\n\nOriginal T-SQL (${o.file}:${o.line}):\n\n${o.module?.text ?? ""}`,
     )}\nselect 1 as not_converted\n`;
 
-  // ---------------------------------------------------------------- views, in dependency order
-  const order = dependencyOrder(catalog, { kinds: ["view"] });
-  for (const cycle of order.cycles)
-    diagnostics.push(diagnostic("CNV2004", "error", `views depend on each other in a cycle: ${cycle.join(" -> ")}`, at(objById.get(cycle[0]!)!)));
-  for (const id of order.order) {
-    const v = objById.get(id);
-    if (!v || v.kind !== "view") continue;
-    const n = names.views.get(v.id)!;
-    const d: Diagnostic[] = [];
-    refusalNotes(v, d);
-    const usedViews = new Set<string>();
-    let tr: ModuleTranslation;
-    try {
-      tr = translator.translateView({ catalog, object: v, target, resolveRelation: relationFor(v, usedViews), runtimeSchema: "{{ tsql_runtime_schema() }}" });
-    } catch (e) {
-      tr = { sql: "", diagnostics: [diagnostic("CNV2005", "error", `translator failed on ${v.id}: ${e instanceof Error ? e.message : String(e)}`, at(v))], runtime: [] };
-    }
-    d.push(...tr.diagnostics);
-    const upstream = [...usedViews].filter((u) => disabledViews.has(u));
-    if (upstream.length) d.push(diagnostic("CNV2003", "error", `${v.id} reads ${upstream.join(", ")}, which could not be converted; this model is disabled with it`, at(v)));
-    const failed = !tr.sql || d.some((x) => x.severity === "error");
-    if (failed) disabledViews.add(v.id);
-    else for (const r of tr.runtime) runtimeUsed.add(r);
-    models.push({
-      name: n.model,
-      path: n.path,
-      sql: failed ? disabledModelSql(v, d.filter((x) => x.severity === "error")) : `${tr.sql.trim()}\n`,
-      materialized: "view",
-      config: failed ? { enabled: false } : {},
-      ...(v.description ? { description: v.description } : {}),
-      origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: v.schema, name: v.name, kind: "view" },
-    });
-    outcomes.set(v.id, { object: v, model: n.path, kind: "view", diagnostics: d, ...(failed ? { disabled: true } : {}) });
-  }
-
   // ---------------------------------------------------------------- functions
   const macros: Macro[] = [];
   const onRunStart: string[] = [];
-  for (const f of functions) {
+  const fnOrder = dependencyOrder(catalog, { kinds: ["function"] }).order.map((id) => objById.get(id)).filter((o): o is CatalogObject => o?.kind === "function");
+  for (const f of fnOrder) {
     const d: Diagnostic[] = [];
     refusalNotes(f, d);
     const nm = names.functions.get(f.id);
@@ -275,49 +260,73 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
       outcomes.set(f.id, { object: f, model: null, kind: reportKind(f), diagnostics: d });
       continue;
     }
-    const input = { catalog, object: f, target, resolveRelation: relationFor(f, new Set<string>()), runtimeSchema: "{{ tsql_runtime_schema() }}" };
-    if (f.functionKind === "inline_tvf") {
-      let tr: ModuleTranslation;
-      try {
-        tr = translator.translateInlineFunction(input);
-      } catch (e) {
-        tr = { sql: "", diagnostics: [diagnostic("CNV2005", "error", `translator failed on ${f.id}: ${e instanceof Error ? e.message : String(e)}`, at(f))], runtime: [] };
-      }
-      d.push(...tr.diagnostics);
-      const ast = f.module?.ast;
-      const params = ast?.kind === "CreateFunction" ? ast.params.map((p) => p.name.replace(/^@/, "")) : [];
-      const ok = !!tr.sql && !d.some((x) => x.severity === "error");
-      if (ok) {
-        for (const r of tr.runtime) runtimeUsed.add(r);
-        macros.push({
-          path: nm.path,
-          content: `{# ${f.id}: inline table-valued function. Use as: select * from {{ ${nm.macro}(...) }} as t #}\n{% macro ${nm.macro}(${params.join(", ")}) -%}\n(\n${tr.sql.trim()}\n)\n{%- endmacro %}\n`,
-          docs: [{ name: nm.macro, ...(f.description ? { description: f.description } : { description: `Inline table-valued function ${f.id}` }), arguments: params.map((p) => ({ name: p })) }],
-        });
-      }
-      outcomes.set(f.id, { object: f, model: ok ? nm.path : null, kind: reportKind(f), diagnostics: d });
-      continue;
-    }
-    // Scalar: a UDF created by on-run-start.
-    let tr;
+    const input = { catalog, object: f, target, resolveRelation: relationFor(f, new Set<string>()), resolveFunction: functionFor(f), runtimeSchema: "{{ tsql_runtime_schema() }}" };
+    // Scalar functions and inline TVFs become functions in the target schema, created by an
+    // on-run-start macro, so calls keep their shape (`fn(args)`, `FROM fn(args) AS t`).
+    let tr: ScalarFunctionTranslation;
     try {
-      tr = translator.translateScalarFunction(input);
+      tr = translator.translateFunction(input);
     } catch (e) {
       tr = { sql: "", diagnostics: [diagnostic("CNV2005", "error", `translator failed on ${f.id}: ${e instanceof Error ? e.message : String(e)}`, at(f))], runtime: [] };
     }
     d.push(...tr.diagnostics);
+    const missing = missingFunctions(f);
+    if (missing.length) d.push(diagnostic("CNV2006", "error", `${f.id} calls ${missing.join(", ")}, which could not be converted`, at(f)));
+    const viewsRead = f.dependsOn.filter((id) => objById.get(id)?.kind === "view");
+    if (viewsRead.length && target === "postgres")
+      d.push(diagnostic("CNV2007", "error", `${f.id} reads view(s) ${viewsRead.join(", ")}; functions are created before models are built, so it cannot read a model`, at(f)));
     const ok = !!tr.sql && !d.some((x) => x.severity === "error");
     if (ok) {
+      convertedFunctions.set(f.id, nm.macro);
       for (const r of tr.runtime) runtimeUsed.add(r);
       const macro = `create_${nm.macro}`;
+      const body = target === "postgres" ? `create schema if not exists {{ target.schema }};\n${tr.sql.trim()}` : tr.sql.trim();
       macros.push({
         path: `macros/udf/${macro}.sql`,
-        content: `{# ${f.id}: scalar function, created as a UDF by on-run-start. #}\n{% macro ${macro}() -%}\n${tr.sql.trim()}\n{%- endmacro %}\n`,
-        docs: [{ name: macro, description: f.description ?? `Creates the UDF for scalar function ${f.id}` }],
+        content: `{# ${f.id} (${f.functionKind === "inline_tvf" ? "inline table-valued" : "scalar"} function), created in the target schema by on-run-start. #}\n{% macro ${macro}() -%}\n${body}\n{%- endmacro %}\n`,
+        docs: [{ name: macro, description: f.description ?? `Creates ${f.functionKind === "inline_tvf" ? "table-valued" : "scalar"} function ${nm.macro} (from ${f.id})` }],
       });
       onRunStart.push(`{{ ${macro}() }}`);
     }
     outcomes.set(f.id, { object: f, model: ok ? `macros/udf/create_${nm.macro}.sql` : null, kind: reportKind(f), diagnostics: d });
+  }
+
+  // ---------------------------------------------------------------- views, in dependency order
+  const order = dependencyOrder(catalog, { kinds: ["view"] });
+  for (const cycle of order.cycles)
+    diagnostics.push(diagnostic("CNV2004", "error", `views depend on each other in a cycle: ${cycle.join(" -> ")}`, at(objById.get(cycle[0]!)!)));
+  for (const id of order.order) {
+    const v = objById.get(id);
+    if (!v || v.kind !== "view") continue;
+    const n = names.views.get(v.id)!;
+    const d: Diagnostic[] = [];
+    refusalNotes(v, d);
+    const usedViews = new Set<string>();
+    let tr: ModuleTranslation;
+    try {
+      tr = translator.translateView({ catalog, object: v, target, resolveRelation: relationFor(v, usedViews), resolveFunction: functionFor(v), runtimeSchema: "{{ tsql_runtime_schema() }}" });
+    } catch (e) {
+      tr = { sql: "", diagnostics: [diagnostic("CNV2005", "error", `translator failed on ${v.id}: ${e instanceof Error ? e.message : String(e)}`, at(v))], runtime: [] };
+    }
+    d.push(...tr.diagnostics);
+    const missing = missingFunctions(v);
+    if (missing.length) d.push(diagnostic("CNV2006", "error", `${v.id} calls ${missing.join(", ")}, which could not be converted; this model is disabled with it`, at(v)));
+    const upstream = [...usedViews].filter((u) => disabledViews.has(u));
+    if (upstream.length) d.push(diagnostic("CNV2003", "error", `${v.id} reads ${upstream.join(", ")}, which could not be converted; this model is disabled with it`, at(v)));
+    const failed = !tr.sql || d.some((x) => x.severity === "error");
+    if (failed) disabledViews.add(v.id);
+    else for (const r of tr.runtime) runtimeUsed.add(r);
+    models.push({
+      name: n.model,
+      path: n.path,
+      sql: failed ? disabledModelSql(v, d.filter((x) => x.severity === "error")) : `${tr.sql.trim()}\n`,
+      materialized: "view",
+      config: failed ? { enabled: false } : {},
+      ...(v.description ? { description: v.description } : {}),
+      ...(!failed && tr.columns ? { columns: tr.columns.map((c) => ({ name: c.name, ...(c.dataType ? { data_type: c.dataType } : {}), ...(!isPlainPostgresIdentifier(c.name) ? { quote: true } : {}) })) } : {}),
+      origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: v.schema, name: v.name, kind: "view" },
+    });
+    outcomes.set(v.id, { object: v, model: n.path, kind: "view", diagnostics: d, ...(failed ? { disabled: true } : {}) });
   }
 
   // ---------------------------------------------------------------- what dbt has no place for
@@ -402,6 +411,5 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
     translator: translator.name,
     diagnostics: [...diagnostics, ...catalog.diagnostics].map(({ code, severity, message, file, line }) => ({ code, severity, message, file, line })),
   });
-  void jinjaLiteral;
   return { project, report, names, outcomes, diagnostics };
 }

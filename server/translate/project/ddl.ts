@@ -1,13 +1,14 @@
 // The source tables as Postgres DDL: what the validator creates before it loads data and runs the
-// models. Names keep their SQL Server spelling (quoted), because the sources file and every
-// translated view refer to the tables and columns as the source database spells them.
+// models. Table and column names are spelled as the translator writes them in the models
+// (lower-cased, quoted when needed: T-SQL names are case-insensitive), so the sources file, the
+// staging models and every translated view meet the same relations.
 import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
 import type { Catalog, CatalogObject, Column } from "../../catalog/model.ts";
-import { fallbackTranslator, type ProjectTranslator } from "./translator.ts";
+import { moduleTranslator, type ProjectTranslator } from "./translator.ts";
 import { columnBaseType } from "./types-map.ts";
 
 export interface SourceDdlOptions {
-  /** Postgres schema for a SQL Server schema (default: the same name). */
+  /** Postgres schema for a SQL Server schema (default: the name lower-cased). Used as is (quoted). */
   schemaName?(sqlServerSchema: string): string;
   /** Emit FOREIGN KEY constraints (after all tables). Default true. */
   foreignKeys?: boolean;
@@ -56,10 +57,11 @@ function balanced(s: string): boolean {
   return d === 0;
 }
 
-function columnDdl(t: CatalogObject, c: Column, catalog: Catalog, translator: ProjectTranslator, diagnostics: Diagnostic[]): string {
+function columnDdl(t: CatalogObject, c: Column, catalog: Catalog, translator: ProjectTranslator, diagnostics: Diagnostic[], id: (n: string) => string): string {
   const at = { file: t.file, line: t.line };
   const base = columnBaseType(c, catalog);
   let type: string;
+  let check: string | undefined;
   if (!base) {
     // A computed column without a declared type: the translator would infer it; the loader copies
     // the computed values, so text keeps them without claiming a type.
@@ -68,10 +70,11 @@ function columnDdl(t: CatalogObject, c: Column, catalog: Catalog, translator: Pr
   } else {
     const m = translator.mapColumnType(base, c, "postgres");
     type = m.sql;
+    check = m.check;
     if (c.computed)
       diagnostics.push(diagnostic("CNV1301", "note", `computed column ${t.id}.${c.name} is created as a plain ${type} column holding the copied values (its formula is not re-evaluated in Postgres)`, at));
   }
-  const parts = [q(c.name), type];
+  const parts = [id(c.name), type];
   if (c.identity && !c.computed) {
     const seed = /^-?\d+$/.test(c.identity.seed) ? c.identity.seed : "1";
     const inc = /^-?\d+$/.test(c.identity.increment) ? c.identity.increment : "1";
@@ -82,26 +85,29 @@ function columnDdl(t: CatalogObject, c: Column, catalog: Catalog, translator: Pr
     else diagnostics.push(diagnostic("CNV1302", "note", `default ${c.default.expression} of ${t.id}.${c.name} is not reproduced in the source DDL`, at));
   }
   if (!c.nullable && !c.computed) parts.push("NOT NULL");
+  // The SQL Server domain the Postgres type is wider than (tinyint 0..255, money's range, ...).
+  if (check) parts.push(`CHECK (${check.replaceAll("$col", id(c.name))})`);
   return parts.join(" ");
 }
 
 /** CREATE SCHEMA / TABLE (with keys) / foreign keys for every table of the catalog. */
 export function sourceDdl(catalog: Catalog, opts: SourceDdlOptions = {}): SourceDdl {
-  const translator = opts.translator ?? fallbackTranslator;
-  const schemaOf = opts.schemaName ?? ((s: string) => s);
+  const translator = opts.translator ?? moduleTranslator;
+  const schemaOf = opts.schemaName ?? ((s: string) => s.toLowerCase());
+  const id = (n: string) => translator.identifier(n);
   const statements: string[] = [];
   const diagnostics: Diagnostic[] = [];
   const tables = catalog.objects.filter((o) => o.kind === "table" && !o.isTableType).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const byId = new Map(tables.map((t) => [t.id.toLowerCase(), t]));
   if (opts.createSchemas ?? true) for (const s of [...new Set(tables.map((t) => schemaOf(t.schema)))].sort()) statements.push(`CREATE SCHEMA IF NOT EXISTS ${q(s)}`);
-  const rel = (t: { schema: string; name: string }) => `${q(schemaOf(t.schema))}.${q(t.name)}`;
+  const rel = (t: { schema: string; name: string }) => `${q(schemaOf(t.schema))}.${id(t.name)}`;
   const fks: string[] = [];
   for (const t of tables) {
-    const lines = t.columns.map((c) => columnDdl(t, c, catalog, translator, diagnostics));
+    const lines = t.columns.map((c) => columnDdl(t, c, catalog, translator, diagnostics, id));
     const colNames = new Set(t.columns.map((c) => c.name.toLowerCase()));
     const known = (cols: string[]) => cols.length > 0 && cols.every((c) => colNames.has(c.toLowerCase()));
     const exact = (c: string) => t.columns.find((x) => x.name.toLowerCase() === c.toLowerCase())?.name ?? c;
-    const keyCols = (cols: string[]) => cols.map((c) => q(exact(c))).join(", ");
+    const keyCols = (cols: string[]) => cols.map((c) => id(exact(c))).join(", ");
     // Computed columns hold copied values here; a key over one is kept (the values are the same).
     for (const k of t.constraints) {
       if ((k.kind === "primary_key" || k.kind === "unique") && known(k.columns)) {
@@ -121,7 +127,7 @@ export function sourceDdl(catalog: Catalog, opts: SourceDdlOptions = {}): Source
           diagnostics.push(diagnostic("CNV1303", "note", `foreign key ${k.name ?? ""} of ${t.id} is not created in Postgres (its parent key is not among the tables read)`, { file: t.file, line: t.line }));
           continue;
         }
-        const parentCols = k.references.columns.map((c) => q(parent.columns.find((x) => x.name.toLowerCase() === c.toLowerCase())?.name ?? c)).join(", ");
+        const parentCols = k.references.columns.map((c) => id(parent.columns.find((x) => x.name.toLowerCase() === c.toLowerCase())?.name ?? c)).join(", ");
         const action = (what: string, a: string | undefined) => (a && /^(CASCADE|SET NULL|SET DEFAULT)$/i.test(a) ? ` ON ${what} ${a.toUpperCase()}` : "");
         fks.push(
           `ALTER TABLE ${rel(t)} ADD ${k.name ? `CONSTRAINT ${q(k.name.slice(0, 63))} ` : ""}FOREIGN KEY (${keyCols(k.columns)}) REFERENCES ${rel(parent)} (${parentCols})${action("DELETE", k.onDelete)}${action("UPDATE", k.onUpdate)}`,

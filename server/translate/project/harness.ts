@@ -11,6 +11,7 @@ import type { Diagnostic } from "../../diagnostics.ts";
 import { compileDataTests, ProjectCompiler, type CompiledModel } from "../../dbt/compile.ts";
 import { parseDbtProject, type DbtProject, type DbtProjectInput } from "../../dbt/project.ts";
 import { q, sourceDdl } from "./ddl.ts";
+import { postgresIdentifier } from "../index.ts";
 import type { ProjectTranslator } from "./translator.ts";
 
 export interface ScratchDb {
@@ -45,7 +46,7 @@ export interface ProjectRun {
   backend: "postgres" | "pglite";
   /** Schema the models were created in. */
   schema: string;
-  /** SQL Server schema → Postgres schema of the source tables. */
+  /** SQL Server schema (lower-cased) → Postgres schema of the source tables. */
   sourceSchemas: Record<string, string>;
   setup: { ok: boolean; error?: string };
   models: ModelRun[];
@@ -128,7 +129,8 @@ export async function runProjectOnPostgres(input: DbtProjectInput | DbtProject, 
   const tag = `dm_cnv_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const sourceSchemas: Record<string, string> = {};
   let n = 0;
-  const schemaOf = (s: string) => (sourceSchemas[s] ??= `${tag}_s${++n}`);
+  // Keyed lower-case: the sources file spells schemas as Postgres does, the catalog as SQL Server does.
+  const schemaOf = (s: string) => (sourceSchemas[s.toLowerCase()] ??= `${tag}_s${++n}`);
   // Stable assignment: sort the SQL Server schemas first.
   for (const s of [...new Set([...project.sources.map((x) => x.schema), ...(opts.catalog?.objects.filter((o) => o.kind === "table").map((o) => o.schema) ?? [])])].sort()) schemaOf(s);
   const runtimeSchema = `${tag}_rt`;
@@ -142,7 +144,7 @@ export async function runProjectOnPostgres(input: DbtProjectInput | DbtProject, 
     const m = project.models.find((x) => x.name === model);
     return m ? `${q(tag)}.${q(m.config.alias ?? m.name)}` : `${q(tag)}.${q(model)}`;
   };
-  const sourceTable = (schema: string, name: string) => `${q(schemaOf(schema))}.${q(name)}`;
+  const sourceTable = (schema: string, name: string) => `${q(schemaOf(schema))}.${postgresIdentifier(name)}`;
   const cleanup = async () => {
     try {
       if (db.backend === "postgres") for (const s of [tag, runtimeSchema, ...Object.values(sourceSchemas)]) await db.exec(`DROP SCHEMA IF EXISTS ${q(s)} CASCADE`);

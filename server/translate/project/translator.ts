@@ -5,9 +5,10 @@
 // for postgres it refuses with CNV2001 rather than emit SQL that could run and answer differently.
 import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
 import type { Catalog, CatalogObject, Column, ColumnType } from "../../catalog/model.ts";
-import type { Batch, FunctionStatement, Node, ObjectName, ViewStatement } from "../../tsql/ast.ts";
+import type { Batch, FunctionStatement, Node, ObjectName, QueryExpr, SelectStatement, ViewStatement } from "../../tsql/ast.ts";
 import { walk } from "../../tsql/walk.ts";
 import { mapSqlServerType, type MappedType } from "./types-map.ts";
+import { mapColumnType, postgresIdentifier, translateQuery, translateStatement } from "../index.ts";
 
 export type ConvertTarget = "postgres" | "sqlserver";
 
@@ -21,6 +22,8 @@ export interface ModuleTranslationInput {
    * a temp table, another database).
    */
   resolveRelation(name: ObjectName): string | undefined;
+  /** Callee text for a user function (`{{ target.schema }}.sales__fn_x`), or undefined for the default. */
+  resolveFunction(name: ObjectName): string | undefined;
   /** Jinja that names the schema of the tsql_* runtime functions (`{{ tsql_runtime_schema() }}`). */
   runtimeSchema: string;
 }
@@ -31,6 +34,8 @@ export interface ModuleTranslation {
   diagnostics: Diagnostic[];
   /** tsql_* runtime functions the SQL calls (installed through macros/tsql/ and on-run-start). */
   runtime: string[];
+  /** Output columns of a view: name as the model spells it, target type. */
+  columns?: Array<{ name: string; dataType?: string }>;
 }
 
 export interface ScalarFunctionTranslation {
@@ -44,11 +49,14 @@ export interface ProjectTranslator {
   readonly name: string;
   /** A view's query (CTEs included) as one SELECT. */
   translateView(input: ModuleTranslationInput): ModuleTranslation;
-  /** An inline table-valued function's RETURN query; parameters are written `{{ <param name without @> }}`. */
-  translateInlineFunction(input: ModuleTranslationInput): ModuleTranslation;
-  /** A scalar function as a SQL UDF in `{{ target.schema }}` (created by on-run-start). */
-  translateScalarFunction(input: ModuleTranslationInput): ScalarFunctionTranslation;
+  /**
+   * A scalar or inline table-valued function as a CREATE FUNCTION statement named through
+   * `resolveFunction` (the project creates it in on-run-start).
+   */
+  translateFunction(input: ModuleTranslationInput): ScalarFunctionTranslation;
   mapColumnType(type: ColumnType, column: Column | undefined, target: ConvertTarget): MappedType;
+  /** Postgres spelling of a source identifier (schema, table, column) in DDL and SQL. */
+  identifier(name: string): string;
 }
 
 const at = (o: CatalogObject) => ({ file: o.file, line: o.line });
@@ -134,7 +142,7 @@ function keepTsqlInline(input: ModuleTranslationInput): ModuleTranslation {
   return { sql: withArgs.trim(), diagnostics: [], runtime: [] };
 }
 
-function keepTsqlScalar(input: ModuleTranslationInput): ScalarFunctionTranslation {
+function keepTsqlFunction(input: ModuleTranslationInput): ScalarFunctionTranslation {
   const { object } = input;
   const text = object.module?.text;
   if (!text) return { sql: "", diagnostics: [diagnostic("CNV2002", "error", `function ${object.id} has no text`, at(object))], runtime: [] };
@@ -165,10 +173,91 @@ const refuse = (what: string) => (input: ModuleTranslationInput) => ({
 export const fallbackTranslator: ProjectTranslator = {
   name: "fallback",
   translateView: (input) => (input.target === "sqlserver" ? keepTsqlView(input) : refuse("view")(input)),
-  translateInlineFunction: (input) => (input.target === "sqlserver" ? keepTsqlInline(input) : refuse("inline table-valued function")(input)),
-  translateScalarFunction: (input) => (input.target === "sqlserver" ? keepTsqlScalar(input) : refuse("scalar function")(input)),
+  translateFunction: (input) => (input.target === "sqlserver" ? keepTsqlFunction(input) : refuse("function")(input)),
   mapColumnType: (type, _column, target) => mapSqlServerType(type, target),
+  identifier: (name) => postgresIdentifier(name),
 };
 
-/** The sqlserver-target part of the stand-in, for wrapping a Postgres-only translator. */
-export const sqlServerKeeper = { keepTsqlView, keepTsqlInline, keepTsqlScalar };
+/** The sqlserver-target part of the stand-in. */
+export const sqlServerKeeper = { keepTsqlView, keepTsqlInline, keepTsqlFunction };
+
+// ------------------------------------------------------------------------------------------------
+// The translator of server/translate/ (issue 4 items 1-4), adapted to the pipeline's interface.
+
+const TR_ERROR = /^TR1/;
+
+function translatorContext(input: ModuleTranslationInput) {
+  return {
+    target: "postgres" as const,
+    catalog: input.catalog,
+    resolveRelation: (name: ObjectName) => input.resolveRelation(name),
+    resolveFunction: (name: ObjectName) => input.resolveFunction(name),
+    runtimeSchema: input.runtimeSchema,
+    file: input.object.file,
+    ...(input.object.module?.batch ? { batchText: input.object.module.batch.text } : {}),
+  };
+}
+
+const OWN_JINJA = [String.raw`\{\{ (?:source|ref)\('[^']*'(?:, '[^']*')?\) \}\}`, String.raw`\{\{ tsql_runtime_schema\(\) \}\}`, String.raw`\{\{ target\.schema \}\}`];
+
+function ownJinja(sql: string): string {
+  if (!/\{[{%#]|[}%#]\}/.test(sql)) return sql;
+  const re = new RegExp(OWN_JINJA.join("|"), "g");
+  let out = "";
+  let pos = 0;
+  for (const m of sql.matchAll(re)) {
+    out += jinjaLiteral(sql.slice(pos, m.index)) + m[0];
+    pos = m.index! + m[0].length;
+  }
+  return out + jinjaLiteral(sql.slice(pos));
+}
+
+export const moduleTranslator: ProjectTranslator = {
+  name: "server/translate",
+  translateView(input) {
+    if (input.target === "sqlserver") return keepTsqlView(input);
+    const { object } = input;
+    const ast = object.module?.ast;
+    if (!ast || ast.kind !== "CreateView" || object.module?.unparsed)
+      return { sql: "", diagnostics: [diagnostic("CNV2002", "error", `view ${object.id} did not parse; it is not converted`, at(object))], runtime: [] };
+    const query: SelectStatement | QueryExpr = ast.with
+      ? ({ kind: "SelectStatement", with: ast.with, query: ast.query, loc: ast.query.loc, comments: [] } as unknown as SelectStatement)
+      : ast.query;
+    const t = translateQuery(query, translatorContext(input));
+    const names = ast.columns.length ? ast.columns.map((c) => c.value) : undefined;
+    let sql = t.sql;
+    // CREATE VIEW v (a, b) AS ...: the column list renames the query's output.
+    if (names && t.outputColumns && names.length === t.outputColumns.length && sql)
+      sql = `select * from (\n${sql}\n) as dm_view (${names.map(postgresIdentifier).join(", ")})`;
+    return {
+      sql: ownJinja(sql),
+      diagnostics: t.diagnostics,
+      runtime: t.runtimeFunctions,
+      ...(t.outputColumns
+        ? { columns: t.outputColumns.map((c, i) => ({ name: (names?.[i] ?? c.name).toLowerCase(), dataType: c.pgType })) }
+        : {}),
+    };
+  },
+  translateFunction(input) {
+    if (input.target === "sqlserver") return keepTsqlFunction(input);
+    const { object } = input;
+    const ast = object.module?.ast;
+    if (!ast || ast.kind !== "CreateFunction" || object.module?.unparsed)
+      return { sql: "", diagnostics: [diagnostic("CNV2002", "error", `function ${object.id} did not parse; it is not converted`, at(object))], runtime: [] };
+    const t = translateStatement(ast, translatorContext(input));
+    return { sql: ownJinja(t.sql), diagnostics: t.diagnostics, runtime: t.runtimeFunctions };
+  },
+  mapColumnType(type, column, target) {
+    if (target === "sqlserver") return mapSqlServerType(type, target);
+    const m = mapColumnType(type);
+    const err = m.diagnostics.find((d) => d.severity === "error" || TR_ERROR.test(d.code));
+    const first = err ?? m.diagnostics[0];
+    void column;
+    return {
+      sql: m.sql,
+      ...(m.check ? { check: m.check } : {}),
+      ...(first ? { issue: { code: first.code, severity: err ? "error" : first.severity === "note" ? "note" : "functional_difference", message: m.diagnostics.map((d) => d.message).join("; ") } } : {}),
+    };
+  },
+  identifier: (name) => postgresIdentifier(name),
+};

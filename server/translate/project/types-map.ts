@@ -9,6 +9,8 @@ export type TypeIssueSeverity = "error" | "functional_difference" | "note";
 export interface MappedType {
   /** Postgres type as written in DDL and casts (e.g. `numeric(19,4)`, `timestamp(3)`). */
   sql: string;
+  /** CHECK template keeping the SQL Server domain (`$col` stands for the column), e.g. tinyint's 0..255. */
+  check?: string;
   /** Present when the mapping is not exact. */
   issue?: { code: string; severity: TypeIssueSeverity; message: string };
 }
