@@ -394,6 +394,29 @@ describe("the same database from a dacpac and from a live server", () => {
     expect(c.diagnostics).toContainEqual(expect.objectContaining({ code: "CAT1008", severity: "note" }));
   });
 
+  it("a 1-part name binds where the server bound it", () => {
+    const frag = {
+      source: "live",
+      origin: "live" as const,
+      objects: [
+        { schema: "dbo", name: "Customer", kind: "table" as const, file: "live", line: 1, columns: [] },
+        { schema: "Sales", name: "Customer", kind: "table" as const, file: "live", line: 1, columns: [] },
+        {
+          schema: "dbo",
+          name: "v",
+          kind: "view" as const,
+          file: "live/dbo.v",
+          line: 1,
+          module: { text: "CREATE VIEW dbo.v AS SELECT * FROM Customer" },
+          declaredDependencies: [{ schema: "Sales", name: "Customer" }],
+        },
+      ],
+    };
+    const c = buildCatalog(set([], { fragments: [frag] }));
+    expect(obj(c, "dbo.v").dependsOn).toEqual(["Sales.Customer"]);
+    expect(c.diagnostics).toEqual([]);
+  });
+
   it("a module body that does not parse is flagged, and the server's dependencies are used", () => {
     const rows = structuredClone(RECORDED);
     const m = rows.modules!.find((x) => x["object_id"] === 709577566)!;

@@ -894,6 +894,10 @@ class Builder {
       for (const l of linked) flag(l.name, "linked_server", l.line);
       for (const e of external) flag(e.name, "external_rowset", e.line);
       const moduleSchema = w.kind === "schema" ? "" : w.schema;
+      const declaredSchema = new Map<string, string>();
+      for (const dd of w.declaredDependencies ?? []) {
+        if (dd.schema && !dd.server && !dd.database && !dd.unresolved) declaredSchema.set(lower(dd.name), dd.schema);
+      }
       for (const r of refs) {
         const name = dotted(r);
         if (r.name.startsWith("#") || r.name.startsWith("@")) continue;
@@ -908,7 +912,9 @@ class Builder {
           continue;
         }
         if (r.schema && SYSTEM_SCHEMAS.has(lower(r.schema))) continue;
-        let target = this.lookup(r.schema, r.name, moduleSchema, r.role);
+        // A server bound 1-part names with the owner's default schema: its dependency list wins.
+        const boundSchema = !r.schema ? declaredSchema.get(lower(r.name)) : undefined;
+        let target = (boundSchema ? this.lookup(boundSchema, r.name, moduleSchema, r.role) : undefined) ?? this.lookup(r.schema, r.name, moduleSchema, r.role);
         if (!target) {
           if (r.role === "procedure" && /^(sp_|xp_)/i.test(r.name)) continue; // system procedures
           if (r.role === "type" && /^sysname$/i.test(r.name)) continue;
