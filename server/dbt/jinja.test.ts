@@ -142,6 +142,8 @@ describe("anything outside the subset is a diagnostic, never silent", () => {
     ["prototype access", "{{ range.constructor('return process')() }}", "DBT3009", 1, "constructor"],
     ["prototype access through a computed name", "{% set k = 'constr' ~ 'uctor' %}{{ range[k] }}", "DBT3009", 1, "constructor"],
     ["__proto__", "{{ target.__proto__ }}", "DBT3009", 1, "__proto__"],
+    ["a tuple (nunjucks would read it as its last element)", "select 1\n{% if 'a' in ('a', 'b') %}x{% endif %}", "DBT3001", 2, "tuple"],
+    ["a slice (not supported by nunjucks)", "{{ 'abc'[1:] }}", "DBT3006", 1, "Jinja error"],
     ["a JavaScript-only method (not in Jinja)", "{% set xs = [] %}{% do xs.push(1) %}", "DBT3001", 1, "xs.push"],
     ["a JavaScript-only property (not in Jinja)", "{{ 'abc'.length }}", "DBT3001", 1, "undefined"],
   ])("%s", (_label, sql, code, line, text) => {

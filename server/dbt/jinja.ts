@@ -82,6 +82,8 @@ class JinjaFailure extends Error {
     message: string,
     /** Set when the failure already knows where it happened (inside a macro file). */
     readonly at?: SourceLocation,
+    /** 1-based line within the template being rendered, when known without nunjucks' help. */
+    readonly line?: number,
   ) {
     super(message);
   }
@@ -317,10 +319,28 @@ const safeRuntime: Record<string, any> = {
 
 const templateCache = new Map<string, nunjucks.Template>();
 
+/**
+ * Constructs nunjucks parses but runs differently from Jinja, found before running: a tuple
+ * `(a, b)` is a JavaScript comma expression in nunjucks (it yields b), so `x in ('a', 'b')` would
+ * silently test a substring of 'b'.
+ */
+function lintTemplate(source: string): void {
+  let root: { findAll(type: unknown): Array<{ children: unknown[]; lineno: number }> };
+  try {
+    root = (nunjucks as any).parser.parse(source, (env as any).extensionsList, (env as any).opts);
+  } catch {
+    return; // the compile step reports syntax errors with their position
+  }
+  const tuple = root.findAll((nunjucks as any).nodes.Group).find((g) => g.children.length > 1);
+  if (tuple)
+    throw new JinjaFailure("DBT3001", "a tuple literal (a, b) is not part of the supported dbt Jinja subset (it would not mean the same here); use a list [a, b]", undefined, tuple.lineno + 1);
+}
+
 function compile(source: string, path: string): nunjucks.Template {
   const key = `${path}\u0000${source}`;
   let t = templateCache.get(key);
   if (!t) {
+    lintTemplate(source);
     t = new nunjucks.Template(source, env, path, true);
     const tt = t as unknown as { rootRenderFunc: (...a: unknown[]) => unknown };
     const root = tt.rootRenderFunc;
@@ -612,7 +632,7 @@ function callMacro(def: MacroDefinition, args: unknown[], state: RenderState, gl
     if (signal) return signal.value;
     const failure = failureOf(e);
     if (failure?.at) throw failure;
-    const line = def.bodyLine - 1 + (errorLine(e) ?? 1);
+    const line = def.bodyLine - 1 + (failure?.line ?? errorLine(e) ?? 1);
     const c = failure ?? classify(e, def.body);
     throw new JinjaFailure(c.code, `in macro '${def.name}': ${c.message}`, { file: def.file, line });
   } finally {
@@ -713,7 +733,7 @@ export function renderModelSql(sql: string, context: RenderContext): RenderResul
     } else {
       const failure = failureOf(e);
       const { code, message } = failure ? { code: failure.code, message: failure.message } : classify(e, sql);
-      diagnostics.push(diagnostic(code, "error", message, failure?.at ?? { file, line: errorLine(e) ?? lineOfText(sql, message) }));
+      diagnostics.push(diagnostic(code, "error", message, failure?.at ?? { file, line: failure?.line ?? errorLine(e) ?? lineOfText(sql, message) }));
     }
     out = "";
   }
