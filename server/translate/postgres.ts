@@ -340,7 +340,7 @@ export class PostgresGenerator {
     let type: SqlType = UNKNOWN;
     if (found) {
       const colName = found.col ? this.colName(found.rel.relId, found.col.name) : this.colName(found.rel.relId, e.name.value);
-      sql = `${found.rel.qualifier}.${colName}`;
+      sql = found.rel.qualifier ? `${found.rel.qualifier}.${colName}` : colName;
       if (found.col) type = found.col.type;
     } else {
       // Not found anywhere: a column of a relation we cannot see (or a typo SQL Server would reject).
@@ -702,6 +702,10 @@ export class PostgresGenerator {
     const from = g.type;
     if (isNull(to) || isUnknown(to)) return g;
     if (isNull(from)) return { sql: `NULL::${pgType(to)}`, type: to, atom: false };
+    if (["sql_variant", "hierarchyid", "geography", "geometry"].includes(to.name)) {
+      this.diag(TR.UNSUPPORTED_TYPE, `conversion to ${to.name}: the type has no faithful Postgres mapping`, loc);
+      return { ...g, type: to };
+    }
     if (to.name.startsWith("udt:")) {
       this.diag(TR.UNSUPPORTED_TYPE, `conversion to user-defined type ${to.name.slice(4)}`, loc);
       return g;
