@@ -258,3 +258,11 @@ describe("TypeScript tables agree with the SQL", () => {
     for (const c of Object.values(runtimeDiagnosticCodes)) expect(doc).toMatch(new RegExp(`^\\| ${c.code} \\| ${c.severity} \\|`, "m"));
   });
 });
+
+describe("README", () => {
+  it("documents every runtime function", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("./README.md", import.meta.url), "utf8");
+    for (const name of runtimeFunctions.keys()) expect(readme).toContain(`### \`${name}\``);
+  });
+});
