@@ -1,0 +1,99 @@
+// The convert command: arguments, refusals before any work, exit codes, what it prints and writes.
+import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { Report } from "../dbt/report.ts";
+import { convert, parseConvertArgs } from "./convert.ts";
+
+const SAMPLE = path.join(import.meta.dirname, "../../examples/sample-db");
+let tmp: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), "dm-convert-cli-"));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  try {
+    return { code: await convert.run(args), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe("parseConvertArgs", () => {
+  it.each([
+    [["a.sql", "--out", "o"], { paths: ["a.sql"], out: "o", target: "postgres", force: false }],
+    [["a.sql", "b", "--out=o", "--target", "sqlserver", "--force"], { paths: ["a.sql", "b"], out: "o", target: "sqlserver", force: true }],
+    [["a.sql", "--out", "o", "--var", "DB=Shop", "--var=X=1=2"], { vars: { DB: "Shop", X: "1=2" } }],
+  ])("%j", (args, expected) => {
+    expect(parseConvertArgs(args)).toMatchObject(expected);
+  });
+  it.each([
+    [["--out", "o"], "give at least one path to convert"],
+    [["a.sql"], "--out <dir> is required"],
+    [["a.sql", "--out"], "--out expects a value"],
+    [["a.sql", "--out", "o", "--target", "oracle"], "--target must be postgres or sqlserver, got 'oracle'"],
+    [["a.sql", "--out", "o", "--var", "novalue"], "--var expects name=value, got 'novalue'"],
+    [["a.sql", "--out", "o", "--name", "1bad"], expect.stringContaining("--name must be a dbt project name")],
+    [["a.sql", "--out", "o", "--frobnicate"], "unknown option '--frobnicate'"],
+  ])("%j → %s", (args, message) => {
+    expect(parseConvertArgs(args)).toEqual(message);
+  });
+});
+
+describe("datamigrate convert", () => {
+  it("writes the project and report.json/html/csv and prints the summary", async () => {
+    const out = path.join(tmp, "shop");
+    const r = await runCli([SAMPLE, "--out", out, "--name", "shop"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/objects\s+12/);
+    expect(r.out).toMatch(/unsupported\s+2/);
+    expect(r.out).toMatch(/conversion rate\s+83\.3%/);
+    expect(r.out).toContain("CNV3001 ×1");
+    const report = Report.parse(JSON.parse(await readFile(path.join(out, "report.json"), "utf8")));
+    expect(report.summary).toMatchObject({ objects: 12, unsupported: 2, conversionRate: 0.8333 });
+    expect(report.objects.find((o) => o.name === "vOrderTiming")).toMatchObject({ status: "converted", model: "models/marts/sales/v_order_timing.sql" });
+    expect(await readFile(path.join(out, "dbt_project.yml"), "utf8")).toContain("name: shop");
+    expect(await readFile(path.join(out, "report.html"), "utf8")).toContain("usp_ShipOrder");
+    expect((await readFile(path.join(out, "report.csv"), "utf8")).split("\n")[0]).toContain("code");
+  }, 60_000);
+
+  it("refuses a non-empty output directory without --force, before reading anything", async () => {
+    const out = path.join(tmp, "busy");
+    await mkdir(out, { recursive: true });
+    await writeFile(path.join(out, "keep.txt"), "mine");
+    const r = await runCli([SAMPLE, "--out", out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("is not empty");
+    expect(await readFile(path.join(out, "keep.txt"), "utf8")).toBe("mine");
+    const forced = await runCli([SAMPLE, "--out", out, "--force", "--json"]);
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.out).summary.objects).toBe(12);
+  }, 60_000);
+
+  it.each([
+    ["an output path under a file", () => ["--out", path.join(tmp, "file.txt", "x")], "is not a directory"],
+    ["nothing readable", () => ["--out", path.join(tmp, "nothing")], "nothing readable"],
+  ])("exits 1 on %s", async (_what, extra, message) => {
+    await writeFile(path.join(tmp, "file.txt"), "x");
+    const paths = message === "nothing readable" ? [path.join(tmp, "missing.sql")] : [SAMPLE];
+    const r = await runCli([...paths, ...extra()]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(message);
+  });
+
+  it("exits 2 on bad arguments", async () => {
+    const r = await runCli([SAMPLE]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--out <dir> is required");
+  });
+});
