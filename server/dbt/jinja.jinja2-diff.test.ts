@@ -72,7 +72,7 @@ const cases: Case[] = [
   { name: "range", template: "{% for i in range(1, 4) %}{{ i }}{% endfor %} {{ range(3) | list }}" },
   { name: "startswith and endswith", template: "{{ 'stg_x'.startswith('stg_') }} {{ 'x.sql'.endswith('.csv') }}" },
   { name: "inline if", template: "{{ 1 if true else 2 }} {{ 'x' if false }}|" },
-  { name: "concatenation", template: "{{ 'a' ~ 'b' ~ 1 }}" },
+  { name: "concatenation", template: "{{ 'a' ~ 'b' ~ 1 }} {{ 'x' ~ none ~ true ~ [1, 'y'] }} {{ ref('orders') ~ '_suffix' }}" },
   { name: "nested loops", template: "{% for a in [1, 2] %}{% for b in ['x', 'y'] %}{{ a }}{{ b }}{% if not loop.last %},{% endif %}{% endfor %};{% endfor %}" },
   { name: "trailing newline dropped once", template: "select 1\n\n" },
   { name: "is none test", template: "{% if x is none %}none{% endif %}{% set x = none %}{% if x is none %}!{% endif %}" },

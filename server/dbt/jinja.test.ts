@@ -132,6 +132,7 @@ describe("anything outside the subset is a diagnostic, never silent", () => {
     ["adapter.dispatch", "{{ adapter.dispatch('x')() }}", "DBT3001", 1, "adapter.dispatch"],
     ["an unknown function", "\n\n{{ frobnicate() }}", "DBT3001", 3, "frobnicate"],
     ["an undefined variable", "select {{ nope }}", "DBT3001", 1, "'nope'"],
+    ["an undefined variable in a concatenation", "select\n{{ 'a' ~ nope }}", "DBT3001", 2, "joined with ~"],
     ["an unknown filter", "{{ 'x' | nosuch }}", "DBT3001", 1, "nosuch"],
     ["an unknown tag", "{% call statement('x') %}select 1{% endcall %}", "DBT3001", 1, "statement"],
     ["loop controls (jinja2 extension)", "{% for i in [1] %}{% break %}{% endfor %}", "DBT3001", 1, "break"],

@@ -3,6 +3,7 @@
 // config, var, env_var, is_incremental, this, target, return, our macros) with dbt's documented
 // semantics, and turns every construct outside that subset into a diagnostic instead of
 // rendering something plausible. The subset is listed in server/dbt/README.md.
+import { createRequire } from "node:module";
 import nunjucks from "nunjucks";
 import { diagnostic, type Diagnostic, type SourceLocation } from "../diagnostics.ts";
 
@@ -299,6 +300,10 @@ const safeRuntime: Record<string, any> = {
     if (isPlainObject(obj) && !Object.prototype.hasOwnProperty.call(obj, k)) return undefined;
     return baseRuntime.memberLookup(obj, key);
   },
+  pyConcat(a: unknown, b: unknown) {
+    if (a === undefined || b === undefined) throw new JinjaFailure("DBT3001", "a value joined with ~ is undefined (not part of the supported dbt Jinja subset, or a typo)");
+    return pyStr(a instanceof baseRuntime.SafeString ? String(a) : a) + pyStr(b instanceof baseRuntime.SafeString ? String(b) : b);
+  },
   // Jinja prints None, True, False and lists the Python way; only a truly undefined value is an error.
   suppressValue(val: unknown) {
     if (val === undefined) return "";
@@ -336,12 +341,36 @@ function lintTemplate(source: string): void {
     throw new JinjaFailure("DBT3001", "a tuple literal (a, b) is not part of the supported dbt Jinja subset (it would not mean the same here); use a list [a, b]", undefined, tuple.lineno + 1);
 }
 
+// nunjucks compiles `a ~ b` to JavaScript string concatenation (`null` + `true`); Jinja uses str()
+// (`None`, `True`, list reprs). Our templates are compiled by a Compiler subclass that routes `~`
+// through the runtime's pyConcat instead. The transformer module is not part of nunjucks' index.
+const nunjucksTransformer = createRequire(import.meta.url)("nunjucks/src/transformer") as { transform(ast: unknown, asyncFilters: unknown, name: string): unknown };
+const BaseCompiler = (nunjucks as any).compiler.Compiler as new (name: string, throwOnUndefined: boolean) => any;
+class DbtCompiler extends BaseCompiler {
+  compileConcat(node: { left: unknown; right: unknown }, frame: unknown): void {
+    this._emit("runtime.pyConcat(");
+    this.compile(node.left, frame);
+    this._emit(", ");
+    this.compile(node.right, frame);
+    this._emit(")");
+  }
+}
+
+function compileToTemplate(source: string, path: string): nunjucks.Template {
+  const e = env as any;
+  const ast = (nunjucks as any).parser.parse(source, e.extensionsList, e.opts);
+  const c = new DbtCompiler(path, true);
+  c.compile(nunjucksTransformer.transform(ast, e.asyncFilters, path));
+  const props = new Function(c.getCode())();
+  return new nunjucks.Template({ type: "code", obj: props } as unknown as string, env, path, true);
+}
+
 function compile(source: string, path: string): nunjucks.Template {
   const key = `${path}\u0000${source}`;
   let t = templateCache.get(key);
   if (!t) {
     lintTemplate(source);
-    t = new nunjucks.Template(source, env, path, true);
+    t = compileToTemplate(source, path);
     const tt = t as unknown as { rootRenderFunc: (...a: unknown[]) => unknown };
     const root = tt.rootRenderFunc;
     tt.rootRenderFunc = (e: unknown, ctx: unknown, frame: unknown, _runtime: unknown, cb: unknown) => root(e, ctx, frame, safeRuntime, cb);
