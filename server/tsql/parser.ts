@@ -748,7 +748,8 @@ export class Parser {
       this.advance();
       const expr = this.parseExpr();
       const alias = this.identFromToken(start);
-      return { kind: "SelectItem", expr, alias, aliasStyle: "equals", loc: this.locOf(start) };
+      // 'Total Due' = expr is the same as expr AS 'Total Due'.
+      return { kind: "SelectItem", expr, alias, aliasStyle: start.type === T_STRING ? "string" : "equals", loc: this.locOf(start) };
     }
     const expr = this.parseExpr();
     const item: A.SelectItem = { kind: "SelectItem", expr, loc: this.locOf(start) };
