@@ -347,12 +347,13 @@ function lintTemplate(source: string): void {
 const nunjucksTransformer = createRequire(import.meta.url)("nunjucks/src/transformer") as { transform(ast: unknown, asyncFilters: unknown, name: string): unknown };
 const BaseCompiler = (nunjucks as any).compiler.Compiler as new (name: string, throwOnUndefined: boolean) => any;
 class DbtCompiler extends BaseCompiler {
-  compileConcat(node: { left: unknown; right: unknown }, frame: unknown): void {
-    this._emit("runtime.pyConcat(");
+  compileConcat(node: { left: unknown; right: unknown; lineno: number; colno: number }, frame: unknown): void {
+    // Set the position first, as nunjucks does for calls, so an error points at this line.
+    this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.pyConcat(`);
     this.compile(node.left, frame);
     this._emit(", ");
     this.compile(node.right, frame);
-    this._emit(")");
+    this._emit("))");
   }
 }
 
