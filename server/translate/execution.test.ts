@@ -116,6 +116,8 @@ const cases: Case[] = [
   ["HASHBYTES SHA2_256 of varchar", "§10 HASHBYTES", `SELECT CONVERT(varchar(70), HASHBYTES('SHA2_256', 'abc'), 2) AS h`, [["BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"]]],
   ["CASE branches take the highest precedence type", "§5.2 CASE", `SELECT CASE WHEN 1 = 1 THEN 1 ELSE 2.5 END AS a`, [["1.0"]]],
   ["IIF", "§5.3 IIF", `SELECT IIF(2 > 1, 'yes', 'no') AS a`, [["yes"]]],
+  ["GROUP BY an expression over a string", "§2.3", `${T} SELECT LOWER(LEFT(name, 1)) AS l, COUNT(*) AS c FROM dbo.People WHERE name IS NOT NULL GROUP BY LEFT(name, 1) ORDER BY c`, [["b", "1"], ["a", "2"]]],
+  ["ROLLUP over a string column gives NULL in the total row", "§8 ROLLUP", `${T} SELECT UPPER(RTRIM(name)) AS n, COUNT(*) AS c FROM dbo.People WHERE name IS NOT NULL GROUP BY ROLLUP(name) ORDER BY c, n`, [["B", "1"], ["ABC", "2"], [null, "3"]]],
   // DML
   ["UPDATE with FROM/JOIN", "§8 UPDATE", `${T} CREATE TABLE dbo.Bonus (pid int, amt int); INSERT INTO dbo.Bonus VALUES (1, 100), (4, 400); UPDATE p SET qty = p.qty + b.amt FROM dbo.People p JOIN dbo.Bonus b ON b.pid = p.id; SELECT id, qty FROM dbo.People ORDER BY id`, [["1", "101"], ["2", "2"], ["3", null], ["4", "404"]]],
   ["DELETE with FROM/JOIN", "§8 DELETE", `${T} CREATE TABLE dbo.Gone (pid int); INSERT INTO dbo.Gone VALUES (2), (3); DELETE p FROM dbo.People p JOIN dbo.Gone g ON g.pid = p.id; SELECT id FROM dbo.People ORDER BY id`, [["1"], ["4"]]],
@@ -125,6 +127,12 @@ const cases: Case[] = [
   ["sequence NEXT VALUE FOR starts at the type minimum by default", "§10 sequences", `CREATE SEQUENCE dbo.sq AS int START WITH 5; SELECT NEXT VALUE FOR dbo.sq AS a`, [["5"]]],
   ["scalar and inline table-valued functions", "§8 functions", `CREATE FUNCTION dbo.twice(@x int) RETURNS int AS BEGIN RETURN @x * 2 END; CREATE FUNCTION dbo.upto(@n int) RETURNS TABLE AS RETURN (SELECT v = @n - 1 UNION ALL SELECT @n); SELECT dbo.twice(v) AS t FROM dbo.upto(3) ORDER BY t`, [["4"], ["6"]]],
 ];
+
+describe("assignment checks lengths like SQL Server", () => {
+  it("INSERT of a too long string raises instead of truncating", async () => {
+    await expect(ex.run(`CREATE TABLE dbo.L (v varchar(3)); INSERT INTO dbo.L VALUES ('abcd'); SELECT v FROM dbo.L`)).rejects.toThrow(/too long/);
+  });
+});
 
 describe.each(cases)("%s (%s)", (_name, _section, tsql, expected) => {
   it("runs on Postgres and returns SQL Server's value", async () => {

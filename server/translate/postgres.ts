@@ -197,6 +197,18 @@ export class PostgresGenerator {
   // Expressions
 
   expr(e: A.Expr, sc: Scope): G {
+    const g = this.exprInner(e, sc);
+    // In a query grouped on lower(rtrim(x)), a bare x outside aggregates becomes one spelling of its group
+    // (SQL Server returns an arbitrary one); in ROLLUP/CUBE super-aggregate rows it is NULL.
+    const k = sc.ciGroupKeys && sc.aggDepth === 0 ? sc.ciGroupKeys.get(g.sql) : undefined;
+    if (k) {
+      const sql = k.superAggregate ? `CASE WHEN GROUPING(${k.key}) = 0 THEN min(${g.sql}) END` : `min(${g.sql})`;
+      return { ...g, sql, atom: true };
+    }
+    return g;
+  }
+
+  private exprInner(e: A.Expr, sc: Scope): G {
     switch (e.kind) {
       case "Literal":
         return this.literal(e);
@@ -346,9 +358,6 @@ export class PostgresGenerator {
       // Not found anywhere: a column of a relation we cannot see (or a typo SQL Server would reject).
       sql = e.table ? `${ident(e.table.name.value)}.${ident(e.name.value)}` : ident(e.name.value);
       if (sc.rels.length || sc.parent) this.unknownColumns.add(e.name.value);
-    }
-    if (sc.ciGroupKeys && sc.aggDepth === 0 && sc.ciGroupKeys.has(sql)) {
-      return { sql: `min(${sql})`, type, atom: true };
     }
     return { sql, type, atom: true };
   }
@@ -698,8 +707,11 @@ export class PostgresGenerator {
   // Conversions
 
   /** Implicit or explicit conversion of `g` to `to` (CAST semantics; style for CONVERT; try for TRY_*). */
-  convert(g: G, to: SqlType, loc: A.Loc, opts: { explicit?: boolean; style?: G; try?: boolean } = {}): G {
+  convert(g: G, to: SqlType, loc: A.Loc, opts: { explicit?: boolean; style?: G; try?: boolean; assign?: boolean } = {}): G {
     const from = g.type;
+    // Storing a string in a column: SQL Server raises when it does not fit, and so does Postgres's
+    // assignment cast; an explicit ::varchar(n) would truncate silently.
+    if (opts.assign && isString(to) && isString(from)) return g;
     if (isNull(to) || isUnknown(to)) return g;
     if (isNull(from)) return { sql: `NULL::${pgType(to)}`, type: to, atom: false };
     if (["sql_variant", "hierarchyid", "geography", "geometry"].includes(to.name)) {
@@ -1847,19 +1859,23 @@ export class PostgresGenerator {
     let groupSql = "";
     if (s.groupBy) {
       if (s.groupBy.all) this.diag(TR.UNSUPPORTED, "GROUP BY ALL is not translated", s.groupBy.loc);
-      const ciKeys = new Set<string>();
+      const ciKeys = new Map<string, { key: string; superAggregate: boolean }>();
+      let superAggregate = !!s.groupBy.with;
       const key = (e: A.Expr): string => {
         const g = this.expr(e, sc);
         if (isString(g.type)) {
-          ciKeys.add(g.sql);
-          return this.stringKey(g, g.type.collation ?? this.defaultCollation);
+          const k = this.stringKey(g, g.type.collation ?? this.defaultCollation);
+          ciKeys.set(g.sql, { key: k, superAggregate });
+          return k;
         }
         if (isUnknown(g.type)) this.diag(TR.UNKNOWN_TYPE, "GROUP BY on an expression of unknown type: case-insensitive grouping cannot be decided", e.loc);
         return g.sql;
       };
       const items = s.groupBy.items.map((it) => {
         if (it.kind === "GroupingSets") {
+          superAggregate = true;
           const sets = it.sets.map((set) => (set.length === 1 ? key(set[0]!) : `(${set.map(key).join(", ")})`));
+          superAggregate = !!s.groupBy!.with;
           return `${it.type}(${sets.join(", ")})`;
         }
         return key(it);
@@ -2239,13 +2255,9 @@ export class PostgresGenerator {
     const pc: G = { sql: `${qual}.${ident(pivotCol?.name ?? p.column.name.value)}`, type: pivotCol?.type ?? UNKNOWN, atom: true };
     const gsc = new Scope(sc.parent);
     gsc.rels.push(inner.rels[0]!);
-    const ciKeys = new Set<string>();
     const groupKeys = groupCols.map((c) => {
       const g: G = { sql: `${qual}.${this.colName(inner.rels[0]!.relId, c.name)}`, type: c.type, atom: true };
-      if (isString(g.type)) {
-        ciKeys.add(g.sql);
-        return this.stringKey(g, g.type.collation ?? this.defaultCollation);
-      }
+      if (isString(g.type)) return this.stringKey(g, g.type.collation ?? this.defaultCollation);
       return g.sql;
     });
     const outCols: ColInfo[] = groupCols.map((c) => ({ name: c.name, type: c.type }));

@@ -30,7 +30,7 @@ export class Scope {
   rels: Rel[] = [];
   ctes = new Map<string, CteInfo>();
   /** Rendered SQL of case-insensitive GROUP BY keys (grouped on lower(rtrim())); bare uses become min(). */
-  ciGroupKeys?: Set<string>;
+  ciGroupKeys?: Map<string, { key: string; superAggregate: boolean }>;
   /** Inside an aggregate's arguments (no min() wrapping). */
   aggDepth = 0;
   /** Select-list aliases usable in ORDER BY. */

@@ -263,7 +263,7 @@ function insert(gen: PostgresGenerator, st: A.Insert): string {
     const rows = src.rows.map((r) => `(${r.map((x, i) => {
       const g = gen.expr(x, sc);
       const t = cols?.[i]?.type;
-      return t && !isUnknown(t) ? gen.convert(g, t, x.loc).sql : g.sql;
+      return t && !isUnknown(t) ? gen.convert(g, t, x.loc, { assign: true }).sql : g.sql;
     }).join(", ")})`);
     return `${head} VALUES ${rows.join(", ")}${ret}`;
   }
@@ -273,7 +273,7 @@ function insert(gen: PostgresGenerator, st: A.Insert): string {
   if (r.columns && cols && r.columns.length === cols.length && r.columns.some((c, i) => c.type.name !== cols[i]!.type.name && !isUnknown(cols[i]!.type))) {
     const w = "dm_ins";
     const names = r.columns.map((_, i) => `c${i + 1}`);
-    const conv = r.columns.map((c, i) => gen.convert({ sql: `${w}.${names[i]}`, type: c.type, atom: true }, cols[i]!.type, st.loc).sql);
+    const conv = r.columns.map((c, i) => gen.convert({ sql: `${w}.${names[i]}`, type: c.type, atom: true }, cols[i]!.type, st.loc, { assign: true }).sql);
     qsql = `SELECT ${conv.join(", ")} FROM (${r.sql}) AS ${w}(${names.join(", ")})`;
   }
   return `${head} ${qsql}${ret}`;
@@ -296,7 +296,7 @@ function setClauses(gen: PostgresGenerator, set: A.SetClause[], tg: Target): str
       const cur: G = gen.expr(s.target, tg.scope);
       value = gen.arithmetic(s.op.slice(0, 1) as A.BinaryOp, cur, value, s.loc);
     }
-    const v = isUnknown(type) ? value : gen.convert(value, type, s.loc);
+    const v = isUnknown(type) ? value : gen.convert(value, type, s.loc, { assign: true });
     return `${gen.colName(tg.obj ? `${tg.obj.schema}.${tg.obj.name}` : undefined, s.target.name.value)} = ${v.sql}`;
   });
 }
@@ -383,7 +383,7 @@ function merge(gen: PostgresGenerator, st: A.Merge): string {
         const vals = ins.values.map((v, i) => {
           const g = gen.expr(v, sc);
           const t = tg.cols?.find((c) => lower(c.name) === lower(cols[i]?.value ?? ""))?.type;
-          return t && !isUnknown(t) ? gen.convert(g, t, v.loc).sql : g.sql;
+          return t && !isUnknown(t) ? gen.convert(g, t, v.loc, { assign: true }).sql : g.sql;
         });
         action = `INSERT${ins.columns.length ? ` (${ins.columns.map((c) => gen.colName(relId, c.value)).join(", ")})` : ""} VALUES (${vals.join(", ")})`;
       }
