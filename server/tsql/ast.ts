@@ -1189,6 +1189,18 @@ export interface Batch {
   comments: Comment[];
   /** `GO n` with n > 1. */
   repeat?: number;
+  /**
+   * Session settings in effect when the batch starts (from top-level SET statements of earlier
+   * batches; a module created in this batch keeps them, like sys.sql_modules.uses_ansi_nulls).
+   */
+  settings: SessionSettings;
+}
+
+export interface SessionSettings {
+  /** SET ANSI_NULLS (default ON, as SSMS and every modern driver connect). */
+  ansiNulls: boolean;
+  /** SET QUOTED_IDENTIFIER (default ON, or ParseOptions.quotedIdentifier). */
+  quotedIdentifier: boolean;
 }
 
 /** Any node the walker visits. */

@@ -1,7 +1,7 @@
 // Public API of the T-SQL front end: SQLCMD pre-processing → lexer → batches → typed AST.
 // Usable on its own: no database, no HTTP, no knowledge of targets.
 import type { Diagnostic } from "../diagnostics.ts";
-import type { Batch, Comment } from "./ast.ts";
+import type { Batch, Comment, SessionSettings, Statement } from "./ast.ts";
 import { Lexer, tokenize as tokenizeText, type Token } from "./lexer.ts";
 import { Parser } from "./parser.ts";
 import { preprocessSqlcmd, type SqlcmdOptions } from "./sqlcmd.ts";
@@ -55,6 +55,7 @@ export function parseScript(text: string, options: ParseOptions): ParseResult {
   const parser = new Parser(lx, file, mapLine);
   const batches: Batch[] = [];
   const lines = new LineCursor(src);
+  let settings: SessionSettings = { ansiNulls: true, quotedIdentifier: options.quotedIdentifier !== false };
   for (let guard = 0; ; guard++) {
     const batchStart = lx.pos;
     parser.batchOffset = batchStart;
@@ -82,16 +83,30 @@ export function parseScript(text: string, options: ParseOptions): ParseResult {
         loc: { file: m.file, line: m.line, column: 1, offset: 0, end: batchText.length },
         statements,
         comments,
+        settings,
       };
       if (end.count !== undefined && end.count > 1) batch.repeat = end.count;
       if (options.onBatch) options.onBatch(batch);
       else batches.push(batch);
     }
+    settings = settingsAfter(settings, statements);
     if (end.type !== 14 /* Go */ || guard > 10_000_000) break;
     lx.resume();
   }
   diagnostics.push(...lx.diagnostics, ...parser.diagnostics);
   return { batches, diagnostics };
+}
+
+/** Applies the batch's top-level SET ANSI_NULLS / QUOTED_IDENTIFIER statements. */
+function settingsAfter(before: SessionSettings, statements: Statement[]): SessionSettings {
+  let s = before;
+  for (const st of statements) {
+    if (st.kind !== "SetOption" || (st.value !== "ON" && st.value !== "OFF")) continue;
+    const on = st.value === "ON";
+    if (st.options.includes("ANSI_NULLS")) s = { ...s, ansiNulls: on };
+    if (st.options.includes("QUOTED_IDENTIFIER")) s = { ...s, quotedIdentifier: on };
+  }
+  return s;
 }
 
 function shift(c: Comment, by: number): void {

@@ -32,6 +32,11 @@ describe("batches", () => {
     expect(r.batches[1]!.statements).toHaveLength(1);
   });
 
+  it("each batch records the ANSI_NULLS / QUOTED_IDENTIFIER settings it starts with", () => {
+    const r = parseScript("CREATE VIEW a AS SELECT 1 x\nGO\nSET ANSI_NULLS OFF\nSET QUOTED_IDENTIFIER OFF\nGO\nCREATE PROC p AS SELECT 1\nGO\nSET ANSI_NULLS ON\nGO\nCREATE PROC q AS SELECT 1", { file: "b.sql" });
+    expect(r.batches.map((b) => [b.settings.ansiNulls, b.settings.quotedIdentifier])).toEqual([[true, true], [true, true], [false, false], [false, false], [true, false]]);
+  });
+
   it("onBatch streams batches without keeping them", () => {
     const seen: number[] = [];
     const r = parseScript("SELECT 1\nGO\nSELECT 2\nGO\nSELECT 3", { file: "b.sql", onBatch: (b) => seen.push(b.statements.length) });
