@@ -1,0 +1,247 @@
+// One small interface over every database the validator talks to: the validation Postgres
+// (postgres.js), an in-process PGlite, and the live SQL Server source (an mssql adapter implements
+// the same interface; it is not written yet). The parity engine and the copier only see this type:
+// a `dialect` that knows how to spell SQL on that side, `query`, `exec`, `describe` and `stream`.
+import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
+
+export type Row = Record<string, unknown>;
+
+/** What a column holds, for normalising values the same way on both sides. */
+export type ValueKind = "integer" | "decimal" | "float" | "text" | "date" | "timestamp" | "timestamptz" | "time" | "boolean" | "uuid" | "binary" | "other";
+
+export interface ColumnInfo {
+  name: string;
+  /** The type as the database spells it (`numeric(12,2)`, `character varying(40)`). */
+  type: string;
+  kind: ValueKind;
+  nullable: boolean;
+  /** Digits after the decimal point (decimal) or fractional-second digits (timestamps, time). */
+  scale?: number;
+}
+
+/** A relation on one side: a schema-qualified table or view. */
+export interface RelationName {
+  schema?: string;
+  name: string;
+}
+
+/** How one side spells the SQL the parity engine needs. Postgres below; SQL Server fits the same shape. */
+export interface Dialect {
+  name: "postgres" | "mssql";
+  quote(identifier: string): string;
+  relation(r: RelationName): string;
+  /** A literal string. */
+  literal(s: string): string;
+  /**
+   * A text expression that is equal on both sides exactly when the values are equal after
+   * normalisation; NULL stays NULL. Both dialects must produce byte-identical text.
+   */
+  normalize(expr: string, column: ColumnInfo, opts: NormalizeOptions): string;
+  /** Concatenation of normalised (possibly NULL) texts into one non-NULL text, unambiguously. */
+  rowText(normalized: string[]): string;
+  /** 32 lowercase hex characters: md5 of the text's UTF-8 bytes. */
+  md5(text: string): string;
+  /** A bigint from the first 15 hex digits of an md5 (a 60-bit number; sums do not overflow numeric). */
+  hashNumber(md5Hex: string): string;
+  /** Sum of the hash numbers as an exact number (text or numeric). */
+  sumExact(expr: string): string;
+  /** Segment number of an integer key: (k - lo) / width for k >= lo. */
+  bucket(keyExpr: string, lo: bigint, width: bigint): string;
+  /** `expr LIKE 'prefix%'` on an md5 text. */
+  prefixMatch(expr: string, prefix: string): string;
+  substr(expr: string, from: number, length: number): string;
+  castText(expr: string): string;
+  limit(sql: string, n: number): string;
+}
+
+export interface NormalizeOptions {
+  /** Lower-case text (case-insensitive collation). */
+  caseInsensitive: boolean;
+  /** Ignore trailing spaces (SQL Server's `=` does). */
+  trimTrailingSpaces: boolean;
+  /** Fractional-second digits kept on datetimes (SQL Server datetime has 1/300 s: 3 digits). */
+  datetimePrecision: number;
+  /** Decimal places kept on floats. */
+  floatScale: number;
+}
+
+export interface Connection {
+  readonly dialect: Dialect;
+  /** Credential-free, for messages. */
+  readonly description: string;
+  query(sql: string): Promise<Row[]>;
+  /** One or more statements, results discarded. */
+  exec(sql: string): Promise<void>;
+  /** Columns of a relation in ordinal order; undefined when it does not exist. */
+  describe(relation: RelationName): Promise<ColumnInfo[] | undefined>;
+  /** Rows in batches, without holding the whole result (cursor on Postgres). */
+  stream(sql: string, batchRows?: number): AsyncIterable<Row[]>;
+  close(): Promise<void>;
+}
+
+const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export const postgresDialect: Dialect = {
+  name: "postgres",
+  quote: quoteIdent,
+  relation: (r) => (r.schema ? `${quoteIdent(r.schema)}.${quoteIdent(r.name)}` : quoteIdent(r.name)),
+  literal: quoteLiteral,
+  normalize(e, c, o) {
+    switch (c.kind) {
+      case "integer":
+        return `(${e})::text`;
+      case "decimal":
+        // 1.50 and 1.5 are the same amount: the declared scale is not part of the value.
+        return `trim_scale((${e})::numeric)::text`;
+      case "float":
+        return `trim_scale(round((${e})::numeric, ${o.floatScale}))::text`;
+      case "text": {
+        let t = `(${e})::text`;
+        if (o.trimTrailingSpaces) t = `rtrim(${t}, ' ')`;
+        if (o.caseInsensitive) t = `lower(${t})`;
+        return t;
+      }
+      case "date":
+        return `to_char(${e}, 'YYYY-MM-DD')`;
+      case "timestamp":
+        return `to_char(${truncTs(e, o.datetimePrecision)}, 'YYYY-MM-DD HH24:MI:SS${fracFmt(o.datetimePrecision)}')`;
+      case "timestamptz":
+        return `to_char(${truncTs(`((${e}) at time zone 'UTC')`, o.datetimePrecision)}, 'YYYY-MM-DD HH24:MI:SS${fracFmt(o.datetimePrecision)}')`;
+      case "time":
+        return `to_char(${truncTs(`(date '2000-01-01' + (${e})::time)`, o.datetimePrecision)}, 'HH24:MI:SS${fracFmt(o.datetimePrecision)}')`;
+      case "boolean":
+        return `(case when ${e} then '1' when not ${e} then '0' end)`;
+      case "uuid":
+        return `lower((${e})::text)`;
+      case "binary":
+        return `encode(${e}, 'hex')`;
+      default:
+        return `(${e})::text`;
+    }
+  },
+  // 'n' for NULL, 'v' + text otherwise, joined by U+001F: no two different rows give the same text.
+  rowText: (parts) => (parts.length ? parts.map((p) => `coalesce('v' || ${p}, 'n')`).join(` || chr(31) || `) : `''`),
+  md5: (t) => `md5(${t})`,
+  hashNumber: (h) => `('x' || substr(${h}, 1, 15))::bit(60)::bigint`,
+  sumExact: (e) => `coalesce(sum(${e}), 0)::text`,
+  // Callers restrict to k >= lo, so integer division is the floor.
+  bucket: (k, lo, width) => `(((${k})::bigint - ${lo}) / ${width})`,
+  prefixMatch: (e, p) => `${e} like ${quoteLiteral(p + "%")}`,
+  substr: (e, from, len) => `substr(${e}, ${from}, ${len})`,
+  castText: (e) => `(${e})::text`,
+  limit: (s, n) => `${s} limit ${n}`,
+};
+
+function truncTs(e: string, precision: number): string {
+  // date_trunc only knows ms and us; other precisions round down through the epoch.
+  if (precision >= 6) return `(${e})`;
+  if (precision === 3) return `date_trunc('milliseconds', ${e})`;
+  const unit = 10 ** (6 - precision);
+  return `(date_trunc('second', ${e}) + floor(extract(microseconds from ${e})::numeric % 1000000 / ${unit}) * interval '${unit} microseconds')`;
+}
+
+function fracFmt(precision: number): string {
+  return precision <= 0 ? "" : `.FF${Math.min(6, precision)}`;
+}
+
+/** Maps a Postgres type name (format_type output) to the kind used for normalisation. */
+export function postgresKind(type: string): { kind: ValueKind; scale?: number } {
+  const t = type.toLowerCase();
+  if (/^(smallint|integer|bigint|int[248]?)\b/.test(t)) return { kind: "integer" };
+  const num = /^(numeric|decimal)(?:\((\d+)(?:,(\d+))?\))?/.exec(t);
+  if (num) return { kind: "decimal", ...(num[3] !== undefined ? { scale: Number(num[3]) } : num[2] !== undefined ? { scale: 0 } : {}) };
+  if (t === "money") return { kind: "decimal", scale: 2 };
+  if (/^(real|double precision|float[48]?)\b/.test(t)) return { kind: "float" };
+  if (/^(text|character|char|varchar|name|citext|bpchar)\b/.test(t)) return { kind: "text" };
+  if (t === "date") return { kind: "date" };
+  const ts = /^timestamp(?:\((\d)\))?( with time zone)?/.exec(t);
+  if (ts) return { kind: ts[2] ? "timestamptz" : "timestamp", scale: ts[1] !== undefined ? Number(ts[1]) : 6 };
+  if (/^time\b/.test(t)) return { kind: "time" };
+  if (t === "boolean") return { kind: "boolean" };
+  if (t === "uuid") return { kind: "uuid" };
+  if (t === "bytea") return { kind: "binary" };
+  return { kind: "other" };
+}
+
+const DESCRIBE_SQL = (r: RelationName) => `
+  select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, not a.attnotnull as nullable
+  from pg_attribute a
+  where a.attrelid = to_regclass(${quoteLiteral(postgresDialect.relation(r))})
+    and a.attnum > 0 and not a.attisdropped
+  order by a.attnum`;
+
+function describeRows(rows: Row[]): ColumnInfo[] | undefined {
+  if (!rows.length) return undefined;
+  return rows.map((r) => {
+    const type = String(r.type);
+    const k = postgresKind(type);
+    return { name: String(r.name), type, kind: k.kind, nullable: r.nullable === true, ...(k.scale !== undefined ? { scale: k.scale } : {}) };
+  });
+}
+
+export interface PostgresConnectionOptions {
+  /** Per statement, in ms (0 = none). */
+  statementTimeoutMs?: number;
+  /** Postgres `work_mem`, e.g. "16MB". */
+  workMem?: string;
+  /** Pool size; the parity engine runs one query at a time per side. */
+  max?: number;
+  applicationName?: string;
+}
+
+/** A Postgres server through postgres.js. */
+export function postgresConnection(url: string, opts: PostgresConnectionOptions = {}): Connection {
+  const connection: Record<string, string> = { TimeZone: "UTC", application_name: opts.applicationName ?? "datamigrate-validate" };
+  if (opts.statementTimeoutMs) connection.statement_timeout = String(Math.floor(opts.statementTimeoutMs));
+  if (opts.workMem) connection.work_mem = opts.workMem;
+  const sql = postgres(url, { max: opts.max ?? 1, onnotice: () => {}, connection, idle_timeout: 30 });
+  const u = new URL(url);
+  return {
+    dialect: postgresDialect,
+    description: `postgres at ${u.hostname}:${u.port || "5432"}${u.pathname}`,
+    query: async (s) => [...(await sql.unsafe(s))] as Row[],
+    exec: async (s) => {
+      await sql.unsafe(s).simple();
+    },
+    describe: async (r) => describeRows([...(await sql.unsafe(DESCRIBE_SQL(r)))] as Row[]),
+    async *stream(s, batchRows = 5000) {
+      // A cursor inside a transaction-less reserved connection: postgres.js handles the portal.
+      const it = sql.unsafe(s).cursor(batchRows);
+      for await (const rows of it) yield [...rows] as Row[];
+    },
+    close: async () => {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+/** An in-process PGlite (a fresh in-memory database unless one is given). */
+export async function pgliteConnection(existing?: PGlite): Promise<Connection> {
+  const pg = existing ?? (await PGlite.create());
+  await pg.exec("SET TimeZone = 'UTC'");
+  return {
+    dialect: postgresDialect,
+    description: "PGlite (in process)",
+    query: async (s) => (await pg.query<Row>(s)).rows,
+    exec: async (s) => {
+      await pg.exec(s);
+    },
+    describe: async (r) => describeRows((await pg.query<Row>(DESCRIBE_SQL(r))).rows),
+    async *stream(s, batchRows = 5000) {
+      // PGlite has no cursors over its wire; page with LIMIT/OFFSET over a stable order is not
+      // guaranteed either, so the result is read once and handed out in batches.
+      const rows = (await pg.query<Row>(s)).rows;
+      for (let i = 0; i < rows.length; i += batchRows) yield rows.slice(i, i + batchRows);
+    },
+    close: async () => {
+      if (!existing) await pg.close();
+    },
+  };
+}
+
+/** Postgres when a URL is given, else a fresh PGlite. */
+export async function openConnection(url: string | undefined, opts: PostgresConnectionOptions = {}): Promise<Connection> {
+  return url ? postgresConnection(url, opts) : pgliteConnection();
+}
