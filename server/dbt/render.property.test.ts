@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { DbtProjectInput } from "./project.ts";
 import { escapeJinjaText, renderDbtProject } from "./render.ts";
 import { renderModelSql } from "./jinja.ts";
+import { parseMapping, renderMappingYaml, type Mapping } from "./mapping.ts";
 import { parseDbtYaml } from "./validate-yaml.ts";
 import { validateRenderedProject } from "./writer.ts";
 
@@ -77,6 +78,24 @@ describe("escapeJinjaText", () => {
         });
         expect(r.diagnostics).toEqual([]);
         expect(r.sql).toBe(t);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("the mapping file", () => {
+  it("reads back exactly, whatever the names", () => {
+    const name = fc.oneof(nonEmpty, fc.constantFrom("Order Details", "Yes", "NO", "1.5", "x: y", "a, b", "[x]", "{x}", "#x", "- x", "x ", " x", "~", "null", ".inf", "<<", "é", "a/b.c"));
+    const entry = fc.record({
+      object: fc.record({ schema: name, name, kind: fc.constantFrom("table", "view") }, { requiredKeys: ["schema", "name", "kind"] }),
+      resource: fc.record({ type: fc.constantFrom("source" as const, "model" as const), name, path: name }),
+      columns: fc.array(fc.record({ source: name, target: name }), { maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 4 }), name, (objects, project) => {
+        const mapping: Mapping = { version: 1, project, target: "postgres", objects };
+        expect(parseMapping(renderMappingYaml(mapping))).toEqual(mapping);
       }),
       { numRuns: 300 },
     );
