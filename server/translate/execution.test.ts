@@ -118,6 +118,34 @@ const cases: Case[] = [
   ["IIF", "§5.3 IIF", `SELECT IIF(2 > 1, 'yes', 'no') AS a`, [["yes"]]],
   ["GROUP BY an expression over a string", "§2.3", `${T} SELECT LOWER(LEFT(name, 1)) AS l, COUNT(*) AS c FROM dbo.People WHERE name IS NOT NULL GROUP BY LEFT(name, 1) ORDER BY c`, [["b", "1"], ["a", "2"]]],
   ["ROLLUP over a string column gives NULL in the total row", "§8 ROLLUP", `${T} SELECT UPPER(RTRIM(name)) AS n, COUNT(*) AS c FROM dbo.People WHERE name IS NOT NULL GROUP BY ROLLUP(name) ORDER BY c, n`, [["B", "1"], ["ABC", "2"], [null, "3"]]],
+  ["CHOOSE and NULLIF", "§5.3", `SELECT CHOOSE(2, 'a', 'b', 'c') AS a, CHOOSE(5, 'a', 'b') AS b, NULLIF('A', 'a ') AS c`, [["b", null, null]]],
+  ["DATENAME of every common part", "§6.2", `SELECT DATENAME(year, CAST('2007-10-30T12:15:32' AS datetime2)) AS y, DATENAME(quarter, CAST('2007-10-30' AS date)) AS q, DATENAME(dayofyear, CAST('2007-10-30' AS date)) AS dy`, [["2007", "4", "303"]]],
+  ["DATEPART of time parts", "§6.2", `SELECT DATEPART(hour, CAST('2007-10-30T12:15:32.1234567' AS datetime2)) AS h, DATEPART(minute, CAST('2007-10-30T12:15:32.1234567' AS datetime2)) AS mi, DATEPART(millisecond, CAST('2007-10-30T12:15:32.1234567' AS datetime2)) AS ms, DATEPART(iso_week, CAST('2007-10-30' AS date)) AS iw`, [["12", "15", "123", "44"]]],
+  ["DATEDIFF_BIG and DATEDIFF in seconds", "§6.3", `SELECT DATEDIFF_BIG(second, '2000-01-01', '2100-01-01') AS a, DATEDIFF(second, '2005-12-31 23:59:59.9999999', '2006-01-01 00:00:00.0000000') AS b`, [["3155760000", "1"]]],
+  ["DATEADD on a string literal returns datetime", "§6.1", `SELECT DATEADD(day, 1, '2024-02-28') AS a`, [["2024-02-29 00:00:00"]]],
+  ["datetime - datetime is a datetime from 1900-01-01", "§6.1", `SELECT CAST('2024-01-02T12:00:00' AS datetime) - CAST('2024-01-01' AS datetime) AS a`, [["1900-01-02 12:00:00"]]],
+  ["DATETIMEFROMPARTS and TIMEFROMPARTS", "§6.1", `SELECT DATETIMEFROMPARTS(2024, 1, 2, 3, 4, 5, 6) AS a, DATEFROMPARTS(2024, NULL, 1) AS b`, [["2024-01-02 03:04:05.007", null]]],
+  ["TRY_CONVERT to date with a style", "§7.2", `SELECT TRY_CONVERT(date, '31/12/2024', 103) AS a, TRY_CONVERT(date, 'xx', 103) AS b, CONVERT(datetime, '12/31/2024', 101) AS c`, [["2024-12-31", null, "2024-12-31 00:00:00"]]],
+  ["CONVERT money styles", "§7.1 money", `SELECT CONVERT(varchar(20), CAST(3510.9152 AS money), 1) AS a, CONVERT(varchar(20), CAST(4235.9819 AS money), 2) AS b`, [["3,510.92", "4235.9819"]]],
+  ["CAST float to varchar keeps 6 significant digits", "§4.4 float", `SELECT CAST(CAST(1234567.0 AS float) AS varchar(30)) AS a, CONCAT('x', CAST(0.5 AS float)) AS b`, [["1.23457e+006", "x0.5"]]],
+  ["COUNT_BIG and GROUPING SETS", "§8 GROUPING SETS", `${T} SELECT COUNT_BIG(*) AS c FROM dbo.People GROUP BY GROUPING SETS ((flag), ()) ORDER BY c`, [["1"], ["1"], ["2"], ["4"]]],
+  ["EXCEPT and UNION ALL", "§8 set operations", `SELECT 1 AS a UNION ALL SELECT 1 EXCEPT SELECT 2`, [["1"]]],
+  ["STRING_SPLIT with ordinal", "§3 STRING_SPLIT", `SELECT value, ordinal FROM STRING_SPLIT('x,y', ',', 1) ORDER BY ordinal DESC`, [["y", "2"], ["x", "1"]]],
+  ["OPENJSON WITH schema", "§9 OPENJSON", `SELECT id, nm FROM OPENJSON('[{"id":1,"nm":"a"},{"id":2,"nm":"b"}]') WITH (id int '$.id', nm varchar(10) '$.nm') ORDER BY id`, [["1", "a"], ["2", "b"]]],
+  ["JSON_QUERY returns objects", "§9 JSON_QUERY", `SELECT JSON_QUERY('{"a":{"b":1}}', '$.a') AS a, JSON_QUERY('{"a":1}', '$.a') AS b`, [['{"b":1}', null]]],
+  ["LIKE with N'' pattern keeps trailing blanks significant", "§2.1 LIKE", `SELECT CASE WHEN N'abc ' LIKE N'abc' THEN 1 ELSE 0 END AS u, CASE WHEN 'abc ' LIKE 'abc' THEN 1 ELSE 0 END AS a`, [["0", "1"]]],
+  ["CAST int to a too short varchar gives *", "§7.1 int → char(n)", `SELECT CAST(12345 AS varchar(3)) AS a`, [["*"]]],
+  ["IIF with bit column", "§5.3 IIF", `${T} SELECT IIF(flag = 1, 'y', 'n') AS a FROM dbo.People WHERE id IN (1, 2) ORDER BY id`, [["y"], ["n"]]],
+  ["CONCAT converts bit and date like CAST", "§3 CONCAT", `${T} SELECT CONCAT(flag, '|', born) AS a FROM dbo.People WHERE id = 1`, [["1|2024-01-31"]]],
+  ["QUOTENAME, REVERSE, UPPER, LTRIM", "§3", `SELECT REVERSE('abc') AS a, UPPER('abc') AS b, LTRIM('  x ') + '|' AS c, RTRIM(' x  ') + '|' AS d`, [["cba", "ABC", "x |", " x|"]]],
+  ["SUBSTRING over a column and CHARINDEX start", "§3", `${T} SELECT SUBSTRING(name, 2, 10) AS a FROM dbo.People WHERE id = 1`, [["bc"]]],
+  ["money arithmetic rounds to 4 places", "§4.4 money", `SELECT CAST(1 AS money) / 3 AS a`, [["0.3333"]]],
+  ["CAST to tinyint within range", "§4.1 overflow", `SELECT CAST(200 AS tinyint) AS a`, [["200"]]],
+  ["UPDATE with += and a CASE", "§8 UPDATE", `${T} UPDATE dbo.People SET qty += 10 WHERE flag = 1; SELECT id, qty FROM dbo.People WHERE flag = 1 ORDER BY id`, [["1", "11"], ["4", "14"]]],
+  ["DELETE ... OUTPUT deleted.* → RETURNING", "§8 OUTPUT", `CREATE TABLE dbo.D (id int, v varchar(5)); INSERT INTO dbo.D VALUES (1, 'a'), (2, 'b'); DELETE FROM dbo.D OUTPUT deleted.id WHERE v = 'A'`, [["1"]]],
+  ["MERGE with a matched condition and delete", "§8 MERGE", `CREATE TABLE dbo.Tg (id int, v int); CREATE TABLE dbo.Sr (id int, v int); INSERT INTO dbo.Tg VALUES (1, 1), (2, 2); INSERT INTO dbo.Sr VALUES (1, 0), (2, 5); MERGE dbo.Tg AS t USING dbo.Sr AS s ON t.id = s.id WHEN MATCHED AND s.v = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET v = s.v; SELECT id, v FROM dbo.Tg ORDER BY id`, [["2", "5"]]],
+  ["temp table created then queried", "§8 temp tables", `CREATE TABLE #w (k varchar(5)); INSERT INTO #w VALUES ('A'), ('a '); SELECT COUNT(DISTINCT k) AS c FROM #w`, [["1"]]],
+  ["views see their tables' collation", "§2.3", `${T} CREATE VIEW dbo.V AS SELECT id, name FROM dbo.People; SELECT COUNT(*) AS c FROM dbo.V WHERE name = 'ABC'`, [["2"]]],
   // DML
   ["UPDATE with FROM/JOIN", "§8 UPDATE", `${T} CREATE TABLE dbo.Bonus (pid int, amt int); INSERT INTO dbo.Bonus VALUES (1, 100), (4, 400); UPDATE p SET qty = p.qty + b.amt FROM dbo.People p JOIN dbo.Bonus b ON b.pid = p.id; SELECT id, qty FROM dbo.People ORDER BY id`, [["1", "101"], ["2", "2"], ["3", null], ["4", "404"]]],
   ["DELETE with FROM/JOIN", "§8 DELETE", `${T} CREATE TABLE dbo.Gone (pid int); INSERT INTO dbo.Gone VALUES (2), (3); DELETE p FROM dbo.People p JOIN dbo.Gone g ON g.pid = p.id; SELECT id FROM dbo.People ORDER BY id`, [["1"], ["4"]]],
@@ -131,6 +159,18 @@ const cases: Case[] = [
 describe("assignment checks lengths like SQL Server", () => {
   it("INSERT of a too long string raises instead of truncating", async () => {
     await expect(ex.run(`CREATE TABLE dbo.L (v varchar(3)); INSERT INTO dbo.L VALUES ('abcd'); SELECT v FROM dbo.L`)).rejects.toThrow(/too long/);
+  });
+});
+
+describe("errors SQL Server raises are raised", () => {
+  it("CAST to tinyint out of range", async () => {
+    await expect(ex.run(`SELECT CAST(300 AS tinyint) AS a`)).rejects.toThrow(/tinyint/);
+  });
+  it("SUM of int beyond int range", async () => {
+    await expect(ex.run(`CREATE TABLE dbo.B (v int); INSERT INTO dbo.B VALUES (2147483647), (1); SELECT SUM(v) AS s FROM dbo.B`)).rejects.toThrow(/out of range/);
+  });
+  it("string to int conversion of a non-number", async () => {
+    await expect(ex.run(`SELECT CASE WHEN 'abc' = 1 THEN 1 ELSE 0 END AS a`)).rejects.toThrow();
   });
 });
 

@@ -892,7 +892,12 @@ export class PostgresGenerator {
     }
     if (isDateTime(to)) {
       if (lit !== undefined && (style === undefined || style === 0 || style === 120 || style === 121 || style === 126 || style === 112 || style === 23 || style === 20 || style === 21)) {
-        const iso = parseDateLiteral(lit, to.name);
+        let iso = parseDateLiteral(lit, to.name);
+        if (iso && /\.\d{7}$/.test(iso)) {
+          // Postgres keeps microseconds: truncate the 100 ns digit (rounding could cross a second/day boundary).
+          iso = iso.slice(0, -1);
+          if (!/0$/.test(lit.trim())) this.diag(TR.PRECISION_LOSS, `'${lit}': the 100 ns digit is dropped (Postgres keeps microseconds)`, loc);
+        }
         if (iso) {
           const pg = to.name === "date" ? "date" : to.name === "time" ? `time(${Math.min(to.scale ?? 7, 6)})` : to.name === "datetimeoffset" ? "timestamptz" : to.name === "datetime" ? "timestamp(3)" : to.name === "smalldatetime" ? "timestamp(0)" : `timestamp(${Math.min(to.scale ?? 7, 6)})`;
           let sql = `${q(iso)}::${pg}`;
