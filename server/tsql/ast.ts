@@ -1196,11 +1196,28 @@ export interface Batch {
   settings: SessionSettings;
 }
 
+/**
+ * The session settings that change results (TSQL-SEMANTICS §1), as set by top-level SET statements of
+ * the script. Defaults are what SSMS and modern drivers connect with. `null` means "set, but not to a
+ * constant the parser can know" (SET DATEFIRST @v, or a language other than us_english for the
+ * language-dependent DATEFIRST/DATEFORMAT defaults).
+ */
 export interface SessionSettings {
-  /** SET ANSI_NULLS (default ON, as SSMS and every modern driver connect). */
   ansiNulls: boolean;
-  /** SET QUOTED_IDENTIFIER (default ON, or ParseOptions.quotedIdentifier). */
+  /** Default ON, or ParseOptions.quotedIdentifier. */
   quotedIdentifier: boolean;
+  concatNullYieldsNull: boolean;
+  ansiPadding: boolean;
+  ansiWarnings: boolean;
+  arithAbort: boolean;
+  numericRoundAbort: boolean;
+  xactAbort: boolean;
+  /** Lower-cased language name (default us_english). */
+  language: string | null;
+  /** 1-7 (default 7). */
+  dateFirst: number | null;
+  /** mdy, dmy, ymd, ydm, myd, dym (default mdy). */
+  dateFormat: string | null;
 }
 
 /** Any node the walker visits. */

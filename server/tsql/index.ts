@@ -55,7 +55,7 @@ export function parseScript(text: string, options: ParseOptions): ParseResult {
   const parser = new Parser(lx, file, mapLine);
   const batches: Batch[] = [];
   const lines = new LineCursor(src);
-  let settings: SessionSettings = { ansiNulls: true, quotedIdentifier: options.quotedIdentifier !== false };
+  let settings: SessionSettings = { ...DEFAULT_SETTINGS, quotedIdentifier: options.quotedIdentifier !== false };
   for (let guard = 0; ; guard++) {
     const batchStart = lx.pos;
     parser.batchOffset = batchStart;
@@ -97,14 +97,60 @@ export function parseScript(text: string, options: ParseOptions): ParseResult {
   return { batches, diagnostics };
 }
 
-/** Applies the batch's top-level SET ANSI_NULLS / QUOTED_IDENTIFIER statements. */
-function settingsAfter(before: SessionSettings, statements: Statement[]): SessionSettings {
-  let s = before;
+/** What SSMS and modern drivers connect with. */
+export const DEFAULT_SETTINGS: Readonly<SessionSettings> = Object.freeze({
+  ansiNulls: true,
+  quotedIdentifier: true,
+  concatNullYieldsNull: true,
+  ansiPadding: true,
+  ansiWarnings: true,
+  arithAbort: true,
+  numericRoundAbort: false,
+  xactAbort: false,
+  language: "us_english",
+  dateFirst: 7,
+  dateFormat: "mdy",
+});
+
+const ON_OFF: Record<string, keyof SessionSettings> = {
+  ANSI_NULLS: "ansiNulls",
+  QUOTED_IDENTIFIER: "quotedIdentifier",
+  CONCAT_NULL_YIELDS_NULL: "concatNullYieldsNull",
+  ANSI_PADDING: "ansiPadding",
+  ANSI_WARNINGS: "ansiWarnings",
+  ARITHABORT: "arithAbort",
+  NUMERIC_ROUNDABORT: "numericRoundAbort",
+  XACT_ABORT: "xactAbort",
+};
+
+/** Applies the batch's top-level SET statements to the settings it started with. */
+export function settingsAfter(before: SessionSettings, statements: Statement[]): SessionSettings {
+  const s: SessionSettings = { ...before };
   for (const st of statements) {
-    if (st.kind !== "SetOption" || (st.value !== "ON" && st.value !== "OFF")) continue;
-    const on = st.value === "ON";
-    if (st.options.includes("ANSI_NULLS")) s = { ...s, ansiNulls: on };
-    if (st.options.includes("QUOTED_IDENTIFIER")) s = { ...s, quotedIdentifier: on };
+    if (st.kind !== "SetOption") continue;
+    if (st.value === "ON" || st.value === "OFF") {
+      for (const o of st.options) {
+        const key = ON_OFF[o];
+        if (key) (s as unknown as Record<string, unknown>)[key] = st.value === "ON";
+        if (o === "ANSI_DEFAULTS" && st.value === "ON") Object.assign(s, { ansiNulls: true, ansiPadding: true, ansiWarnings: true, quotedIdentifier: true });
+      }
+      continue;
+    }
+    const opt = st.options[0];
+    const constant = st.expr?.kind === "Literal" ? st.expr.value : st.value;
+    if (opt === "DATEFIRST") {
+      const n = constant !== undefined ? Number(constant) : NaN;
+      s.dateFirst = Number.isInteger(n) && n >= 1 && n <= 7 ? n : null;
+    } else if (opt === "DATEFORMAT") {
+      const v = constant?.toLowerCase();
+      s.dateFormat = v && /^(mdy|dmy|ymd|ydm|myd|dym)$/.test(v) ? v : null;
+    } else if (opt === "LANGUAGE") {
+      const v = constant?.toLowerCase().replace(/^\[|\]$/g, "") ?? null;
+      s.language = v;
+      // us_english implies mdy / 7; other languages bring their own defaults, which the parser does not table.
+      if (v === "us_english" || v === "english") Object.assign(s, { dateFirst: 7, dateFormat: "mdy" });
+      else Object.assign(s, { dateFirst: null, dateFormat: null });
+    }
   }
   return s;
 }

@@ -37,6 +37,22 @@ describe("batches", () => {
     expect(r.batches.map((b) => [b.settings.ansiNulls, b.settings.quotedIdentifier])).toEqual([[true, true], [true, true], [false, false], [false, false], [true, false]]);
   });
 
+  it.each([
+    ["SET DATEFIRST 1", { dateFirst: 1 }],
+    ["SET DATEFIRST @d", { dateFirst: null }],
+    ["SET DATEFORMAT dmy", { dateFormat: "dmy" }],
+    ["SET LANGUAGE British", { language: "british", dateFirst: null, dateFormat: null }],
+    ["SET LANGUAGE us_english", { language: "us_english", dateFirst: 7, dateFormat: "mdy" }],
+    ["SET LANGUAGE N'Deutsch'", { language: "deutsch", dateFormat: null }],
+    ["SET CONCAT_NULL_YIELDS_NULL OFF", { concatNullYieldsNull: false }],
+    ["SET ANSI_WARNINGS, ARITHABORT OFF", { ansiWarnings: false, arithAbort: false }],
+    ["SET XACT_ABORT ON", { xactAbort: true }],
+  ])("%s carries into the next batch", (set, want) => {
+    const r = parseScript(`${set}\nGO\nSELECT 1`, { file: "s.sql" });
+    expect(r.batches[0]!.settings).toMatchObject({ dateFirst: 7, dateFormat: "mdy", concatNullYieldsNull: true, xactAbort: false });
+    expect(r.batches[1]!.settings).toMatchObject(want);
+  });
+
   it("onBatch streams batches without keeping them", () => {
     const seen: number[] = [];
     const r = parseScript("SELECT 1\nGO\nSELECT 2\nGO\nSELECT 3", { file: "b.sql", onBatch: (b) => seen.push(b.statements.length) });
