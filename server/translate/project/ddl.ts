@@ -23,6 +23,8 @@ export interface SourceDdl {
   /** All statements, `;`-terminated. */
   sql: string;
   diagnostics: Diagnostic[];
+  /** The same diagnostics by table id. */
+  byTable: Map<string, Diagnostic[]>;
 }
 
 export const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -102,7 +104,9 @@ export function sourceDdl(catalog: Catalog, opts: SourceDdlOptions = {}): Source
   if (opts.createSchemas ?? true) for (const s of [...new Set(tables.map((t) => schemaOf(t.schema)))].sort()) statements.push(`CREATE SCHEMA IF NOT EXISTS ${q(s)}`);
   const rel = (t: { schema: string; name: string }) => `${q(schemaOf(t.schema))}.${id(t.name)}`;
   const fks: string[] = [];
+  const byTable = new Map<string, Diagnostic[]>();
   for (const t of tables) {
+    const before = diagnostics.length;
     const lines = t.columns.map((c) => columnDdl(t, c, catalog, translator, diagnostics, id));
     const colNames = new Set(t.columns.map((c) => c.name.toLowerCase()));
     const known = (cols: string[]) => cols.length > 0 && cols.every((c) => colNames.has(c.toLowerCase()));
@@ -141,7 +145,8 @@ export function sourceDdl(catalog: Catalog, opts: SourceDdlOptions = {}): Source
       continue;
     }
     statements.push(`CREATE TABLE ${rel(t)} (\n  ${lines.join(",\n  ")}\n)`);
+    byTable.set(t.id, diagnostics.slice(before));
   }
   statements.push(...fks);
-  return { statements, sql: statements.map((s) => `${s};`).join("\n\n") + (statements.length ? "\n" : ""), diagnostics };
+  return { statements, sql: statements.map((s) => `${s};`).join("\n\n") + (statements.length ? "\n" : ""), diagnostics, byTable };
 }
