@@ -561,7 +561,8 @@ export class PostgresGenerator {
     const coll = isString(x.type) && isString(p.type) ? this.resolveCollation(x.type, p.type, e.loc) : x.type.collation ?? this.defaultCollation;
     const unicode = isUnicode(x.type) || isUnicode(p.type) || (esc ? isUnicode(esc.type) : false);
     const ci = isCaseInsensitive(coll);
-    const sql = `${this.rt("tsql_like", e.loc)}(${x.sql}, ${p.sql}, ${esc ? esc.sql : "NULL"}, ${ci}, ${unicode})`;
+    // char(n)/nchar(n) operands keep their padding (significant for Unicode LIKE).
+    const sql = `${this.rt("tsql_like", e.loc)}(${this.padded(x)}, ${this.padded(p)}, ${esc ? esc.sql : "NULL"}, ${ci}, ${unicode})`;
     return { sql: e.not ? `NOT ${sql}` : sql, type: BIT, atom: !e.not, pred: true };
   }
 
@@ -1966,7 +1967,9 @@ export class PostgresGenerator {
     let percent: { n: string; ties: boolean } | undefined;
     if (s.top) {
       const n = this.expr(s.top.expr, sc);
-      if (s.top.percent) {
+      if (s.top.percent && n.lit?.literalType === "integer" && n.lit.value === "100" && !s.top.withTies) {
+        // TOP 100 PERCENT: every row (the idiom that allows ORDER BY in a view).
+      } else if (s.top.percent) {
         percent = { n: this.convert(n, FLOAT, s.top.loc).sql, ties: s.top.withTies };
         if (s.top.withTies) this.diag(TR.UNSUPPORTED, "TOP ... PERCENT WITH TIES is not translated", s.top.loc);
       } else if (s.top.withTies) {

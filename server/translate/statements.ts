@@ -81,12 +81,18 @@ function selectStatement(gen: PostgresGenerator, st: A.SelectStatement): { sql: 
     const sel = { ...q, into: undefined } as A.Select;
     const r = gen.queryWith(st.with, sel, new Scope(), { nameUnnamed: true });
     const name = target.name.value;
-    const rendered = gen.relationSql(target, undefined);
+    const rendered = gen.relationSql(qualified(gen, target), undefined);
     if (r.columns) addLocal(gen, target, r.columns);
     return { sql: `CREATE ${name.startsWith("#") ? "TEMP " : ""}TABLE ${rendered} AS ${r.sql}` };
   }
   const r = gen.queryWith(st.with, q, new Scope());
   return { sql: r.sql, ...(r.columns ? { columns: r.columns } : {}) };
+}
+
+/** Unqualified names mean the default schema: render them the way later references to them render. */
+function qualified(gen: PostgresGenerator, n: A.ObjectName): A.ObjectName {
+  if (n.schema || n.name.value.startsWith("#")) return n;
+  return { ...n, schema: { kind: "Identifier", value: gen.defaultSchema, quote: "none", loc: n.loc }, partCount: 2 };
 }
 
 function addLocal(gen: PostgresGenerator, name: A.ObjectName, cols: ColInfo[]): void {
@@ -419,7 +425,7 @@ function createTable(gen: PostgresGenerator, st: A.CreateTable): string {
   if (st.asType) gen.diag(TR.UNSUPPORTED, `CREATE TABLE AS ${st.asType} is not translated`, st.loc);
   if (st.onFileGroup || st.textImageOn || st.options.length) gen.diag(TR.DDL_NOTE, "filegroup/storage options dropped", st.loc, "note");
   const temp = st.name.name.value.startsWith("#");
-  const name = gen.relationSql(st.name, undefined);
+  const name = gen.relationSql(qualified(gen, st.name), undefined);
   const lines: string[] = [];
   const cols: ColInfo[] = [];
   const checks: string[] = [];
@@ -536,7 +542,7 @@ function constraint(gen: PostgresGenerator, k: A.TableConstraint, own: string[],
 function createView(gen: PostgresGenerator, st: A.ViewStatement): { sql: string; columns?: ColInfo[] } {
   if (st.checkOption) gen.diag(TR.DDL_NOTE, "WITH CHECK OPTION kept", st.loc, "note");
   const r = gen.queryWith(st.with, st.query, new Scope(), { nameUnnamed: true });
-  const name = gen.relationSql(st.name, undefined);
+  const name = gen.relationSql(qualified(gen, st.name), undefined);
   const colList = st.columns.length ? ` (${st.columns.map((c) => ident(c.value)).join(", ")})` : "";
   const cols = r.columns && st.columns.length ? r.columns.map((c, i) => ({ name: st.columns[i]?.value ?? c.name, type: c.type })) : r.columns;
   if (cols) {
@@ -565,7 +571,7 @@ function createSequence(gen: PostgresGenerator, st: A.CreateSequence): string {
   const start = v(st.startWith) ?? (desc ? max : min);
   const pgT = t.name === "int" ? "integer" : t.name === "smallint" || t.name === "tinyint" ? "smallint" : "bigint";
   if (t.name === "decimal") gen.diag(TR.DDL_NOTE, "decimal sequence becomes bigint", st.loc, "note");
-  return `CREATE SEQUENCE ${gen.relationSql(st.name, undefined)} AS ${pgT} INCREMENT BY ${inc} MINVALUE ${min} MAXVALUE ${max} START WITH ${start}${st.cycle ? " CYCLE" : " NO CYCLE"}`;
+  return `CREATE SEQUENCE ${gen.relationSql(qualified(gen, st.name), undefined)} AS ${pgT} INCREMENT BY ${inc} MINVALUE ${min} MAXVALUE ${max} START WITH ${start}${st.cycle ? " CYCLE" : " NO CYCLE"}`;
 }
 
 function createIndex(gen: PostgresGenerator, st: A.CreateIndex): string {
@@ -645,7 +651,7 @@ function extendedProperty(gen: PostgresGenerator, st: A.ExtendedProperty): strin
 }
 
 function createFunction(gen: PostgresGenerator, st: A.FunctionStatement): string {
-  const name = gen.functionSql(st.name, undefined);
+  const name = gen.functionSql(qualified(gen, st.name), undefined);
   const sc = new Scope();
   gen.paramScope(sc, st.params);
   const params = st.params.map((p) => `${ident(p.name.replace(/^@+/, "p_"))} ${mapSqlType(fromDataType(p.type, "declare")).sql}`).join(", ");
