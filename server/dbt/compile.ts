@@ -325,7 +325,7 @@ export function compileModel(project: DbtProjectInput | DbtProject, name: string
  * SQL is what dbt's templates produce.
  */
 const DBT_BUILTIN_TESTS_PATH = "dbt/include/global_project/macros/generic_test_sql.sql";
-const DBT_BUILTIN_TESTS = `{% test unique(model, column_name) %}
+export const DBT_BUILTIN_TESTS = `{% test unique(model, column_name) %}
 
 select
     {{ column_name }} as unique_field,
@@ -525,7 +525,6 @@ export function compileDataTests(project: DbtProjectInput | DbtProject | Project
       const argNames = Object.keys(args);
       const call = `{{ test_${spec.test}(${argNames.map((a) => `${a}=__arg_${a}`).join(", ")}) }}`;
       const extra: Record<string, unknown> = Object.fromEntries(argNames.map((a) => [`__arg_${a}`, args[a]]));
-      extra.should_store_failures = () => false;
       const rendered = compiler.renderText(call, file, extra);
       diagnostics.push(...rendered.diagnostics);
       if (rendered.ok) {

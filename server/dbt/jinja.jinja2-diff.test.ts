@@ -3,7 +3,9 @@
 // Runs when python3 with jinja2 is available and says so when it is not.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { DBT_BUILTIN_TESTS } from "./compile.ts";
 import { parseMacros, renderModelSql } from "./jinja.ts";
+import { GENERIC_TEST_FILES } from "./render.ts";
 
 const probe = spawnSync("python3", ["-c", "import jinja2; print(jinja2.__version__)"], { encoding: "utf8" });
 const jinja2Version = probe.status === 0 ? probe.stdout.trim() : undefined;
@@ -32,7 +34,19 @@ const MACROS = `{% macro cents(col, scale=2) -%}
 {% macro uses_len(x) %}{{ tsql_len(x) }} > 0{% endmacro %}
 `;
 
+// dbt's generic tests and ours, as dbt's TestExtension turns {% test x %} into a macro test_x.
+const TESTS = [DBT_BUILTIN_TESTS, ...Object.values(GENERIC_TEST_FILES).map((f) => f.content)].join("\n");
+const TESTS_AS_MACROS = TESTS.replace(/\{%(-?)\s*test\s+/g, "{%$1 macro test_").replace(/\{%(-?)\s*endtest\s*(-?)%\}/g, "{%$1 endmacro $2%}");
+
 const cases: Case[] = [
+  { name: "dbt's unique test", template: "{{ test_unique(model='\"s\".\"t\"', column_name='id') }}", macros: TESTS },
+  { name: "dbt's not_null test", template: "{{ test_not_null(model='\"s\".\"t\"', column_name='id') }}", macros: TESTS },
+  { name: "dbt's accepted_values test", template: "{{ test_accepted_values(model='t', column_name='status', values=['a', 'b', 'c']) }}", macros: TESTS },
+  { name: "dbt's accepted_values test, unquoted", template: "{{ test_accepted_values(model='t', column_name='n', values=[1, 2], quote=false) }}", macros: TESTS },
+  { name: "dbt's relationships test", template: "{{ test_relationships(model='c', column_name='pid', to='p', field='id') }}", macros: TESTS },
+  { name: "dbt's test wrapper", template: "{{ get_test_sql(main_sql='select 1', fail_calc='count(*)', warn_if='!= 0', error_if='!= 0', limit=none) }}", macros: TESTS },
+  { name: "our composite-key test", template: "{{ test_datamigrate_unique_combination(model='t', combination_of_columns=['a', 'b']) }}", macros: TESTS },
+  { name: "our CHECK test", template: "{{ test_datamigrate_expression_is_true(model='t', expression='x > 0') }}", macros: TESTS },
   { name: "ref", template: "select * from {{ ref('orders') }}" },
   { name: "ref with package", template: "select * from {{ ref('shop', 'orders') }}" },
   { name: "source", template: "select * from {{ source('sales', 'customer') }}" },
@@ -75,6 +89,8 @@ const cases: Case[] = [
   { name: "concatenation", template: "{{ 'a' ~ 'b' ~ 1 }} {{ 'x' ~ none ~ true ~ [1, 'y'] }} {{ ref('orders') ~ '_suffix' }}" },
   { name: "nested loops", template: "{% for a in [1, 2] %}{% for b in ['x', 'y'] %}{{ a }}{{ b }}{% if not loop.last %},{% endif %}{% endfor %};{% endfor %}" },
   { name: "trailing newline dropped once", template: "select 1\n\n" },
+  { name: "CRLF line breaks", template: "select 1\r\n{% if true %}\r\nx\r\n{% endif %}\r\n" },
+  { name: "a macro's trailing newline is output", template: "{{ tsql_len('x') }}|{{ cents('a') }}|", macros: MACROS },
   { name: "is none test", template: "{% if x is none %}none{% endif %}{% set x = none %}{% if x is none %}!{% endif %}" },
   { name: "macro with default and keyword", template: "select {{ cents('amount') }}, {{ cents('x', scale=4) }}", macros: MACROS },
   { name: "macro with a loop and whitespace control", template: "select {{ select_list(['a', 'b'], prefix='t.') }} from t", macros: MACROS },
@@ -126,11 +142,11 @@ def render(case):
         raise Exception("Env var required but not provided: '%s'" % name)
     def is_incremental():
         return bool(case.get("incremental")) and (cfg.get("materialized") or case.get("materialized")) == "incremental"
-    ctx = dict(ref=ref, source=source, config=config, var=var, env_var=env_var, is_incremental=is_incremental,
+    ctx = dict(ref=ref, source=source, config=config, var=var, env_var=env_var, is_incremental=is_incremental, should_store_failures=lambda: False,
                this=Relation("scratch", "m"), target={"name": "dev", "schema": "scratch", "type": "postgres"}, adapter=Adapter())
     env = jinja2.Environment(extensions=["jinja2.ext.do"])
     if case.get("macros"):
-        module = env.from_string(case["macros"]).make_module(vars=ctx)
+        module = env.from_string(case["macros_py"]).make_module(vars=ctx)
         for k in dir(module):
             if not k.startswith("_"):
                 ctx[k] = getattr(module, k)
@@ -146,7 +162,8 @@ print(json.dumps(out))
 `;
 
 describe.skipIf(!jinja2Version)(`our renderer and Jinja2 ${jinja2Version ?? ""} agree`, () => {
-  const run = spawnSync("python3", ["-c", PYTHON], { input: JSON.stringify(cases), encoding: "utf8" });
+  const forPython = cases.map((c) => ({ ...c, macros_py: c.macros === TESTS ? TESTS_AS_MACROS : c.macros }));
+  const run = spawnSync("python3", ["-c", PYTHON], { input: JSON.stringify(forPython), encoding: "utf8" });
   const expected: Array<{ ok: boolean; sql?: string; error?: string }> = run.status === 0 ? JSON.parse(run.stdout) : [];
   it("ran the Jinja2 side", () => expect(run.stderr).toBe(""));
   it.each(cases.map((c, i) => [c.name, c, i] as const))("%s", (_name, c, i) => {

@@ -402,7 +402,7 @@ export interface MacroLibrary {
 
 const BUILTIN_NAMES = new Set([
   "ref", "source", "config", "var", "env_var", "is_incremental", "this", "target", "return", "log", "exceptions",
-  "adapter", "model", "execute", "run_started_at", "True", "False", "None", "should_full_refresh",
+  "adapter", "model", "execute", "run_started_at", "True", "False", "None", "should_full_refresh", "should_store_failures",
 ]);
 
 /** Splits a parameter list at top-level commas (quotes and brackets respected). */
@@ -439,9 +439,10 @@ const BLOCK_RE = /\{%(-?)\s*(macro|test|materialization|snapshot)\s+([A-Za-z_][A
 export function parseMacros(files: Array<{ path: string; content: string }>): MacroLibrary {
   const lib: MacroLibrary = { macros: new Map(), tests: new Map(), diagnostics: [] };
   for (const f of files) {
-    for (const m of f.content.matchAll(BLOCK_RE)) {
+    const content = jinjaSource(f.content);
+    for (const m of content.matchAll(BLOCK_RE)) {
       const [, , kind, name, paramText, , openTrim, rawBody, closeTrim] = m;
-      const line = f.content.slice(0, m.index).split("\n").length;
+      const line = content.slice(0, m.index).split("\n").length;
       if (kind === "materialization" || kind === "snapshot") {
         lib.diagnostics.push(diagnostic("DBT3007", "warning", `{% ${kind} ${name} %} is outside the supported Jinja subset and is ignored`, { file: f.path, line }));
         continue;
@@ -453,7 +454,7 @@ export function parseMacros(files: Array<{ path: string; content: string }>): Ma
       let body = rawBody!;
       // The opening tag ends at the first %} of the match (parameter defaults contain none).
       const bodyStart = m.index! + m[0].indexOf("%}") + 2;
-      let bodyLine = f.content.slice(0, bodyStart).split("\n").length;
+      let bodyLine = content.slice(0, bodyStart).split("\n").length;
       if (openTrim === "-") {
         const trimmed = body.trimStart();
         bodyLine += body.slice(0, body.length - trimmed.length).split("\n").length - 1;
@@ -595,6 +596,8 @@ function buildGlobals(state: RenderState): Record<string, unknown> {
     env_var: envVar,
     is_incremental: isIncremental,
     should_full_refresh: () => Boolean(ctx.fullRefresh),
+    // Validation never stores test failures in tables (dbt's --store-failures).
+    should_store_failures: () => false,
     this: ctx.this ? relationOf(ctx.this) : undefined,
     target: { ...ctx.target, profile_name: ctx.target.profile_name ?? "default" },
     model: ctx.model ? { name: ctx.model.name, config: { materialized: ctx.model.materialized, ...(ctx.model.config ?? {}) } } : undefined,
@@ -735,6 +738,16 @@ function expressionAt(source: string, e: unknown): string | undefined {
   return (close < 0 ? line.slice(open + 2) : line.slice(open + 2, close)).replace(/^-|-$/g, "").trim() || undefined;
 }
 
+/**
+ * Jinja's lexer normalises line breaks (\r\n, \r → \n) and drops the template's one final line
+ * break (keep_trailing_newline=False, dbt's setting) before anything is rendered.
+ */
+export function jinjaSource(text: string): string {
+  const lines = text.split(/\r\n|\r|\n/);
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines.join("\n");
+}
+
 /** Renders one model's SQL (or any dbt Jinja text) with dbt's semantics for the supported subset. */
 export function renderModelSql(sql: string, context: RenderContext): RenderResult {
   const file = context.file ?? "<model>";
@@ -753,9 +766,7 @@ export function renderModelSql(sql: string, context: RenderContext): RenderResul
   let out = "";
   try {
     const globals = buildGlobals(state);
-    out = compile(sql, file).render(globals);
-    // Jinja drops the template's final newline (keep_trailing_newline=False), and so does dbt.
-    if (out.endsWith("\n")) out = out.slice(0, -1);
+    out = compile(jinjaSource(sql), file).render(globals);
   } catch (e) {
     const signal = returnSignalOf(e);
     if (signal) {
