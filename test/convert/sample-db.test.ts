@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectPaths } from "../../server/catalog/inspect.ts";
 import type { Catalog } from "../../server/catalog/model.ts";
 import { checkDbtProject, lookupColumn, parseMapping, renderDbtProject, validateRenderedProject } from "../../server/dbt/index.ts";
-import { convertCatalog, runProjectOnPostgres, type ConvertResult, type ProjectRun } from "../../server/translate/project/index.ts";
+import { convertCatalog, loadDbtProjectDir, runProjectOnPostgres, writeConversion, type ConvertResult, type ProjectRun } from "../../server/translate/project/index.ts";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 
 const SAMPLE = path.join(import.meta.dirname, "../../examples/sample-db");
 
@@ -159,4 +161,24 @@ describe("the converted project on Postgres", () => {
     const orders = await rows(`select orderid from ${JSON.stringify(run.schema)}.sales__fn_orders_for_customer(2) order by orderid`);
     expect(orders.map((o) => o.orderid)).toEqual([1001, 1002, 1003]);
   });
+});
+
+describe("the written project directory, read back", () => {
+  it("runs the same models and tests from disk (source tables from the sources' documented types)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "dm-cnv-dir-"));
+    try {
+      await writeConversion(result, dir, { force: true });
+      const loaded = await loadDbtProjectDir(dir);
+      expect(loaded.diagnostics).toEqual([]);
+      expect(loaded.project.models.map((m) => m.name).sort()).toEqual(result.project.models.map((m) => m.name).sort());
+      expect(loaded.project.onRunStart).toEqual(result.project.onRunStart);
+      const fromDir = await runProjectOnPostgres(dir);
+      expect(fromDir.setup).toEqual({ ok: true });
+      expect(fromDir.models.map((m) => [m.name, m.status])).toEqual(run.models.map((m) => [m.name, m.status]));
+      expect(fromDir.tests.map((t) => t.name).sort()).toEqual(run.tests.map((t) => t.name).sort());
+      expect(fromDir.tests.every((t) => t.status === "pass")).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

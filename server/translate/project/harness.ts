@@ -11,6 +11,7 @@ import type { Diagnostic } from "../../diagnostics.ts";
 import { compileDataTests, ProjectCompiler, type CompiledModel } from "../../dbt/compile.ts";
 import { parseDbtProject, type DbtProject, type DbtProjectInput } from "../../dbt/project.ts";
 import { q, sourceDdl } from "./ddl.ts";
+import { loadDbtProjectDir } from "./load.ts";
 import { postgresIdentifier } from "../index.ts";
 import type { ProjectTranslator } from "./translator.ts";
 
@@ -124,8 +125,12 @@ function ddlFromSources(project: DbtProject, schemaOf: (s: string) => string): s
   return out;
 }
 
-export async function runProjectOnPostgres(input: DbtProjectInput | DbtProject, opts: RunOptions = {}): Promise<ProjectRun> {
-  const project = parseDbtProject(input as DbtProjectInput);
+/**
+ * Runs a project (a DbtProject, or the directory of one) on a scratch set of schemas. Without a
+ * catalog, the source tables are created from the sources' documented columns and types.
+ */
+export async function runProjectOnPostgres(input: DbtProjectInput | DbtProject | string, opts: RunOptions = {}): Promise<ProjectRun> {
+  const project = typeof input === "string" ? (await loadDbtProjectDir(input)).project : parseDbtProject(input as DbtProjectInput);
   const tag = `dm_cnv_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const sourceSchemas: Record<string, string> = {};
   let n = 0;

@@ -8,3 +8,4 @@ export { fallbackTranslator, rewriteRelations, jinjaLiteral, type ProjectTransla
 export { mapSqlServerType, resolveAliasType } from "./types-map.ts";
 export { parseCheckInList } from "./tests.ts";
 export { assignNames, type ProjectNames, type TableNames } from "./naming.ts";
+export { loadDbtProjectDir, type LoadedProject } from "./load.ts";
