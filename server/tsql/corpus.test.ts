@@ -50,6 +50,8 @@ describe.skipIf(!root)("corpus", () => {
       });
       for (const b of r.batches) {
         walk(b.statements, (n: Node) => {
+          const loc = (n as { loc?: { line: number } }).loc;
+          if (loc && !(loc.line >= 1)) throw new Error(`${rel}: ${n.kind} has no location`);
           if ("comments" in n && n.kind !== "ColumnDef" && n.kind !== "Batch") stats.statements++;
           if (n.kind === "Command" && !n.error) {
             stats.commands++;

@@ -58,6 +58,12 @@ const LITERAL_TYPES: Partial<Record<T, A.Literal["literalType"]>> = {
 
 type Named = { loc: A.Loc };
 
+/**
+ * Placeholder location for a node under construction whose real location is set once its last token
+ * is read (saves one allocation per node; never visible in a finished tree).
+ */
+const PENDING_LOC: A.Loc = Object.freeze({ file: "", line: 0, column: 0 }) as A.Loc;
+
 export class Parser {
   private buf: Token[] = [];
   private p = 0;
@@ -677,7 +683,7 @@ export class Parser {
 
   private parseSelectCore(): A.Select {
     const start = this.expectWord("SELECT");
-    const sel: A.Select = { kind: "Select", distinct: false, all: false, columns: [], from: [], orderBy: [], option: [], loc: this.locOf(start) };
+    const sel: A.Select = { kind: "Select", distinct: false, all: false, columns: [], from: [], orderBy: [], option: [], loc: PENDING_LOC };
     if (this.acceptWord("DISTINCT")) sel.distinct = true;
     else if (this.acceptWord("ALL")) sel.all = true;
     if (this.isWord("TOP")) sel.top = this.parseTop();
@@ -752,7 +758,7 @@ export class Parser {
       return { kind: "SelectItem", expr, alias, aliasStyle: start.type === T_STRING ? "string" : "equals", loc: this.locOf(start) };
     }
     const expr = this.parseExpr();
-    const item: A.SelectItem = { kind: "SelectItem", expr, loc: this.locOf(start) };
+    const item: A.SelectItem = { kind: "SelectItem", expr, loc: PENDING_LOC };
     if (this.acceptWord("AS")) {
       const a = this.peek();
       if (a.type === T_STRING || a.type === T_NSTRING) {
@@ -782,7 +788,7 @@ export class Parser {
   private parseGroupBy(): A.GroupBy {
     const start = this.advance();
     this.advance();
-    const gb: A.GroupBy = { kind: "GroupBy", all: this.acceptWord("ALL"), items: [], loc: this.locOf(start) };
+    const gb: A.GroupBy = { kind: "GroupBy", all: this.acceptWord("ALL"), items: [], loc: PENDING_LOC };
     do {
       const t = this.peek();
       if ((t.upper === "ROLLUP" || t.upper === "CUBE") && this.isOp("(", 1)) {
@@ -843,7 +849,7 @@ export class Parser {
     do {
       const start = this.peek();
       const expr = this.parseExpr();
-      const item: A.OrderItem = { kind: "OrderItem", expr, loc: this.locOf(start) };
+      const item: A.OrderItem = { kind: "OrderItem", expr, loc: PENDING_LOC };
       if (this.acceptWord("ASC")) item.direction = "ASC";
       else if (this.acceptWord("DESC")) item.direction = "DESC";
       item.loc = this.locOf(start);
@@ -903,7 +909,7 @@ export class Parser {
         joinType = "INNER";
       } else break;
       const right = joinType === "CROSS APPLY" || joinType === "OUTER APPLY" ? this.parseTablePrimary() : this.parseJoinRight();
-      const join: A.Join = { kind: "Join", joinType, left, right, loc: this.locOf(start) };
+      const join: A.Join = { kind: "Join", joinType, left, right, loc: PENDING_LOC };
       if (hint) join.hint = hint;
       if (joinType !== "CROSS" && joinType !== "CROSS APPLY" && joinType !== "OUTER APPLY") {
         this.expectWord("ON");
@@ -982,7 +988,7 @@ export class Parser {
     this.expectWord("IN");
     const values = this.parenIdentList(true);
     this.expectOp(")");
-    const pv: A.Pivot = { kind: "Pivot", source, aggregate: agg, column, values, loc: this.locOf(start) };
+    const pv: A.Pivot = { kind: "Pivot", source, aggregate: agg, column, values, loc: PENDING_LOC };
     const alias = this.parseAlias();
     if (alias) pv.alias = alias;
     pv.loc = this.locOf(start);
@@ -998,7 +1004,7 @@ export class Parser {
     this.expectWord("IN");
     const columns = this.parenIdentList();
     this.expectOp(")");
-    const up: A.Unpivot = { kind: "Unpivot", source, valueColumn, forColumn, columns, loc: this.locOf(start) };
+    const up: A.Unpivot = { kind: "Unpivot", source, valueColumn, forColumn, columns, loc: PENDING_LOC };
     const alias = this.parseAlias();
     if (alias) up.alias = alias;
     up.loc = this.locOf(start);
@@ -1044,7 +1050,7 @@ export class Parser {
         this.advance();
         const query = this.parseQueryExpr();
         this.expectOp(")");
-        const dt: A.DerivedTable = { kind: "DerivedTable", query, columns: [], loc: this.locOf(start) };
+        const dt: A.DerivedTable = { kind: "DerivedTable", query, columns: [], loc: PENDING_LOC };
         const alias = this.parseAlias();
         if (alias) dt.alias = alias;
         if (this.isOp("(")) dt.columns = this.parenIdentList();
@@ -1058,7 +1064,7 @@ export class Parser {
         const st = this.parseStatement();
         this.expectOp(")");
         if (st.kind !== "Merge" && st.kind !== "Insert" && st.kind !== "Update" && st.kind !== "Delete") throw this.error("expected a DML statement");
-        const dt: A.DmlTable = { kind: "DmlTable", statement: st, columns: [], loc: this.locOf(start) };
+        const dt: A.DmlTable = { kind: "DmlTable", statement: st, columns: [], loc: PENDING_LOC };
         const alias = this.parseAlias();
         if (alias) dt.alias = alias;
         if (this.isOp("(")) dt.columns = this.parenIdentList();
@@ -1070,7 +1076,7 @@ export class Parser {
         this.advance();
         const rows = this.parseValuesRows();
         this.expectOp(")");
-        const vt: A.ValuesTable = { kind: "ValuesTable", rows, columns: [], loc: this.locOf(start) };
+        const vt: A.ValuesTable = { kind: "ValuesTable", rows, columns: [], loc: PENDING_LOC };
         const alias = this.parseAlias();
         if (alias) vt.alias = alias;
         if (this.isOp("(")) vt.columns = this.parenIdentList();
@@ -1092,7 +1098,7 @@ export class Parser {
         const call: A.MethodCall = { kind: "MethodCall", target: variable, method, args, loc: this.locOf(start) };
         return this.finishTableFunction(call, start);
       }
-      const vt: A.VariableTableRef = { kind: "VariableTableRef", variable, loc: this.locOf(start) };
+      const vt: A.VariableTableRef = { kind: "VariableTableRef", variable, loc: PENDING_LOC };
       const alias = this.parseAlias();
       if (alias) vt.alias = alias;
       this.parseTableHints();
@@ -1118,7 +1124,7 @@ export class Parser {
         const call = this.parseFunctionRest(name, start);
         return this.finishTableFunction(call, start);
       }
-      const ref: A.TableRef = { kind: "TableRef", name, hints: [], loc: this.locOf(start) };
+      const ref: A.TableRef = { kind: "TableRef", name, hints: [], loc: PENDING_LOC };
       if (this.isWord("FOR") && this.isWord("SYSTEM_TIME", 1)) ref.forSystemTime = this.parseForSystemTime();
       if (this.isWord("TABLESAMPLE")) {
         const ts = this.advance();
@@ -1138,7 +1144,7 @@ export class Parser {
   }
 
   private finishTableFunction(call: A.FunctionCall | A.MethodCall, start: Token): A.TableFunction {
-    const tf: A.TableFunction = { kind: "TableFunction", call, columns: [], loc: this.locOf(start) };
+    const tf: A.TableFunction = { kind: "TableFunction", call, columns: [], loc: PENDING_LOC };
     if (this.isWord("WITH") && this.isOp("(", 1) && call.kind === "FunctionCall" && (call.upperName === "OPENJSON" || call.upperName === "OPENXML")) {
       this.advance();
       this.advance();
@@ -1171,7 +1177,7 @@ export class Parser {
   private parseForSystemTime(): A.TemporalClause {
     const start = this.advance();
     this.advance();
-    const tc: A.TemporalClause = { kind: "ForSystemTime", type: "ALL", args: [], loc: this.locOf(start) };
+    const tc: A.TemporalClause = { kind: "ForSystemTime", type: "ALL", args: [], loc: PENDING_LOC };
     if (this.acceptWords("AS", "OF")) {
       tc.type = "AS OF";
       tc.args = [this.parseAdditive()];
@@ -1217,7 +1223,7 @@ export class Parser {
       const ht = this.peek();
       if (ht.type !== T_WORD) throw this.error("expected a table hint");
       this.advance();
-      const hint: A.TableHint = { kind: "TableHint", name: ht.upper, args: [], loc: this.locOf(ht) };
+      const hint: A.TableHint = { kind: "TableHint", name: ht.upper, args: [], loc: PENDING_LOC };
       if (this.isOp("(")) {
         this.advance();
         if (!this.isOp(")")) {
@@ -1369,7 +1375,7 @@ export class Parser {
       case "LIKE": {
         this.advance();
         const pattern = this.parseAdditive();
-        const like: A.Like = { kind: "Like", expr: left, pattern, not, loc: this.locOf(start) };
+        const like: A.Like = { kind: "Like", expr: left, pattern, not, loc: PENDING_LOC };
         if (this.acceptWord("ESCAPE")) like.escape = this.parseAdditive();
         like.loc = this.locOf(start);
         return like;
@@ -1571,7 +1577,7 @@ export class Parser {
             this.advance();
             this.advance();
             const sequence = this.objectName();
-            const nv: A.NextValueFor = { kind: "NextValueFor", sequence, loc: this.locOf(t) };
+            const nv: A.NextValueFor = { kind: "NextValueFor", sequence, loc: PENDING_LOC };
             if (this.isWord("OVER")) nv.over = this.parseOver();
             nv.loc = this.locOf(t);
             return nv;
@@ -1601,7 +1607,7 @@ export class Parser {
     if (this.isOp("::")) {
       this.advance();
       const method = this.ident();
-      const sm: A.StaticMethodCall = { kind: "StaticMethodCall", type: name, method, args: [], parens: false, loc: this.locOf(t) };
+      const sm: A.StaticMethodCall = { kind: "StaticMethodCall", type: name, method, args: [], parens: false, loc: PENDING_LOC };
       if (this.isOp("(")) {
         sm.args = this.parseCallArgs();
         sm.parens = true;
@@ -1644,7 +1650,7 @@ export class Parser {
 
   private parseCase(): A.Case {
     const start = this.advance();
-    const c: A.Case = { kind: "Case", whens: [], loc: this.locOf(start) };
+    const c: A.Case = { kind: "Case", whens: [], loc: PENDING_LOC };
     if (!this.isWord("WHEN")) c.operand = this.parseExpr();
     while (this.acceptWord("WHEN")) {
       const when = this.parseExpr();
@@ -1675,7 +1681,7 @@ export class Parser {
     const type = this.parseDataType();
     this.expectOp(",");
     const expr = this.parseExpr();
-    const c: A.Cast = { kind: "Cast", fn: fn as A.Cast["fn"], expr, type, loc: this.locOf(start) };
+    const c: A.Cast = { kind: "Cast", fn: fn as A.Cast["fn"], expr, type, loc: PENDING_LOC };
     if (this.acceptOp(",")) c.style = this.parseExpr();
     this.expectOp(")");
     c.loc = this.locOf(start);
@@ -1688,7 +1694,7 @@ export class Parser {
     const expr = this.parseExpr();
     this.expectWord("AS");
     const type = this.parseDataType();
-    const c: A.Cast = { kind: "Cast", fn: fn as A.Cast["fn"], expr, type, loc: this.locOf(start) };
+    const c: A.Cast = { kind: "Cast", fn: fn as A.Cast["fn"], expr, type, loc: PENDING_LOC };
     if (this.acceptWord("USING")) c.culture = this.parseExpr();
     this.expectOp(")");
     c.loc = this.locOf(start);
@@ -1708,7 +1714,7 @@ export class Parser {
   /** name( ... ) [WITHIN GROUP (ORDER BY ...)] [OVER (...)], the name already read. */
   private parseFunctionRest(name: A.ObjectName, start: Token): A.FunctionCall {
     const upperName = name.name.value.toUpperCase();
-    const fc: A.FunctionCall = { kind: "FunctionCall", name, upperName, args: [], distinct: false, parens: true, loc: this.locOf(start) };
+    const fc: A.FunctionCall = { kind: "FunctionCall", name, upperName, args: [], distinct: false, parens: true, loc: PENDING_LOC };
     this.expectOp("(");
     if (!this.isOp(")")) {
       if (!name.schema && (upperName === "TRIM") && !this.isTrimSimple()) {
@@ -1814,7 +1820,7 @@ export class Parser {
   private parseOver(): A.Over {
     const start = this.expectWord("OVER");
     this.expectOp("(");
-    const over: A.Over = { kind: "Over", partitionBy: [], orderBy: [], loc: this.locOf(start) };
+    const over: A.Over = { kind: "Over", partitionBy: [], orderBy: [], loc: PENDING_LOC };
     if (this.isWord("PARTITION")) {
       this.advance();
       this.expectWord("BY");
@@ -1947,7 +1953,7 @@ export class Parser {
     }
     const builtin = single && BUILTIN_TYPES.has(upper);
     name = builtin ? upper : typeName.name.value;
-    const dt: A.DataType = { kind: "DataType", name, typeName, args: [], userDefined: !builtin, loc: this.locOf(start) };
+    const dt: A.DataType = { kind: "DataType", name, typeName, args: [], userDefined: !builtin, loc: PENDING_LOC };
     if (typeName.schema && !builtin) dt.schema = typeName.schema.value;
     if (this.isOp("(")) {
       this.advance();
@@ -2015,7 +2021,7 @@ export class Parser {
       this.skipOptionValue();
       return { kind: "Option", name: this.lx.text.slice(vs.start, this.prev.end), loc: this.locOf(start) };
     }
-    const item: A.OptionItem = { kind: "Option", name: words.join(" "), loc: this.locOf(start) };
+    const item: A.OptionItem = { kind: "Option", name: words.join(" "), loc: PENDING_LOC };
     if (this.acceptOp("=")) {
       if (this.isOp("(")) item.value = this.parseOptionList();
       else {
@@ -2079,7 +2085,7 @@ export class Parser {
       const call = this.parseFunctionRest(name, start);
       return { kind: "TableFunction", call, columns: [], loc: this.locOf(start) };
     }
-    const ref: A.TableRef = { kind: "TableRef", name, hints: [], loc: this.locOf(start) };
+    const ref: A.TableRef = { kind: "TableRef", name, hints: [], loc: PENDING_LOC };
     ref.hints = this.parseTableHints();
     ref.loc = this.locOf(start);
     return ref;
@@ -2094,7 +2100,7 @@ export class Parser {
       if (it.kind !== "SelectItem") throw this.error("expected an OUTPUT column");
       columns.push(it);
     } while (this.acceptOp(","));
-    const out: A.OutputClause = { kind: "Output", columns, intoColumns: [], loc: this.locOf(start) };
+    const out: A.OutputClause = { kind: "Output", columns, intoColumns: [], loc: PENDING_LOC };
     if (this.acceptWord("INTO")) {
       const t = this.peek();
       if (t.type === T_VARIABLE) {
@@ -2123,7 +2129,7 @@ export class Parser {
     this.acceptWord("INTO");
     const target = this.parseDmlTarget();
     const ins: A.Insert = {
-      kind: "Insert", target, columns: [], source: { kind: "DefaultValues", loc: this.locOf(start) }, option: [],
+      kind: "Insert", target, columns: [], source: { kind: "DefaultValues", loc: PENDING_LOC }, option: [],
       loc: this.locOf(start), comments: start.comments ?? [],
     };
     if (w) ins.with = w;
@@ -2165,7 +2171,7 @@ export class Parser {
         const variable: A.Variable = { kind: "Variable", name: s.value, global: false, loc: this.locOf(s) };
         const op = this.advance();
         if (op.type !== T_OP || !ASSIGN_OPS.has(op.value)) throw this.error("expected '=' after the variable", op);
-        const sc: A.SetClause = { kind: "SetClause", variable, op: op.value as A.AssignOp, value: { kind: "DefaultValue", loc: variable.loc }, loc: this.locOf(s) };
+        const sc: A.SetClause = { kind: "SetClause", variable, op: op.value as A.AssignOp, value: { kind: "DefaultValue", loc: variable.loc }, loc: PENDING_LOC };
         // @v = col = expr
         if ((this.peek().type === T_WORD || this.peek().type === T_QUOTEDID) && this.isOp("=", 1) && !RESERVED.has(this.peek().upper)) {
           const colTok = this.peek();
@@ -2220,7 +2226,7 @@ export class Parser {
     const top = this.parseDmlTop();
     const target = this.parseDmlTarget();
     this.expectWord("SET");
-    const upd: A.Update = { kind: "Update", target, set: this.parseSetClauses(), from: [], option: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const upd: A.Update = { kind: "Update", target, set: this.parseSetClauses(), from: [], option: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     if (w) upd.with = w;
     if (top) upd.top = top;
     this.assignOutputs(upd);
@@ -2239,7 +2245,7 @@ export class Parser {
     const top = this.parseDmlTop();
     this.acceptWord("FROM");
     const target = this.parseDmlTarget();
-    const del: A.Delete = { kind: "Delete", target, from: [], option: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const del: A.Delete = { kind: "Delete", target, from: [], option: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     if (w) del.with = w;
     if (top) del.top = top;
     // DELETE t FROM t JOIN ... ; DELETE FROM t alias? (not valid T-SQL, but an alias via FROM list is)
@@ -2265,7 +2271,7 @@ export class Parser {
     const using = this.parseJoinedTable();
     this.expectWord("ON");
     const on = this.parseExpr();
-    const m: A.Merge = { kind: "Merge", target, using, on, whens: [], option: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const m: A.Merge = { kind: "Merge", target, using, on, whens: [], option: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     if (w) m.with = w;
     if (top) m.top = top;
     while (this.isWord("WHEN")) {
@@ -2280,7 +2286,7 @@ export class Parser {
           else if (by !== "TARGET") throw this.error("expected TARGET or SOURCE", this.prev);
         }
       } else this.expectWord("MATCHED");
-      const mw: A.MergeWhen = { kind: "MergeWhen", match, action: { kind: "MergeDelete" }, loc: this.locOf(ws) };
+      const mw: A.MergeWhen = { kind: "MergeWhen", match, action: { kind: "MergeDelete" }, loc: PENDING_LOC };
       if (this.acceptWord("AND")) mw.condition = this.parseExpr();
       this.expectWord("THEN");
       if (this.acceptWord("UPDATE")) {
@@ -2313,7 +2319,7 @@ export class Parser {
     const start = this.advance();
     this.expectWord("TABLE");
     const table = this.objectName();
-    const tr: A.Truncate = { kind: "Truncate", table, loc: this.locOf(start), comments: start.comments ?? [] };
+    const tr: A.Truncate = { kind: "Truncate", table, loc: PENDING_LOC, comments: start.comments ?? [] };
     if (this.isWord("WITH") && this.isOp("(", 1)) {
       const ps = this.advance();
       this.skipParens();
@@ -2330,7 +2336,7 @@ export class Parser {
     this.expectWord("FROM");
     const f = this.advance();
     if (f.type !== T_STRING && f.type !== T_NSTRING && f.type !== T_VARIABLE) throw this.error("expected a file name", f);
-    const bi: A.BulkInsert = { kind: "BulkInsert", table, from: f.value, options: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const bi: A.BulkInsert = { kind: "BulkInsert", table, from: f.value, options: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     if (this.isWord("WITH") && this.isOp("(", 1)) {
       this.advance();
       bi.options = this.parseOptionList();
@@ -2370,7 +2376,7 @@ export class Parser {
         continue;
       }
       const type = this.parseDataType();
-      const dv: A.DeclareVariable = { kind: "DeclareVariable", name: vs.value, type, loc: this.locOf(vs) };
+      const dv: A.DeclareVariable = { kind: "DeclareVariable", name: vs.value, type, loc: PENDING_LOC };
       if (!this.acceptWords("NOT", "NULL")) this.acceptWord("NULL"); // natively compiled modules
       if (this.acceptOp("=")) dv.value = this.parseExpr();
       dv.loc = this.locOf(vs);
@@ -2393,7 +2399,7 @@ export class Parser {
     const qs = this.peek();
     const w = this.isWord("WITH") ? this.parseWith() : undefined;
     const query = this.parseSelectStatement(w, qs);
-    const cd: A.CursorDefinition = { kind: "CursorDefinition", options, query, readOnly: false, loc: this.locOf(start) };
+    const cd: A.CursorDefinition = { kind: "CursorDefinition", options, query, readOnly: false, loc: PENDING_LOC };
     if (this.isWord("FOR") && this.isWord("UPDATE", 1)) {
       this.advance();
       this.advance();
@@ -2427,14 +2433,14 @@ export class Parser {
       }
       const op = this.advance();
       if (op.type !== T_OP || !ASSIGN_OPS.has(op.value)) throw this.error("expected '=' after the variable", op);
-      const sv: A.SetVariable = { kind: "SetVariable", variable, op: op.value as A.AssignOp, loc: this.locOf(start), comments: start.comments ?? [] };
+      const sv: A.SetVariable = { kind: "SetVariable", variable, op: op.value as A.AssignOp, loc: PENDING_LOC, comments: start.comments ?? [] };
       if (this.isWord("CURSOR") || (Parser.CURSOR_OPTIONS.has(this.peek().upper) && this.peek().type === T_WORD)) sv.cursor = this.parseCursorDefinition();
       else sv.value = this.parseExpr();
       sv.loc = this.locOf(start);
       return sv;
     }
     if (t.type !== T_WORD) throw this.error("expected a variable or an option after SET");
-    const so: A.SetOption = { kind: "SetOption", options: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const so: A.SetOption = { kind: "SetOption", options: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     if (t.upper === "TRANSACTION") {
       this.advance();
       this.expectWord("ISOLATION");
@@ -2478,7 +2484,7 @@ export class Parser {
     const start = this.advance();
     const condition = this.parseExpr();
     const then = this.parseStatementOrEmpty();
-    const st: A.If = { kind: "If", condition, then, loc: this.locOf(start), comments: start.comments ?? [] };
+    const st: A.If = { kind: "If", condition, then, loc: PENDING_LOC, comments: start.comments ?? [] };
     // ELSE may follow a `;`.
     if (this.isOp(";") && this.isWord("ELSE", 1)) this.advance();
     if (this.acceptWord("ELSE")) st.else = this.parseStatementOrEmpty();
@@ -2544,7 +2550,7 @@ export class Parser {
 
   private parseThrow(): A.Throw {
     const start = this.advance();
-    const th: A.Throw = { kind: "Throw", loc: this.locOf(start), comments: start.comments ?? [] };
+    const th: A.Throw = { kind: "Throw", loc: PENDING_LOC, comments: start.comments ?? [] };
     if (this.startsExpression()) {
       th.number = this.parseExpr();
       this.expectOp(",");
@@ -2610,7 +2616,7 @@ export class Parser {
 
   private parseReturn(): A.Return {
     const start = this.advance();
-    const r: A.Return = { kind: "Return", loc: this.locOf(start), comments: start.comments ?? [] };
+    const r: A.Return = { kind: "Return", loc: PENDING_LOC, comments: start.comments ?? [] };
     if (this.startsExpression() || (this.peek().type === T_WORD && this.peek().upper === "SELECT" && false)) r.value = this.parseExpr();
     r.loc = this.locOf(start);
     return r;
@@ -2639,7 +2645,7 @@ export class Parser {
       this.advance();
       work = true;
     }
-    const tr: A.Transaction = { kind: "Transaction", action, work, loc: this.locOf(start), comments: start.comments ?? [] };
+    const tr: A.Transaction = { kind: "Transaction", action, work, loc: PENDING_LOC, comments: start.comments ?? [] };
     const n = this.peek();
     if (!n.firstOnLine || action === "SAVE") {
       if (n.type === T_VARIABLE) {
@@ -2699,7 +2705,7 @@ export class Parser {
       this.expectWord("FROM");
     } else this.acceptWord("FROM");
     const { cursor, global } = this.cursorName();
-    const f: A.Fetch = { kind: "Fetch", cursor, global, into: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const f: A.Fetch = { kind: "Fetch", cursor, global, into: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     if (direction) f.direction = direction;
     if (offset) f.offset = offset;
     if (this.acceptWord("INTO")) {
@@ -2719,7 +2725,7 @@ export class Parser {
     if (t.type === T_OP && t.value === "(") {
       this.advance();
       const parts: A.Expr[] = [];
-      const es: A.ExecString = { kind: "ExecString", parts, loc: this.locOf(start), comments: start.comments ?? [] };
+      const es: A.ExecString = { kind: "ExecString", parts, loc: PENDING_LOC, comments: start.comments ?? [] };
       const e = this.parseExpr();
       // EXEC ('a' + @b) : keep the concatenation's operands as parts.
       const flatten = (x: A.Expr) => {
@@ -2770,7 +2776,7 @@ export class Parser {
     }
     const ex: A.Exec = {
       kind: "Exec", procedure, upperName: procedure.kind === "ObjectName" ? procedure.name.value.toUpperCase() : "",
-      args: [], options: [], keyword, loc: this.locOf(start), comments: start.comments ?? [],
+      args: [], options: [], keyword, loc: PENDING_LOC, comments: start.comments ?? [],
     };
     if (returnVariable) ex.returnVariable = returnVariable;
     if (this.startsExecArg()) {
@@ -3079,7 +3085,7 @@ export class Parser {
     do {
       const s = this.peek();
       const name = this.ident();
-      const ic: A.IndexColumn = { kind: "IndexColumn", name, loc: this.locOf(s) };
+      const ic: A.IndexColumn = { kind: "IndexColumn", name, loc: PENDING_LOC };
       if (this.acceptWord("ASC")) ic.direction = "ASC";
       else if (this.acceptWord("DESC")) ic.direction = "DESC";
       ic.loc = this.locOf(s);
@@ -3103,7 +3109,7 @@ export class Parser {
       do {
         const s = this.peek();
         const name = this.advance().upper;
-        const item: A.OptionItem = { kind: "Option", name, loc: this.locOf(s) };
+        const item: A.OptionItem = { kind: "Option", name, loc: PENDING_LOC };
         if (this.acceptOp("=")) item.value = this.advance().value;
         item.loc = this.locOf(s);
         items.push(item);
@@ -3167,7 +3173,7 @@ export class Parser {
       this.expectWord("REFERENCES");
       const refTable = this.objectName();
       const refColumns = this.isOp("(") ? this.parenIdentList() : [];
-      const fk: A.ForeignKeyConstraint = { kind: "ForeignKey", ...named, columns, refTable, refColumns, notForReplication: false, loc: this.locOf(start) };
+      const fk: A.ForeignKeyConstraint = { kind: "ForeignKey", ...named, columns, refTable, refColumns, notForReplication: false, loc: PENDING_LOC };
       for (;;) {
         if (this.isWord("ON") && (this.isWord("DELETE", 1) || this.isWord("UPDATE", 1))) {
           this.advance();
@@ -3197,7 +3203,7 @@ export class Parser {
     if (t.upper === "DEFAULT") {
       this.advance();
       const expr = this.parseExpr();
-      const d: A.DefaultConstraint = { kind: "Default", ...named, expr, withValues: false, loc: this.locOf(start) };
+      const d: A.DefaultConstraint = { kind: "Default", ...named, expr, withValues: false, loc: PENDING_LOC };
       if (this.acceptWord("FOR")) d.forColumn = this.ident();
       if (this.acceptWords("WITH", "VALUES")) d.withValues = true;
       d.loc = this.locOf(start);
@@ -3209,7 +3215,7 @@ export class Parser {
   private parseInlineIndex(): A.InlineIndex {
     const start = this.expectWord("INDEX");
     const name = this.ident();
-    const ix: A.InlineIndex = { kind: "InlineIndex", name, unique: false, columnstore: false, hash: false, columns: [], include: [], options: [], loc: this.locOf(start) };
+    const ix: A.InlineIndex = { kind: "InlineIndex", name, unique: false, columnstore: false, hash: false, columns: [], include: [], options: [], loc: PENDING_LOC };
     if (this.acceptWord("UNIQUE")) ix.unique = true;
     const cl = this.parseClustered();
     if (cl !== undefined) ix.clustered = cl;
@@ -3330,7 +3336,7 @@ export class Parser {
   private parseCreateTable(start: Token): A.CreateTable {
     this.expectWord("TABLE");
     const name = this.objectName();
-    const ct: A.CreateTable = { kind: "CreateTable", name, columns: [], constraints: [], indexes: [], options: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const ct: A.CreateTable = { kind: "CreateTable", name, columns: [], constraints: [], indexes: [], options: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     if (this.isWord("AS") && (this.isWord("FILETABLE", 1) || this.isWord("EDGE", 1) || this.isWord("NODE", 1))) {
       this.advance();
       ct.asType = this.advance().upper as "FILETABLE" | "EDGE" | "NODE";
@@ -3413,7 +3419,7 @@ export class Parser {
         at.actions.push({ kind: "AlterColumn", loc: this.locOf(as), column, addDrop: this.lx.text.slice(s.start, this.prev.end) });
       } else {
         const type = this.parseDataType();
-        const ac: A.AlterTableAction & { kind: "AlterColumn" } = { kind: "AlterColumn", loc: this.locOf(as), column, type };
+        const ac: A.AlterTableAction & { kind: "AlterColumn" } = { kind: "AlterColumn", loc: PENDING_LOC, column, type };
         for (;;) {
           if (this.acceptWord("COLLATE")) ac.collation = this.advance().value;
           else if (this.acceptWord("NULL")) ac.nullable = true;
@@ -3509,7 +3515,7 @@ export class Parser {
     this.expectWord("AS");
     const w = this.isWord("WITH") ? this.parseWith() : undefined;
     const query = this.parseQueryExpr();
-    const v: A.ViewStatement = { kind: "CreateView", mode, name, columns, options, query, checkOption: false, loc: this.locOf(start), comments: start.comments ?? [] };
+    const v: A.ViewStatement = { kind: "CreateView", mode, name, columns, options, query, checkOption: false, loc: PENDING_LOC, comments: start.comments ?? [] };
     if (w) v.with = w;
     if (this.acceptWords("WITH", "CHECK", "OPTION")) v.checkOption = true;
     v.loc = this.locOf(start);
@@ -3526,7 +3532,7 @@ export class Parser {
       this.advance();
       this.acceptWord("AS");
       const type = this.parseDataType();
-      const p: A.Parameter = { kind: "Parameter", name: s.value, type, output: false, readonly: false, varying: false, loc: this.locOf(s) };
+      const p: A.Parameter = { kind: "Parameter", name: s.value, type, output: false, readonly: false, varying: false, loc: PENDING_LOC };
       for (;;) {
         if (this.acceptWord("VARYING")) p.varying = true;
         else if (this.acceptWord("NULL")) p.nullable = true;
@@ -3557,7 +3563,7 @@ export class Parser {
   private parseCreateProcedure(start: Token, mode: A.CreateMode): A.ProcedureStatement {
     this.advance();
     const name = this.objectName();
-    const pr: A.ProcedureStatement = { kind: "CreateProcedure", mode, name, params: [], options: [], forReplication: false, body: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const pr: A.ProcedureStatement = { kind: "CreateProcedure", mode, name, params: [], options: [], forReplication: false, body: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     if (this.isOp(";") && this.peek(1).type === T_INTEGER) {
       this.advance();
       pr.number = Number(this.advance().value);
@@ -3587,7 +3593,7 @@ export class Parser {
     const params = this.parseParameters(true);
     this.expectOp(")");
     this.expectWord("RETURNS");
-    const fn: A.FunctionStatement = { kind: "CreateFunction", mode, name, params, returns: { kind: "InlineTable" }, options: [], body: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const fn: A.FunctionStatement = { kind: "CreateFunction", mode, name, params, returns: { kind: "InlineTable" }, options: [], body: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     const rt = this.peek();
     if (rt.type === T_VARIABLE) {
       this.advance();
@@ -3643,7 +3649,7 @@ export class Parser {
     this.advance();
     const name = this.objectName();
     this.expectWord("ON");
-    const tr: A.TriggerStatement = { kind: "CreateTrigger", mode, name, timing: "FOR", events: [], options: [], notForReplication: false, body: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const tr: A.TriggerStatement = { kind: "CreateTrigger", mode, name, timing: "FOR", events: [], options: [], notForReplication: false, body: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     if (this.acceptWord("DATABASE")) tr.scope = "DATABASE";
     else if (this.acceptWords("ALL", "SERVER")) tr.scope = "ALL SERVER";
     else tr.table = this.objectName();
@@ -3667,7 +3673,7 @@ export class Parser {
   private parseCreateType(start: Token): A.CreateType {
     this.expectWord("TYPE");
     const name = this.objectName();
-    const ct: A.CreateType = { kind: "CreateType", name, loc: this.locOf(start), comments: start.comments ?? [] };
+    const ct: A.CreateType = { kind: "CreateType", name, loc: PENDING_LOC, comments: start.comments ?? [] };
     if (this.acceptWord("FROM")) {
       ct.from = this.parseDataType();
       if (this.acceptWord("NULL")) ct.nullable = true;
@@ -3689,7 +3695,7 @@ export class Parser {
   private parseCreateSequence(start: Token, mode: A.CreateMode): A.CreateSequence {
     this.expectWord("SEQUENCE");
     const name = this.objectName();
-    const sq: A.CreateSequence = { kind: "CreateSequence", mode: mode === "ALTER" ? "ALTER" : "CREATE", name, loc: this.locOf(start), comments: start.comments ?? [] };
+    const sq: A.CreateSequence = { kind: "CreateSequence", mode: mode === "ALTER" ? "ALTER" : "CREATE", name, loc: PENDING_LOC, comments: start.comments ?? [] };
     for (;;) {
       if (this.acceptWord("AS")) sq.type = this.parseDataType();
       else if (this.acceptWords("START", "WITH")) sq.startWith = this.parseAdditive();
@@ -3734,7 +3740,7 @@ export class Parser {
 
   private parseCreateIndex(start: Token): A.CreateIndex {
     const ci: A.CreateIndex = {
-      kind: "CreateIndex", mode: "CREATE", name: { kind: "Identifier", value: "", quote: "none", loc: this.locOf(start) },
+      kind: "CreateIndex", mode: "CREATE", name: { kind: "Identifier", value: "", quote: "none", loc: PENDING_LOC },
       table: { kind: "ObjectName", name: { kind: "Identifier", value: "", quote: "none", loc: this.locOf(start) }, partCount: 1, loc: this.locOf(start) },
       unique: false, columnstore: false, columns: [], include: [], options: [], loc: this.locOf(start), comments: start.comments ?? [],
     };
@@ -3773,7 +3779,7 @@ export class Parser {
     this.expectWord("ON");
     const table = this.objectName();
     const columns = this.parenIdentList();
-    const st: A.CreateStatistics = { kind: "CreateStatistics", name, table, columns, options: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const st: A.CreateStatistics = { kind: "CreateStatistics", name, table, columns, options: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     if (this.acceptWord("WHERE")) st.where = this.parseExpr();
     if (this.acceptWord("WITH")) {
       do {
@@ -3807,7 +3813,7 @@ export class Parser {
     this.advance();
     this.advance();
     const objectType = what.upper === "PROC" ? "PROCEDURE" : what.upper;
-    const d: A.Drop = { kind: "Drop", objectType, ifExists: this.acceptWords("IF", "EXISTS"), names: [], loc: this.locOf(start), comments: start.comments ?? [] };
+    const d: A.Drop = { kind: "Drop", objectType, ifExists: this.acceptWords("IF", "EXISTS"), names: [], loc: PENDING_LOC, comments: start.comments ?? [] };
     do {
       d.names.push(this.objectName());
       if (objectType === "INDEX" && this.acceptWord("ON")) d.on = this.objectName();

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseScript } from "./index.ts";
+import { expectLocated } from "./test-support.ts";
 
 // Pieces of T-SQL that stress the lexer and the parser when shuffled together.
 const fragments = [
@@ -28,6 +29,7 @@ describe("property: any input gives a result, never an exception", () => {
         const s = parts.map((p, i) => p + (seps[i % Math.max(1, seps.length)] ?? " ")).join("");
         const t0 = performance.now();
         const r = parseScript(s, { file: "p.sql", vars: { a: "1" } });
+        expectLocated(r);
         // A bound generous enough for a loaded CI machine: it catches runaway backtracking, not slowness.
         expect(performance.now() - t0).toBeLessThan(2000);
         // Every statement's offsets lie within its batch text.

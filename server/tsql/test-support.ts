@@ -1,15 +1,28 @@
 // Helpers for the T-SQL tests (not used by production code).
 import { expect } from "vitest";
 import type { Expr, Statement } from "./ast.ts";
-import { parseScript, type ParseResult } from "./index.ts";
+import { parseScript, walk, type ParseResult } from "./index.ts";
+
+/** Every node of a finished tree has a real location inside its batch. */
+export function expectLocated(r: ParseResult): void {
+  for (const b of r.batches) {
+    walk(b.statements, (n) => {
+      const loc = (n as { loc?: { line: number; column: number; offset?: number; end?: number } }).loc;
+      if (!loc) return;
+      if (!(loc.line >= 1 && loc.column >= 1)) throw new Error(`${n.kind} has no location`);
+    });
+  }
+}
 
 export function parse(sql: string, vars?: Record<string, string>): ParseResult {
-  return parseScript(sql, { file: "test.sql", ...(vars ? { vars } : {}) });
+  const r = parseScript(sql, { file: "test.sql", ...(vars ? { vars } : {}) });
+  expectLocated(r);
+  return r;
 }
 
 /** Parses text that must hold exactly one statement, without error or warning diagnostics. */
 export function one(sql: string): Statement {
-  const r = parse(sql);
+  const r = parse(sql); // also checks every node's location
   const bad = r.diagnostics.filter((d) => d.severity === "error" || d.severity === "warning");
   expect(bad, `diagnostics for: ${sql}`).toEqual([]);
   const statements = r.batches.flatMap((b) => b.statements);
