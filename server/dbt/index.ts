@@ -40,6 +40,7 @@ export {
   GENERIC_TEST_NAMES,
 } from "./render.ts";
 export { writeDbtProject, checkDbtProject, validateRenderedProject, findJinjaReferences, MANIFEST_FILE, type WriteResult } from "./writer.ts";
+export { incrementalStatements, type IncrementalInput, type IncrementalPlan, type IncrementalStrategy, type ColumnInfo } from "./incremental.ts";
 export { buildStaging, type TableSpec, type TableColumnSpec, type StagingOptions, type StagingResult, type StagingSource } from "./staging.ts";
 export { readDbtProject, parseRelationTarget, type ReadResult } from "./reader.ts";
 export { validateDbtYaml, parseDbtYaml, type DbtYamlKind } from "./validate-yaml.ts";
