@@ -6,6 +6,7 @@
 import type { Catalog, CatalogObject } from "../catalog/model.ts";
 import { diagnostic, type Diagnostic, type Severity } from "../diagnostics.ts";
 import type * as A from "../tsql/ast.ts";
+import { parseExpression } from "../tsql/index.ts";
 import { runtimeFunctions, DEFAULT_RUNTIME_SCHEMA } from "./runtime/index.ts";
 import { TR, TR_CODES } from "./codes.ts";
 import type { OutputColumn, TranslateContext, Translation } from "./context.ts";
@@ -1003,8 +1004,8 @@ export class PostgresGenerator {
     if (e.name.schema) {
       const col = sc.findColumn(e.name.schema.value, e.name.database?.value);
       if (col?.col || (e.name.database && col)) {
-        this.diag(TR.UNSUPPORTED, `method .${e.name.name.value}() on column ${e.name.schema.value} (${col.col ? showType(col.col.type) : "xml/CLR type"}) is not translated`, e.loc);
-        return { sql: "NULL", type: UNKNOWN, atom: true };
+        const target: A.ColumnRef = { kind: "ColumnRef", name: e.name.schema, loc: e.loc, ...(e.name.database ? { table: { kind: "ObjectName", name: e.name.database, partCount: 1, loc: e.loc } } : {}) };
+        return this.methodCall({ kind: "MethodCall", target, method: e.name.name, args: e.args, loc: e.loc }, sc);
       }
     }
     const obj = lookupObject(this.catalog, e.name, this.defaultSchema, this.local);
@@ -1672,8 +1673,38 @@ export class PostgresGenerator {
         if (r) return { sql: `(${r})`, type: nvarchar(-1), atom: true };
       }
     }
+    if (m === "value" || m === "exist") {
+      const x = this.expr(e.target, sc);
+      const r = this.xmlMethod(m, x, e.args, e.loc);
+      if (r) return r;
+    }
     this.diag(TR.UNSUPPORTED, `method call .${e.method.value}() (XML/CLR type method) is not translated`, e.loc);
     return { sql: "NULL", type: UNKNOWN, atom: true };
+  }
+
+  /** xml.value(xquery, type) / xml.exist(xquery) for simple paths, through Postgres xpath(). */
+  private xmlMethod(m: string, x: G, args: A.Expr[], loc: A.Loc): G | undefined {
+    if (x.type.name !== "xml") return undefined;
+    const q0 = args[0];
+    if (q0?.kind !== "Literal" || (q0.literalType !== "string" && q0.literalType !== "nstring")) return undefined;
+    const xp = xqueryToXpath(q0.value, x.type.xmlRoot ? "root" : x.type.xmlNode === true);
+    if (!xp) {
+      this.diag(TR.UNSUPPORTED, `XQuery '${q0.value.replace(/\s+/g, " ").slice(0, 80)}' is beyond the simple paths the translator maps to XPath`, loc);
+      return { sql: "NULL", type: UNKNOWN, atom: true };
+    }
+    const ns = xp.ns.length ? `, ARRAY[${xp.ns.map(([p, u]) => `ARRAY[${q(p)}, ${q(u)}]`).join(", ")}]` : "";
+    if (m === "exist") return { sql: `xpath_exists(${q(xp.path)}, ${x.sql}${ns})`, type: BIT, atom: true };
+    const t1 = args[1];
+    if (t1?.kind !== "Literal") return undefined;
+    const parsed = parseExpression(`CAST(NULL AS ${t1.value})`);
+    if (parsed.expr?.kind !== "Cast") return undefined;
+    const to = fromDataType(parsed.expr.type, "cast");
+    // string() of the first node; xpath() returns it XML-escaped (&amp; &lt; &gt; &#x0d;), so unescape; a
+    // missing node is NULL in SQL Server (string() would give '').
+    const str = `(xpath(${q(`string(${xp.path})`)}, ${x.sql}${ns}))[1]::text`;
+    const unescaped = `replace(replace(replace(replace(${str}, '&lt;', '<'), '&gt;', '>'), '&#x0d;', chr(13)), '&amp;', '&')`;
+    const v: G = { sql: `CASE WHEN xpath_exists(${q(xp.path)}, ${x.sql}${ns}) THEN ${unescaped} END`, type: nvarchar(-1), atom: true };
+    return this.convert(v, to, loc, { explicit: true });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -2186,6 +2217,16 @@ export class PostgresGenerator {
   private tableFunction(t: A.TableFunction, sc: Scope, _prefix: string): string {
     const call = t.call;
     const alias = t.alias?.value ?? this.fresh("dm_f");
+    if (call.kind === "MethodCall" && lower(call.method.value) === "nodes" && call.args[0]?.kind === "Literal") {
+      const x = this.expr(call.target, sc);
+      const xp = x.type.name === "xml" ? xqueryToXpath(call.args[0].value, x.type.xmlRoot ? "root" : x.type.xmlNode === true) : undefined;
+      if (xp && t.columns.length === 1) {
+        const ns = xp.ns.length ? `, ARRAY[${xp.ns.map(([p, u]) => `ARRAY[${q(p)}, ${q(u)}]`).join(", ")}]` : "";
+        const root = !x.type.xmlNode && /^\/[A-Za-z_][\w.:-]*$/.test(xp.path);
+        sc.rels.push({ names: [lower(alias)], qualifier: ident(alias), columns: [{ name: t.columns[0]!.value, type: { name: "xml", xmlNode: true, ...(root ? { xmlRoot: true } : {}) } }] });
+        return `unnest(xpath(${q(xp.path)}, ${x.sql}${ns})) AS ${ident(alias)}(${ident(t.columns[0]!.value)})`;
+      }
+    }
     if (call.kind === "MethodCall") {
       this.diag(TR.UNSUPPORTED, `table-valued method .${call.method.value}() (XML nodes) is not translated`, t.loc);
       sc.rels.push({ names: [lower(alias)], qualifier: ident(alias) });
@@ -2331,6 +2372,55 @@ export interface QueryOpts {
   allowInto?: boolean;
   /** Give unnamed select-list columns a name (columnN), e.g. for views and CREATE TABLE AS. */
   nameUnnamed?: boolean;
+}
+
+/**
+ * The XPath 1.0 equivalent of a simple XQuery path (prolog namespace declarations, steps with names,
+ * attributes, `.`, `*`, `text()` and numeric predicates). `node`: the context is a node from nodes(),
+ * which Postgres sees as the root element of its own fragment.
+ */
+export function xqueryToXpath(text: string, node: boolean | "root"): { path: string; ns: [string, string][] } | undefined {
+  let rest = text.trim();
+  const ns: [string, string][] = [];
+  let dflt: string | undefined;
+  for (;;) {
+    let m = /^declare\s+default\s+element\s+namespace\s+(["'])(.*?)\1\s*;/.exec(rest);
+    if (m) {
+      dflt = m[2]!;
+      rest = rest.slice(m[0].length).trim();
+      continue;
+    }
+    m = /^declare\s+namespace\s+([A-Za-z_][\w.-]*)\s*=\s*(["'])(.*?)\2\s*;/.exec(rest);
+    if (m) {
+      ns.push([m[1]!, m[3]!]);
+      rest = rest.slice(m[0].length).trim();
+      continue;
+    }
+    break;
+  }
+  let path = rest.replace(/\s+/g, "");
+  // string(X)[1] is the string value of X, which is what value() returns anyway.
+  const str = /^string\((.*)\)(\[1\])?$/.exec(path);
+  if (str) path = str[1]!;
+  if (!/^[\w:@/.*()\[\]-]+$/.test(path) || /\[(?!\d+\])/.test(path)) return undefined;
+  // Parentheses only for grouping (no function calls other than text()).
+  if (/[\w.*-]\(/.test(path.replace(/text\(\)/g, "T"))) return undefined;
+  if (dflt !== undefined) {
+    ns.push(["dmx", dflt]);
+    path = path.replace(/(^|[/(])([A-Za-z_][\w.-]*)(?=$|[/[)])/g, (_m, pre: string, name: string) => (name === "text" ? `${pre}${name}` : `${pre}dmx:${name}`));
+  }
+  if (node) {
+    const lead = /^\(*/.exec(path)![0];
+    const body = path.slice(lead.length);
+    if (body.startsWith("/")) {
+      // Absolute paths mean the original document; the node's fragment is that document only when
+      // nodes() selected the root element.
+      if (node !== "root") return undefined;
+    } else {
+      path = lead + (body === "." ? "/*" : `/*/${body.replace(/^\.\//, "")}`);
+    }
+  }
+  return { path, ns };
 }
 
 export function dotted(n: A.ObjectName): string {

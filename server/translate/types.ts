@@ -15,6 +15,10 @@ export interface SqlType {
   collation?: string;
   /** How the collation was obtained (SQL Server collation precedence). */
   collationDerivation?: "explicit" | "implicit" | "coercible";
+  /** xml: a node returned by .nodes() (paths are relative to it). */
+  xmlNode?: boolean;
+  /** xml node that is the root element of its document (nodes('/Root')): absolute paths still work. */
+  xmlRoot?: boolean;
 }
 
 export const UNKNOWN: SqlType = { name: "unknown" };
