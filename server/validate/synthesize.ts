@@ -296,7 +296,10 @@ function valueFor(p: ColumnPlan, i: number, attempt: number, rand: () => number,
       const unicode = tname.startsWith("n");
       if (isKey) {
         // Keys: distinct under a case-insensitive collation; still mixed case and trailing spaces.
-        const base = `${i % 2 ? "K" : "k"}${i}${attempt > i + 1 ? `_${attempt}` : ""}`;
+        // Base 36 fits many distinct keys into char(2); odd rows upper-case (distinct only ignoring case).
+        const n = i + (attempt > i + 1 ? attempt * 7919 : 0);
+        const b36 = n.toString(36);
+        const base = max >= b36.length + 1 ? `${i % 2 ? "K" : "k"}${b36}` : i % 2 ? b36.toUpperCase() : b36;
         const v = i % 3 === 0 && base.length < max ? base + " " : base;
         return lit(v.slice(0, max));
       }
