@@ -35,7 +35,7 @@ beforeAll(async () => {
           (1002, 2, '2024-01-15 00:00:00', '2024-03-01 00:00:00', 'cancelled'),
           (1003, 2, '2024-02-11 00:00:00', NULL, 'lost');
         INSERT INTO ${t("Sales", "OrderLine")} (orderid, linenumber, productid, quantity, unitprice) VALUES
-          (1000, 1, 1, 2, 5.50), (1001, 1, 1, 1, 3.25), (1002, 1, 1, 10, 1.00);
+          (1000, 1, 1, 2, 5.50), (1001, 1, 1, 1, 3.25), (1002, 1, 1, 10, 1.00), (1003, 1, 1, 0, 9.99);
       `);
     },
   });
@@ -74,6 +74,11 @@ describe("sample database → dbt project", () => {
     expect(lines.data_tests).toEqual([{ test: "unique_combination", columns: ["order_id", "line_number"] }]);
     const fk = lines.columns.find((c) => c.name === "product_id")!.data_tests.find((t) => t.test === "relationships");
     expect(fk).toMatchObject({ to: { kind: "ref", model: "stg_inventory__product" }, field: "product_id" });
+  });
+
+  it("turns a CHECK that is not a value list into an expression test on the source, in SQL Server's terms", () => {
+    const lines = result.project.sources.find((s) => s.name === "sales")!.tables.find((t) => t.name === "order_line")!;
+    expect(lines.data_tests).toEqual([{ test: "expression_is_true", expression: "(quantity > 0)", name: "sales_order_line_ck_order_line_quantity" }]);
   });
 
   it("keeps MS_Description on sources, staging models and columns, and records renames in the mapping", () => {
@@ -123,9 +128,12 @@ describe("the converted project on Postgres", () => {
     expect(names.indexOf("v_top_customers")).toBeGreaterThan(names.indexOf("v_customer_directory"));
   });
 
-  it("runs the data tests as dbt compiles them: the planted status 'lost' is the only failure", () => {
+  it("runs the data tests as dbt compiles them: the planted status 'lost' and quantity 0 are the only failures", () => {
     const bad = run.tests.filter((t) => t.status !== "pass");
-    expect(bad).toEqual([expect.objectContaining({ name: expect.stringMatching(/^accepted_values_stg_sales__order_status/), status: "fail", failures: 1 })]);
+    expect(bad).toEqual([
+      expect.objectContaining({ name: "sales_order_line_ck_order_line_quantity", attachedTo: "sales.order_line", status: "fail", failures: 1 }),
+      expect.objectContaining({ name: expect.stringMatching(/^accepted_values_stg_sales__order_status/), status: "fail", failures: 1 }),
+    ]);
     expect(run.tests.length).toBeGreaterThan(25);
   });
 

@@ -56,7 +56,7 @@ describe("defaults reproduced in the source DDL", () => {
 const SHOP = `
 CREATE TABLE dbo.Item (ItemID int IDENTITY(5,2) NOT NULL PRIMARY KEY, Doc xml NULL, Label nvarchar(20) NOT NULL DEFAULT (N'none'), Flag tinyint NULL);
 GO
-CREATE VIEW dbo.vItemDoc AS SELECT ItemID, Doc.value('(/a/@b)[1]', 'int') AS B FROM dbo.Item;
+CREATE VIEW dbo.vItemDoc AS SELECT r.ItemID, r.B FROM Remote1.Warehouse.dbo.ItemDoc AS r;
 GO
 CREATE VIEW dbo.vItemDocTop AS SELECT TOP (1) ItemID, B FROM dbo.vItemDoc ORDER BY B;
 GO
@@ -78,6 +78,8 @@ describe("what cannot be converted is written disabled, with everything that rea
     const top = r.report.objects.find((o) => o.name === "vItemDocTop")!;
     expect(top.status).toBe("unsupported");
     expect(top.diagnostics.map((d) => d.code)).toContain("CNV2003");
+    const doc = r.report.objects.find((o) => o.name === "vItemDoc")!;
+    expect(doc.diagnostics.map((d) => d.code)).toContain("CNV3004");
     expect(validateRenderedProject(renderDbtProject(r.project))).toEqual([]);
     const run = await runProjectOnPostgres(r.project, { catalog });
     expect(run.setup.ok).toBe(true);

@@ -20,13 +20,13 @@ import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
 import { dependencyOrder } from "../../catalog/graph.ts";
 import type { Catalog, CatalogObject } from "../../catalog/model.ts";
 import { buildReport, type Report, type ReportObjectInput } from "../../dbt/report.ts";
-import { parseDbtProject, type DbtProject, type DbtProjectInput, type Macro, type ModelInput, type SourceTable, type ColumnInput } from "../../dbt/project.ts";
+import { parseDbtProject, type DbtProject, type DbtProjectInput, type Macro, type ModelInput, type SourceTable, type ColumnInput, type TableDataTest } from "../../dbt/project.ts";
 import { isPlainPostgresIdentifier, toIdentifier, type NamingStyle } from "../../dbt/naming.ts";
 import { dbtMacros, DEFAULT_RUNTIME_SCHEMA } from "../runtime/index.ts";
 import type { ObjectName } from "../../tsql/ast.ts";
 import { complexityOf } from "./complexity.ts";
 import { assignNames, type ProjectNames } from "./naming.ts";
-import { tableTests } from "./tests.ts";
+import { checkExpression, tableTests } from "./tests.ts";
 import { moduleTranslator, type ConvertTarget, type ModuleTranslation, type ProjectTranslator, type ScalarFunctionTranslation } from "./translator.ts";
 import { columnBaseType, tsqlTypeText } from "./types-map.ts";
 
@@ -123,7 +123,14 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
     const d: Diagnostic[] = [];
     const srcColumns: ColumnInput[] = [];
     const selects: string[] = [];
-    const tests = tableTests(t, n, (id) => names.tables.get(id), idOf);
+    const sourceTests: TableDataTest[] = [];
+    const tests = tableTests(t, n, (id) => names.tables.get(id), idOf, (k) => {
+      if (target !== "postgres" || !k.expression) return false;
+      const expression = checkExpression(catalog, t, k.expression);
+      if (!expression) return false;
+      sourceTests.push({ test: "expression_is_true", expression, ...(k.name ? { name: `${n.source}_${n.table}_${toIdentifier(k.name, { reserved: "keep" })}` } : {}) });
+      return true;
+    });
     d.push(...tests.diagnostics);
     const stgColumns: ColumnInput[] = [];
     for (const c of t.columns) {
@@ -156,7 +163,7 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
       ...(n.table !== pgRaw(t.name) ? { identifier: pgRaw(t.name) } : {}),
       ...(t.description ? { description: t.description } : {}),
       columns: srcColumns as SourceTable["columns"],
-      data_tests: [],
+      data_tests: sourceTests,
       origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: t.schema, name: t.name, kind: "table" },
     });
     sourcesOut.set(t.schema, src);
@@ -224,14 +231,20 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
 
   const refusalNotes = (o: CatalogObject, d: Diagnostic[]) => {
     for (const u of unresolvedOf.get(o.id) ?? []) {
+      const loc = { file: u.file, line: u.line };
+      // On SQL Server the reference still works as written; dbt just does not see it in the lineage.
+      if (target === "sqlserver" && u.reason !== "missing") {
+        d.push(diagnostic("CNV3013", "warning", `${o.id} reads ${u.name} outside this database (${u.reason.replace("_", " ")}); kept as written, but dbt's lineage and tests do not cover it: declare it as a source if you can`, loc));
+        continue;
+      }
       if (u.reason === "linked_server")
-        d.push(diagnostic("CNV3004", "error", `${o.id} reads ${u.name} through a linked server; dbt reads one database: land that data as a source (an extract/load job) and point the model at it`, { file: u.file, line: u.line }));
+        d.push(diagnostic("CNV3004", "error", `${o.id} reads ${u.name} through a linked server; dbt reads one database: land that data as a source (an extract/load job) and point the model at it`, loc));
       else if (u.reason === "cross_database")
-        d.push(diagnostic("CNV3005", "error", `${o.id} reads ${u.name} from another database; convert that database too and declare its tables as a source of this project`, { file: u.file, line: u.line }));
+        d.push(diagnostic("CNV3005", "error", `${o.id} reads ${u.name} from another database; convert that database too and declare its tables as a source of this project`, loc));
       else if (u.reason === "missing" && o.kind === "view")
-        d.push(diagnostic("CNV3006", "error", `${o.id} reads ${u.name}, which none of the inputs define`, { file: u.file, line: u.line }));
+        d.push(diagnostic("CNV3006", "error", `${o.id} reads ${u.name}, which none of the inputs define`, loc));
       else if (u.reason === "external_rowset")
-        d.push(diagnostic("CNV3007", "error", `${o.id} reads ${u.name} with OPENROWSET/OPENQUERY/OPENDATASOURCE; load that data as a source instead`, { file: u.file, line: u.line }));
+        d.push(diagnostic("CNV3007", "error", `${o.id} reads ${u.name} with OPENROWSET/OPENQUERY/OPENDATASOURCE; load that data as a source instead`, loc));
     }
   };
 

@@ -1,7 +1,9 @@
 // Constraints → dbt data tests. Each SQL Server guarantee that dbt's built-in tests can state
 // exactly becomes one; the rest are named in a note so the report says what is not tested.
 import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
-import type { CatalogObject, Constraint } from "../../catalog/model.ts";
+import type { Catalog, CatalogObject, Constraint } from "../../catalog/model.ts";
+import { parseScript } from "../../tsql/index.ts";
+import { translateQuery } from "../index.ts";
 import type { ColumnDataTest, TableDataTest } from "../../dbt/project.ts";
 import type { TableNames } from "./naming.ts";
 
@@ -109,7 +111,14 @@ export function parseCheckInList(expression: string): { column: string; values: 
 }
 
 /** The data tests of one table's staging model. */
-export function tableTests(table: CatalogObject, names: TableNames, stagingOf: (tableId: string) => TableNames | undefined, idOf: (schema: string | undefined, name: string) => string | undefined): TableTests {
+export function tableTests(
+  table: CatalogObject,
+  names: TableNames,
+  stagingOf: (tableId: string) => TableNames | undefined,
+  idOf: (schema: string | undefined, name: string) => string | undefined,
+  /** Turns a CHECK that is not a value list into some other test; true when it did. */
+  otherCheck?: (k: Constraint) => boolean,
+): TableTests {
   const columns = new Map<string, ColumnDataTest[]>();
   const tableLevel: TableDataTest[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -183,6 +192,7 @@ export function tableTests(table: CatalogObject, names: TableNames, stagingOf: (
     const parsed = k.expression ? parseCheckInList(k.expression) : undefined;
     const col = parsed ? colName(parsed.column) : undefined;
     if (!parsed || !col) {
+      if (otherCheck?.(k)) return;
       diagnostics.push(
         diagnostic("CNV1204", "note", `CHECK ${k.name ?? ""} (${(k.expression ?? "").slice(0, 120)}) of ${table.id} is not a value list; it is not turned into a data test`, at),
       );
@@ -207,4 +217,23 @@ export function tableTests(table: CatalogObject, names: TableNames, stagingOf: (
         ),
       );
   }
+}
+
+/**
+ * A CHECK constraint as a Postgres predicate over the source table's columns (as the translator
+ * spells them), for an expression_is_true test on the source; undefined when the translator
+ * cannot say it exactly without runtime functions (tests cannot reach the runtime's schema var).
+ */
+export function checkExpression(catalog: Catalog, table: CatalogObject, expression: string): string | undefined {
+  if (/\{[{%#]|[}%#]\}|dm_chk/.test(expression)) return undefined;
+  const q = (s: string) => `[${s.replace(/]/g, "]]")}]`;
+  const parsed = parseScript(`SELECT 1 AS dm_x FROM ${q(table.schema)}.${q(table.name)} AS dm_chk WHERE ${expression}`, { file: table.file });
+  const st = parsed.batches[0]?.statements[0];
+  if (parsed.diagnostics.some((d) => d.severity === "error") || !st || st.kind !== "SelectStatement" || parsed.batches.length !== 1 || parsed.batches[0]!.statements.length !== 1) return undefined;
+  const t = translateQuery(st, { target: "postgres", catalog, resolveRelation: () => "dm_rel", file: table.file });
+  if (!t.sql || t.runtimeFunctions.length || t.diagnostics.some((d) => d.severity !== "note")) return undefined;
+  const m = /^SELECT 1 AS dm_x FROM dm_rel AS dm_chk WHERE (.*)$/s.exec(t.sql);
+  if (!m) return undefined;
+  const predicate = m[1]!.replaceAll("dm_chk.", "");
+  return /\bdm_chk\b/.test(predicate) ? undefined : predicate;
 }
