@@ -33,15 +33,18 @@ $fn$;`,
     signatures: ["tsql_ci_sort_key(s text)"],
     returns: "bytea",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_ci_sort_key(s text)
-RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-SELECT convert_to(translate(replace(replace(replace(replace(k, 'æ', 'ae'), 'œ', 'oe'), 'ß', 'ss'), 'þ', 'th'), '${ACCENTED}', '${FOLDED}'), 'UTF8')
-  || '\\x00'::bytea || convert_to(k, 'UTF8')
-FROM (SELECT lower(rtrim(s, ' ')) AS k) x
+RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+DECLARE
+  k text := lower(rtrim(s, ' '));
+BEGIN
+  RETURN convert_to(translate(replace(replace(replace(replace(k, 'æ', 'ae'), 'œ', 'oe'), 'ß', 'ss'), 'þ', 'th'), '${ACCENTED}', '${FOLDED}'), 'UTF8')
+    || '\\x00'::bytea || convert_to(k, 'UTF8');
+END
 $fn$;`,
     dependsOn: [],
     semantics: "TSQL-SEMANTICS.md §2.1 Ordering; §2.3 ORDER BY, MIN/MAX, STRING_AGG",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees:
       "A binary key (independent of the database collation) that orders case-insensitively with accents as a secondary difference (e < é < f), trailing spaces ignored, and is equal exactly when tsql_ci_key is equal; collation-equal values tie as in SQL Server.",
     differences: [

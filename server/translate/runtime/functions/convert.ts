@@ -13,61 +13,76 @@ export const convert: RuntimeFunction[] = [
     ],
     returns: "text",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_convert_dt(ts timestamp, style integer DEFAULT 0, frac integer DEFAULT 3)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN ts IS NULL THEN NULL
-  ELSE CASE coalesce(style, 0)
-  WHEN 0 THEN to_char(ts, 'Mon ') || lpad(to_char(ts, 'FMDD'), 2, ' ') || to_char(ts, ' YYYY ') || lpad(to_char(ts, 'FMHH12'), 2, ' ') || to_char(ts, ':MIAM')
-  WHEN 100 THEN to_char(ts, 'Mon ') || lpad(to_char(ts, 'FMDD'), 2, ' ') || to_char(ts, ' YYYY ') || lpad(to_char(ts, 'FMHH12'), 2, ' ') || to_char(ts, ':MIAM')
-  WHEN 1 THEN to_char(ts, 'MM/DD/YY') WHEN 101 THEN to_char(ts, 'MM/DD/YYYY')
-  WHEN 2 THEN to_char(ts, 'YY.MM.DD') WHEN 102 THEN to_char(ts, 'YYYY.MM.DD')
-  WHEN 3 THEN to_char(ts, 'DD/MM/YY') WHEN 103 THEN to_char(ts, 'DD/MM/YYYY')
-  WHEN 4 THEN to_char(ts, 'DD.MM.YY') WHEN 104 THEN to_char(ts, 'DD.MM.YYYY')
-  WHEN 5 THEN to_char(ts, 'DD-MM-YY') WHEN 105 THEN to_char(ts, 'DD-MM-YYYY')
-  WHEN 6 THEN to_char(ts, 'DD Mon YY') WHEN 106 THEN to_char(ts, 'DD Mon YYYY')
-  WHEN 7 THEN to_char(ts, 'Mon DD, YY') WHEN 107 THEN to_char(ts, 'Mon DD, YYYY')
-  WHEN 8 THEN to_char(ts, 'HH24:MI:SS') WHEN 24 THEN to_char(ts, 'HH24:MI:SS') WHEN 108 THEN to_char(ts, 'HH24:MI:SS')
-  WHEN 9 THEN to_char(ts, 'Mon ') || lpad(to_char(ts, 'FMDD'), 2, ' ') || to_char(ts, ' YYYY ') || lpad(to_char(ts, 'FMHH12'), 2, ' ') || to_char(ts, ':MI:SS:') || left(to_char(ts, 'US') || '0', frac) || to_char(ts, 'AM')
-  WHEN 109 THEN to_char(ts, 'Mon ') || lpad(to_char(ts, 'FMDD'), 2, ' ') || to_char(ts, ' YYYY ') || lpad(to_char(ts, 'FMHH12'), 2, ' ') || to_char(ts, ':MI:SS:') || left(to_char(ts, 'US') || '0', frac) || to_char(ts, 'AM')
-  WHEN 10 THEN to_char(ts, 'MM-DD-YY') WHEN 110 THEN to_char(ts, 'MM-DD-YYYY')
-  WHEN 11 THEN to_char(ts, 'YY/MM/DD') WHEN 111 THEN to_char(ts, 'YYYY/MM/DD')
-  WHEN 12 THEN to_char(ts, 'YYMMDD') WHEN 112 THEN to_char(ts, 'YYYYMMDD')
-  WHEN 13 THEN to_char(ts, 'DD Mon YYYY HH24:MI:SS:') || left(to_char(ts, 'US') || '0', frac)
-  WHEN 113 THEN to_char(ts, 'DD Mon YYYY HH24:MI:SS:') || left(to_char(ts, 'US') || '0', frac)
-  WHEN 14 THEN to_char(ts, 'HH24:MI:SS:') || left(to_char(ts, 'US') || '0', frac)
-  WHEN 114 THEN to_char(ts, 'HH24:MI:SS:') || left(to_char(ts, 'US') || '0', frac)
-  WHEN 20 THEN to_char(ts, 'YYYY-MM-DD HH24:MI:SS') WHEN 120 THEN to_char(ts, 'YYYY-MM-DD HH24:MI:SS')
-  WHEN 21 THEN to_char(ts, 'YYYY-MM-DD HH24:MI:SS') || CASE WHEN frac > 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
-  WHEN 25 THEN to_char(ts, 'YYYY-MM-DD HH24:MI:SS') || CASE WHEN frac > 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
-  WHEN 121 THEN to_char(ts, 'YYYY-MM-DD HH24:MI:SS') || CASE WHEN frac > 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
-  WHEN 22 THEN to_char(ts, 'MM/DD/YY HH12:MI:SS AM')
-  WHEN 23 THEN to_char(ts, 'YYYY-MM-DD')
-  WHEN 126 THEN to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN frac > 0 AND extract(microseconds FROM ts)::bigint % 1000000 <> 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
-  WHEN 127 THEN to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN frac > 0 AND extract(microseconds FROM ts)::bigint % 1000000 <> 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
-  WHEN 130 THEN @schema@.tsql_unsupported('CONVERT style 130/131 (Hijri calendar)', NULL::text, (coalesce(extract(epoch FROM ts)::text, 'NULL') || ',' || coalesce(style::text, 'NULL') || ',' || coalesce(frac::text, 'NULL')))
-  WHEN 131 THEN @schema@.tsql_unsupported('CONVERT style 130/131 (Hijri calendar)', NULL::text, (coalesce(extract(epoch FROM ts)::text, 'NULL') || ',' || coalesce(style::text, 'NULL') || ',' || coalesce(frac::text, 'NULL')))
-  ELSE @schema@.tsql_raise((coalesce(style::text, 'NULL') || ' is not a valid style number when converting from datetime to a character string.'), NULL::text, (coalesce(extract(epoch FROM ts)::text, 'NULL') || ',' || coalesce(style::text, 'NULL') || ',' || coalesce(frac::text, 'NULL')))
-  END
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE
+  st integer := coalesce(style, 0);
+  r text;
+BEGIN
+  IF st IN (130, 131) THEN
+    RAISE EXCEPTION 'DataMigrate cannot reproduce SQL Server exactly here: CONVERT style % (Hijri calendar)', st USING ERRCODE = '0A000';
+  END IF;
+  IF st NOT IN (0,100,1,101,2,102,3,103,4,104,5,105,6,106,7,107,8,24,108,9,109,10,110,11,111,12,112,13,113,14,114,20,120,21,25,121,22,23,126,127) THEN
+    RAISE EXCEPTION '% is not a valid style number when converting from datetime to a character string.', st USING ERRCODE = '22023';
+  END IF;
+  IF ts IS NULL THEN RETURN NULL; END IF;
+  r := CASE st
+    WHEN 0 THEN to_char(ts, 'Mon ') || lpad(to_char(ts, 'FMDD'), 2, ' ') || to_char(ts, ' YYYY ') || lpad(to_char(ts, 'FMHH12'), 2, ' ') || to_char(ts, ':MIAM')
+    WHEN 100 THEN to_char(ts, 'Mon ') || lpad(to_char(ts, 'FMDD'), 2, ' ') || to_char(ts, ' YYYY ') || lpad(to_char(ts, 'FMHH12'), 2, ' ') || to_char(ts, ':MIAM')
+    WHEN 1 THEN to_char(ts, 'MM/DD/YY') WHEN 101 THEN to_char(ts, 'MM/DD/YYYY')
+    WHEN 2 THEN to_char(ts, 'YY.MM.DD') WHEN 102 THEN to_char(ts, 'YYYY.MM.DD')
+    WHEN 3 THEN to_char(ts, 'DD/MM/YY') WHEN 103 THEN to_char(ts, 'DD/MM/YYYY')
+    WHEN 4 THEN to_char(ts, 'DD.MM.YY') WHEN 104 THEN to_char(ts, 'DD.MM.YYYY')
+    WHEN 5 THEN to_char(ts, 'DD-MM-YY') WHEN 105 THEN to_char(ts, 'DD-MM-YYYY')
+    WHEN 6 THEN to_char(ts, 'DD Mon YY') WHEN 106 THEN to_char(ts, 'DD Mon YYYY')
+    WHEN 7 THEN to_char(ts, 'Mon DD, YY') WHEN 107 THEN to_char(ts, 'Mon DD, YYYY')
+    WHEN 8 THEN to_char(ts, 'HH24:MI:SS') WHEN 24 THEN to_char(ts, 'HH24:MI:SS') WHEN 108 THEN to_char(ts, 'HH24:MI:SS')
+    WHEN 9 THEN to_char(ts, 'Mon ') || lpad(to_char(ts, 'FMDD'), 2, ' ') || to_char(ts, ' YYYY ') || lpad(to_char(ts, 'FMHH12'), 2, ' ') || to_char(ts, ':MI:SS:') || left(to_char(ts, 'US') || '0', frac) || to_char(ts, 'AM')
+    WHEN 109 THEN to_char(ts, 'Mon ') || lpad(to_char(ts, 'FMDD'), 2, ' ') || to_char(ts, ' YYYY ') || lpad(to_char(ts, 'FMHH12'), 2, ' ') || to_char(ts, ':MI:SS:') || left(to_char(ts, 'US') || '0', frac) || to_char(ts, 'AM')
+    WHEN 10 THEN to_char(ts, 'MM-DD-YY') WHEN 110 THEN to_char(ts, 'MM-DD-YYYY')
+    WHEN 11 THEN to_char(ts, 'YY/MM/DD') WHEN 111 THEN to_char(ts, 'YYYY/MM/DD')
+    WHEN 12 THEN to_char(ts, 'YYMMDD') WHEN 112 THEN to_char(ts, 'YYYYMMDD')
+    WHEN 13 THEN to_char(ts, 'DD Mon YYYY HH24:MI:SS:') || left(to_char(ts, 'US') || '0', frac)
+    WHEN 113 THEN to_char(ts, 'DD Mon YYYY HH24:MI:SS:') || left(to_char(ts, 'US') || '0', frac)
+    WHEN 14 THEN to_char(ts, 'HH24:MI:SS:') || left(to_char(ts, 'US') || '0', frac)
+    WHEN 114 THEN to_char(ts, 'HH24:MI:SS:') || left(to_char(ts, 'US') || '0', frac)
+    WHEN 20 THEN to_char(ts, 'YYYY-MM-DD HH24:MI:SS') WHEN 120 THEN to_char(ts, 'YYYY-MM-DD HH24:MI:SS')
+    WHEN 21 THEN to_char(ts, 'YYYY-MM-DD HH24:MI:SS') || CASE WHEN frac > 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
+    WHEN 25 THEN to_char(ts, 'YYYY-MM-DD HH24:MI:SS') || CASE WHEN frac > 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
+    WHEN 121 THEN to_char(ts, 'YYYY-MM-DD HH24:MI:SS') || CASE WHEN frac > 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
+    WHEN 22 THEN to_char(ts, 'MM/DD/YY HH12:MI:SS AM')
+    WHEN 23 THEN to_char(ts, 'YYYY-MM-DD')
+    WHEN 126 THEN to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN frac > 0 AND extract(microseconds FROM ts)::bigint % 1000000 <> 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
+    WHEN 127 THEN to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN frac > 0 AND extract(microseconds FROM ts)::bigint % 1000000 <> 0 THEN '.' || left(to_char(ts, 'US') || '0', frac) ELSE '' END
+  END;
+  RETURN r;
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_convert_dt(d date, style integer DEFAULT 121)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN coalesce(style, 121) IN (1,101,2,102,3,103,4,104,5,105,6,106,7,107,10,110,11,111,12,112,23)
-    THEN @schema@.tsql_convert_dt(d::timestamp, style, 0)
-  WHEN coalesce(style, 121) IN (20, 21, 25, 120, 121, 126, 127) THEN to_char(d, 'YYYY-MM-DD')
-  ELSE @schema@.tsql_unsupported('CONVERT of a date value with a style that includes a time', NULL::text, (coalesce(extract(epoch FROM d)::text, 'NULL') || ',' || coalesce(style::text, 'NULL')))
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF coalesce(style, 121) IN (1,101,2,102,3,103,4,104,5,105,6,106,7,107,10,110,11,111,12,112,23) THEN
+    RETURN @schema@.tsql_convert_dt(d::timestamp, style, 0);
+  ELSIF coalesce(style, 121) IN (20, 21, 25, 120, 121, 126, 127) THEN
+    RETURN to_char(d, 'YYYY-MM-DD');
+  END IF;
+  RAISE EXCEPTION 'DataMigrate cannot reproduce SQL Server exactly here: CONVERT of a date value with style % (includes a time)', style USING ERRCODE = '0A000';
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_convert_dt(t time, style integer DEFAULT 121, frac integer DEFAULT 7)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN coalesce(style, 121) IN (8, 24, 108, 14, 114) THEN @schema@.tsql_convert_dt(date '1900-01-01' + t, style, 3)
-  WHEN coalesce(style, 121) IN (20, 21, 25, 120, 121, 126, 127) THEN to_char(t, 'HH24:MI:SS') || CASE WHEN frac > 0 THEN '.' || left(to_char(t, 'US') || '0', frac) ELSE '' END
-  ELSE @schema@.tsql_unsupported('CONVERT of a time value with a date style', NULL::text, (coalesce(t::text, 'NULL') || ',' || coalesce(style::text, 'NULL') || ',' || coalesce(frac::text, 'NULL')))
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF coalesce(style, 121) IN (8, 24, 108, 14, 114) THEN
+    RETURN @schema@.tsql_convert_dt(date '1900-01-01' + t, style, 3);
+  ELSIF coalesce(style, 121) IN (20, 21, 25, 120, 121, 126, 127) THEN
+    RETURN to_char(t, 'HH24:MI:SS') || CASE WHEN frac > 0 THEN '.' || left(to_char(t, 'US') || '0', frac) ELSE '' END;
+  END IF;
+  RAISE EXCEPTION 'DataMigrate cannot reproduce SQL Server exactly here: CONVERT of a time value with date style %', style USING ERRCODE = '0A000';
 END
 $fn$;`,
-    dependsOn: ["tsql_raise", "tsql_unsupported"],
+    dependsOn: [],
     semantics: "TSQL-SEMANTICS.md §7.1",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees:
       "Every date/time → character style of §7.1 (0–14, 20–25, 100–114, 120, 121, 126, 127) with us_english month names, space-padded day and hour in 0/100/9/109, frac fractional digits for 9/13/14/21/121/126; 126 omits a zero fraction; invalid styles raise; 130/131 refused.",
     differences: [

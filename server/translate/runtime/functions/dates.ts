@@ -1,8 +1,5 @@
 import type { RuntimeFunction } from "../types.ts";
 
-const DT_RANGE_ERR = (t: string) =>
-  `@schema@.tsql_raise('Adding a value to a ''${t}'' column caused an overflow.', NULL::timestamp, (coalesce(part, 'NULL') || ',' || coalesce(n::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL')), '22008')`;
-
 export const dates: RuntimeFunction[] = [
   {
     name: "tsql_datepart_name",
@@ -10,30 +7,36 @@ export const dates: RuntimeFunction[] = [
     signatures: ["tsql_datepart_name(part text)"],
     returns: "text",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_datepart_name(part text)
-RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-SELECT CASE lower(btrim(part))
-  WHEN 'year' THEN 'year' WHEN 'yy' THEN 'year' WHEN 'yyyy' THEN 'year'
-  WHEN 'quarter' THEN 'quarter' WHEN 'qq' THEN 'quarter' WHEN 'q' THEN 'quarter'
-  WHEN 'month' THEN 'month' WHEN 'mm' THEN 'month' WHEN 'm' THEN 'month'
-  WHEN 'dayofyear' THEN 'dayofyear' WHEN 'dy' THEN 'dayofyear' WHEN 'y' THEN 'dayofyear'
-  WHEN 'day' THEN 'day' WHEN 'dd' THEN 'day' WHEN 'd' THEN 'day'
-  WHEN 'week' THEN 'week' WHEN 'wk' THEN 'week' WHEN 'ww' THEN 'week'
-  WHEN 'weekday' THEN 'weekday' WHEN 'dw' THEN 'weekday' WHEN 'w' THEN 'weekday'
-  WHEN 'hour' THEN 'hour' WHEN 'hh' THEN 'hour'
-  WHEN 'minute' THEN 'minute' WHEN 'mi' THEN 'minute' WHEN 'n' THEN 'minute'
-  WHEN 'second' THEN 'second' WHEN 'ss' THEN 'second' WHEN 's' THEN 'second'
-  WHEN 'millisecond' THEN 'millisecond' WHEN 'ms' THEN 'millisecond'
-  WHEN 'microsecond' THEN 'microsecond' WHEN 'mcs' THEN 'microsecond'
-  WHEN 'nanosecond' THEN 'nanosecond' WHEN 'ns' THEN 'nanosecond'
-  WHEN 'tzoffset' THEN 'tzoffset' WHEN 'tz' THEN 'tzoffset'
-  WHEN 'iso_week' THEN 'iso_week' WHEN 'isowk' THEN 'iso_week' WHEN 'isoww' THEN 'iso_week'
-  ELSE @schema@.tsql_raise(('''' || coalesce(part::text, 'NULL') || ''' is not a recognized datepart option.'), NULL::text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+DECLARE
+  r text := CASE lower(btrim(part))
+    WHEN 'year' THEN 'year' WHEN 'yy' THEN 'year' WHEN 'yyyy' THEN 'year'
+    WHEN 'quarter' THEN 'quarter' WHEN 'qq' THEN 'quarter' WHEN 'q' THEN 'quarter'
+    WHEN 'month' THEN 'month' WHEN 'mm' THEN 'month' WHEN 'm' THEN 'month'
+    WHEN 'dayofyear' THEN 'dayofyear' WHEN 'dy' THEN 'dayofyear' WHEN 'y' THEN 'dayofyear'
+    WHEN 'day' THEN 'day' WHEN 'dd' THEN 'day' WHEN 'd' THEN 'day'
+    WHEN 'week' THEN 'week' WHEN 'wk' THEN 'week' WHEN 'ww' THEN 'week'
+    WHEN 'weekday' THEN 'weekday' WHEN 'dw' THEN 'weekday' WHEN 'w' THEN 'weekday'
+    WHEN 'hour' THEN 'hour' WHEN 'hh' THEN 'hour'
+    WHEN 'minute' THEN 'minute' WHEN 'mi' THEN 'minute' WHEN 'n' THEN 'minute'
+    WHEN 'second' THEN 'second' WHEN 'ss' THEN 'second' WHEN 's' THEN 'second'
+    WHEN 'millisecond' THEN 'millisecond' WHEN 'ms' THEN 'millisecond'
+    WHEN 'microsecond' THEN 'microsecond' WHEN 'mcs' THEN 'microsecond'
+    WHEN 'nanosecond' THEN 'nanosecond' WHEN 'ns' THEN 'nanosecond'
+    WHEN 'tzoffset' THEN 'tzoffset' WHEN 'tz' THEN 'tzoffset'
+    WHEN 'iso_week' THEN 'iso_week' WHEN 'isowk' THEN 'iso_week' WHEN 'isoww' THEN 'iso_week'
+  END;
+BEGIN
+  IF r IS NULL THEN
+    RAISE EXCEPTION '''%'' is not a recognized datepart option.', part USING ERRCODE = '22023';
+  END IF;
+  RETURN r;
 END
 $fn$;`,
-    dependsOn: ["tsql_raise"],
+    dependsOn: [],
     semantics: "TSQL-SEMANTICS.md §6.2 (datepart names and abbreviations)",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees: "Maps every datepart name and abbreviation of DATEPART/DATEADD/DATEDIFF to its canonical name; unknown names raise.",
     differences: [],
     uncertain: ["'w' as an abbreviation of weekday is listed on the DATEADD page only."],
@@ -51,22 +54,30 @@ $fn$;`,
     ],
     returns: "integer (tsql_datediff) / bigint (tsql_datediff_big)",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_datediff_big(part text, s timestamp, e timestamp)
-RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE @schema@.tsql_datepart_name(part)
-  WHEN 'year' THEN (extract(year FROM e) - extract(year FROM s))::bigint
-  WHEN 'quarter' THEN ((extract(year FROM e) * 4 + extract(quarter FROM e)) - (extract(year FROM s) * 4 + extract(quarter FROM s)))::bigint
-  WHEN 'month' THEN ((extract(year FROM e) * 12 + extract(month FROM e)) - (extract(year FROM s) * 12 + extract(month FROM s)))::bigint
-  WHEN 'dayofyear' THEN (e::date - s::date)::bigint
-  WHEN 'day' THEN (e::date - s::date)::bigint
-  WHEN 'weekday' THEN (e::date - s::date)::bigint
-  WHEN 'week' THEN (((e::date - extract(dow FROM e)::int) - (s::date - extract(dow FROM s)::int)) / 7)::bigint
-  WHEN 'hour' THEN ((extract(epoch FROM date_trunc('hour', e)) - extract(epoch FROM date_trunc('hour', s))) / 3600)::bigint
-  WHEN 'minute' THEN ((extract(epoch FROM date_trunc('minute', e)) - extract(epoch FROM date_trunc('minute', s))) / 60)::bigint
-  WHEN 'second' THEN (extract(epoch FROM date_trunc('second', e)) - extract(epoch FROM date_trunc('second', s)))::bigint
-  WHEN 'millisecond' THEN ((extract(epoch FROM date_trunc('milliseconds', e)) - extract(epoch FROM date_trunc('milliseconds', s))) * 1000)::bigint
-  WHEN 'microsecond' THEN ((extract(epoch FROM e) - extract(epoch FROM s)) * 1000000)::bigint
-  WHEN 'nanosecond' THEN ((extract(epoch FROM e) - extract(epoch FROM s)) * 1000000000)::bigint
-  ELSE @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function datediff.'), NULL::bigint, (coalesce(part::text, 'NULL') || ',' || coalesce(extract(epoch FROM s)::text, 'NULL') || ',' || coalesce(extract(epoch FROM e)::text, 'NULL')))
+RETURNS bigint LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE
+  p text := @schema@.tsql_datepart_name(part);
+BEGIN
+  IF s IS NULL OR e IS NULL THEN
+    IF p IN ('tzoffset', 'iso_week') THEN
+      RAISE EXCEPTION 'The datepart % is not supported by date function datediff.', part USING ERRCODE = '22023';
+    END IF;
+    RETURN NULL;
+  END IF;
+  CASE p
+  WHEN 'year' THEN RETURN (extract(year FROM e) - extract(year FROM s))::bigint;
+  WHEN 'quarter' THEN RETURN ((extract(year FROM e) * 4 + extract(quarter FROM e)) - (extract(year FROM s) * 4 + extract(quarter FROM s)))::bigint;
+  WHEN 'month' THEN RETURN ((extract(year FROM e) * 12 + extract(month FROM e)) - (extract(year FROM s) * 12 + extract(month FROM s)))::bigint;
+  WHEN 'dayofyear', 'day', 'weekday' THEN RETURN (e::date - s::date)::bigint;
+  WHEN 'week' THEN RETURN (((e::date - extract(dow FROM e)::integer) - (s::date - extract(dow FROM s)::integer)) / 7)::bigint;
+  WHEN 'hour' THEN RETURN ((extract(epoch FROM date_trunc('hour', e)) - extract(epoch FROM date_trunc('hour', s))) / 3600)::bigint;
+  WHEN 'minute' THEN RETURN ((extract(epoch FROM date_trunc('minute', e)) - extract(epoch FROM date_trunc('minute', s))) / 60)::bigint;
+  WHEN 'second' THEN RETURN (extract(epoch FROM date_trunc('second', e)) - extract(epoch FROM date_trunc('second', s)))::bigint;
+  WHEN 'millisecond' THEN RETURN ((extract(epoch FROM date_trunc('milliseconds', e)) - extract(epoch FROM date_trunc('milliseconds', s))) * 1000)::bigint;
+  WHEN 'microsecond' THEN RETURN ((extract(epoch FROM e) - extract(epoch FROM s)) * 1000000)::bigint;
+  WHEN 'nanosecond' THEN RETURN ((extract(epoch FROM e) - extract(epoch FROM s)) * 1000000000)::bigint;
+  ELSE RAISE EXCEPTION 'The datepart % is not supported by date function datediff.', part USING ERRCODE = '22023';
+  END CASE;
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_datediff(part text, s timestamp, e timestamp)
@@ -85,10 +96,10 @@ CREATE OR REPLACE FUNCTION @schema@.tsql_datediff(part text, s time, e time)
 RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT @schema@.tsql_datediff_big(part, date '1900-01-01' + s, date '1900-01-01' + e)::integer
 $fn$;`,
-    dependsOn: ["tsql_datepart_name", "tsql_raise"],
+    dependsOn: ["tsql_datepart_name"],
     semantics: "TSQL-SEMANTICS.md §6.1 DATEDIFF, §6.3",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees:
       "Counts datepart boundaries crossed (not elapsed time) for every datepart; week boundaries are Sundays whatever DATEFIRST says; a result outside int raises (integer out of range), as SQL Server raises error 535; tsql_datediff_big returns bigint.",
     differences: [
@@ -109,19 +120,19 @@ $fn$;`,
     signatures: ["tsql_dt_range(ts timestamp, type_name text)"],
     returns: "timestamp",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_dt_range(ts timestamp, type_name text)
-RETURNS timestamp LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE
-  WHEN ts IS NULL THEN NULL
-  WHEN ts < (CASE type_name WHEN 'datetime' THEN timestamp '1753-01-01' WHEN 'smalldatetime' THEN timestamp '1900-01-01' ELSE timestamp '0001-01-01' END)
-    OR ts >= (CASE type_name WHEN 'smalldatetime' THEN timestamp '2079-06-07' ELSE timestamp '10000-01-01' END)
-  THEN @schema@.tsql_raise(('The conversion of a value to the ' || coalesce(type_name::text, 'NULL') || ' data type resulted in an out-of-range value.'), NULL::timestamp, (coalesce(extract(epoch FROM ts)::text, 'NULL') || ',' || coalesce(type_name, 'NULL')), '22008')
-  ELSE ts
+RETURNS timestamp LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF ts < (CASE type_name WHEN 'datetime' THEN timestamp '1753-01-01' WHEN 'smalldatetime' THEN timestamp '1900-01-01' ELSE timestamp '0001-01-01' END)
+    OR ts >= (CASE type_name WHEN 'smalldatetime' THEN timestamp '2079-06-07' ELSE timestamp '10000-01-01' END) THEN
+    RAISE EXCEPTION 'The conversion of a value to the % data type resulted in an out-of-range value.', type_name USING ERRCODE = '22008';
+  END IF;
+  RETURN ts;
 END
 $fn$;`,
-    dependsOn: ["tsql_raise"],
+    dependsOn: [],
     semantics: "TSQL-SEMANTICS.md §5.1 (date, datetime, datetime2, smalldatetime ranges)",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees: "Returns ts unchanged when it lies in the range of the named T-SQL type ('datetime', 'smalldatetime', 'datetime2', 'date'), raises otherwise (Postgres accepts BC dates and years past 9999).",
     differences: [],
     uncertain: [],
@@ -137,44 +148,60 @@ $fn$;`,
     ],
     returns: "same type as d",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_dateadd(part text, n numeric, d timestamp)
-RETURNS timestamp LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN r < timestamp '0001-01-01' OR r >= timestamp '10000-01-01'
-  THEN ${DT_RANGE_ERR("datetime2")} ELSE r END
-FROM (SELECT CASE @schema@.tsql_datepart_name(part)
-  WHEN 'year' THEN d + make_interval(years => trunc(n)::int)
-  WHEN 'quarter' THEN d + make_interval(months => (trunc(n)::int * 3))
-  WHEN 'month' THEN d + make_interval(months => trunc(n)::int)
-  WHEN 'dayofyear' THEN d + make_interval(days => trunc(n)::int)
-  WHEN 'day' THEN d + make_interval(days => trunc(n)::int)
-  WHEN 'weekday' THEN d + make_interval(days => trunc(n)::int)
-  WHEN 'week' THEN d + make_interval(weeks => trunc(n)::int)
-  WHEN 'hour' THEN d + make_interval(hours => trunc(n)::int)
-  WHEN 'minute' THEN d + make_interval(mins => trunc(n)::int)
-  WHEN 'second' THEN d + trunc(n)::int * interval '1 second'
-  WHEN 'millisecond' THEN d + trunc(n)::int * interval '1 millisecond'
-  WHEN 'microsecond' THEN d + trunc(n)::int * interval '1 microsecond'
-  WHEN 'nanosecond' THEN d + round(trunc(n)::int / 1000.0) * interval '1 microsecond'
-  ELSE @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function dateadd.'), NULL::timestamp, (coalesce(part::text, 'NULL') || ',' || coalesce(n::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL')))
-END AS r) x
+RETURNS timestamp LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE
+  p text := @schema@.tsql_datepart_name(part);
+  k integer;
+  r timestamp;
+BEGIN
+  IF p IN ('tzoffset', 'iso_week') THEN
+    RAISE EXCEPTION 'The datepart % is not supported by date function dateadd.', part USING ERRCODE = '22023';
+  END IF;
+  IF n IS NULL OR d IS NULL THEN RETURN NULL; END IF;
+  k := trunc(n)::integer;
+  r := CASE p
+    WHEN 'year' THEN d + make_interval(years => k)
+    WHEN 'quarter' THEN d + make_interval(months => k * 3)
+    WHEN 'month' THEN d + make_interval(months => k)
+    WHEN 'dayofyear' THEN d + make_interval(days => k)
+    WHEN 'day' THEN d + make_interval(days => k)
+    WHEN 'weekday' THEN d + make_interval(days => k)
+    WHEN 'week' THEN d + make_interval(weeks => k)
+    WHEN 'hour' THEN d + make_interval(hours => k)
+    WHEN 'minute' THEN d + make_interval(mins => k)
+    WHEN 'second' THEN d + k * interval '1 second'
+    WHEN 'millisecond' THEN d + k * interval '1 millisecond'
+    WHEN 'microsecond' THEN d + k * interval '1 microsecond'
+    WHEN 'nanosecond' THEN d + round(k / 1000.0) * interval '1 microsecond'
+  END;
+  IF r < timestamp '0001-01-01' OR r >= timestamp '10000-01-01' THEN
+    RAISE EXCEPTION 'Adding a value to a ''datetime2'' column caused an overflow.' USING ERRCODE = '22008';
+  END IF;
+  RETURN r;
+END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_dateadd(part text, n numeric, d date)
-RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN @schema@.tsql_datepart_name(part) IN ('year','quarter','month','dayofyear','day','weekday','week')
-  THEN @schema@.tsql_dateadd(part, n, d::timestamp)::date
-  ELSE @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function dateadd for data type date.'), NULL::date, (coalesce(part::text, 'NULL') || ',' || coalesce(n::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL')))
+RETURNS date LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF @schema@.tsql_datepart_name(part) NOT IN ('year', 'quarter', 'month', 'dayofyear', 'day', 'weekday', 'week') THEN
+    RAISE EXCEPTION 'The datepart % is not supported by date function dateadd for data type date.', part USING ERRCODE = '22023';
+  END IF;
+  RETURN @schema@.tsql_dateadd(part, n, d::timestamp)::date;
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_dateadd(part text, n numeric, d time)
-RETURNS time LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN @schema@.tsql_datepart_name(part) IN ('hour','minute','second','millisecond','microsecond','nanosecond')
-  THEN (@schema@.tsql_dateadd(part, n, date '1900-01-01' + d))::time
-  ELSE @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function dateadd for data type time.'), NULL::time, (coalesce(part::text, 'NULL') || ',' || coalesce(n::text, 'NULL') || ',' || coalesce(d::text, 'NULL')))
+RETURNS time LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF @schema@.tsql_datepart_name(part) NOT IN ('hour', 'minute', 'second', 'millisecond', 'microsecond', 'nanosecond') THEN
+    RAISE EXCEPTION 'The datepart % is not supported by date function dateadd for data type time.', part USING ERRCODE = '22023';
+  END IF;
+  RETURN (@schema@.tsql_dateadd(part, n, date '1900-01-01' + d))::time;
 END
 $fn$;`,
-    dependsOn: ["tsql_datepart_name", "tsql_raise"],
+    dependsOn: ["tsql_datepart_name"],
     semantics: "TSQL-SEMANTICS.md §6.1 DATEADD",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees:
       "Adds n (truncated toward zero; outside int raises) units; year/quarter/month clamp to the last day of the target month; a date stays a date and a time stays a time (wrapping at midnight); time dateparts on a date raise; a result outside 0001–9999 raises.",
     differences: [
@@ -195,46 +222,55 @@ $fn$;`,
     ],
     returns: "integer",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_datepart(part text, d timestamp, datefirst integer DEFAULT 7)
-RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE
-  WHEN datefirst IS NULL OR datefirst NOT BETWEEN 1 AND 7 THEN @schema@.tsql_raise('DATEFIRST must be between 1 and 7.', NULL::integer, (coalesce(part::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL') || ',' || coalesce(datefirst::text, 'NULL')))
-  ELSE CASE @schema@.tsql_datepart_name(part)
-  WHEN 'year' THEN extract(year FROM d)::integer
-  WHEN 'quarter' THEN extract(quarter FROM d)::integer
-  WHEN 'month' THEN extract(month FROM d)::integer
-  WHEN 'dayofyear' THEN extract(doy FROM d)::integer
-  WHEN 'day' THEN extract(day FROM d)::integer
-  WHEN 'week' THEN (extract(doy FROM d)::integer + ((extract(dow FROM date_trunc('year', d))::integer + 7 - (datefirst % 7)) % 7 + 1) - 2) / 7 + 1
-  WHEN 'weekday' THEN (extract(dow FROM d)::integer + 7 - (datefirst % 7)) % 7 + 1
-  WHEN 'hour' THEN extract(hour FROM d)::integer
-  WHEN 'minute' THEN extract(minute FROM d)::integer
-  WHEN 'second' THEN floor(extract(second FROM d))::integer
-  WHEN 'millisecond' THEN floor(mod(extract(microseconds FROM d), 1000000) / 1000)::integer
-  WHEN 'microsecond' THEN mod(extract(microseconds FROM d), 1000000)::integer
-  WHEN 'nanosecond' THEN (mod(extract(microseconds FROM d), 1000000) * 1000)::integer
-  WHEN 'tzoffset' THEN 0
-  WHEN 'iso_week' THEN extract(week FROM d)::integer
-  END
+RETURNS integer LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE
+  p text := @schema@.tsql_datepart_name(part);
+BEGIN
+  IF datefirst IS NULL OR datefirst NOT BETWEEN 1 AND 7 THEN
+    RAISE EXCEPTION 'DATEFIRST must be between 1 and 7 (got %).', datefirst USING ERRCODE = '22023';
+  END IF;
+  IF d IS NULL THEN RETURN NULL; END IF;
+  CASE p
+  WHEN 'year' THEN RETURN extract(year FROM d)::integer;
+  WHEN 'quarter' THEN RETURN extract(quarter FROM d)::integer;
+  WHEN 'month' THEN RETURN extract(month FROM d)::integer;
+  WHEN 'dayofyear' THEN RETURN extract(doy FROM d)::integer;
+  WHEN 'day' THEN RETURN extract(day FROM d)::integer;
+  WHEN 'week' THEN RETURN (extract(doy FROM d)::integer + ((extract(dow FROM date_trunc('year', d))::integer + 7 - (datefirst % 7)) % 7 + 1) - 2) / 7 + 1;
+  WHEN 'weekday' THEN RETURN (extract(dow FROM d)::integer + 7 - (datefirst % 7)) % 7 + 1;
+  WHEN 'hour' THEN RETURN extract(hour FROM d)::integer;
+  WHEN 'minute' THEN RETURN extract(minute FROM d)::integer;
+  WHEN 'second' THEN RETURN floor(extract(second FROM d))::integer;
+  WHEN 'millisecond' THEN RETURN floor(mod(extract(microseconds FROM d), 1000000) / 1000)::integer;
+  WHEN 'microsecond' THEN RETURN mod(extract(microseconds FROM d), 1000000)::integer;
+  WHEN 'nanosecond' THEN RETURN (mod(extract(microseconds FROM d), 1000000) * 1000)::integer;
+  WHEN 'tzoffset' THEN RETURN 0;
+  ELSE RETURN extract(week FROM d)::integer;
+  END CASE;
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_datepart(part text, d date, datefirst integer DEFAULT 7)
-RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN @schema@.tsql_datepart_name(part) IN ('hour','minute','second','millisecond','microsecond','nanosecond','tzoffset')
-  THEN @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function datepart for data type date.'), NULL::integer, (coalesce(part::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL') || ',' || coalesce(datefirst::text, 'NULL')))
-  ELSE @schema@.tsql_datepart(part, d::timestamp, datefirst)
+RETURNS integer LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF @schema@.tsql_datepart_name(part) IN ('hour', 'minute', 'second', 'millisecond', 'microsecond', 'nanosecond', 'tzoffset') THEN
+    RAISE EXCEPTION 'The datepart % is not supported by date function datepart for data type date.', part USING ERRCODE = '22023';
+  END IF;
+  RETURN @schema@.tsql_datepart(part, d::timestamp, datefirst);
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_datepart(part text, d time, datefirst integer DEFAULT 7)
-RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN @schema@.tsql_datepart_name(part) IN ('hour','minute','second','millisecond','microsecond','nanosecond')
-  THEN @schema@.tsql_datepart(part, date '1900-01-01' + d, datefirst)
-  ELSE @schema@.tsql_raise(('The datepart ' || coalesce(part::text, 'NULL') || ' is not supported by date function datepart for data type time.'), NULL::integer, (coalesce(part::text, 'NULL') || ',' || coalesce(d::text, 'NULL') || ',' || coalesce(datefirst::text, 'NULL')))
+RETURNS integer LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF @schema@.tsql_datepart_name(part) NOT IN ('hour', 'minute', 'second', 'millisecond', 'microsecond', 'nanosecond') THEN
+    RAISE EXCEPTION 'The datepart % is not supported by date function datepart for data type time.', part USING ERRCODE = '22023';
+  END IF;
+  RETURN @schema@.tsql_datepart(part, date '1900-01-01' + d, datefirst);
 END
 $fn$;`,
-    dependsOn: ["tsql_datepart_name", "tsql_raise"],
+    dependsOn: ["tsql_datepart_name"],
     semantics: "TSQL-SEMANTICS.md §6.1 DATEPART, §6.2",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees:
       "Every datepart as SQL Server computes it: weekday and week follow the DATEFIRST argument (default 7 = us_english), week 1 contains 1 January, iso_week is ISO 8601, millisecond/microsecond/nanosecond exclude whole seconds, tzoffset of a value without offset is 0; a part the type lacks raises (date: time parts; time: date parts).",
     differences: [
@@ -255,30 +291,39 @@ $fn$;`,
     ],
     returns: "text",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_datename(part text, d timestamp, datefirst integer DEFAULT 7)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE @schema@.tsql_datepart_name(part)
-  WHEN 'month' THEN to_char(d, 'FMMonth')
-  WHEN 'weekday' THEN to_char(d, 'FMDay')
-  WHEN 'tzoffset' THEN @schema@.tsql_unsupported('DATENAME(tzoffset, ...) output form is not documented consistently', NULL::text, (coalesce(part::text, 'NULL') || ',' || coalesce(extract(epoch FROM d)::text, 'NULL') || ',' || coalesce(datefirst::text, 'NULL')))
-  ELSE @schema@.tsql_datepart(part, d, datefirst)::text
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE
+  p text := @schema@.tsql_datepart_name(part);
+BEGIN
+  IF p = 'tzoffset' THEN
+    RAISE EXCEPTION 'DataMigrate cannot reproduce SQL Server exactly here: DATENAME(tzoffset, ...) output form is not documented consistently' USING ERRCODE = '0A000';
+  END IF;
+  IF d IS NULL THEN RETURN NULL; END IF;
+  IF p = 'month' THEN
+    RETURN (ARRAY['January','February','March','April','May','June','July','August','September','October','November','December'])[extract(month FROM d)::integer];
+  ELSIF p = 'weekday' THEN
+    RETURN (ARRAY['Sunday','Monday','Tuesday','Wednesday','Thursday','Friday','Saturday'])[extract(dow FROM d)::integer + 1];
+  END IF;
+  RETURN @schema@.tsql_datepart(part, d, datefirst)::text;
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_datename(part text, d date, datefirst integer DEFAULT 7)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE @schema@.tsql_datepart_name(part)
-  WHEN 'month' THEN to_char(d, 'FMMonth')
-  WHEN 'weekday' THEN to_char(d, 'FMDay')
-  ELSE @schema@.tsql_datepart(part, d, datefirst)::text
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF @schema@.tsql_datepart_name(part) IN ('hour', 'minute', 'second', 'millisecond', 'microsecond', 'nanosecond', 'tzoffset') THEN
+    RAISE EXCEPTION 'The datepart % is not supported by date function datename for data type date.', part USING ERRCODE = '22023';
+  END IF;
+  RETURN @schema@.tsql_datename(part, d::timestamp, datefirst);
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_datename(part text, d time, datefirst integer DEFAULT 7)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT @schema@.tsql_datepart(part, d, datefirst)::text
 $fn$;`,
-    dependsOn: ["tsql_datepart_name", "tsql_datepart", "tsql_unsupported"],
+    dependsOn: ["tsql_datepart_name", "tsql_datepart"],
     semantics: "TSQL-SEMANTICS.md §6.1 DATENAME, §6.2",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees: "us_english month and weekday names; every other part is DATEPART's number as text (so week follows DATEFIRST).",
     differences: ["Only us_english names (SET LANGUAGE other than us_english must be refused by the translator)."],
     uncertain: ["DATENAME(tzoffset) output form (+05:10 vs 310): refused at run time."],
@@ -348,14 +393,17 @@ $fn$;`,
     signatures: ["tsql_smalldatetime(ts timestamp)"],
     returns: "timestamp",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_smalldatetime(ts timestamp)
-RETURNS timestamp LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT @schema@.tsql_dt_range(date_trunc('minute', r) + CASE WHEN extract(second FROM r) >= 30 THEN interval '1 minute' ELSE interval '0' END, 'smalldatetime')
-FROM (SELECT @schema@.tsql_datetime_round(ts) AS r) x
+RETURNS timestamp LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE
+  r timestamp := @schema@.tsql_datetime_round(ts);
+BEGIN
+  RETURN @schema@.tsql_dt_range(date_trunc('minute', r) + CASE WHEN extract(second FROM r) >= 30 THEN interval '1 minute' ELSE interval '0' END, 'smalldatetime');
+END
 $fn$;`,
     dependsOn: ["tsql_dt_range", "tsql_datetime_round"],
     semantics: "TSQL-SEMANTICS.md §5.1 smalldatetime",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees: "Whole minutes: 29.998 s and below round down, 29.999 s and above round up; range 1900-01-01 … 2079-06-06 23:59.",
     differences: [],
     uncertain: [],

@@ -57,28 +57,28 @@ $fn$;`,
     signatures: ["tsql_hashbytes(alg text, data bytea)", "tsql_hashbytes(alg text, s text, nvarchar boolean DEFAULT false)"],
     returns: "bytea",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_hashbytes(alg text, data bytea)
-RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-SELECT CASE WHEN data IS NULL THEN NULL
-  ELSE CASE upper(alg)
-    WHEN 'MD5' THEN decode(md5(data), 'hex')
-    WHEN 'SHA' THEN @schema@.tsql_sha1(data)
-    WHEN 'SHA1' THEN @schema@.tsql_sha1(data)
-    WHEN 'SHA2_256' THEN sha256(data)
-    WHEN 'SHA2_512' THEN sha512(data)
-    WHEN 'MD2' THEN @schema@.tsql_unsupported('HASHBYTES MD2', NULL::bytea, (coalesce(alg::text, 'NULL') || ',' || coalesce(data::text, 'NULL')))
-    WHEN 'MD4' THEN @schema@.tsql_unsupported('HASHBYTES MD4', NULL::bytea, (coalesce(alg::text, 'NULL') || ',' || coalesce(data::text, 'NULL')))
-    ELSE @schema@.tsql_raise(('Invalid algorithm ''' || coalesce(alg::text, 'NULL') || ''' passed to HASHBYTES.'), NULL::bytea, (coalesce(alg::text, 'NULL') || ',' || coalesce(data::text, 'NULL')))
-  END
+RETURNS bytea LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  CASE upper(alg)
+  WHEN 'MD5' THEN RETURN decode(md5(data), 'hex');
+  WHEN 'SHA', 'SHA1' THEN RETURN @schema@.tsql_sha1(data);
+  WHEN 'SHA2_256' THEN RETURN sha256(data);
+  WHEN 'SHA2_512' THEN RETURN sha512(data);
+  WHEN 'MD2', 'MD4' THEN
+    RAISE EXCEPTION 'DataMigrate cannot reproduce SQL Server exactly here: HASHBYTES %', upper(alg) USING ERRCODE = '0A000';
+  ELSE
+    RAISE EXCEPTION 'Invalid algorithm ''%'' passed to HASHBYTES.', alg USING ERRCODE = '22023';
+  END CASE;
 END
 $fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_hashbytes(alg text, s text, nvarchar boolean DEFAULT false)
 RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
 SELECT @schema@.tsql_hashbytes(alg, CASE WHEN nvarchar THEN @schema@.tsql_utf16le(s) ELSE @schema@.tsql_cp1252(s) END)
 $fn$;`,
-    dependsOn: ["tsql_sha1", "tsql_utf16le", "tsql_cp1252", "tsql_raise", "tsql_unsupported"],
+    dependsOn: ["tsql_sha1", "tsql_utf16le", "tsql_cp1252"],
     semantics: "TSQL-SEMANTICS.md §10 HASHBYTES",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees: "Hashes the bytes SQL Server stores (varchar → CP1252, nvarchar → UTF-16LE, varbinary as is); NULL → NULL; algorithm names case-insensitive; MD2/MD4 refused; unknown names raise.",
     differences: ["varchar characters outside CP1252 raise (see tsql_cp1252)."],
     uncertain: [],

@@ -107,20 +107,24 @@ $fn$;`,
     signatures: ["tsql_float_to_varchar(x double precision)"],
     returns: "text",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_float_to_varchar(x double precision)
-RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-SELECT CASE WHEN x = 0 THEN '0'
-  WHEN e < -4 OR e >= 6 THEN
-    rtrim(rtrim(to_char(m, 'FM0.00000'), '0'), '.') || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END || lpad(abs(e)::text, 3, '0')
-  ELSE rtrim(rtrim(to_char(r, 'FM99999990.' || repeat('0', greatest(5 - e, 0))), '0'), '.')
+RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+DECLARE
+  r numeric;
+  e integer;
+BEGIN
+  IF x = 0 THEN RETURN '0'; END IF;
+  r := round(x::numeric, 5 - floor(log(abs(x::numeric)))::integer);
+  e := floor(log(abs(r)))::integer;
+  IF e < -4 OR e >= 6 THEN
+    RETURN rtrim(rtrim(to_char(r / 10::numeric ^ e, 'FM0.00000'), '0'), '.') || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END || lpad(abs(e)::text, 3, '0');
+  END IF;
+  RETURN rtrim(rtrim(to_char(r, 'FM99999990.' || repeat('0', greatest(5 - e, 0))), '0'), '.');
 END
-FROM (SELECT round(x::numeric, 5 - floor(log(abs(x::numeric)))::integer) AS r0) a
-CROSS JOIN LATERAL (SELECT r0 AS r, floor(log(abs(r0)))::integer AS e) b
-CROSS JOIN LATERAL (SELECT r / 10::numeric ^ e AS m) c
 $fn$;`,
     dependsOn: [],
     semantics: "TSQL-SEMANTICS.md §4.4 float(n)/real, §7.1 float style 0",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees: "At most 6 significant digits; scientific notation (3-digit exponent) below 1e-4 and from 1e6, as %g.",
     differences: [],
     uncertain: ["Switch points and exponent width are observed behaviour, not documented."],

@@ -54,18 +54,28 @@ $fn$;`,
     signatures: ["tsql_utf16le(s text)"],
     returns: "bytea",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_utf16le(s text)
-RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-SELECT coalesce(decode(string_agg(
-  CASE WHEN cp < 65536 THEN lpad(to_hex(cp & 255), 2, '0') || lpad(to_hex(cp >> 8), 2, '0')
-  ELSE lpad(to_hex((55296 + ((cp - 65536) >> 10)) & 255), 2, '0') || lpad(to_hex((55296 + ((cp - 65536) >> 10)) >> 8), 2, '0')
-    || lpad(to_hex((56320 + ((cp - 65536) & 1023)) & 255), 2, '0') || lpad(to_hex((56320 + ((cp - 65536) & 1023)) >> 8), 2, '0')
-  END, '' ORDER BY i), 'hex'), '\\x'::bytea)
-FROM (SELECT i, ascii(substr(s, i, 1)) AS cp FROM generate_series(1, char_length(s)) AS i) c
+RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+DECLARE
+  r bytea;
+BEGIN
+  IF octet_length(s) = char_length(s) THEN
+    -- ASCII: each byte followed by 00
+    RETURN decode(regexp_replace(encode(convert_to(s, 'UTF8'), 'hex'), '(..)', '\\100', 'g'), 'hex');
+  END IF;
+  SELECT decode(string_agg(
+    CASE WHEN cp < 65536 THEN lpad(to_hex(cp & 255), 2, '0') || lpad(to_hex(cp >> 8), 2, '0')
+    ELSE lpad(to_hex((55296 + ((cp - 65536) >> 10)) & 255), 2, '0') || lpad(to_hex((55296 + ((cp - 65536) >> 10)) >> 8), 2, '0')
+      || lpad(to_hex((56320 + ((cp - 65536) & 1023)) & 255), 2, '0') || lpad(to_hex((56320 + ((cp - 65536) & 1023)) >> 8), 2, '0')
+    END, '' ORDER BY i), 'hex')
+  INTO r
+  FROM (SELECT i, ascii(substr(s, i, 1)) AS cp FROM generate_series(1, char_length(s)) AS i) c;
+  RETURN r;
+END
 $fn$;`,
     dependsOn: [],
     semantics: "TSQL-SEMANTICS.md §10 HASHBYTES (nvarchar → UTF-16LE)",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees: "The bytes SQL Server stores for an nvarchar value (UTF-16 little-endian, surrogate pairs above U+FFFF).",
     differences: [],
     uncertain: [],
@@ -77,18 +87,35 @@ $fn$;`,
     signatures: ["tsql_cp1252(s text)"],
     returns: "bytea",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_cp1252(s text)
-RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-SELECT coalesce(decode(string_agg(lpad(to_hex(
-  CASE WHEN cp < 128 OR cp BETWEEN 160 AND 255 THEN cp
-    ELSE coalesce(127 + array_position(ARRAY[8364,-1,8218,402,8222,8230,8224,8225,710,8240,352,8249,338,-1,381,-1,-1,8216,8217,8220,8221,8226,8211,8212,732,8482,353,8250,339,-1,382,376], cp),
-      @schema@.tsql_unsupported('a character outside code page 1252 in varchar data (SQL Server would store a best-fit or ?)', NULL::integer, s || ' @' || i::text))
-  END), 2, '0'), '' ORDER BY i), 'hex'), '\\x'::bytea)
-FROM (SELECT i, ascii(substr(s, i, 1)) AS cp FROM generate_series(1, char_length(s)) AS i) c
+RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+DECLARE
+  win constant integer[] := ARRAY[8364,-1,8218,402,8222,8230,8224,8225,710,8240,352,8249,338,-1,381,-1,-1,8216,8217,8220,8221,8226,8211,8212,732,8482,353,8250,339,-1,382,376];
+  hex text := '';
+  cp integer;
+  b integer;
+BEGIN
+  IF octet_length(s) = char_length(s) THEN
+    RETURN convert_to(s, 'UTF8');  -- ASCII bytes are the same in UTF-8 and CP1252
+  END IF;
+  FOR i IN 1 .. char_length(s) LOOP
+    cp := ascii(substr(s, i, 1));
+    IF cp < 128 OR cp BETWEEN 160 AND 255 THEN
+      b := cp;
+    ELSE
+      b := 127 + array_position(win, cp);
+      IF b IS NULL THEN
+        RAISE EXCEPTION 'DataMigrate cannot reproduce SQL Server exactly here: character U+% outside code page 1252 in varchar data (SQL Server would store a best-fit character or ?)', upper(lpad(to_hex(cp), 4, '0')) USING ERRCODE = '0A000';
+      END IF;
+    END IF;
+    hex := hex || lpad(to_hex(b), 2, '0');
+  END LOOP;
+  RETURN decode(hex, 'hex');
+END
 $fn$;`,
-    dependsOn: ["tsql_unsupported"],
+    dependsOn: [],
     semantics: "TSQL-SEMANTICS.md §10 HASHBYTES (varchar → code-page bytes), §3 varchar vs nvarchar",
     volatility: "IMMUTABLE",
-    language: "sql",
+    language: "plpgsql",
     guarantees: "The CP1252 bytes of a varchar value (0x80–0x9F mapped as Windows-1252: € → 0x80 …); a character outside CP1252 raises.",
     differences: [
       "Characters outside CP1252 raise instead of being replaced by SQL Server's best-fit character or '?'.",
