@@ -16,7 +16,7 @@ import { openConnection, type Connection, type Row } from "./connection.ts";
 import { copyTables } from "./copy.ts";
 import { gradeModel, type EvidenceGrade } from "./evidence.ts";
 import { mapErrorToModelLine } from "./positions.ts";
-import { synthesizeData, type TableLoad } from "./synthesize.ts";
+import { loadOrder, synthesizeData, type TableLoad } from "./synthesize.ts";
 
 export interface ValidationOptions {
   /** Postgres URL of the validation database; PGlite in memory when absent. */
@@ -97,6 +97,8 @@ export interface ValidationResult {
 }
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+// out of memory, disk full, temp_file_limit, program limit exceeded
+const MEMORY_CODES = new Set(["53100", "53200", "53400", "54000"]);
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 const errCode = (e: unknown) => (e && typeof e === "object" && "code" in e ? String((e as { code: unknown }).code) : undefined);
 
@@ -203,7 +205,7 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
     const copied = await copyTables(
       opts.source,
       conn,
-      tables.map((t) => ({ id: t.id, source: { schema: t.schema, name: t.name }, target: { schema: schemaOf(t.schema), name: unquote(compilerIdent(t.name)) }, at: { file: t.file, line: t.line } })),
+      loadOrder(tables).map((t) => ({ id: t.id, source: { schema: t.schema, name: t.name }, target: { schema: schemaOf(t.schema), name: unquote(compilerIdent(t.name)) }, at: { file: t.file, line: t.line } })),
       { rowCap: opts.rows ?? 10_000 },
     );
     result.loads = copied.tables;
@@ -287,9 +289,9 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
       r.status = "failed";
       const mapped = mapErrorToModelLine(e, prefix, body, source?.sql ?? "");
       const code = errCode(e);
-      const what = code === "57014" ? `ran longer than the statement timeout (${opts.statementTimeoutMs ?? 30_000} ms) and was cancelled` : code === "53100" || code === "53200" || code === "54000" ? `exceeded the validation's memory or disk limits (${firstLine(e)})` : firstLine(e);
+      const what = code === "57014" ? `ran longer than the statement timeout (${opts.statementTimeoutMs ?? 30_000} ms) and was cancelled` : MEMORY_CODES.has(code ?? "") ? `exceeded the validation's memory or disk limits (${firstLine(e)})` : firstLine(e);
       r.error = { message: what, ...(code ? { code } : {}), ...(mapped.line ? { line: mapped.line } : {}), ...(mapped.renderedLine ? { renderedLine: mapped.renderedLine } : {}) };
-      r.diagnostics.push(diagnostic(code === "57014" ? "VAL3005" : code === "53100" || code === "53200" || code === "54000" ? "VAL3006" : "VAL3001", "error", `model ${m.name} failed on Postgres: ${what}`, { file: m.path, line: mapped.line ?? 1 }));
+      r.diagnostics.push(diagnostic(code === "57014" ? "VAL3005" : MEMORY_CODES.has(code ?? "") ? "VAL3006" : "VAL3001", "error", `model ${m.name} failed on Postgres: ${what}`, { file: m.path, line: mapped.line ?? 1 }));
     }
     r.ms = Date.now() - t0;
     progress(`${r.status} ${m.name} (${r.ms} ms)`);
