@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkDbtProject, renderDbtProject, validateRenderedProject } from "../../server/dbt/index.ts";
+import { checkDbtProject, ProjectCompiler, renderDbtProject, validateRenderedProject } from "../../server/dbt/index.ts";
 import { convertPaths, diagnosticCounts, runProjectOnPostgres } from "../../server/translate/project/index.ts";
 import { CORPUS_DATABASES } from "./corpus.ts";
 
@@ -47,5 +47,19 @@ describe.skipIf(!CORPUS)("convert the development corpus", () => {
       expect(run.tests.filter((t) => t.status === "error" || t.status === "fail")).toEqual([]);
     },
     300_000,
+  );
+
+  it.each(Object.entries(CORPUS_DATABASES))(
+    "%s, target sqlserver: YAML validates, every model and hook renders",
+    async (_name, rels) => {
+      const c = await convertPaths(rels.map((r) => path.join(CORPUS!, r)), { target: "sqlserver" });
+      expect(validateRenderedProject(renderDbtProject(c.result.project))).toEqual([]);
+      expect(checkDbtProject(c.result.project).filter((d) => d.severity === "error")).toEqual([]);
+      const compiler = new ProjectCompiler(c.result.project, { schema: "dbo", targetType: "sqlserver" });
+      expect(compiler.compileAll().models.filter((m) => !m.ok).map((m) => m.name)).toEqual([]);
+      expect(c.result.project.onRunStart.map((h) => compiler.renderText(h, "dbt_project.yml")).filter((r) => !r.ok)).toEqual([]);
+      expect(c.result.project.models.filter((m) => m.config.enabled === false)).toEqual([]);
+    },
+    120_000,
   );
 });

@@ -99,7 +99,7 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
   const tables = objects.filter((o) => o.kind === "table" && !o.isTableType).sort(byId);
   const views = objects.filter((o) => o.kind === "view").sort(byId);
   const functions = objects.filter((o) => o.kind === "function").sort(byId);
-  const names = assignNames(catalog, tables, views, functions.filter((f) => f.functionKind === "inline_tvf" || f.functionKind === "scalar"), style);
+  const names = assignNames(catalog, tables, views, functions.filter((f) => f.functionKind === "inline_tvf" || f.functionKind === "scalar" || (f.functionKind === "multi_tvf" && target === "sqlserver")), style);
   const diagnostics: Diagnostic[] = [...names.diagnostics];
   const outcomes = new Map<string, ObjectOutcome>();
   const objById = new Map(objects.map((o) => [o.id, o]));
@@ -266,7 +266,8 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
       outcomes.set(f.id, { object: f, model: null, kind: reportKind(f), diagnostics: d });
       continue;
     }
-    if (f.functionKind === "multi_tvf" || !nm) {
+    // On SQL Server a multi-statement TVF is kept as written like any other function.
+    if ((f.functionKind === "multi_tvf" && target === "postgres") || !nm) {
       d.push(
         diagnostic("CNV3008", "error", `${f.id} is a multi-statement table-valued function; it is compiled with procedures by a later stage and not yet converted (a model or a PL/pgSQL set-returning function is the usual replacement)`, at(f)),
       );
