@@ -1046,16 +1046,24 @@ export class Parser {
   private parseTablePrimaryInner(): A.TableSource {
     const start = this.peek();
     if (this.isOp("(")) {
-      if (this.isQueryStart(1) || (this.isOp("(", 1) && this.isQueryStart(1))) {
-        this.advance();
-        const query = this.parseQueryExpr();
-        this.expectOp(")");
-        const dt: A.DerivedTable = { kind: "DerivedTable", query, columns: [], loc: PENDING_LOC };
-        const alias = this.parseAlias();
-        if (alias) dt.alias = alias;
-        if (this.isOp("(")) dt.columns = this.parenIdentList();
-        dt.loc = this.locOf(start);
-        return dt;
+      if (this.isQueryStart(1)) {
+        // `((SELECT ...) x)` is a parenthesised table holding a derived table: try the derived table
+        // first and fall back when the parentheses do not close where a query would.
+        const save = this.p;
+        try {
+          this.advance();
+          const query = this.parseQueryExpr();
+          this.expectOp(")");
+          const dt: A.DerivedTable = { kind: "DerivedTable", query, columns: [], loc: PENDING_LOC };
+          const alias = this.parseAlias();
+          if (alias) dt.alias = alias;
+          if (this.isOp("(")) dt.columns = this.parenIdentList();
+          dt.loc = this.locOf(start);
+          return dt;
+        } catch (e) {
+          if (!(e instanceof ParseError) || !this.isOp("(", save - this.p + 1)) throw e;
+          this.p = save;
+        }
       }
       const dml = this.peek(1);
       if (dml.type === T_WORD && (dml.upper === "MERGE" || dml.upper === "INSERT" || dml.upper === "UPDATE" || dml.upper === "DELETE")) {

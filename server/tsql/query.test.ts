@@ -61,6 +61,8 @@ describe("FROM sources", () => {
     ["SELECT * FROM @x.nodes('/r/i') AS n(c)", [{ kind: "TableFunction", call: { kind: "MethodCall", method: { value: "nodes" } }, alias: { value: "n" }, columns: [{ value: "c" }] }]],
     ["SELECT * FROM t CROSS APPLY t.x.nodes('/a') AS n(c)", [{ right: { kind: "TableFunction", call: { kind: "MethodCall", target: { kind: "ColumnRef", name: { value: "x" } } } } }]],
     ["SELECT * FROM (a JOIN b ON a.x = b.x)", [{ kind: "Join" }]],
+    ["SELECT * FROM ((SELECT 1 AS a) x JOIN t ON 1 = 1)", [{ kind: "Join", left: { kind: "DerivedTable", alias: { value: "x" } } }]],
+    ["SELECT * FROM ((SELECT 1 AS a) UNION (SELECT 2)) u", [{ kind: "DerivedTable", query: { kind: "SetOperation" }, alias: { value: "u" } }]],
     ["SELECT * FROM STRING_SPLIT(@s, ',') AS s", [{ kind: "TableFunction", call: { upperName: "STRING_SPLIT" } }]],
   ])("%s", (sql, want) => {
     expect(from(sql)).toMatchObject(want);
