@@ -24,6 +24,12 @@ const asDbtSees = (text: string) => {
 };
 
 describe("rendering never produces YAML that dbt would reject or misread", () => {
+  it("keeps whitespace-only lines (a block scalar would lose their spaces)", () => {
+    const files = renderDbtProject({ name: "p", profile: "p", sources: [{ name: "src", schema: "  \n", description: "a\n  \nb", tables: [{ name: "t" }] }] });
+    const src = parseDbtYaml(files.get("models/staging/src/_src__sources.yml")!) as any;
+    expect(src.sources[0].schema).toBe("  \n");
+    expect(src.sources[0].description).toBe("a\n  \nb");
+  });
   it("for arbitrary descriptions, identifiers and accepted values", () => {
     fc.assert(
       fc.property(text, nonEmpty, nonEmpty, fc.array(nonEmpty, { minLength: 1, maxLength: 4 }), text, dbtName, (description, identifier, columnName, values, varValue, varName) => {
