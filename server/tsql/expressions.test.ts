@@ -47,6 +47,7 @@ describe("expression forms", () => {
     ["hierarchyid::GetRoot()", { kind: "StaticMethodCall", parens: true }],
     ["$action", { kind: "PseudoColumn", name: "$ACTION" }],
     ["inserted.Name", { kind: "ColumnRef", table: { name: { value: "inserted" } } }],
+    ["C.$node_id", { kind: "ColumnRef", table: { name: { value: "C" } }, name: { value: "$node_id" } }],
     ["COUNT(*)", { kind: "FunctionCall", upperName: "COUNT", args: [{ kind: "Star" }] }],
     ["COUNT(DISTINCT a)", { kind: "FunctionCall", distinct: true }],
     ["CURRENT_TIMESTAMP", { kind: "FunctionCall", upperName: "CURRENT_TIMESTAMP", parens: false }],

@@ -1897,7 +1897,8 @@ export class Parser {
     parts.push(this.advance());
     while (this.isOp(".") && parts.length < 4) {
       const n = this.peek(1);
-      if (n.type === T_WORD || n.type === T_QUOTEDID) {
+      // C.$node_id: graph pseudo columns can be qualified.
+      if (n.type === T_WORD || n.type === T_QUOTEDID || n.type === T_PSEUDO) {
         this.advance();
         parts.push(this.advance());
       } else if (n.type === T_OP && n.value === ".") {
