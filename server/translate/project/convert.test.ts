@@ -119,3 +119,23 @@ describe("target sqlserver: T-SQL kept, references converted", () => {
     expect(stg.sql).toContain("cast([ItemID] as int) as item_id");
   });
 });
+
+describe("row-level security policies", () => {
+  it("are listed in the report as unsupported with what to do instead", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "dm-cnv-rls-"));
+    try {
+      const file = path.join(dir, "rls.sql");
+      await writeFile(
+        file,
+        "CREATE TABLE dbo.Doc (DocID int NOT NULL PRIMARY KEY, Owner sysname NOT NULL);\nGO\nCREATE FUNCTION dbo.fnMine (@Owner sysname) RETURNS TABLE WITH SCHEMABINDING AS RETURN SELECT 1 AS ok WHERE @Owner = USER_NAME();\nGO\nCREATE SECURITY POLICY [dbo].[DocFilter]\n  ADD FILTER PREDICATE dbo.fnMine(Owner) ON dbo.Doc WITH (STATE = ON);\nGO\n",
+        "utf8",
+      );
+      const r = convertCatalog(buildCatalog(await readSources([file])));
+      const policy = r.report.objects.find((o) => o.kind === "security_policy");
+      expect(policy).toMatchObject({ schema: "dbo", name: "DocFilter", status: "unsupported", model: null });
+      expect(policy!.diagnostics[0]).toMatchObject({ code: "CNV3014", line: 5 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -16,6 +16,7 @@
 //   only what was converted, and the report says why each of the others was not.
 // - Procedures, triggers, CLR objects, linked-server and cross-database references have no place in
 //   dbt (yet): they are in the report, status unsupported, with what to do instead.
+import { readFileSync } from "node:fs";
 import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
 import { dependencyOrder } from "../../catalog/graph.ts";
 import type { Catalog, CatalogObject } from "../../catalog/model.ts";
@@ -389,6 +390,23 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
     outcomes.set(o.id, { object: o, model: null, kind: reportKind(o), diagnostics: d });
   }
 
+  // Statements the catalog keeps as text but that define things dbt has no place for: row-level
+  // security policies (the catalog does not model them; the parser notes them as TSQL2002).
+  const extras: ObjectOutcome[] = [];
+  for (const d of catalog.diagnostics) {
+    if (d.code !== "TSQL2002" || !/^CREATE SECURITY\b/i.test(d.message)) continue;
+    const name = securityPolicyName(d.file, d.line) ?? { schema: catalog.defaultSchema, name: `security policy at line ${d.line}` };
+    const o: CatalogObject = { id: `${name.schema}.${name.name}`, schema: name.schema, name: name.name, kind: "schema", file: d.file, line: d.line, origin: "file", columns: [], constraints: [], indexes: [], dependsOn: [], references: [] };
+    extras.push({
+      object: o,
+      model: null,
+      kind: "security_policy",
+      diagnostics: [
+        diagnostic("CNV3014", "error", `security policy ${o.id} (row-level security) has no place in a dbt project: recreate it on the target with CREATE POLICY and ALTER TABLE ... ENABLE ROW LEVEL SECURITY, or filter rows in the models that expose the data`, { file: d.file, line: d.line }),
+      ],
+    });
+  }
+
   // ---------------------------------------------------------------- runtime and project
   if (target === "postgres" && runtimeUsed.size) {
     for (const f of dbtMacros([...runtimeUsed], { schema: runtimeSchema })) macros.push({ path: f.path, content: f.content, docs: [] });
@@ -408,6 +426,7 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
   };
   const project = parseDbtProject(input);
 
+  for (const e of extras) if (!outcomes.has(`policy:${e.object.id}`)) outcomes.set(`policy:${e.object.id}`, e);
   const reportObjects: ReportObjectInput[] = [...outcomes.values()]
     .sort((a, b) => byId(a.object, b.object))
     .map((o) => ({
@@ -426,4 +445,21 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
     diagnostics: [...diagnostics, ...catalog.diagnostics].map(({ code, severity, message, file, line }) => ({ code, severity, message, file, line })),
   });
   return { project, report, names, outcomes, diagnostics };
+}
+
+/** `CREATE SECURITY POLICY [schema].[name]` read from the statement's line, when the file is on disk. */
+function securityPolicyName(file: string, line: number): { schema: string; name: string } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+  } catch {
+    return undefined;
+  }
+  const rest = text.split(/\r?\n/).slice(line - 1, line + 3).join("\n");
+  const part = String.raw`(?:\[([^\]]+)\]|"([^"]+)"|([A-Za-z_][\w@#$]*))`;
+  const m = new RegExp(String.raw`CREATE\s+SECURITY\s+POLICY\s+${part}(?:\s*\.\s*${part})?`, "i").exec(rest);
+  if (!m) return undefined;
+  const first = m[1] ?? m[2] ?? m[3]!;
+  const second = m[4] ?? m[5] ?? m[6];
+  return second ? { schema: first, name: second } : { schema: "dbo", name: first };
 }
