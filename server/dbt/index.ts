@@ -68,6 +68,7 @@ export {
   renderModelSql,
   parseMacros,
   injectEphemeralCtes,
+  jinjaSource,
   DbtRelation,
   type RenderContext,
   type RenderResult,
