@@ -47,6 +47,8 @@ export function parseScript(text: string, options: ParseOptions): ParseResult {
   if (options.vars) sqlcmdOptions.vars = options.vars;
   if (options.readFile) sqlcmdOptions.readFile = options.readFile;
   if (options.lineOffset) sqlcmdOptions.lineOffset = options.lineOffset;
+  // Old Mac line ends (a lone CR) become LF: same length, so offsets stay valid, and lines count right.
+  if (text.indexOf("\r") >= 0 && LONE_CR.test(text)) text = text.replace(LONE_CR_ALL, "\n");
   const pre = preprocessSqlcmd(text, sqlcmdOptions);
   diagnostics.push(...pre.diagnostics);
   const mapLine = pre.unchanged && !options.lineOffset ? undefined : pre.mapLine;
@@ -96,6 +98,9 @@ export function parseScript(text: string, options: ParseOptions): ParseResult {
   diagnostics.push(...lx.diagnostics, ...parser.diagnostics);
   return { batches, diagnostics };
 }
+
+const LONE_CR = /\r(?!\n)/;
+const LONE_CR_ALL = /\r(?!\n)/g;
 
 /** What SSMS and modern drivers connect with. */
 export const DEFAULT_SETTINGS: Readonly<SessionSettings> = Object.freeze({

@@ -53,6 +53,12 @@ describe("batches", () => {
     expect(r.batches[1]!.settings).toMatchObject(want);
   });
 
+  it("CR-only line ends count lines and split batches like LF", () => {
+    const r = parseScript("SELECT 1\rGO\rSELECT x FROM", { file: "mac.sql" });
+    expect(r.batches).toHaveLength(2);
+    expect(r.diagnostics[0]).toMatchObject({ code: "TSQL2001", line: 3 });
+  });
+
   it("onBatch streams batches without keeping them", () => {
     const seen: number[] = [];
     const r = parseScript("SELECT 1\nGO\nSELECT 2\nGO\nSELECT 3", { file: "b.sql", onBatch: (b) => seen.push(b.statements.length) });
