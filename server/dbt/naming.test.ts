@@ -126,6 +126,12 @@ describe("NameScope: collisions are disambiguated deterministically", () => {
     s.name(name);
     expect(s.diagnostics.map((d) => d.code)).toContain(code);
   });
+  it("with normalise: false, keeps already-built names and only makes them unique", () => {
+    const s = new NameScope({ what: "model", normalise: false });
+    expect(s.name("stg_sales__orders")).toBe("stg_sales__orders");
+    expect(s.name("STG_sales__orders")).toBe("STG_sales__orders_2");
+    expect(s.diagnostics.map((d) => d.code)).toEqual(["DBT1001"]);
+  });
   it("in preserve style, names differing only in case are distinct", () => {
     const m = new NameScope({ what: "column", style: "preserve" }).assign(["Id", "ID"]);
     expect(m.get("Id")).toBe("Id");

@@ -151,6 +151,11 @@ export function toIdentifier(name: string, options: NormaliseOptions = {}): stri
 }
 
 export interface NameScopeOptions extends NormaliseOptions {
+  /**
+   * false: the originals are already dbt names (`stg_sales__orders`); only make them unique (and
+   * keep them within the byte limit). Normalising again would fold the `__`.
+   */
+  normalise?: boolean;
   /** What the scope holds, for messages: "column of dbo.Orders", "model", "source table of sales". */
   what: string;
   /** Where the renamed objects come from, for the diagnostics' location. */
@@ -187,7 +192,7 @@ export class NameScope {
     const counts = new Map<string, number>();
     const baseOf = new Map<string, string>();
     for (const o of unique) {
-      const b = this.key(normaliseIdentifier(o, this.options).name);
+      const b = this.key(this.base(o).name);
       baseOf.set(o, b);
       counts.set(b, (counts.get(b) ?? 0) + 1);
     }
@@ -213,8 +218,16 @@ export class NameScope {
     return (this.options.style ?? "snake") !== "preserve" ? s.toLowerCase() : s;
   }
 
+  private base(original: string): NormalisedName {
+    if (this.options.normalise !== false) return normaliseIdentifier(original, this.options);
+    const max = this.options.maxBytes ?? POSTGRES_MAX_IDENTIFIER_BYTES;
+    if (utf8Length(original) <= max) return { name: original, changes: [] };
+    const hash = shortHash(original);
+    return { name: `${truncateUtf8(original, max - hash.length - 1)}_${hash}`, changes: ["truncated"] };
+  }
+
   private assignOne(original: string): string {
-    const { name: base, changes } = normaliseIdentifier(original, this.options);
+    const { name: base, changes } = this.base(original);
     const at = this.options.at ?? { file: "", line: 0 };
     for (const change of changes) {
       if (change === "reserved")
