@@ -129,7 +129,13 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
       if (target !== "postgres" || !k.expression) return false;
       const expression = checkExpression(catalog, t, k.expression);
       if (!expression) return false;
-      sourceTests.push({ test: "expression_is_true", expression, ...(k.name ? { name: `${n.source}_${n.table}_${toIdentifier(k.name, { reserved: "keep" })}` } : {}) });
+      sourceTests.push({
+        test: "expression_is_true",
+        expression,
+        ...(k.name ? { name: `${n.source}_${n.table}_${toIdentifier(k.name, { reserved: "keep" })}` } : {}),
+        // WITH NOCHECK: rows already there were never checked by SQL Server.
+        ...(k.enabled === false ? { config: { severity: "warn" as const } } : {}),
+      });
       return true;
     });
     d.push(...tests.diagnostics);

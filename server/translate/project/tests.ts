@@ -201,18 +201,23 @@ export function tableTests(
     const numeric = parsed.values.every((v) => typeof v === "number");
     const column = table.columns.find((c) => c.name.toLowerCase() === parsed.column.toLowerCase());
     const ci = !!column?.collation && /_CI_/i.test(column.collation);
+    // Under a case-insensitive collation SQL Server accepted 'Open' for 'open' (and ignores trailing
+    // spaces): accepted_values compares exactly, so it only warns, and the constraint itself is
+    // checked exactly by an expression test on the source when the translator can state it.
+    const exact = ci && !numeric ? (otherCheck?.(k) ?? false) : false;
+    const severity = k.enabled === false || (ci && !numeric) ? "warn" as const : undefined;
     add(col, {
       test: "accepted_values",
       values: parsed.values,
       ...(numeric ? { quote: false } : {}),
-      ...(k.enabled === false ? { config: { severity: "warn" as const } } : {}),
+      ...(severity ? { config: { severity } } : {}),
     });
     if (ci && !numeric)
       diagnostics.push(
         diagnostic(
           "CNV1205",
           "note",
-          `CHECK ${k.name ?? ""} of ${table.id} compares under a case-insensitive collation; the accepted_values test compares exactly, so a value differing only in case or trailing spaces fails the test although SQL Server accepted it`,
+          `CHECK ${k.name ?? ""} of ${table.id} compares under a case-insensitive collation; the accepted_values test compares exactly, so it is a warning (a value differing only in case or trailing spaces is one SQL Server accepted)${exact ? "; the constraint is tested exactly by an expression test on the source" : ""}`,
           at,
         ),
       );
