@@ -72,6 +72,16 @@ async function check(catalog: Catalog): Promise<{ created: number; refused: numb
       try {
         await db.exec(sql);
         created++;
+        if (ast.kind === "CreateFunction" && ast.returns.kind === "Scalar") {
+          // PL/pgSQL checks statements only when they run: call it once with NULL arguments. Data errors
+          // are fine; undefined objects or syntax (SQLSTATE class 42) are translation failures.
+          try {
+            await db.rows(`SELECT ${rel(o.schema, o.name)}(${ast.params.map(() => "NULL").join(", ")})`);
+          } catch (e) {
+            const code = (e as { code?: string }).code ?? "";
+            if (code.startsWith("42")) throw e;
+          }
+        }
       } catch (e) {
         notCreated.add(o.id);
         failed.push(`${o.id}: ${e instanceof Error ? e.message : String(e)}\n${sql.slice(0, 600)}`);

@@ -190,7 +190,14 @@ export class PostgresGenerator {
 
   /** Variables/parameters of a function in scope as a pseudo relation. */
   paramScope(sc: Scope, params: A.Parameter[]): void {
-    this.variables = new Map(params.map((p) => [lower(p.name), fromDataType(p.type, "declare")]));
+    this.variables = new Map(params.map((p) => {
+      const t = fromDataType(p.type, "declare");
+      if (isString(t)) {
+        t.collation = this.defaultCollation;
+        t.collationDerivation = "implicit";
+      }
+      return [lower(p.name), t] as const;
+    }));
   }
   variables = new Map<string, SqlType>();
 

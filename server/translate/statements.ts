@@ -677,8 +677,152 @@ function createFunction(gen: PostgresGenerator, st: A.FunctionStatement): string
       return createFunction(gen, { ...st, body: b.body });
     }
   }
-  gen.diag(TR.PROCEDURAL, "function with a procedural body (variables, control flow, table variables) is not translated by the query translator", st.loc);
+  if (st.returns.kind === "Scalar") {
+    const rt = fromDataType(st.returns.type, "declare");
+    const p = new Plpgsql(gen, rt);
+    const body = p.block(st.body, 1);
+    if (body !== undefined) {
+      addLocalFunction(gen, st);
+      const decl = p.declarations.length ? `DECLARE\n${p.declarations.map((d) => `  ${d}\n`).join("")}` : "";
+      return `CREATE OR REPLACE FUNCTION ${name}(${params}) RETURNS ${mapSqlType(rt).sql} LANGUAGE plpgsql STABLE AS $dm$\n${decl}BEGIN\n${body}END\n$dm$`;
+    }
+    return "";
+  }
+  gen.diag(TR.PROCEDURAL, "multi-statement table-valued function (table variable body) is not translated", st.loc);
   return "";
+}
+
+/**
+ * Scalar function bodies as PL/pgSQL: DECLARE, SET, SELECT @v = ..., IF/ELSE, WHILE, BREAK/CONTINUE,
+ * RETURN. Anything else is refused (returns undefined after a diagnostic).
+ */
+class Plpgsql {
+  declarations: string[] = [];
+  private recs = 0;
+  constructor(private readonly gen: PostgresGenerator, private readonly returns: SqlType) {}
+
+  private refuse(what: string, loc: A.Loc): undefined {
+    this.gen.diag(TR.PROCEDURAL, `function body: ${what} is not translated`, loc);
+    return undefined;
+  }
+
+  private v(name: string): string {
+    return ident(name.replace(/^@+/, "p_"));
+  }
+
+  block(stmts: A.Statement[], depth: number): string | undefined {
+    let out = "";
+    for (const st of stmts) {
+      const r = this.stmt(st, depth);
+      if (r === undefined) return undefined;
+      out += r;
+    }
+    return out;
+  }
+
+  /** Assignment to a variable: converted to its type (strings are truncated silently, as in SQL Server). */
+  private assign(name: string, value: A.Expr, op: A.AssignOp, loc: A.Loc, sc: Scope): string | undefined {
+    const t = this.gen.variables.get(name.toLowerCase());
+    if (!t) return this.refuse(`assignment to undeclared ${name}`, loc);
+    let g = this.gen.expr(value, sc);
+    if (op !== "=") {
+      const cur = this.gen.expr({ kind: "Variable", name, global: false, loc }, sc);
+      g = this.gen.arithmetic(op.slice(0, 1) as A.BinaryOp, cur, g, loc);
+    }
+    return this.gen.convert(g, t, loc, { explicit: true }).sql;
+  }
+
+  private stmt(st: A.Statement, depth: number): string | undefined {
+    const pad = "  ".repeat(depth);
+    const sc = new Scope();
+    switch (st.kind) {
+      case "Declare": {
+        let out = "";
+        for (const it of st.items) {
+          if (it.kind !== "DeclareVariable") return this.refuse("a table or cursor variable", it.loc);
+          const t = fromDataType(it.type, "declare");
+          if (isString(t)) {
+            t.collation = this.gen.defaultCollation;
+            t.collationDerivation = "implicit";
+          }
+          this.gen.variables.set(it.name.toLowerCase(), t);
+          this.declarations.push(`${this.v(it.name)} ${mapSqlType(t).sql};`);
+          if (it.value) {
+            const v = this.assign(it.name, it.value, "=", it.loc, sc);
+            if (v === undefined) return undefined;
+            out += `${pad}${this.v(it.name)} := ${v};\n`;
+          }
+        }
+        return out;
+      }
+      case "SetVariable": {
+        if (st.cursor || st.method || !st.value) return this.refuse("SET of a cursor or a method call", st.loc);
+        const v = this.assign(st.variable.name, st.value, st.op, st.loc, sc);
+        return v === undefined ? undefined : `${pad}${this.v(st.variable.name)} := ${v};\n`;
+      }
+      case "SelectStatement": {
+        const q = st.query;
+        if (q.kind !== "Select" || !q.columns.length || !q.columns.every((c) => c.kind === "SelectAssign")) return this.refuse("a SELECT that returns rows", st.loc);
+        const assigns = q.columns as A.SelectAssign[];
+        const names = new Set(assigns.map((a) => a.variable.name.toLowerCase()));
+        // SQL Server assigns row by row; reading an assigned variable in the same SELECT has no exact PL/pgSQL form.
+        if (assigns.some((a) => a.op !== "=" || mentionsVariable(a.expr, names))) return this.refuse("SELECT @v = expression reading an assigned variable (row-by-row accumulation)", st.loc);
+        if (q.top && !q.orderBy.length && !(q.top.expr.kind === "Literal" && q.top.expr.value === "1")) return this.refuse("SELECT TOP n @v = ... without ORDER BY", st.loc);
+        // One loop iteration per row: the variables end with the last row's values and keep their values when there is none.
+        const rec = `dm_rec${++this.recs}`;
+        this.declarations.push(`${rec} record;`);
+        const items: A.SelectItem[] = assigns.map((a, i) => ({ kind: "SelectItem", expr: a.expr, alias: { kind: "Identifier", value: `c${i + 1}`, quote: "none", loc: a.loc }, aliasStyle: "as", loc: a.loc }));
+        const sel: A.Select = { ...q, columns: items };
+        const r = this.gen.queryWith(st.with, sel, new Scope());
+        const sets = assigns.map((a, i) => {
+          const t = this.gen.variables.get(a.variable.name.toLowerCase());
+          const col = r.columns?.[i];
+          const g = this.gen.convert({ sql: `${rec}.c${i + 1}`, type: col?.type ?? UNKNOWN, atom: true }, t ?? UNKNOWN, a.loc, { explicit: true });
+          return `${pad}  ${this.v(a.variable.name)} := ${g.sql};\n`;
+        });
+        return `${pad}FOR ${rec} IN ${r.sql} LOOP\n${sets.join("")}${pad}END LOOP;\n`;
+      }
+      case "If": {
+        const c = this.gen.predicate(st.condition, sc);
+        const t = this.stmt(st.then, depth + 1);
+        if (t === undefined) return undefined;
+        const e = st.else ? this.stmt(st.else, depth + 1) : "";
+        if (e === undefined) return undefined;
+        return `${pad}IF ${c} THEN\n${t}${st.else ? `${pad}ELSE\n${e}` : ""}${pad}END IF;\n`;
+      }
+      case "While": {
+        const c = this.gen.predicate(st.condition, sc);
+        const b = this.stmt(st.body, depth + 1);
+        return b === undefined ? undefined : `${pad}WHILE ${c} LOOP\n${b}${pad}END LOOP;\n`;
+      }
+      case "Block":
+        return this.block(st.body, depth);
+      case "Break":
+        return `${pad}EXIT;\n`;
+      case "Continue":
+        return `${pad}CONTINUE;\n`;
+      case "Return": {
+        if (!st.value) return this.refuse("RETURN without a value", st.loc);
+        const g = this.gen.convert(this.gen.expr(st.value, sc), this.returns, st.loc, { explicit: true });
+        return `${pad}RETURN ${g.sql};\n`;
+      }
+      default:
+        return this.refuse(st.kind, st.loc);
+    }
+  }
+}
+
+function mentionsVariable(e: A.Expr, names: Set<string>): boolean {
+  let hit = false;
+  const visit = (n: unknown): void => {
+    if (hit || !n || typeof n !== "object") return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    const o = n as Record<string, unknown>;
+    if (o.kind === "Variable" && names.has(String(o.name).toLowerCase())) hit = true;
+    for (const k of Object.keys(o)) if (k !== "loc") visit(o[k]);
+  };
+  visit(e);
+  return hit;
 }
 
 function addLocalFunction(gen: PostgresGenerator, st: A.FunctionStatement): void {
