@@ -380,6 +380,9 @@ export class Parser {
 
   private parseStatementInner(): A.Statement {
     const t = this.peek();
+    // Only the very first statement of a batch may be a procedure name without EXEC.
+    const firstInBatch = this.firstInBatch;
+    this.firstInBatch = false;
     if (t.type === T_WORD) {
       // label:
       if (this.isOp(":", 1) && !RESERVED.has(t.upper)) {
@@ -440,7 +443,7 @@ export class Parser {
         }
         case "GOTO": {
           this.advance();
-          const label = this.advance();
+          const label = this.ident();
           return { kind: "Goto", label: label.value, loc: this.locOf(t), comments: t.comments ?? [] };
         }
         case "WAITFOR":
@@ -486,10 +489,10 @@ export class Parser {
         return this.command(t);
       }
       // A batch may start with a bare procedure name.
-      if (this.firstInBatch && !RESERVED.has(t.upper)) return this.parseExecBody(t, false);
+      if (firstInBatch && !RESERVED.has(t.upper)) return this.parseExecBody(t, false);
       return this.command(t, [], "warning");
     }
-    if (t.type === T_QUOTEDID && this.firstInBatch) return this.parseExecBody(t, false);
+    if (t.type === T_QUOTEDID && firstInBatch) return this.parseExecBody(t, false);
     if (t.type === T_OP && t.value === "(") {
       if (this.isQueryStart(0)) return this.parseSelectStatement();
     }
@@ -1891,7 +1894,8 @@ export class Parser {
     const first = this.peek();
     if (first.type !== T_WORD && first.type !== T_QUOTEDID) throw this.error("expected a name");
     // Reserved words are never unquoted names (this is what ends `SELECT a FROM` before `INSERT ...`).
-    if (!allowReserved && first.type === T_WORD && RESERVED.has(first.upper) && !RESERVED_NAMES.has(first.upper) && !this.isOp(".", 1)) {
+    const qualifies = this.isOp(".", 1) && (this.peek(2).type === T_WORD || this.peek(2).type === T_QUOTEDID || this.isOp(".", 2));
+    if (!allowReserved && first.type === T_WORD && RESERVED.has(first.upper) && !RESERVED_NAMES.has(first.upper) && !qualifies) {
       throw this.error("expected a name");
     }
     parts.push(this.advance());
@@ -2477,7 +2481,7 @@ export class Parser {
       } else if (v.type === T_WORD && !v.firstOnLine && !STATEMENT_START.has(v.upper) && !RESERVED.has(v.upper)) {
         this.advance();
         so.value = v.upper; // SET DATEFORMAT dmy, SET LANGUAGE us_english, SET DEADLOCK_PRIORITY LOW
-      } else if (!this.atEnd() && !(v.type === T_OP && v.value === ";") && !(v.type === T_WORD && (STATEMENT_START.has(v.upper) || v.upper === "END"))) {
+      } else if (!this.atEnd() && !(v.type === T_OP && v.value === ";") && !(v.type === T_WORD && (v.firstOnLine || STATEMENT_START.has(v.upper) || v.upper === "END"))) {
         so.expr = this.parseExpr();
       }
     }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseScript } from "./index.ts";
+import { printStatement } from "./print.ts";
 import { expectLocated } from "./test-support.ts";
 
 // Pieces of T-SQL that stress the lexer and the parser when shuffled together.
@@ -55,6 +56,35 @@ describe("property: any input gives a result, never an exception", () => {
         expect(b.statements.map((s) => b.text.slice(s.loc.offset, s.loc.end))).toEqual(stmts);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("whatever parses prints back to text that parses to the same tree", () => {
+    const canonical = (x: unknown) =>
+      JSON.stringify(x, function (this: Record<string, unknown>, k: string, v: unknown) {
+        if (["loc", "comments", "trailingComments", "keyword", "text"].includes(k)) return undefined;
+        if (k === "typeName" && this.kind === "DataType" && this.userDefined === false) return undefined;
+        if (v && typeof v === "object" && !Array.isArray(v)) {
+          const o: Record<string, unknown> = {};
+          for (const key of Object.keys(v).sort()) o[key] = (v as Record<string, unknown>)[key];
+          return o;
+        }
+        return v;
+      });
+    const words = [...fragments, "UPDATE", "DELETE", "TOP", "NOT", "NULL", "IS", "IN", "LIKE", "BETWEEN", "AND", "OR", "CAST", "PIVOT", "FOR", "XML", "CURSOR", "FETCH", "NEXT", "OPEN", "DECLARE", "SET", "int", "varchar(10)", "1", "DEFAULT", "IDENTITY(1,1)", "lbl:", "GOTO"];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { maxLength: 60 }), (parts) => {
+        const r = parseScript(parts.join(" "), { file: "p.sql" });
+        for (const b of r.batches) {
+          for (const st of b.statements) {
+            if (st.kind === "Command") continue;
+            const again = parseScript(printStatement(st), { file: "q.sql" }).batches[0]?.statements ?? [];
+            expect(again).toHaveLength(1);
+            expect(canonical(again[0])).toBe(canonical(st));
+          }
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 });
