@@ -474,7 +474,7 @@ export function statement(s: A.Statement): string {
     case "Print":
       return `PRINT ${expr(s.value)}`;
     case "Goto":
-      return `GOTO ${s.label}`;
+      return `GOTO ${/^[A-Za-z_][\w@$#]*$/.test(s.label) ? s.label : `[${s.label.replace(/]/g, "]]")}]`}`;
     case "Label":
       return `${s.name}:`;
     case "Waitfor":
