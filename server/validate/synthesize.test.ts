@@ -23,6 +23,9 @@ CREATE TABLE dbo.Customer (
   IsVip bit NOT NULL,
   Ref uniqueidentifier NULL
 );
+CREATE TABLE dbo.Employee (EmployeeID int NOT NULL PRIMARY KEY, ManagerID int NOT NULL REFERENCES dbo.Employee(EmployeeID), StoreID int NOT NULL);
+CREATE TABLE dbo.Store (StoreID int NOT NULL PRIMARY KEY, ManagerID int NOT NULL REFERENCES dbo.Employee(EmployeeID));
+ALTER TABLE dbo.Employee ADD CONSTRAINT FK_Employee_Store FOREIGN KEY (StoreID) REFERENCES dbo.Store(StoreID);
 CREATE TABLE dbo.OrderLine (
   CustomerID int NOT NULL REFERENCES dbo.Customer(CustomerID),
   LineNo smallint NOT NULL,
@@ -53,13 +56,22 @@ const q = (sql: string) => t.left.query(sql);
 
 describe("synthesised data", () => {
   it("loads parents before children, with the requested row counts, and every constraint holds (the server enforces PK, UNIQUE, FK, NOT NULL)", () => {
-    expect(loadOrder(catalog.objects.filter((o) => o.kind === "table")).map((o) => o.id)).toEqual(["dbo.Region", "dbo.Customer", "dbo.OrderLine"]);
+    expect(loadOrder(catalog.objects.filter((o) => o.kind === "table")).map((o) => o.id)).toEqual(["dbo.Region", "dbo.Customer", "dbo.Store", "dbo.Employee", "dbo.OrderLine"]);
     expect(result.tables.map((x) => [x.table, x.rows, x.ok])).toEqual([
       ["dbo.Region", 6, true],
       ["dbo.Customer", 40, true],
+      ["dbo.Store", 40, true],
+      ["dbo.Employee", 40, true],
       ["dbo.OrderLine", 40, true],
     ]);
     expect(result.diagnostics).toEqual([]);
+  });
+
+  it("loads a self-referencing table and a cycle of foreign keys, and puts the cycle's constraint back", async () => {
+    const [r] = await q(`select (select count(*)::int from syn_dbo.employee e where not exists (select 1 from syn_dbo.employee m where m.employeeid = e.managerid)) as orphans,
+      (select count(*)::int from syn_dbo.store s where not exists (select 1 from syn_dbo.employee e where e.employeeid = s.managerid)) as store_orphans,
+      (select count(*)::int from pg_constraint where contype = 'f' and conrelid = 'syn_dbo.store'::regclass) as store_fks`);
+    expect(r).toEqual({ orphans: 0, store_orphans: 0, store_fks: 1 });
   });
 
   it("respects CHECK IN-lists, lengths, tinyint range, identity seed and step", async () => {

@@ -98,6 +98,7 @@ export async function synthesizeData(catalog: Catalog, conn: Connection, opts: S
   /** Generated rows per table (column name lower-case → SQL literal). */
   const generated = new Map<string, Array<Map<string, string>>>();
   const loads: TableLoad[] = [];
+  const cycles: Array<{ t: CatalogObject; relation: string; f: { k: CatalogObject["constraints"][number]; parent: CatalogObject | undefined }; constraints: Array<{ name: string; def: string }> }> = [];
   const perTable = new Map(Object.entries(opts.rowsPerTable ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
 
   for (const t of tables) {
@@ -128,6 +129,7 @@ export async function synthesizeData(catalog: Catalog, conn: Connection, opts: S
       .map((k) => ({ k, parent: byId.get(`${k.references!.schema ?? t.schema}.${k.references!.name}`.toLowerCase()) }))
       .filter((x) => x.parent && x.k.columns.every((c) => planOf(c)));
     fks.forEach((f, index) => f.k.columns.forEach((c, j) => (planOf(c)!.fk = { index, parentColumn: f.k.references!.columns[j]!.toLowerCase() })));
+    const deferred = new Set(fks.filter((f) => f.parent !== t && !generated.has(f.parent!.id.toLowerCase())));
     const uniques = t.constraints.filter((k) => (k.kind === "primary_key" || k.kind === "unique") && k.columns.length && k.columns.every((c) => planOf(c)));
     for (const ix of t.indexes) if (ix.unique && !ix.filter && ix.columns.every((c) => planOf(c))) uniques.push({ kind: "unique", columns: ix.columns });
     const seen = uniques.map(() => new Set<string>());
@@ -141,8 +143,13 @@ export async function synthesizeData(catalog: Catalog, conn: Connection, opts: S
       attempts++;
       const row = new Map<string, string>();
       // One parent row per foreign key, so composite keys stay consistent.
-      const parents = fks.map((f) => {
-        const pool = generated.get(f.parent!.id.toLowerCase()) ?? [];
+      const parents = fks.map((f): Map<string, string> | "self" | "deferred" | undefined => {
+        // Parent later in the load order (a cycle): placeholder now, real parent keys after it loads.
+        if (deferred.has(f)) return "deferred";
+        const self = f.parent === t;
+        const pool = self ? rows : (generated.get(f.parent!.id.toLowerCase()) ?? []);
+        // The first row of a self-referencing table (an employee who is their own manager).
+        if (self && !pool.length) return "self";
         const nullable = f.k.columns.every((c) => planOf(c)!.column.nullable);
         if (!pool.length || (nullable && rand() < 0.1)) return undefined;
         // A foreign key inside a key (1:1 tables, link tables) walks the parents so keys stay distinct.
@@ -150,9 +157,18 @@ export async function synthesizeData(catalog: Catalog, conn: Connection, opts: S
         return pool[Math.floor(rand() * pool.length)];
       });
       let skip = false;
+      const selfRefs: ColumnPlan[] = [];
       for (const p of plans) {
         if (p.fk) {
           const parent = parents[p.fk.index];
+          if (parent === "self") {
+            selfRefs.push(p);
+            continue;
+          }
+          if (parent === "deferred") {
+            row.set(p.column.name.toLowerCase(), valueFor(p, i, attempts, rand, keyColumns.has(p.column.name.toLowerCase())));
+            continue;
+          }
           const v = parent?.get(p.fk.parentColumn);
           if (v === undefined || v === "DEFAULT") {
             if (!p.column.nullable) skip = true;
@@ -162,6 +178,7 @@ export async function synthesizeData(catalog: Catalog, conn: Connection, opts: S
         }
         row.set(p.column.name.toLowerCase(), valueFor(p, i, attempts, rand, keyColumns.has(p.column.name.toLowerCase())));
       }
+      for (const p of selfRefs) row.set(p.column.name.toLowerCase(), row.get(p.fk!.parentColumn) ?? "NULL");
       if (skip) {
         if (attempts > target * 2 && rows.length === 0) break;
         continue;
@@ -178,6 +195,14 @@ export async function synthesizeData(catalog: Catalog, conn: Connection, opts: S
 
     const cols = plans.filter((p) => p.pg);
     const batch = opts.batchRows ?? 500;
+    for (const f of deferred) {
+      const parentRel = `"${opts.schemaName(f.parent!.schema).replace(/"/g, '""')}".${ident(f.parent!.name)}`;
+      const cons = await conn
+        .query(`select conname, pg_get_constraintdef(oid) as def from pg_constraint where contype = 'f' and conrelid = to_regclass(${lit(relation)}) and confrelid = to_regclass(${lit(parentRel)})`)
+        .catch(() => []);
+      for (const c of cons) await conn.exec(`ALTER TABLE ${relation} DROP CONSTRAINT "${String(c.conname).replace(/"/g, '""')}"`);
+      cycles.push({ t, relation, f, constraints: cons.map((c) => ({ name: String(c.conname), def: String(c.def) })) });
+    }
     const insert = (part: Array<Map<string, string>>) =>
       conn.exec(`INSERT INTO ${relation} (${cols.map((p) => p.ident).join(", ")}) OVERRIDING SYSTEM VALUE VALUES ${part.map((r) => `(${cols.map((p) => r.get(p.column.name.toLowerCase()) ?? "NULL").join(", ")})`).join(",\n")}`);
     try {
@@ -220,6 +245,25 @@ export async function synthesizeData(catalog: Catalog, conn: Connection, opts: S
       loads.push({ table: t.id, relation, rows: 0, ok: false, error: msg });
       generated.set(t.id.toLowerCase(), []);
       await conn.exec(`DELETE FROM ${relation}`).catch(() => {});
+    }
+  }
+  // Cycles: every parent is loaded now; point the placeholder columns at real parent rows and put
+  // the foreign keys back.
+  for (const c of cycles) {
+    const pool = generated.get(c.f.parent!.id.toLowerCase()) ?? [];
+    const cols = c.f.k.columns.map((x) => ident(c.t.columns.find((y) => y.name.toLowerCase() === x.toLowerCase())!.name));
+    const parentCols = c.f.k.references!.columns.map((x) => x.toLowerCase());
+    try {
+      if (pool.length) {
+        const ctids = await conn.query(`select ctid::text as id from ${c.relation}`);
+        for (let j = 0; j < ctids.length; j++) {
+          const parent = pool[j % pool.length]!;
+          await conn.exec(`UPDATE ${c.relation} SET ${cols.map((col, k) => `${col} = ${parent.get(parentCols[k]!) ?? "NULL"}`).join(", ")} WHERE ctid = ${lit(String(ctids[j]!.id))}::tid`);
+        }
+      }
+      for (const k of c.constraints) await conn.exec(`ALTER TABLE ${c.relation} ADD CONSTRAINT "${k.name.replace(/"/g, '""')}" ${k.def}`);
+    } catch (e) {
+      diagnostics.push(diagnostic("VAL2104", "warning", `foreign key ${c.f.k.name ?? ""} of ${c.t.id} is part of a cycle and could not be restored after loading (${(e instanceof Error ? e.message : String(e)).split("\n")[0]}); the scratch table keeps the rows without it`, { file: c.t.file, line: c.t.line }));
     }
   }
   return { tables: loads, diagnostics };
