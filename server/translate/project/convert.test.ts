@@ -10,7 +10,7 @@ import path from "node:path";
 import { convertCatalog } from "./convert.ts";
 import { defaultExpression, sourceDdl } from "./ddl.ts";
 import { parseCheckInList } from "./tests.ts";
-import { runProjectOnPostgres } from "./harness.ts";
+import { openScratchDb, runProjectOnPostgres } from "./harness.ts";
 
 async function catalogOf(sql: string): Promise<Catalog> {
   const dir = await mkdtemp(path.join(tmpdir(), "dm-cnv-"));
@@ -138,4 +138,50 @@ describe("row-level security policies", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("the run harness", () => {
+  it("creates tables and views, inlines ephemeral models as CTEs, skips what depends on a failure, and runs tests", async () => {
+    const db = await openScratchDb();
+    try {
+      const run = await runProjectOnPostgres(
+        {
+          name: "h",
+          profile: "h",
+          sources: [{ name: "raw", schema: "raw", tables: [{ name: "nums", columns: [{ name: "n", data_type: "integer", data_tests: [{ test: "not_null" }] }] }] }],
+          models: [
+            { name: "int_even", path: "models/intermediate/int_even.sql", sql: "select n from {{ source('raw', 'nums') }} where n % 2 = 0" },
+            { name: "evens", path: "models/marts/evens.sql", sql: "select n * 10 as n10 from {{ ref('int_even') }}", columns: [{ name: "n10", data_tests: [{ test: "unique" }] }] },
+            { name: "broken", path: "models/marts/broken.sql", sql: "select no_such_column from {{ ref('evens') }}", materialized: "view" },
+            { name: "after_broken", path: "models/marts/after_broken.sql", sql: "select * from {{ ref('broken') }}" },
+          ],
+        },
+        {
+          db,
+          keep: true,
+          async beforeModels(d, r) {
+            await d.exec(`INSERT INTO ${r.sourceTable("raw", "nums")} VALUES (1), (2), (4), (NULL)`);
+          },
+        },
+      );
+      expect(run.setup).toEqual({ ok: true });
+      // DAG order (ties by name); the ephemeral model is not run itself but inlined into evens.
+      expect(run.models.map((m) => [m.name, m.materialized, m.status])).toEqual([
+        ["evens", "table", "ran"],
+        ["broken", "view", "failed"],
+        ["after_broken", "table", "skipped"],
+      ]);
+      expect(run.models.find((m) => m.name === "broken")!.error).toMatch(/no_such_column/);
+      expect(await db.rows(`select n10 from ${run.relation("evens")} order by n10`)).toEqual([{ n10: 20 }, { n10: 40 }]);
+      expect(run.tests.map((t) => [t.name, t.status, t.failures])).toEqual([
+        ["source_not_null_raw_nums_n", "fail", 1],
+        ["unique_evens_n10", "pass", 0],
+      ]);
+      await run.close();
+      // The scratch schemas are gone; the database handle stays open for its owner.
+      expect(await db.rows(`select count(*)::int as c from pg_namespace where nspname like '${run.schema}%'`)).toEqual([{ c: 0 }]);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 });

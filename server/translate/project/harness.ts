@@ -69,6 +69,8 @@ export interface RunOptions {
   translator?: ProjectTranslator;
   /** Postgres URL; default TEST_DATABASE_URL, else PGlite in memory. */
   databaseUrl?: string;
+  /** An open database to use instead (left open; the scratch schemas are still dropped unless keep). */
+  db?: ScratchDb;
   /** Keep the database open (and the schemas) for assertions; call `close()` afterwards. */
   keep?: boolean;
   /** Runs after the source tables exist and before any model (insert rows here). */
@@ -139,7 +141,8 @@ export async function runProjectOnPostgres(input: DbtProjectInput | DbtProject |
   // Stable assignment: sort the SQL Server schemas first.
   for (const s of [...new Set([...project.sources.map((x) => x.schema), ...(opts.catalog?.objects.filter((o) => o.kind === "table").map((o) => o.schema) ?? [])])].sort()) schemaOf(s);
   const runtimeSchema = `${tag}_rt`;
-  const db = await openScratchDb(opts.databaseUrl ?? process.env.TEST_DATABASE_URL, opts.statementTimeoutMs);
+  const db = opts.db ?? (await openScratchDb(opts.databaseUrl ?? process.env.TEST_DATABASE_URL, opts.statementTimeoutMs));
+  const ownDb = !opts.db;
   const compiler = new ProjectCompiler(project, {
     schema: tag,
     sourceRelation: (s, t) => ({ schema: schemaOf(s.schema), identifier: t.identifier ?? t.name }),
@@ -152,9 +155,9 @@ export async function runProjectOnPostgres(input: DbtProjectInput | DbtProject |
   const sourceTable = (schema: string, name: string) => `${q(schemaOf(schema))}.${postgresIdentifier(name)}`;
   const cleanup = async () => {
     try {
-      if (db.backend === "postgres") for (const s of [tag, runtimeSchema, ...Object.values(sourceSchemas)]) await db.exec(`DROP SCHEMA IF EXISTS ${q(s)} CASCADE`);
+      if (db.backend === "postgres" || !ownDb) for (const s of [tag, runtimeSchema, ...Object.values(sourceSchemas)]) await db.exec(`DROP SCHEMA IF EXISTS ${q(s)} CASCADE`);
     } finally {
-      await db.close();
+      if (ownDb) await db.close();
     }
   };
   const run: ProjectRun = {
