@@ -64,6 +64,8 @@ CREATE VIEW dbo.vItems AS SELECT Item.ItemID, UPPER(Label) AS Label FROM dbo.Ite
 GO
 CREATE TRIGGER dbo.trItem ON dbo.Item AFTER INSERT AS BEGIN SET NOCOUNT ON; END;
 GO
+CREATE VIEW dbo.vLabels (Id, Lbl) AS WITH x AS (SELECT ItemID, Label FROM dbo.Item WHERE Label <> N'none') SELECT ItemID, Label FROM x;
+GO
 `;
 
 describe("what cannot be converted is written disabled, with everything that reads it", () => {
@@ -87,7 +89,28 @@ describe("what cannot be converted is written disabled, with everything that rea
     expect(run.models.map((m) => [m.name, m.status])).toEqual([
       ["stg_dbo__item", "ran"],
       ["v_items", "ran"],
+      ["v_labels", "ran"],
     ]);
+  }, 60_000);
+});
+
+describe("views with a CTE and a column list", () => {
+  it("keep the CTE and take their column names from the list", async () => {
+    const catalog = await catalogOf(SHOP);
+    const r = convertCatalog(catalog);
+    const labels = r.project.models.find((m) => m.name === "v_labels")!;
+    expect(labels.columns.map((c) => c.name)).toEqual(["id", "lbl"]);
+    const run = await runProjectOnPostgres(r.project, {
+      catalog,
+      keep: true,
+      beforeModels: (db, x) => db.exec(`INSERT INTO ${x.sourceTable("dbo", "Item")} (itemid, label) VALUES (1, 'none'), (2, 'NONE '), (3, 'red')`),
+    });
+    try {
+      // Label <> N'none' under CI_AS with trailing spaces ignored: only 'red' differs.
+      expect(await run.db!.rows(`select id, lbl from ${run.relation("v_labels")}`)).toEqual([{ id: 3, lbl: "red" }]);
+    } finally {
+      await run.close();
+    }
   }, 60_000);
 });
 
