@@ -80,6 +80,17 @@ const fromString: Row[] = [
   ["TRY_CONVERT(datetime2, '1752-12-31', 23)", "tsql.tsql_try_convert_datetime2('1752-12-31', 23)", "1752-12-31 00:00:00", "§5.1 datetime2 range"],
   ["TRY_CONVERT(date, 'not a date')", "tsql.tsql_try_convert_date('not a date')", null, "§4.4 TRY_CONVERT"],
   ["TRY_CONVERT(datetime, '13/01/2006', 101)", "tsql.tsql_try_convert_datetime('13/01/2006', 101)", null, "§7.2 (month 13 under mdy)"],
+  ["TRY_CONVERT(smalldatetime, '2079-06-07', 23)", "tsql.tsql_try_convert_smalldatetime('2079-06-07', 23)", null, "§5.1 smalldatetime range"],
+  ["TRY_CONVERT(smalldatetime, '2006-04-08 21:05:29.999', 121)", "tsql.tsql_try_convert_smalldatetime('2006-04-08 21:05:29.999', 121)", "2006-04-08 21:06:00", "§5.1 smalldatetime rounding"],
+  ["ISDATE('2006-04-08')", "tsql.tsql_isdate('2006-04-08')", "1", "§6.1 ISDATE"],
+  ["ISDATE('04/31/2006')", "tsql.tsql_isdate('04/31/2006')", "0", "§6.1 ISDATE (invalid day)"],
+  ["ISDATE('13/01/2006') under mdy", "tsql.tsql_isdate('13/01/2006')", "0", "§6.1 ISDATE (DATEFORMAT mdy)"],
+  ["ISDATE('1752-12-31')", "tsql.tsql_isdate('1752-12-31')", "0", "§6.1 ISDATE (datetime range)"],
+  ["ISDATE('2006-04-08 10:00:00.1234')", "tsql.tsql_isdate('2006-04-08 10:00:00.1234')", "0", "§6.1 ISDATE (> 3 fractional digits)"],
+  ["ISDATE('Apr 8 2006 9:05PM')", "tsql.tsql_isdate('Apr 8 2006 9:05PM')", "1", "§6.1 ISDATE (us_english month names)"],
+  ["ISDATE('12:10:30')", "tsql.tsql_isdate('12:10:30')", "1", "§6.4 (time only)"],
+  ["ISDATE('abc')", "tsql.tsql_isdate('abc')", "0", "§6.1 ISDATE"],
+  ["ISDATE(NULL)", "tsql.tsql_isdate(NULL)", "0", "§6.1 ISDATE (NULL → 0)"],
   ["CONVERT(datetime, NULL, 103)", "tsql.tsql_convert_to_datetime(NULL, 103)", null, "§7.2"],
 ];
 

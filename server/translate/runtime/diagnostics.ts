@@ -61,6 +61,7 @@ export const runtimeFunctionDiagnostics: Readonly<Record<string, readonly Runtim
   tsql_convert_dt: ["TR9003", "TR9014"],
   tsql_convert_to_datetime: ["TR9012", "TR9016"],
   tsql_getdate: ["TR9010"],
+  tsql_isdate: ["TR9012", "TR9015"],
   tsql_cast_int: ["TR9015", "TR9016"],
   tsql_try_cast_int: ["TR9015"],
   tsql_try_cast_numeric: ["TR9015", "TR9016"],

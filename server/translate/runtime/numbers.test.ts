@@ -74,6 +74,9 @@ const rows: Row[] = [
   ["CAST('TRUE' AS bit)", "tsql.tsql_to_bit('TRUE')", "true", "§4.4 bit (string TRUE)"],
   ["CAST('false' AS bit)", "tsql.tsql_to_bit('false')", "false", "§4.4 bit ⚠ case-insensitive"],
   ["CAST('0' AS bit)", "tsql.tsql_to_bit('0')", "false", "§4.4 bit (numeric string)"],
+  ["TRY_CAST('yes' AS bit)", "tsql.tsql_try_to_bit('yes')", null, "§4.4 bit (TRY_CAST: NULL instead of error)"],
+  ["TRY_CAST('True' AS bit)", "tsql.tsql_try_to_bit('True')", "true", "§4.4 bit"],
+  ["TRY_CAST('0.0' AS bit)", "tsql.tsql_try_to_bit('0.0')", "false", "§4.4 bit"],
   ["CAST('5' AS bit)", "tsql.tsql_to_bit('5')", "true", "§4.4 bit (numeric string by value)"],
 ];
 

@@ -65,6 +65,9 @@ describe("runtime registry records", () => {
     const unqualified = [...f.sql.matchAll(/(?<![.\w])(tsql_\w+)\(/g)].map((m) => m[1]).filter((n) => createdBy.has(n!));
     expect(unqualified).toEqual([]);
     const stmts = statements(f.sql);
+    // the translator finds functions by the names in `signatures`: every created function is listed
+    const listed = new Set(f.signatures.map((sig) => sig.slice(0, sig.indexOf("(")).trim()));
+    for (const st of stmts) expect(listed).toContain(st.fn);
     if (f.name !== "tsql_ci_as_collation") {
       expect(stmts.length).toBe((f.sql.match(/CREATE OR REPLACE FUNCTION/g) ?? []).length);
       expect(stmts.length).toBeGreaterThan(0);

@@ -221,6 +221,7 @@ $fn$;`,
       "tsql_try_convert_datetime(s text, style integer DEFAULT 0)",
       "tsql_try_convert_datetime2(s text, style integer DEFAULT 0)",
       "tsql_try_convert_date(s text, style integer DEFAULT 0)",
+      "tsql_try_convert_smalldatetime(s text, style integer DEFAULT 0)",
     ],
     returns: "timestamp / date",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_convert_to_datetime(s text, style integer DEFAULT 0)
@@ -255,6 +256,14 @@ EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow THEN
   RETURN NULL;
 END
 $fn$;
+CREATE OR REPLACE FUNCTION @schema@.tsql_try_convert_smalldatetime(s text, style integer DEFAULT 0)
+RETURNS timestamp LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  RETURN @schema@.tsql_convert_to_smalldatetime(s, style);
+EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow THEN
+  RETURN NULL;
+END
+$fn$;
 CREATE OR REPLACE FUNCTION @schema@.tsql_try_convert_date(s text, style integer DEFAULT 0)
 RETURNS date LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 BEGIN
@@ -273,5 +282,26 @@ $fn$;`,
     uncertain: [],
     callSite:
       "CONVERT(datetime, s) and CAST(s AS datetime) → style 0 (DATEFORMAT mdy; refuse other DATEFORMATs unless the literal is ISO); literals should be parsed at translation time instead.",
+  },
+  {
+    name: "tsql_isdate",
+    tsql: "ISDATE(expression) on a string",
+    signatures: ["tsql_isdate(s text)"],
+    returns: "integer",
+    sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_isdate(s text)
+RETURNS integer LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF s IS NULL THEN RETURN 0; END IF;
+  RETURN (@schema@.tsql_try_convert_datetime(s, 0) IS NOT NULL)::integer;
+END
+$fn$;`,
+    dependsOn: ["tsql_convert_to_datetime"],
+    semantics: "TSQL-SEMANTICS.md §6.1 ISDATE",
+    volatility: "IMMUTABLE",
+    language: "plpgsql",
+    guarantees: "1 when the string converts to datetime under DATEFORMAT mdy / us_english (1753–9999, at most 3 fractional digits, ISO and unseparated forms, English month names, time only), else 0; NULL → 0.",
+    differences: ["Same parser as CONVERT(datetime, s) (see tsql_parse_datetime): forms SQL Server accepts beyond those (a lone year '2006', odd separators) give 0 here."],
+    uncertain: ["The full set of strings SQL Server's ISDATE accepts is not documented."],
+    callSite: "Only for string arguments under DATEFORMAT mdy and us_english; refuse other DATEFORMAT/LANGUAGE settings.",
   },
 ];

@@ -237,8 +237,8 @@ $fn$;`,
   },
   {
     name: "tsql_to_bit",
-    tsql: "CAST(x AS bit)",
-    signatures: ["tsql_to_bit(x numeric)", "tsql_to_bit(s text)"],
+    tsql: "CAST(x AS bit) and TRY_CAST(string AS bit)",
+    signatures: ["tsql_to_bit(x numeric)", "tsql_to_bit(s text)", "tsql_try_to_bit(s text)"],
     returns: "boolean",
     sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_to_bit(x numeric)
 RETURNS boolean LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
@@ -252,6 +252,14 @@ SELECT CASE
   WHEN upper(btrim(s)) = 'FALSE' THEN false
   WHEN s ~ ${DEC_TEXT} THEN btrim(s, E' \\t\\n\\r')::numeric <> 0
   ELSE @schema@.tsql_raise(('Conversion failed when converting the varchar value ''' || coalesce(s::text, 'NULL') || ''' to data type bit.'), NULL::boolean, s)
+END
+$fn$;
+CREATE OR REPLACE FUNCTION @schema@.tsql_try_to_bit(s text)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+SELECT CASE
+  WHEN upper(btrim(s)) = 'TRUE' THEN true
+  WHEN upper(btrim(s)) = 'FALSE' THEN false
+  WHEN s ~ ${DEC_TEXT} THEN btrim(s, E' \\t\\n\\r')::numeric <> 0
 END
 $fn$;`,
     dependsOn: ["tsql_raise"],
