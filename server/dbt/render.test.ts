@@ -134,6 +134,10 @@ describe("negative: the validator rejects what dbt 1.10+ rejects", () => {
     expect(d.map((x) => x.code)).toContain(code);
     expect(d.find((x) => x.code === code)!.line).toBe(line);
   });
+  it("warns about the deprecated `tests:` key", () => {
+    const d = validateDbtYaml("properties", "version: 2\nmodels:\n  - name: m\n    columns:\n      - name: id\n        tests:\n          - unique\n");
+    expect(d).toMatchObject([{ code: "DBT2004", severity: "warning", line: 6 }]);
+  });
   it("accepts the same tests with arguments:", () => {
     expect(validateDbtYaml("properties", header + "          - relationships:\n              arguments: {to: ref('x'), field: id}\n          - accepted_values:\n              arguments: {values: [a, b]}\n")).toEqual([]);
   });

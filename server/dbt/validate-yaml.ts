@@ -59,8 +59,21 @@ export function validateDbtYaml(kind: DbtYamlKind, text: string, file = kind ===
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return [diagnostic("DBT2002", "error", "the file must be a YAML mapping", { file, line: 1 })];
   }
+  // `tests:` still validates, but dbt 1.8+ deprecates it in favour of `data_tests:`.
+  if (kind === "properties") {
+    const visit = (node: unknown, path: Array<string | number>) => {
+      if (Array.isArray(node)) node.forEach((x, i) => visit(x, [...path, i]));
+      else if (node !== null && typeof node === "object")
+        for (const [k, v] of Object.entries(node)) {
+          if (k === "tests" && Array.isArray(v) && path.length > 0)
+            out.push(diagnostic("DBT2004", "warning", "`tests:` is deprecated since dbt 1.8; name the list `data_tests:`", { file, line: keyLineOf(doc, lineCounter, [...path, k]) ?? 1 }));
+          if (k !== "data_tests" && k !== "tests") visit(v, [...path, k]);
+        }
+    };
+    visit(value, []);
+  }
   const validate = validatorFor(kind);
-  if (validate(value)) return [];
+  if (validate(value)) return out;
   for (const e of significantErrors(validate.errors ?? [])) {
     const line = lineOf(doc, lineCounter, e.instancePath, e.params);
     const preTen = preTenTestStyle(e);
