@@ -330,6 +330,15 @@ export class Lexer {
           this.pos = start + 2;
           return this.readNumber(start, line, col, first, T.Money);
         }
+        if (d === 40) {
+          // An SQLCMD $(var) left in the text (undefined: already reported by the pre-processor) is
+          // one placeholder token, so it does not also cascade into syntax errors.
+          const m = /^\$\([A-Za-z_][\w.-]*\)/.exec(text.slice(start, start + 130));
+          if (m) {
+            this.pos = start + m[0].length;
+            return this.tok(T.Pseudo, m[0], m[0].toUpperCase(), start, line, col, first);
+          }
+        }
         if (d < 128 ? IDENT_START[d] === 1 : isUnicodeLetter(d)) {
           let p = start + 1;
           while (p < len && isIdentPart(text.charCodeAt(p))) p++;

@@ -1122,7 +1122,7 @@ export class Parser {
       const name = this.objectName();
       return this.finishTableFunction(this.parseFunctionRest(name, start), start);
     }
-    if (start.type === T_WORD || start.type === T_QUOTEDID) {
+    if (start.type === T_WORD || start.type === T_QUOTEDID || (start.type === T_PSEUDO && start.value.startsWith("$("))) {
       const name = this.objectName();
       if (this.isOp("(")) {
         // t.c.nodes('...') : an XML method on a column.
@@ -1892,7 +1892,7 @@ export class Parser {
     const start = this.peek();
     const parts: (Token | undefined)[] = [];
     const first = this.peek();
-    if (first.type !== T_WORD && first.type !== T_QUOTEDID) throw this.error("expected a name");
+    if (first.type !== T_WORD && first.type !== T_QUOTEDID && !(first.type === T_PSEUDO && first.value.startsWith("$("))) throw this.error("expected a name");
     // Reserved words are never unquoted names (this is what ends `SELECT a FROM` before `INSERT ...`).
     const qualifies = this.isOp(".", 1) && (this.peek(2).type === T_WORD || this.peek(2).type === T_QUOTEDID || this.isOp(".", 2));
     if (!allowReserved && first.type === T_WORD && RESERVED.has(first.upper) && !RESERVED_NAMES.has(first.upper) && !qualifies) {

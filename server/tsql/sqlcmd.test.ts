@@ -81,9 +81,14 @@ describe("SQLCMD", () => {
     expect(use).toMatchObject({ kind: "Use", database: { value: db } });
   });
 
-  it("an undefined variable is an error naming file and line", () => {
-    const r = parseScript("SELECT 1\nGO\nUSE $(Missing)", { file: "deploy.sql" });
-    expect(r.diagnostics).toContainEqual(expect.objectContaining({ code: "TSQL1101", severity: "error", file: "deploy.sql", line: 3, column: 5 }));
+  it("an undefined variable is one error naming file and line, without a cascade of syntax errors", () => {
+    const r = parseScript("SELECT 1\nGO\nUSE $(Missing)\nSELECT * FROM $(Db).dbo.t WHERE x = $(Val)", { file: "deploy.sql" });
+    expect(r.diagnostics).toEqual([
+      expect.objectContaining({ code: "TSQL1101", severity: "error", file: "deploy.sql", line: 3, column: 5 }),
+      expect.objectContaining({ code: "TSQL1101", line: 4, column: 15 }),
+      expect.objectContaining({ code: "TSQL1101", line: 4, column: 37 }),
+    ]);
+    expect(r.batches[1]!.statements.map((s) => s.kind)).toEqual(["Use", "SelectStatement"]);
   });
 
   it("directive lines keep later line numbers right", () => {
