@@ -218,3 +218,30 @@ it("the scripts meant to be executed are executable", () => {
     expect(spawnSync("test", ["-x", p]).status, f).toBe(0);
   }
 });
+
+describe("docker/nginx.Dockerfile", () => {
+  const df = parseDockerfile(readFileSync(path.join(REPO, "docker/nginx.Dockerfile"), "utf8"));
+  const ins = df.stages[df.stages.length - 1]!.instructions;
+  const copies = ins.filter((i) => i.keyword === "COPY").map((i) => parseCopy(i.args));
+
+  it("ships the repository's nginx.conf and runs the certificate script from the official entrypoint", () => {
+    expect(df.stages[0]!.from).toMatch(/^nginx:/);
+    expect(copies).toContainEqual({ from: undefined, sources: ["nginx.conf"], dest: "/etc/nginx/nginx.conf" });
+    const script = copies.find((c) => c.sources[0] === "docker/nginx-selfsigned.sh");
+    expect(script?.dest).toMatch(/^\/docker-entrypoint\.d\/\d+-[\w-]+\.sh$/);
+    expect(ins.some((i) => i.keyword === "RUN" && /\bopenssl\b/.test(i.args))).toBe(true);
+  });
+
+  it("keeps certificates where nginx.conf and compose.yaml expect them", () => {
+    const nginx = readFileSync(path.join(REPO, "nginx.conf"), "utf8");
+    expect(nginx).toContain("ssl_certificate     /etc/nginx/certs/tls.crt;");
+    expect(nginx).toContain("ssl_certificate_key /etc/nginx/certs/tls.key;");
+    expect(ins.find((i) => i.keyword === "VOLUME")?.args).toContain("/etc/nginx/certs");
+    expect(readFileSync(path.join(REPO, "compose.yaml"), "utf8")).toContain("nginx-certs:/etc/nginx/certs");
+  });
+
+  it("sends only the two files it needs as build context", () => {
+    const ignore = readFileSync(path.join(REPO, "docker/nginx.Dockerfile.dockerignore"), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+    expect(ignore).toEqual(["*", "!nginx.conf", "!docker/nginx-selfsigned.sh"]);
+  });
+});
