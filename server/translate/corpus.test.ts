@@ -72,11 +72,12 @@ async function check(catalog: Catalog): Promise<{ created: number; refused: numb
       try {
         await db.exec(sql);
         created++;
-        if (ast.kind === "CreateFunction" && ast.returns.kind === "Scalar") {
+        if (ast.kind === "CreateFunction") {
           // PL/pgSQL checks statements only when they run: call it once with NULL arguments. Data errors
           // are fine; undefined objects or syntax (SQLSTATE class 42) are translation failures.
           try {
-            await db.rows(`SELECT ${rel(o.schema, o.name)}(${ast.params.map(() => "NULL").join(", ")})`);
+            const call = `${rel(o.schema, o.name)}(${ast.params.map(() => "NULL").join(", ")})`;
+            await db.rows(ast.returns.kind === "Scalar" ? `SELECT ${call}` : `SELECT * FROM ${call}`);
           } catch (e) {
             const code = (e as { code?: string }).code ?? "";
             if (code.startsWith("42")) throw e;

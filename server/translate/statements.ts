@@ -688,7 +688,29 @@ function createFunction(gen: PostgresGenerator, st: A.FunctionStatement): string
     }
     return "";
   }
-  gen.diag(TR.PROCEDURAL, "multi-statement table-valued function (table variable body) is not translated", st.loc);
+  if (st.returns.kind === "TableVariable") {
+    const cols: ColInfo[] = st.returns.columns.map((c) => {
+      const t = c.type ? fromDataType(c.type, "declare") : UNKNOWN;
+      if (isString(t)) {
+        t.collation = c.collation ?? gen.defaultCollation;
+        t.collationDerivation = "implicit";
+      }
+      return { name: c.name.value, type: t };
+    });
+    if (cols.some((c) => isUnknown(c.type))) {
+      gen.diag(TR.PROCEDURAL, "multi-statement table-valued function with computed result columns is not translated", st.loc);
+      return "";
+    }
+    const p = new Plpgsql(gen, UNKNOWN, { name: st.returns.variable, cols });
+    const body = p.block(st.body, 1);
+    if (body === undefined) return "";
+    addLocalFunction(gen, st);
+    const decl = p.declarations.length ? `DECLARE\n${p.declarations.map((d) => `  ${d}\n`).join("")}` : "";
+    const out = cols.map((c) => `${ident(c.name)} ${mapSqlType(c.type).sql}`).join(", ");
+    // Result columns are OUT variables in PL/pgSQL; T-SQL names never clash with @variables, so columns win.
+    return `CREATE OR REPLACE FUNCTION ${name}(${params}) RETURNS TABLE (${out}) LANGUAGE plpgsql STABLE AS $dm$\n#variable_conflict use_column\n${decl}BEGIN\n${body}END\n$dm$`;
+  }
+  gen.diag(TR.PROCEDURAL, "function body is not translated", st.loc);
   return "";
 }
 
@@ -699,7 +721,7 @@ function createFunction(gen: PostgresGenerator, st: A.FunctionStatement): string
 class Plpgsql {
   declarations: string[] = [];
   private recs = 0;
-  constructor(private readonly gen: PostgresGenerator, private readonly returns: SqlType) {}
+  constructor(private readonly gen: PostgresGenerator, private readonly returns: SqlType, private readonly table?: { name: string; cols: ColInfo[] }) {}
 
   private refuse(what: string, loc: A.Loc): undefined {
     this.gen.diag(TR.PROCEDURAL, `function body: ${what} is not translated`, loc);
@@ -801,7 +823,30 @@ class Plpgsql {
         return `${pad}EXIT;\n`;
       case "Continue":
         return `${pad}CONTINUE;\n`;
+      case "Insert": {
+        // INSERT INTO @result ...: the rows are returned (rows are only ever added, in order).
+        const t = st.target;
+        if (!this.table || t.kind !== "VariableTableRef" || t.variable.name.toLowerCase() !== this.table.name.toLowerCase()) return this.refuse("INSERT into a table", st.loc);
+        if (st.output || st.outputResult || st.top) return this.refuse("INSERT with OUTPUT/TOP", st.loc);
+        const cols = this.table.cols;
+        if (st.columns.length && (st.columns.length !== cols.length || st.columns.some((c, i) => c.value.toLowerCase() !== cols[i]!.name.toLowerCase()))) return this.refuse("INSERT into the result table with a partial or reordered column list", st.loc);
+        let q: { sql: string; columns?: ColInfo[] };
+        if (st.source.kind === "Query") q = this.gen.queryWith(st.with, st.source.query, new Scope());
+        else if (st.source.kind === "Values") {
+          const rows = st.source.rows.map((r) => r.map((x) => this.gen.expr(x, sc)));
+          q = { sql: `VALUES ${rows.map((r) => `(${r.map((g) => g.sql).join(", ")})`).join(", ")}`, columns: rows[0]?.map((g, i) => ({ name: `column${i + 1}`, type: rows.reduce<SqlType>((acc, r) => (isUnknown(acc) || acc.name === "null" ? r[i]!.type : acc), g.type) })) };
+        } else return this.refuse("INSERT ... EXEC / DEFAULT VALUES into the result table", st.loc);
+        if (!q.columns || q.columns.length !== cols.length) return this.refuse("INSERT whose column count or types cannot be determined", st.loc);
+        const w = `dm_ins${++this.recs}`;
+        const names = q.columns.map((_, i) => `c${i + 1}`);
+        const conv = q.columns.map((c, i) => `${this.gen.convert({ sql: `${w}.${names[i]}`, type: c.type, atom: true }, cols[i]!.type, st.loc, { assign: true }).sql}::${mapSqlType(cols[i]!.type).sql}`);
+        return `${pad}RETURN QUERY SELECT ${conv.join(", ")} FROM (${q.sql}) AS ${w}(${names.join(", ")});\n`;
+      }
       case "Return": {
+        if (this.table) {
+          if (st.value) return this.refuse("RETURN with a value in a table-valued function", st.loc);
+          return `${pad}RETURN;\n`;
+        }
         if (!st.value) return this.refuse("RETURN without a value", st.loc);
         const g = this.gen.convert(this.gen.expr(st.value, sc), this.returns, st.loc, { explicit: true });
         return `${pad}RETURN ${g.sql};\n`;
