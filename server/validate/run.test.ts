@@ -137,6 +137,34 @@ describe("failures end their own step and the run goes on", () => {
     expect(await schemasLeft(r.schemas.models)).toEqual([]);
   });
 
+  it("parity: a model equal to the source's relation is verified_equal, a different one fails with VAL4001 naming the row", async () => {
+    const r = await runValidation(project, {
+      connection: t.left,
+      catalog,
+      rows: 12,
+      parity: {
+        connection: t.right,
+        relationOf: async (m) => {
+          if (m.name === "v_active") return m.relationName;
+          if (m.name !== "v_customer_region") return undefined;
+          await t.right.exec(`drop schema if exists exp cascade; create schema exp;
+            create table exp.vcr as select * from ${m.relation};
+            update exp.vcr set name = name || '!' where customerid = (select min(customerid) from exp.vcr)`);
+          return { schema: "exp", name: "vcr" };
+        },
+        keyOf: (m) => (m.name === "v_customer_region" ? ["customerid"] : undefined),
+      },
+    });
+    const active = r.models.find((m) => m.name === "v_active")!;
+    expect(active.parity?.equal).toBe(true);
+    expect(active.evidence).toBe("verified_equal");
+    const vcr = r.models.find((m) => m.name === "v_customer_region")!;
+    expect(vcr.evidence, JSON.stringify(vcr.parity) + JSON.stringify(vcr.diagnostics)).toBe("failed");
+    expect(vcr.diagnostics.map((d) => d.code)).toContain("VAL4001");
+    expect(vcr.parity?.differences?.map((d) => d.kind)).toEqual(["changed"]);
+    expect(r.grades.verified_equal).toBe(1);
+  });
+
   it("keep leaves the schemas for inspection", async () => {
     const r = await runValidation(project, { connection: t.left, catalog, rows: 5, keep: true, schemaPrefix: "dm_val_kept" });
     expect(r.kept).toBe(true);

@@ -12,7 +12,8 @@ import { compileDataTests, ProjectCompiler, type CompiledModel } from "../dbt/co
 import { parseDbtProject, type DbtProject, type DbtProjectInput } from "../dbt/project.ts";
 import { postgresIdentifier } from "../translate/index.ts";
 import { sourceDdl } from "../translate/project/index.ts";
-import { openConnection, type Connection, type Row } from "./connection.ts";
+import { openConnection, type Connection, type RelationName, type Row } from "./connection.ts";
+import { compareRelations, type ParityOptions, type RowDifference } from "./parity.ts";
 import { copyTables } from "./copy.ts";
 import { gradeModel, type EvidenceGrade } from "./evidence.ts";
 import { mapErrorToModelLine } from "./positions.ts";
@@ -46,6 +47,18 @@ export interface ValidationOptions {
   keep?: boolean;
   /** Scratch schema prefix (default dm_val_<random>). */
   schemaPrefix?: string;
+  /**
+   * Parity: compare each model that ran with the corresponding relation on another connection (the
+   * source's view over the same data); equal → verified_equal, different → failed. Models for
+   * which relationOf answers undefined are not compared.
+   */
+  parity?: {
+    connection: Connection;
+    relationOf(model: ModelResult): RelationName | undefined | Promise<RelationName | undefined>;
+    /** Key columns of the model; default: every column (a multiset comparison). */
+    keyOf?(model: ModelResult): string[] | undefined;
+    options?: Omit<ParityOptions, "key">;
+  };
   /** Called after each step (progress). */
   onProgress?(message: string): void;
 }
@@ -73,6 +86,10 @@ export interface ModelResult {
   rows?: number;
   ms: number;
   error?: { message: string; line?: number; renderedLine?: number; code?: string };
+  /** The model's relation in the scratch schema. */
+  relationName: RelationName;
+  /** Comparison with the source, when parity was asked for. */
+  parity?: { equal: boolean; rowCount?: { left: number; right: number }; differences?: RowDifference[]; error?: string };
   /** Second run of an incremental model. */
   incremental?: { ran: boolean; rowsAfter?: number; error?: string };
   tests: TestResult[];
@@ -235,6 +252,7 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
       path: m.path,
       materialized: String(m.materialized),
       relation: rel,
+      relationName: { ...(m.relation.schema ? { schema: m.relation.schema } : {}), name: m.relation.identifier ?? m.name },
       compiled: m.ok,
       ran: false,
       status: "not_compiled",
@@ -358,8 +376,31 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
     progress("incremental models ran a second time");
   }
 
+  if (opts.parity) {
+    const par = opts.parity;
+    for (const r of result.models) {
+      if (!r.ran) continue;
+      try {
+        const other = await par.relationOf(r);
+        if (!other) continue;
+        const cols = (await conn.describe(r.relationName)) ?? [];
+        const key = par.keyOf?.(r) ?? cols.map((c) => c.name);
+        const cmp = await compareRelations({ connection: par.connection, relation: other }, { connection: conn, relation: r.relationName }, { maxDifferences: 5, ...par.options, key });
+        r.parity = { equal: cmp.equal, rowCount: cmp.rowCount, differences: cmp.differences };
+        if (!cmp.equal)
+          r.diagnostics.push(
+            diagnostic("VAL4001", "error", `model ${r.name} differs from the source (${cmp.rowCount.left} rows there, ${cmp.rowCount.right} here; ${cmp.differences.length}${cmp.truncated ? "+" : ""} rows named${cmp.columns.leftOnly.length || cmp.columns.rightOnly.length ? `; columns only on one side: ${[...cmp.columns.leftOnly, ...cmp.columns.rightOnly].join(", ")}` : ""})`, { file: r.path, line: 1 }),
+          );
+      } catch (e) {
+        r.parity = { equal: false, error: firstLine(e) };
+        r.diagnostics.push(diagnostic("VAL4002", "warning", `model ${r.name} could not be compared with the source: ${firstLine(e)}`, { file: r.path, line: 1 }));
+      }
+    }
+    progress("parity compared");
+  }
+
   for (const r of result.models) {
-    r.evidence = gradeModel(r);
+    r.evidence = gradeModel(r.parity?.error ? { ...r, parity: undefined } : r);
     result.grades[r.evidence]++;
   }
   await cleanup();
