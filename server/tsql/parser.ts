@@ -1735,7 +1735,8 @@ export class Parser {
         this.expectWord("FROM");
         fc.args.push(this.parseExpr());
         fc.trimFrom = true;
-      } else if (!name.schema && (upperName === "OPENROWSET" || upperName === "CHANGETABLE" || upperName === "OPENDATASOURCE" || upperName === "PREDICT" || upperName === "MATCH" || upperName === "SHORTEST_PATH")) {
+      } else if (!name.schema && (upperName === "OPENROWSET" || upperName === "CHANGETABLE" || upperName === "OPENDATASOURCE" || upperName === "PREDICT" || upperName === "MATCH" || upperName === "SHORTEST_PATH" ||
+        ((upperName === "CONTAINS" || upperName === "FREETEXT" || upperName === "CONTAINSTABLE" || upperName === "FREETEXTTABLE") && this.hasColumnListArg()))) {
         // Arguments with their own sub-syntax (BULK 'file', CHANGES t, ...): keep what parses.
         this.parseTolerantArgs(fc);
         fc.loc = this.locOf(start);
@@ -1780,6 +1781,20 @@ export class Parser {
     if (this.isWord("OVER") && this.isOp("(", 1)) fc.over = this.parseOver();
     fc.loc = this.locOf(start);
     return fc;
+  }
+
+  /** CONTAINS((a, b), 'x'): a parenthesised column list among the arguments (kept leniently). */
+  private hasColumnListArg(): boolean {
+    let depth = 0;
+    for (let i = 0; i < 2000; i++) {
+      const t = this.peek(i);
+      if (t.type === T_EOF || t.type === T_GO) return false;
+      if (t.type === T_OP && t.value === "(") depth++;
+      else if (t.type === T_OP && t.value === ")") {
+        if (depth-- === 0) return false;
+      } else if (depth === 1 && t.type === T_OP && t.value === ",") return true;
+    }
+    return false;
   }
 
   private isTrimSimple(): boolean {

@@ -25,6 +25,8 @@ describe("scripts without terminators parse into the right statements", () => {
     ["CREATE SCHEMA app AUTHORIZATION dbo\nGO\nCREATE TABLE app.t (id int)", "CreateSchema CreateTable"],
     ["ALTER AUTHORIZATION ON SCHEMA::app TO dbo\nGRANT EXECUTE ON SCHEMA::app TO role1\nDENY SELECT ON app.t TO public", "Command Command Command"],
     ["DBCC CHECKIDENT ('t', RESEED, 0)\nCHECKPOINT\nSELECT 1", "Command Command SelectStatement"],
+    ["SELECT x FROM t WHERE CONTAINS((a, b), 'x') AND FREETEXT(c, 'y')\nSELECT * FROM CONTAINSTABLE(t, (a, b), 'x') AS k", "SelectStatement SelectStatement"],
+    ["SELECT $PARTITION.pf(col), CHOOSE(2, 'a', 'b') FROM t WITH (FORCESEEK (ix (a, b))) ORDER BY a COLLATE Latin1_General_BIN DESC", "SelectStatement"],
   ])("%j", (sql, kinds) => {
     const r = parse(sql);
     expect(r.diagnostics.filter((d) => d.severity === "error" || d.severity === "warning")).toEqual([]);
