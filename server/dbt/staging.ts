@@ -3,7 +3,7 @@
 // tests derived from the table's constraints. The input is a plain description rather than the
 // catalog's types so this folder stays independent of the catalog; the translator maps one to the other.
 import { diagnostic, type Diagnostic } from "../diagnostics.ts";
-import { NameScope, stagingModelName, toIdentifier, type NamingStyle } from "./naming.ts";
+import { NameScope, stagingModelName, type NamingStyle } from "./naming.ts";
 import type { ColumnDataTest, ColumnInput, ModelInput, SourceObjectRef, TableDataTest } from "./project.ts";
 
 export interface TableColumnSpec {
