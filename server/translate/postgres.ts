@@ -362,6 +362,11 @@ export class PostgresGenerator {
       const colName = found.col ? this.colName(found.rel.relId, found.col.name) : this.colName(found.rel.relId, e.name.value);
       sql = found.rel.qualifier ? `${found.rel.qualifier}.${colName}` : colName;
       if (found.col) type = found.col.type;
+    } else if (e.table && (sc.findColumn(e.table.name.value, e.table.schema?.value)?.col || (!e.table.schema && sc.findColumn(e.table.name.value)?.col))) {
+      // `alias.column.Property` / `column.Property`: a property of a CLR type (geography, hierarchyid).
+      const c = (sc.findColumn(e.table.name.value, e.table.schema?.value) ?? sc.findColumn(e.table.name.value))!.col!;
+      this.diag(TR.UNSUPPORTED_TYPE, `property .${e.name.value} of ${c.name} (${showType(c.type)}) is a CLR type member and is not translated`, e.loc);
+      return { sql: "NULL", type: UNKNOWN, atom: true };
     } else {
       // Not found anywhere: a column of a relation we cannot see (or a typo SQL Server would reject).
       sql = e.table ? `${ident(e.table.name.value)}.${ident(e.name.value)}` : ident(e.name.value);
