@@ -90,6 +90,9 @@ describe("sample database → dbt project", () => {
     const stg = result.project.models.find((x) => x.name === "stg_inventory__product")!;
     expect(stg.columns.find((c) => c.name === "sku")).toMatchObject({ origin: "Sku", description: "Stock keeping unit; case-sensitive." });
     const mapping = parseMapping(renderDbtProject(result.project).get("datamigrate_mapping.yml")!);
+    expect(lookupColumn(mapping, { schema: "Sales", name: "vCustomerDirectory" }, "FullName")).toEqual([
+      expect.objectContaining({ resource: expect.objectContaining({ type: "model", name: "v_customer_directory" }), column: "fullname" }),
+    ]);
     expect(lookupColumn(mapping, { schema: "Sales", name: "Customer" }, "CustomerID")).toEqual(
       expect.arrayContaining([expect.objectContaining({ resource: expect.objectContaining({ type: "model", name: "stg_sales__customer" }), column: "customer_id" })]),
     );

@@ -344,7 +344,7 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
       materialized: "view",
       config: failed ? { enabled: false } : {},
       ...(v.description ? { description: v.description } : {}),
-      ...(!failed && tr.columns ? { columns: tr.columns.map((c) => ({ name: c.name, ...(c.dataType ? { data_type: c.dataType } : {}), ...(!isPlainPostgresIdentifier(c.name) ? { quote: true } : {}) })) } : {}),
+      ...(!failed && tr.columns ? { columns: tr.columns.map((c) => ({ name: c.name, ...(c.origin ? { origin: c.origin } : {}), ...(c.dataType ? { data_type: c.dataType } : {}), ...(!isPlainPostgresIdentifier(c.name) ? { quote: true } : {}) })) } : {}),
       origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: v.schema, name: v.name, kind: "view" },
     });
     outcomes.set(v.id, { object: v, model: n.path, kind: "view", diagnostics: d, ...(failed ? { disabled: true } : {}) });

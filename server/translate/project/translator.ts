@@ -35,7 +35,7 @@ export interface ModuleTranslation {
   /** tsql_* runtime functions the SQL calls (installed through macros/tsql/ and on-run-start). */
   runtime: string[];
   /** Output columns of a view: name as the model spells it, target type. */
-  columns?: Array<{ name: string; dataType?: string }>;
+  columns?: Array<{ name: string; dataType?: string; origin?: string }>;
 }
 
 export interface ScalarFunctionTranslation {
@@ -234,7 +234,12 @@ export const moduleTranslator: ProjectTranslator = {
       diagnostics: t.diagnostics,
       runtime: t.runtimeFunctions,
       ...(t.outputColumns
-        ? { columns: t.outputColumns.map((c, i) => ({ name: (names?.[i] ?? c.name).toLowerCase(), dataType: c.pgType })) }
+        ? {
+            columns: t.outputColumns.map((c, i) => {
+              const original = names?.[i] ?? c.name;
+              return { name: original.toLowerCase(), dataType: c.pgType, ...(original !== original.toLowerCase() ? { origin: original } : {}) };
+            }),
+          }
         : {}),
     };
   },
