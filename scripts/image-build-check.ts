@@ -21,7 +21,9 @@ import { fileURLToPath } from "node:url";
 import { commandOf, healthcheckCommand, ignoreMatcher, parseCopy, parseDockerfile, parseEnv } from "./dockerfile.ts";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const DOCKERFILE = path.join(REPO, "docker/Dockerfile");
+// Overridable so that the replay itself can be tested on a small recipe (test/packaging).
+const CONTEXT = path.resolve(process.env.IMAGE_CHECK_CONTEXT ?? REPO);
+const DOCKERFILE = path.resolve(CONTEXT, process.env.IMAGE_CHECK_DOCKERFILE ?? "docker/Dockerfile");
 const started = Date.now();
 const log = (msg: string) => process.stdout.write(`[image-build-check +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
 
@@ -44,7 +46,9 @@ function scratchParent(): string {
   return os.tmpdir();
 }
 const scratch = mkdtempSync(path.join(scratchParent(), "dm-image-check-"));
-const ignored = ignoreMatcher(readFileSync(path.join(REPO, "docker/Dockerfile.dockerignore"), "utf8"));
+// BuildKit's rule: <Dockerfile>.dockerignore beside the Dockerfile, else .dockerignore at the root.
+const ignoreFile = [`${DOCKERFILE}.dockerignore`, path.join(CONTEXT, ".dockerignore")].find((f) => existsSync(f));
+const ignored = ignoreMatcher(ignoreFile ? readFileSync(ignoreFile, "utf8") : "");
 const dockerfile = parseDockerfile(readFileSync(DOCKERFILE, "utf8"));
 
 /** Copies `src` to `dest` the way COPY does, leaving out ignored context paths. */
@@ -95,13 +99,13 @@ for (const stage of dockerfile.stages) {
         break;
       case "COPY": {
         const spec = parseCopy(ins.args);
-        const fromRoot = spec.from === undefined ? REPO : stageRoots.get(spec.from);
+        const fromRoot = spec.from === undefined ? CONTEXT : stageRoots.get(spec.from);
         if (!fromRoot) fail(`line ${ins.line}: COPY --from=${spec.from}: no such earlier stage`);
         const destIsDir = spec.dest.endsWith("/") || spec.sources.length > 1;
         for (const s of spec.sources) {
           const src = path.join(fromRoot, spec.from === undefined ? s : path.posix.resolve("/", s));
           if (spec.from === undefined && ignored(path.posix.normalize(s).replace(/^\.\//, "").replace(/\/$/, ""))) {
-            fail(`line ${ins.line}: COPY ${s} names a path that docker/Dockerfile.dockerignore excludes`);
+            fail(`line ${ins.line}: COPY ${s} names a path that ${path.relative(CONTEXT, ignoreFile ?? "")} excludes`);
           }
           if (!existsSync(src)) fail(`line ${ins.line}: COPY source ${s} does not exist (${src})`);
           if (spec.from !== undefined && statSync(src).isDirectory()) {
@@ -112,7 +116,7 @@ for (const stage of dockerfile.stages) {
             const r = spawnSync("cp", ["-al", `${src}/.`, dest], { stdio: "inherit" });
             if (r.status !== 0) fail(`line ${ins.line}: COPY --from=${spec.from} ${s} failed`);
           } else {
-            copyInto(src, inRoot(spec.dest), destIsDir, spec.from === undefined ? REPO : undefined);
+            copyInto(src, inRoot(spec.dest), destIsDir, spec.from === undefined ? CONTEXT : undefined);
           }
         }
         break;
