@@ -18,3 +18,4 @@ export {
   type RuntimeDiagnosticCode,
   type RuntimeDiagnosticCodeName,
 } from "./diagnostics.ts";
+export { formatPatternSupported, formatCultureSupported, type FormatCheck } from "./format.ts";
