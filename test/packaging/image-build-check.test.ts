@@ -70,7 +70,7 @@ function recipe(name: string, variant: { dockerfile?: (d: string) => string; cmd
 
 function check(context: string): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, IMAGE_CHECK_CONTEXT: context, IMAGE_CHECK_TMPDIR: scratch };
+    const env: NodeJS.ProcessEnv = { ...process.env, IMAGE_CHECK_CONTEXT: context, IMAGE_CHECK_TMPDIR: scratch };
     delete env.TEST_DATABASE_URL;
     const child = spawn("bash", [path.join(REPO, "scripts/image-build-check.sh")], { env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
