@@ -330,6 +330,9 @@ function exec(e: A.Exec): string {
   return `EXEC ${e.returnVariable ? e.returnVariable.name + " = " : ""}${proc}${args ? " " + args : ""}${e.options.length ? ` WITH ${e.options.join(", ")}` : ""}${e.at ? ` AT ${q(e.at)}` : ""}`;
 }
 
+/** A statement under IF/ELSE/WHILE; text kept verbatim starts on its own line so it cannot merge with the condition. */
+const branch = (s: A.Statement) => (s.kind === "Command" ? (/^GO\b/i.test(s.text) ? `; ${s.text}` : `;\n${s.text}`) : statement(s));
+
 /** T-SQL text of a statement (statements nested in blocks are separated by `;`). */
 export function statement(s: A.Statement): string {
   switch (s.kind) {
@@ -453,9 +456,9 @@ export function statement(s: A.Statement): string {
       if (s.table) return `SET IDENTITY_INSERT ${name(s.table)} ${s.value}`;
       return `SET ${s.options.join(", ")} ${s.expr ? expr(s.expr) : s.value ?? ""}`.trimEnd();
     case "If":
-      return `IF ${expr(s.condition)} ${statement(s.then)}${s.else ? `; ELSE ${statement(s.else)}` : ""}`;
+      return `IF ${expr(s.condition)} ${branch(s.then)}${s.else ? `; ELSE ${branch(s.else)}` : ""}`;
     case "While":
-      return `WHILE ${expr(s.condition)} ${statement(s.body)}`;
+      return `WHILE ${expr(s.condition)} ${branch(s.body)}`;
     case "Block":
       return `BEGIN ${body(s.body)} END`;
     case "TryCatch":
