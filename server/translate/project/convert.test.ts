@@ -94,6 +94,19 @@ describe("what cannot be converted is written disabled, with everything that rea
   }, 60_000);
 });
 
+describe("foreign keys as relationships tests", () => {
+  it.each([
+    ["an int key", "int", undefined],
+    ["a case-insensitive string key", "nvarchar(10)", "warn"],
+    ["a case-sensitive string key", "nvarchar(10) COLLATE Latin1_General_CS_AS", undefined],
+  ])("on %s: severity %s", async (_what, type, severity) => {
+    const catalog = await catalogOf(`CREATE TABLE dbo.P (K ${type} NOT NULL PRIMARY KEY);\nGO\nCREATE TABLE dbo.C (Id int NOT NULL PRIMARY KEY, K ${type} NULL REFERENCES dbo.P (K));\nGO\n`);
+    const r = convertCatalog(catalog);
+    const test = r.project.models.find((m) => m.name === "stg_dbo__c")!.columns.find((c) => c.name === "k")!.data_tests[0];
+    expect(test).toEqual({ test: "relationships", to: { kind: "ref", model: "stg_dbo__p" }, field: "k", ...(severity ? { config: { severity } } : {}) });
+  });
+});
+
 describe("views with a CTE and a column list", () => {
   it("keep the CTE and take their column names from the list", async () => {
     const catalog = await catalogOf(SHOP);

@@ -3,6 +3,7 @@
 import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
 import type { Catalog, CatalogObject, Constraint } from "../../catalog/model.ts";
 import { parseScript } from "../../tsql/index.ts";
+import { isCharacterType } from "./types-map.ts";
 import { translateQuery } from "../index.ts";
 import type { ColumnDataTest, TableDataTest } from "../../dbt/project.ts";
 import type { TableNames } from "./naming.ts";
@@ -179,12 +180,20 @@ export function tableTests(
       diagnostics.push(diagnostic("CNV1203", "note", `foreign key ${k.name ?? ""} of ${table.id} points at ${k.references.schema ?? ""}.${k.references.name}, which is not a table of this conversion; not tested`, at));
       return;
     }
+    // A string key under a case-insensitive collation matches 'abc' to 'ABC ' in SQL Server; the
+    // relationships test compares exactly, so there it can only warn.
+    const childColumn = table.columns.find((c) => c.name.toLowerCase() === k.columns[0]!.toLowerCase());
+    const ciString = !!childColumn && isCharacterType(childColumn.type) && /_CI_/i.test(childColumn.collation ?? "");
+    if (ciString)
+      diagnostics.push(
+        diagnostic("CNV1206", "note", `foreign key ${k.name ?? ""} of ${table.id} is on a case-insensitive string column; its relationships test compares exactly, so it is a warning (SQL Server matches values that differ in case or trailing spaces)`, at),
+      );
     add(child, {
       test: "relationships",
       to: { kind: "ref", model: parent.staging },
       field: parentField,
       // WITH NOCHECK: SQL Server never checked the rows already there, so a failure is a finding, not a conversion error.
-      ...(k.enabled === false ? { config: { severity: "warn" as const } } : {}),
+      ...(k.enabled === false || ciString ? { config: { severity: "warn" as const } } : {}),
     });
   }
 
