@@ -44,6 +44,11 @@ export interface Dialect {
   md5(text: string): string;
   /** A bigint from the first 15 hex digits of an md5 (a 60-bit number; sums do not overflow numeric). */
   hashNumber(md5Hex: string): string;
+  /**
+   * A cheaper 64-bit row hash, used only when both sides speak this same dialect (the md5 path is
+   * what makes two different servers comparable).
+   */
+  fastHash?(text: string): string;
   /** Sum of the hash numbers as an exact number (text or numeric). */
   sumExact(expr: string): string;
   /** Segment number of an integer key: (k - lo) / width for k >= lo. */
@@ -125,6 +130,8 @@ export const postgresDialect: Dialect = {
   rowText: (parts) => (parts.length ? parts.map((p) => `coalesce('v' || ${p}, 'n')`).join(` || chr(31) || `) : `''`),
   md5: (t) => `md5(${t})`,
   hashNumber: (h) => `('x' || substr(${h}, 1, 15))::bit(60)::bigint`,
+  // hash_bytes_extended: the same on every little-endian build (x86, ARM, PGlite's wasm).
+  fastHash: (t) => `hashtextextended(${t}, 0)`,
   sumExact: (e) => `coalesce(sum(${e}), 0)::text`,
   // Callers restrict to k >= lo, so integer division is the floor.
   bucket: (k, lo, width) => `(((${k})::bigint - ${lo}) / ${width})`,

@@ -57,6 +57,13 @@ describe("parity over two relations with planted differences", () => {
     if (extra.fetchThreshold === 20) expect(r.stats.rowsFetched).toBeLessThan(1000);
   });
 
+  it("the portable md5 checksums (used between different servers) name the same rows as the same-dialect fast hash", async () => {
+    const { fastHash: _f, ...portable } = t.right.dialect;
+    const right = { ...t.right, dialect: portable, describe: t.right.describe, query: t.right.query };
+    const r = await compareRelations(side("a", "orders", "left"), { connection: right, relation: { schema: "b", name: "orders" } }, { key: ["id"], fetchThreshold: 20, fanout: 4 });
+    expect(summary(r.differences)).toEqual(['changed {"id":"7"} amount', 'extra {"id":"5001"}', 'missing {"id":"13"}']);
+  });
+
   it("profiles count, nulls, distinct, min, max and sum per column and flag what differs", async () => {
     const r = await compare("orders", { key: ["id"] });
     const amount = r.profiles.find((p) => p.column === "amount")!;

@@ -203,9 +203,14 @@ function exprs(p: Plan, s: Side) {
   };
   const keyText = d.rowText(p.keyCols.map((c) => normCol(c, true)));
   const rowText = d.rowText(p.cols.map((c) => normCol(c, c.isKey)));
-  const rowHash = d.md5(rowText);
+  // Decided for the pair: both sides must hash the same way.
+  const [ld, rd] = [p.left.connection.dialect, p.right.connection.dialect];
+  const fast = ld.name === rd.name && ld.fastHash && rd.fastHash ? d.fastHash : undefined;
+  const rowHash = fast ? `(${fast(rowText)})::text` : d.md5(rowText);
+  /** The number summed per segment. */
+  const rowNumber = fast ? fast(rowText) : d.hashNumber(d.md5(rowText));
   const keyHash = d.md5(keyText);
-  return { d, normCol, keyText, rowHash, keyHash, from: d.relation(sideOf(p, s).relation) };
+  return { d, normCol, keyText, rowHash, rowNumber, keyHash, from: d.relation(sideOf(p, s).relation) };
 }
 
 async function countRows(p: Plan, s: Side): Promise<number> {
@@ -317,10 +322,10 @@ async function rangeSegment(p: Plan, sink: Sink, lo: bigint, hi: bigint, known: 
   }
   const width = (hi - lo + BigInt(p.o.fanout) - 1n) / BigInt(p.o.fanout);
   const sums = async (s: Side) => {
-    const { d, rowHash, from } = exprs(p, s);
+    const { d, rowNumber, from } = exprs(p, s);
     const k = d.quote(colOf(kc, s).name);
     const b = d.bucket(k, lo, width);
-    const rows = await run(p, s, `select ${b} as b, count(*) as n, ${d.sumExact(d.hashNumber(rowHash))} as h from ${from} where ${where(s)} group by ${b}`);
+    const rows = await run(p, s, `select ${b} as b, count(*) as n, ${d.sumExact(rowNumber)} as h from ${from} where ${where(s)} group by ${b}`);
     return new Map(rows.map((r) => [String(r.b), { count: Number(r.n), sum: String(r.h) } satisfies SegmentSum]));
   };
   const [l, r] = await Promise.all([sums("left"), sums("right")]);
@@ -357,9 +362,9 @@ async function hashSegment(p: Plan, sink: Sink, prefix: string, known: { left: n
   // make the first level fine enough that the second usually fetches rows.
   const digits = 2;
   const sums = async (s: Side) => {
-    const { d, rowHash, keyHash, from } = exprs(p, s);
+    const { d, rowNumber, keyHash, from } = exprs(p, s);
     const b = d.substr(keyHash, prefix.length + 1, digits);
-    const rows = await run(p, s, `select ${b} as b, count(*) as n, ${d.sumExact(d.hashNumber(rowHash))} as h from ${from} where ${where(s)} group by ${b}`);
+    const rows = await run(p, s, `select ${b} as b, count(*) as n, ${d.sumExact(rowNumber)} as h from ${from} where ${where(s)} group by ${b}`);
     return new Map(rows.map((r) => [String(r.b), { count: Number(r.n), sum: String(r.h) } satisfies SegmentSum]));
   };
   const [l, r] = await Promise.all([sums("left"), sums("right")]);
