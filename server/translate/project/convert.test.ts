@@ -4,13 +4,14 @@ import { buildCatalog } from "../../catalog/build.ts";
 import type { Catalog } from "../../catalog/model.ts";
 import { readSources } from "../../sources/read.ts";
 import { checkDbtProject, renderDbtProject, validateRenderedProject } from "../../dbt/index.ts";
-import { mkdtemp, writeFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { convertCatalog } from "./convert.ts";
 import { defaultExpression, sourceDdl } from "./ddl.ts";
 import { parseCheckInList } from "./tests.ts";
 import { openScratchDb, runProjectOnPostgres } from "./harness.ts";
+import { loadDbtProjectDir } from "./load.ts";
 
 async function catalogOf(sql: string): Promise<Catalog> {
   const dir = await mkdtemp(path.join(tmpdir(), "dm-cnv-"));
@@ -220,4 +221,35 @@ describe("the run harness", () => {
       await db.close();
     }
   }, 60_000);
+});
+
+describe("loadDbtProjectDir", () => {
+  it("reads layers, hooks, sources, models and tests, and reports tests it cannot run", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "dm-cnv-load-"));
+    try {
+      const put = async (rel: string, text: string) => {
+        await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+        await writeFile(path.join(dir, rel), text, "utf8");
+      };
+      await put("dbt_project.yml", "name: p\nprofile: p\non-run-start:\n  - \"select 1\"\nmodels:\n  p:\n    marts:\n      +materialized: table\n");
+      await put("models/staging/raw/_raw__sources.yml", "version: 2\nsources:\n  - name: raw\n    schema: raw\n    tables:\n      - name: t\n        columns:\n          - name: a\n            data_type: integer\n");
+      await put("models/marts/m.sql", "select a from {{ source('raw', 't') }}\n");
+      await put(
+        "models/marts/_marts__models.yml",
+        "version: 2\nmodels:\n  - name: m\n    config:\n      enabled: false\n    columns:\n      - name: a\n        data_tests:\n          - unique\n          - dbt_utils.not_constant\n          - relationships:\n              arguments:\n                to: source('raw', 't')\n                field: a\n",
+      );
+      const { project, diagnostics } = await loadDbtProjectDir(dir);
+      expect(project.layers.marts).toBe("table");
+      expect(project.onRunStart).toEqual(["select 1"]);
+      expect(project.sources[0]!.tables[0]!.columns[0]).toMatchObject({ name: "a", data_type: "integer" });
+      expect(project.models[0]).toMatchObject({ name: "m", path: "models/marts/m.sql", config: { enabled: false } });
+      expect(project.models[0]!.columns[0]!.data_tests).toEqual([
+        { test: "unique" },
+        { test: "relationships", to: { kind: "source", source: "raw", table: "t" }, field: "a" },
+      ]);
+      expect(diagnostics.map((d) => [d.code, d.file])).toEqual([["CNV4001", "models/marts/_marts__models.yml"]]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -88,7 +88,7 @@ export async function loadDbtProjectDir(dir: string): Promise<LoadedProject> {
   };
   const files = await walkFiles(path.join(dir, "models"));
   const sources: NonNullable<DbtProjectInput["sources"]> = [];
-  const props = new Map<string, Obj>();
+  const props = new Map<string, { def: Obj; file: string }>();
   for (const f of files.filter((x) => x.endsWith(".yml") || x.endsWith(".yaml"))) {
     const file = `models/${f}`;
     const y = parseDbtYaml(await readFile(path.join(dir, file), "utf8"));
@@ -110,13 +110,15 @@ export async function loadDbtProjectDir(dir: string): Promise<LoadedProject> {
         })),
       });
     }
-    for (const m of Array.isArray(y.models) ? y.models.filter(isObj) : []) if (str(m.name)) props.set(str(m.name)!, m);
+    for (const m of Array.isArray(y.models) ? y.models.filter(isObj) : []) if (str(m.name)) props.set(str(m.name)!, { def: m, file });
   }
   const models: ModelInput[] = [];
   for (const f of files.filter((x) => x.endsWith(".sql"))) {
     const file = `models/${f}`;
     const modelName = path.basename(f, ".sql");
-    const p = props.get(modelName) ?? {};
+    const entry = props.get(modelName);
+    const p = entry?.def ?? {};
+    const propFile = entry?.file ?? file;
     const cfg = isObj(p.config) ? p.config : {};
     const mat = str(cfg.materialized);
     models.push({
@@ -128,9 +130,9 @@ export async function loadDbtProjectDir(dir: string): Promise<LoadedProject> {
       columns: (Array.isArray(p.columns) ? p.columns.filter(isObj) : []).map((c) => ({
         name: str(c.name)!,
         ...(typeof c.quote === "boolean" ? { quote: c.quote } : {}),
-        data_tests: (Array.isArray(c.data_tests) ? c.data_tests : []).map((x) => parseTest(x, file, diags)).filter((x): x is ColumnDataTest => !!x && x.test !== "unique_combination" && x.test !== "expression_is_true"),
+        data_tests: (Array.isArray(c.data_tests) ? c.data_tests : []).map((x) => parseTest(x, propFile, diags)).filter((x): x is ColumnDataTest => !!x && x.test !== "unique_combination" && x.test !== "expression_is_true"),
       })),
-      data_tests: (Array.isArray(p.data_tests) ? p.data_tests : []).map((x) => parseTest(x, file, diags)).filter((x): x is TableDataTest => !!x && (x.test === "unique_combination" || x.test === "expression_is_true")),
+      data_tests: (Array.isArray(p.data_tests) ? p.data_tests : []).map((x) => parseTest(x, propFile, diags)).filter((x): x is TableDataTest => !!x && (x.test === "unique_combination" || x.test === "expression_is_true")),
     });
   }
   const macros = [];
