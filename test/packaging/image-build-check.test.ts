@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+// Each case starts the replay script as its own process (tsx), which is slow on a busy machine.
 const scratch = mkdtempSync(path.join(os.tmpdir(), "dm-ibc-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -88,7 +89,7 @@ describe("scripts/image-build-check.sh", () => {
     expect(r.output).toContain("stopped cleanly on SIGTERM");
     expect(r.output).toContain("skipped (system set-up, not replayable here): line 13: RUN mkdir -p /data");
     expect(r.status, r.output).toBe(0);
-  });
+  }, 180_000);
 
   it.each([
     ["a COPY of a file that is not there", { dockerfile: (d: string) => d.replace("COPY server.mjs ./", "COPY server.mjs missing.mjs ./") }, "does not exist"],
@@ -100,5 +101,5 @@ describe("scripts/image-build-check.sh", () => {
     const r = await check(recipe(name.replace(/\W+/g, "-"), variant));
     expect(r.status, r.output).toBe(1);
     expect(r.output).toContain(message);
-  });
+  }, 180_000);
 });
