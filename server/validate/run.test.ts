@@ -46,7 +46,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const withModel = (p: DbtProject, name: string, sql: string, materialized: "table" | "view" | "incremental" = "table", config: Record<string, unknown> = {}): DbtProject => ({
+const withModel = (p: DbtProject, name: string, sql: string, materialized: "table" | "view" | "incremental" | "ephemeral" = "table", config: Record<string, unknown> = {}): DbtProject => ({
   ...p,
   models: [...p.models, { name, path: `models/marts/${name}.sql`, sql, materialized, config, columns: [], data_tests: [] } as unknown as DbtProject["models"][number]],
 });
@@ -125,6 +125,16 @@ describe("failures end their own step and the run goes on", () => {
     expect(m.rows).toBe(20);
     expect(m.incremental).toEqual({ ran: true, rowsAfter: 27 });
     expect(m.evidence).toBe("ran");
+  });
+
+  it("an ephemeral model ran when a model that refs it ran; an unused one is only compiled", async () => {
+    let p = withModel(project, "eph_used", "select customer_id from {{ ref('stg_dbo__customer') }}", "ephemeral");
+    p = withModel(p, "eph_unused", "select 1 as x", "ephemeral");
+    p = withModel(p, "uses_eph", "select count(*) as n from {{ ref('eph_used') }}");
+    const r = await runValidation(p, { connection: t.left, catalog, rows: 5 });
+    expect(r.models.find((m) => m.name === "uses_eph")).toMatchObject({ status: "ran", rows: 1 });
+    expect(r.models.find((m) => m.name === "eph_used")).toMatchObject({ status: "ran", evidence: "ran" });
+    expect(r.models.find((m) => m.name === "eph_unused")).toMatchObject({ status: "skipped", evidence: "compiled" });
   });
 
   it("a validation database that is not empty is left alone; a taken prefix is replaced", async () => {

@@ -315,6 +315,32 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
     progress(`${r.status} ${m.name} (${r.ms} ms)`);
   }
 
+  // Ephemeral models are inlined as CTEs into the models that ref them: they ran when one of those ran.
+  const ranNames = new Set(result.models.filter((m) => m.ran).map((m) => m.name));
+  const ranDeps = new Set((models as CompiledModel[]).filter((m) => ranNames.has(m.name)).flatMap((m) => m.dependsOn));
+  for (const pm of project.models) {
+    if (disabled.has(pm.name) || result.models.some((x) => x.name === pm.name)) continue;
+    const c = compiler.compile(pm.name);
+    if (c.materialized !== "ephemeral") continue;
+    const ran = c.ok && ranDeps.has(pm.name);
+    result.models.push({
+      name: pm.name,
+      path: c.path,
+      materialized: "ephemeral",
+      relation: "",
+      relationName: { name: pm.name },
+      compiled: c.ok,
+      ran,
+      status: !c.ok ? "not_compiled" : ran ? "ran" : "skipped",
+      ms: 0,
+      tests: [],
+      evidence: "failed",
+      ...(pm.origin ? { origin: { schema: pm.origin.schema, name: pm.origin.name, kind: pm.origin.kind } } : {}),
+      diagnostics: [...c.diagnostics],
+      ...(!c.ok ? { error: { message: c.diagnostics.filter((d) => d.severity === "error").map((d) => d.message).join("; ") || "did not compile" } } : {}),
+    });
+  }
+
   // Data tests, as dbt compiles them.
   const testsOf = new Map<string, TestResult[]>();
   for (const t of compileDataTests(compiler)) {
@@ -379,7 +405,7 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
   if (opts.parity) {
     const par = opts.parity;
     for (const r of result.models) {
-      if (!r.ran) continue;
+      if (!r.ran || r.materialized === "ephemeral") continue;
       try {
         const other = await par.relationOf(r);
         if (!other) continue;
