@@ -56,6 +56,8 @@ describe("walk and references", () => {
       "type:[dbo].[Phone]",
     ]));
     expect(refs.filter((x) => x.includes("SYSDATETIME") || x.includes("SUM"))).toEqual([]);
+    const builtins = references(parseScript("SELECT * FROM OPENJSON(@j) CROSS APPLY STRING_SPLIT(@s, ',') JOIN dbo.t ON 1 = 1", { file: "b.sql" }).batches[0]!.statements);
+    expect(builtins.map((x) => `${x.role}:${formatObjectName(x.name)}`)).toEqual(["table:[dbo].[t]"]);
   });
 
   it("gives back the original text of any node", () => {
