@@ -19,12 +19,21 @@ const rows: Row[] = [
   ["'Abc' and 'abc ' tie", "tsql.tsql_ci_sort_key('Abc') = tsql.tsql_ci_sort_key('abc ')", "true", "§2.1 Ordering (collation-equal values tie)"],
   ["'é' ≠ 'e' as sort keys", "tsql.tsql_ci_sort_key('é') = tsql.tsql_ci_sort_key('e')", "false", "§2.1 (accent-sensitive)"],
   ["'Zebra' > 'apple'", "tsql.tsql_ci_sort_key('Zebra') > tsql.tsql_ci_sort_key('apple')", "true", "§2.1 Ordering"],
+  ["CAST('6F9619FF-8B86-D011-B42D-00C04FC964FF' AS uniqueidentifier)", "tsql.tsql_cast_uuid('6F9619FF-8B86-D011-B42D-00C04FC964FF')", "6f9619ff-8b86-d011-b42d-00c04fc964ff", "§5.1 uniqueidentifier"],
+  ["CAST('0E984725-C51C-4BF4-9960-E1C80E27ABA0wrong' AS uniqueidentifier) extra characters ignored", "tsql.tsql_cast_uuid('0E984725-C51C-4BF4-9960-E1C80E27ABA0wrong')", "0e984725-c51c-4bf4-9960-e1c80e27aba0", "§5.1 uniqueidentifier ⚠ (uniqueidentifier page example: truncated at 36 characters)"],
+  ["CAST('{6F9619FF-8B86-D011-B42D-00C04FC964FF}' AS uniqueidentifier)", "tsql.tsql_cast_uuid('{6F9619FF-8B86-D011-B42D-00C04FC964FF}')", "6f9619ff-8b86-d011-b42d-00c04fc964ff", "§5.1 uniqueidentifier (braces)"],
+  ["TRY_CAST('6F9619FF8B86D011B42D00C04FC964FF' AS uniqueidentifier)", "tsql.tsql_try_cast_uuid('6F9619FF8B86D011B42D00C04FC964FF')", null, "§5.1 (Postgres would accept the hyphenless form)"],
+  ["TRY_CAST('xyz' AS uniqueidentifier)", "tsql.tsql_try_cast_uuid('xyz')", null, "§4.4 TRY_CAST"],
   ["NEWID() text form is upper-case", "tsql.tsql_uuid_to_varchar('6f9619ff-8b86-d011-b42d-00c04fc964ff')", "6F9619FF-8B86-D011-B42D-00C04FC964FF", "§10 NEWID, §5.1 uniqueidentifier"],
 ];
 
 describe("collation CI_AS and uniqueidentifier (TSQL-SEMANTICS.md §2, §5.1, §10)", () => {
   it.each(rows)("%s → %s = %s (%s)", async (_tsql, pg, expected) => {
     expect(await t.value(pg)).toBe(expected);
+  });
+
+  it("CAST('xyz' AS uniqueidentifier) raises (§5.2)", async () => {
+    await expect(t.value("tsql.tsql_cast_uuid('xyz')")).rejects.toThrow(/uniqueidentifier/);
   });
 
   it("GROUP BY / DISTINCT on tsql_ci_key collapse case and trailing-space variants (§2.3)", async () => {

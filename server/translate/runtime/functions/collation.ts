@@ -111,4 +111,28 @@ $fn$;`,
     uncertain: [],
     callSite: "ORDER BY NEWID() → ORDER BY random(); ORDER BY/MIN/MAX/< on uniqueidentifier → tsql_uuid_sort_key(u); CAST(u AS varchar) → tsql_uuid_to_varchar(u).",
   },
+  {
+    name: "tsql_cast_uuid",
+    tsql: "CAST/CONVERT/TRY_CAST of a string to uniqueidentifier",
+    signatures: ["tsql_cast_uuid(s text)", "tsql_try_cast_uuid(s text)"],
+    returns: "uuid",
+    sql: `CREATE OR REPLACE FUNCTION @schema@.tsql_try_cast_uuid(s text)
+RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+SELECT (regexp_match(s, '^[{]?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})'))[1]::uuid
+$fn$;
+CREATE OR REPLACE FUNCTION @schema@.tsql_cast_uuid(s text)
+RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+SELECT CASE WHEN s IS NULL THEN NULL
+  ELSE coalesce(@schema@.tsql_try_cast_uuid(s),
+    @schema@.tsql_raise('Conversion failed when converting from a character string to uniqueidentifier.', NULL::uuid, s)) END
+$fn$;`,
+    dependsOn: ["tsql_raise"],
+    semantics: "TSQL-SEMANTICS.md §5.1 uniqueidentifier, §5.2 uniqueidentifier = 'string'",
+    volatility: "IMMUTABLE",
+    language: "sql",
+    guarantees: "Accepts the 36-character hyphenated form (optionally after '{'), ignoring any characters after it as SQL Server does; other forms Postgres would accept (no hyphens, other groupings) fail; TRY_ returns NULL instead of raising.",
+    differences: [],
+    uncertain: ["Truncation after 36 characters is from the uniqueidentifier page example, not checked in TSQL-SEMANTICS.md.", "Handling of leading blanks and of an unbalanced '{' is not documented (both refused / accepted as here)."],
+    callSite: "String literals are converted at translation time; use these for run-time strings.",
+  },
 ];
