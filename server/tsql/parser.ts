@@ -302,7 +302,7 @@ export class Parser {
         if (t.value === "(") paren++;
         else if (t.value === ")") paren = Math.max(0, paren - 1);
         else if (t.value === ";" && paren === 0 && block === 0) {
-          this.advance();
+          // Left for the statement list, like the `;` after any other statement (not part of its text).
           return;
         }
       } else if (t.type === T_WORD) {
@@ -340,11 +340,13 @@ export class Parser {
   private makeCommand(startTok: Token, error: boolean): A.Command {
     const loc = this.locOf(startTok);
     const words: string[] = [];
-    for (let i = this.buf.indexOf(startTok); i >= 0 && i < this.buf.length && words.length < 2; i++) {
+    for (let i = this.buf.indexOf(startTok); i >= 0 && i < this.buf.length && words.length < 4; i++) {
       const t = this.buf[i]!;
       if (t.type !== T_WORD || t.end > this.prev.end) break;
       words.push(t.upper);
-      if (!["CREATE", "ALTER", "DROP", "BEGIN", "SET", "ENABLE", "DISABLE"].includes(t.upper)) break;
+      // CREATE LOGIN, ALTER DATABASE, CREATE OR ALTER <thing>, BEGIN DIALOG ...
+      if (!["CREATE", "ALTER", "DROP", "BEGIN", "SET", "ENABLE", "DISABLE", "OR"].includes(t.upper)) break;
+      if (t.upper === "ALTER" && words[0] === "CREATE" && words[1] !== "OR") break;
     }
     return {
       kind: "Command",
