@@ -123,8 +123,22 @@ describe("failures end their own step and the run goes on", () => {
     const r = await runValidation(p, { connection: t.left, catalog, rows: 20, incrementalRows: 7 });
     const m = r.models.find((x) => x.name === "inc_customers")!;
     expect(m.rows).toBe(20);
-    expect(m.incremental).toEqual({ ran: true, rowsAfter: 27 });
+    expect(m.incremental).toEqual({ ran: true, rowsAfter: 27, matchesFullRefresh: true });
     expect(m.evidence).toBe("ran");
+  });
+
+  it("an incremental filter that misses new rows is flagged against a full refresh (VAL3008)", async () => {
+    const p = withModel(
+      project,
+      "inc_lossy",
+      "select customer_id, name from {{ ref('stg_dbo__customer') }}\n{% if is_incremental() %}where customer_id < 0{% endif %}",
+      "incremental",
+      { unique_key: "customer_id" },
+    );
+    const r = await runValidation(p, { connection: t.left, catalog, rows: 20, incrementalRows: 7 });
+    const m = r.models.find((x) => x.name === "inc_lossy")!;
+    expect(m.incremental).toMatchObject({ ran: true, rowsAfter: 20, matchesFullRefresh: false });
+    expect(m.diagnostics.find((d) => d.code === "VAL3008")?.message).toMatch(/holds 20 rows where a full refresh builds 27 \(missing/);
   });
 
   it("an ephemeral model ran when a model that refs it ran; an unused one is only compiled", async () => {

@@ -91,7 +91,7 @@ export interface ModelResult {
   /** Comparison with the source, when parity was asked for. */
   parity?: { equal: boolean; rowCount?: { left: number; right: number }; differences?: RowDifference[]; error?: string };
   /** Second run of an incremental model. */
-  incremental?: { ran: boolean; rowsAfter?: number; error?: string };
+  incremental?: { ran: boolean; rowsAfter?: number; error?: string; matchesFullRefresh?: boolean };
   tests: TestResult[];
   evidence: EvidenceGrade;
   origin?: { schema: string; name: string; kind: string };
@@ -393,6 +393,21 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
         await conn.exec(`insert into ${r.relation} select * from ${tmp}; drop table ${tmp}`);
         const [cnt] = await conn.query(`select count(*) as n from ${r.relation}`);
         r.incremental = { ran: true, rowsAfter: Number(cnt?.n ?? 0) };
+        // What a full refresh would build now: an incremental filter that loses or repeats rows shows here.
+        const full = compiler.compile(r.name);
+        const fullRel = { ...(r.relationName.schema ? { schema: r.relationName.schema } : {}), name: `${r.relationName.name}__dm_full`.slice(0, 63) };
+        const fullText = conn.dialect.relation(fullRel);
+        try {
+          await conn.exec(`create table ${fullText} as select * from (\n${full.sql.trim().replace(/;+\s*$/, "")}\n) dm_full`);
+          const cmp = await compareRelations({ connection: conn, relation: fullRel }, { connection: conn, relation: r.relationName }, { key: keys.length ? keys : ((await conn.describe(fullRel)) ?? []).map((c) => c.name), profiles: false, maxDifferences: 5 });
+          r.incremental.matchesFullRefresh = cmp.equal;
+          if (!cmp.equal)
+            r.diagnostics.push(
+              diagnostic("VAL3008", "warning", `after its incremental run, ${r.name} holds ${cmp.rowCount.right} rows where a full refresh builds ${cmp.rowCount.left} (${cmp.differences.map((d) => d.kind).join(", ")}): check that the is_incremental() filter picks every new or changed row (synthesised new rows are not necessarily later in time)`, { file: r.path, line: 1 }),
+            );
+        } finally {
+          await conn.exec(`drop table if exists ${fullText}`).catch(() => {});
+        }
       } catch (e) {
         r.incremental = { ran: false, error: firstLine(e) };
         r.diagnostics.push(diagnostic("VAL3007", "error", `the incremental run of ${r.name} failed: ${firstLine(e)}`, { file: r.path, line: 1 }));
