@@ -302,7 +302,8 @@ export class Parser {
         if (t.value === "(") paren++;
         else if (t.value === ")") paren = Math.max(0, paren - 1);
         else if (t.value === ";" && paren === 0 && block === 0) {
-          // Left for the statement list, like the `;` after any other statement (not part of its text).
+          // The `;` ends the kept text (and is part of it, as consumers of Command.text expect).
+          this.advance();
           return;
         }
       } else if (t.type === T_WORD) {
