@@ -239,6 +239,18 @@ describe("dbt macros", () => {
     expect(normalise(render("dbt_rt"))).toBe(normalise(installSql(undefined, { schema: "dbt_rt" })));
     expect(normalise(render())).toBe(normalise(installSql()));
   });
+  it("DataMigrate's own dbt Jinja renderer (server/dbt) renders the same SQL", async () => {
+    const { parseMacros, renderModelSql } = await import("../../dbt/jinja.ts");
+    const macros = parseMacros(files);
+    expect(macros.diagnostics).toEqual([]);
+    const r = renderModelSql("{{ install_tsql_runtime() }}", {
+      target: { name: "dev", schema: "scratch", type: "postgres" },
+      macros,
+      vars: { tsql_runtime_schema: "dbt_rt2" },
+    });
+    expect(r.diagnostics).toEqual([]);
+    expect(normalise(r.sql)).toBe(normalise(installSql(undefined, { schema: "dbt_rt2" })));
+  });
   it("rendered install macro runs on the database", async () => {
     const db = t.db();
     const schema = `${db.schema}_dbt`;
