@@ -245,6 +245,8 @@ describe("dbt macros", () => {
     expect(macros.diagnostics).toEqual([]);
     const r = renderModelSql("{{ install_tsql_runtime() }}", {
       target: { name: "dev", schema: "scratch", type: "postgres" },
+      resolveRef: () => undefined,
+      resolveSource: () => undefined,
       macros,
       vars: { tsql_runtime_schema: "dbt_rt2" },
     });
