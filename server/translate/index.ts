@@ -8,6 +8,7 @@
 //
 // Every Translation carries diagnostics (codes TR*, see codes.ts and docs/diagnostic-codes.md) and
 // the runtime functions it calls (install them with runtime/installSql or runtime/dbtMacros).
+import { buildCatalog } from "../catalog/build.ts";
 import type { ColumnType } from "../catalog/model.ts";
 import { diagnostic, type Diagnostic } from "../diagnostics.ts";
 import type * as A from "../tsql/ast.ts";
@@ -89,7 +90,17 @@ export function translateScript(text: string, ctx: TranslateContext & { file: st
   const parsed = parseScript(text, { file: ctx.file });
   const diagnostics: Diagnostic[] = [];
   for (const d of parsed.diagnostics) if (d.severity === "error") diagnostics.push(diagnostic(TR.UNPARSED, "error", `not translated: ${d.message}`, d));
-  const gen = new PostgresGenerator(ctx);
+  // Without a catalog the input is its own schema: objects may be used before the statement that
+  // creates them (SQL Server resolves names in modules late), so build the catalog from all of it first.
+  let catalog = ctx.catalog;
+  if (!catalog && ctx.target !== "sqlserver") {
+    try {
+      catalog = buildCatalog({ files: [{ path: ctx.file, text, encoding: "utf-8", origin: { kind: "file" } }], fragments: [], projects: [], diagnostics: [] }, { skipValidation: true });
+    } catch {
+      catalog = undefined;
+    }
+  }
+  const gen = new PostgresGenerator(catalog ? { ...ctx, catalog } : ctx);
   const statements: ScriptTranslation["statements"] = [];
   const sqls: string[] = [];
   for (const b of parsed.batches) {
@@ -107,6 +118,8 @@ export function translateScript(text: string, ctx: TranslateContext & { file: st
     if (ctx.target === "sqlserver") sqls.push("GO");
   }
   diagnostics.push(...gen.diagnostics);
+  // T-SQL modules may call functions created later in the script; let Postgres check bodies at run time, as pg_dump does.
+  if (ctx.target !== "sqlserver" && sqls.some((x) => x.startsWith("CREATE OR REPLACE FUNCTION"))) sqls.unshift("SET check_function_bodies = false;");
   return { sql: sqls.join("\n"), diagnostics, runtimeFunctions: [...gen.runtime].sort(), statements };
 }
 

@@ -10,10 +10,10 @@ import { parseExpression } from "../tsql/index.ts";
 import { runtimeFunctions, DEFAULT_RUNTIME_SCHEMA } from "./runtime/index.ts";
 import { TR, TR_CODES } from "./codes.ts";
 import type { OutputColumn, TranslateContext, Translation } from "./context.ts";
-import { type ColInfo, columnSqlType, ident, lookupObject, type Rel, Scope } from "./scope.ts";
+import { type ColInfo, columnSqlType, ident, lookupObject, lookupType as lookupTypeObj, type Rel, Scope } from "./scope.ts";
 import { mapSqlType, pgType } from "./typemap.ts";
 import {
-  asDecimal, BIGINT, BIT, DATE, DATETIME, decimal, decimalResult, dominant, FLOAT, fromDataType, INT, isBinary,
+  asDecimal, BIGINT, BIT, DATE, DATETIME, decimal, decimalResult, dominant, FLOAT, fromColumnType, fromDataType, INT, isBinary,
   isCaseInsensitive, isAccentInsensitive, isDateTime, isInteger, isMax, isNull, isNumeric, isString, isUnicode,
   isUnknown, literalType, NULL_TYPE, nvarchar, showType, type SqlType, UNIQUEIDENTIFIER, UNKNOWN, varchar,
 } from "./types.ts";
@@ -146,7 +146,7 @@ export class PostgresGenerator {
 
   /** Columns of a catalog relation (tables from the catalog; views by translating their query). */
   relationColumns(obj: CatalogObject): ColInfo[] | undefined {
-    if (obj.kind === "table" || (obj.columns.length && obj.kind !== "view" && obj.kind !== "function")) {
+    if (obj.kind === "table" || (obj.columns.length && !obj.module?.ast)) {
       return obj.columns.map((c) => ({ name: c.name, type: c.computed && !c.type ? this.computedType(obj, c.computed.expression) : columnSqlType(this.catalog, c, this.defaultSchema) }));
     }
     const id = `${obj.schema}.${obj.name}`.toLowerCase();
@@ -188,10 +188,21 @@ export class PostgresGenerator {
     return UNKNOWN;
   }
 
+  /** A written data type, with alias types (CREATE TYPE x FROM base / sp_addtype) resolved to their base. */
+  dataType(dt: A.DataType, context: "cast" | "declare"): SqlType {
+    const t = fromDataType(dt, context);
+    if (!t.name.startsWith("udt:")) return t;
+    const schema = dt.schema ?? dt.typeName.schema?.value ?? this.defaultSchema;
+    const key = `type:${schema}.${dt.typeName.name.value}`.toLowerCase();
+    const local = this.local.get(key) ?? this.local.get(`type:${this.defaultSchema}.${dt.typeName.name.value}`.toLowerCase());
+    const base = local?.baseType ?? (this.catalog ? (lookupTypeObj(this.catalog, schema, dt.typeName.name.value) ?? lookupTypeObj(this.catalog, this.defaultSchema, dt.typeName.name.value))?.baseType : undefined);
+    return base ? fromColumnType(base) : t;
+  }
+
   /** Variables/parameters of a function in scope as a pseudo relation. */
   paramScope(sc: Scope, params: A.Parameter[]): void {
     this.variables = new Map(params.map((p) => {
-      const t = fromDataType(p.type, "declare");
+      const t = this.dataType(p.type, "declare");
       if (isString(t)) {
         t.collation = this.defaultCollation;
         t.collationDerivation = "implicit";
@@ -829,9 +840,12 @@ export class PostgresGenerator {
     const fit = (sql: string, numeric = false): G => {
       if (len === -1) return { sql, type: to, atom: true };
       if (numeric) {
+        // Integers whose longest text fits need no check.
+        const widest: Record<string, number> = { tinyint: 3, smallint: 6, int: 11, bigint: 20 };
+        if (isInteger(from) && (widest[from.name] ?? 99) <= len) return { sql, type: to, atom: false };
         // A number that does not fit: '*' for char/varchar, error for n-types (and for decimal/float/money).
-        const tooLong = isInteger(from) && !isUnicode(to) ? q("*") : `${this.rt("tsql_raise", loc)}('Arithmetic overflow error converting expression to data type ${to.name}.', NULL::text, v)`;
-        return { sql: `(SELECT CASE WHEN length(v) > ${len} THEN ${tooLong} ELSE v END FROM (SELECT ${sql} AS v) AS dm_v)`, type: to, atom: true };
+        const tooLong = isInteger(from) && !isUnicode(to) ? q("*") : `${this.rt("tsql_raise", loc)}('Arithmetic overflow error converting expression to data type ${to.name}.', NULL::text, ${sql})`;
+        return { sql: `CASE WHEN length(${sql}) > ${len} THEN ${tooLong} ELSE ${sql} END`, type: to, atom: true };
       }
       return { sql: `(${sql})::${target}`, type: to, atom: false };
     };
@@ -986,7 +1000,7 @@ export class PostgresGenerator {
 
   private cast(e: A.Cast, sc: Scope): G {
     const x = this.expr(e.expr, sc);
-    const to = fromDataType(e.type, "cast");
+    const to = this.dataType(e.type, "cast");
     if (e.fn === "PARSE" || e.fn === "TRY_PARSE") {
       this.diag(TR.UNSUPPORTED, `${e.fn} (.NET culture-aware parsing) is not translated`, e.loc);
       return { sql: `${paren(x)}::${pgType(to)}`, type: to, atom: false };
@@ -1033,16 +1047,19 @@ export class PostgresGenerator {
     let ret: SqlType = UNKNOWN;
     if (ast?.kind === "CreateFunction") {
       params = ast.params;
-      if (ast.returns.kind === "Scalar") ret = fromDataType(ast.returns.type, "declare");
+      if (ast.returns.kind === "Scalar") ret = this.dataType(ast.returns.type, "declare");
     }
     const args = e.args.map((a, i) => {
       const g = this.expr(a, sc);
       const p = params[i];
       if (a.kind === "DefaultValue") return "DEFAULT";
-      return p ? this.convert(g, fromDataType(p.type, "declare"), a.loc).sql : g.sql;
+      return p ? this.convert(g, this.dataType(p.type, "declare"), a.loc).sql : g.sql;
     });
+    this.userCalls++;
     return { sql: `${this.functionSql(e.name, obj)}(${args.join(", ")})`, type: ret, atom: true };
   }
+  /** User function calls rendered so far (generated columns must not call them: not immutable). */
+  userCalls = 0;
 
   private datepart(e: A.Expr): string | undefined {
     let v: string | undefined;
@@ -2483,8 +2500,12 @@ export function parseDateLiteral(s: string, typeName: string): string | undefine
   // yyyy-mm-dd for datetime follows DATEFORMAT; us_english (mdy) reads it as ISO too.
   if (!m) m = /^(\d{4})-(\d{2})-(\d{2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/.exec(t);
   if (!m) {
-    const mdy = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/.exec(t);
-    if (mdy) m = [mdy[0], mdy[3]!, mdy[1]!.padStart(2, "0"), mdy[2]!.padStart(2, "0"), mdy[4]!, mdy[5]!, mdy[6]!, mdy[7]!] as unknown as RegExpExecArray;
+    // m/d/y under us_english (DATEFORMAT mdy); two-digit years use the cutoff 2049 (§1).
+    const mdy = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/.exec(t);
+    if (mdy) {
+      const yy = mdy[3]!.length === 2 ? String(Number(mdy[3]) <= 49 ? 2000 + Number(mdy[3]) : 1900 + Number(mdy[3])) : mdy[3]!;
+      m = [mdy[0], yy, mdy[1]!.padStart(2, "0"), mdy[2]!.padStart(2, "0"), mdy[4]!, mdy[5]!, mdy[6]!, mdy[7]!] as unknown as RegExpExecArray;
+    }
   }
   if (!m) {
     const time = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?$/.exec(t);

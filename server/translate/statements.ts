@@ -4,6 +4,7 @@ import type { CatalogObject, Column } from "../catalog/model.ts";
 import type * as A from "../tsql/ast.ts";
 import { columnTypeOf } from "../catalog/build.ts";
 import { TR } from "./codes.ts";
+import { runtimeFunctions } from "./runtime/index.ts";
 import { dotted, type G, PostgresGenerator } from "./postgres.ts";
 import { type ColInfo, columnSqlType, ident, lookupObject, Scope } from "./scope.ts";
 import { mapSqlType } from "./typemap.ts";
@@ -51,11 +52,29 @@ export function statementSql(gen: PostgresGenerator, st: A.Statement): { sql: st
       gen.diag(TR.PROCEDURAL, `${st.action} TRANSACTION is not translated (Postgres aborts the whole transaction on error)`, st.loc);
       return { sql: "" };
     case "Command":
+      if (!st.error && /^(UPDATE STATISTICS|CHECKPOINT|DBCC|SET STATISTICS|SET SHOWPLAN)/i.test(st.text.trimStart().replace(/\s+/g, " "))) {
+        gen.diag(TR.SET_OPTION, `${st.keyword} dropped (maintenance command without effect on results)`, st.loc, "note");
+        return { sql: "" };
+      }
       if (st.error) gen.diag(TR.UNPARSED, "this statement did not parse; it is not translated", st.loc);
       else gen.diag(TR.UNSUPPORTED, `${st.keyword} is not translated`, st.loc);
       return { sql: "" };
     case "CreateFunction":
       return { sql: createFunction(gen, st) };
+    case "CreateType":
+      return { sql: createType(gen, st) };
+    case "AddType":
+      if (st.baseType) registerType(gen, { kind: "ObjectName", name: { kind: "Identifier", value: st.name, quote: "none", loc: st.loc }, partCount: 1, loc: st.loc }, st.baseType);
+      gen.diag(TR.DDL_NOTE, `alias type ${st.name}: columns of this type get its base type`, st.loc, "note");
+      return { sql: "" };
+    case "AlterTable":
+      return { sql: alterTable(gen, st) };
+    case "Print":
+      gen.diag(TR.SET_OPTION, "PRINT dropped (message output only)", st.loc, "note");
+      return { sql: "" };
+    case "BulkInsert":
+      gen.diag(TR.UNSUPPORTED, "BULK INSERT (loading a server-side file) is not translated; load the data with COPY or dbt seeds", st.loc);
+      return { sql: "" };
     default:
       gen.diag(TR.PROCEDURAL, `${describe(st)} is procedural T-SQL and is not translated by the query translator`, st.loc);
       return { sql: "" };
@@ -95,10 +114,10 @@ function qualified(gen: PostgresGenerator, n: A.ObjectName): A.ObjectName {
   return { ...n, schema: { kind: "Identifier", value: gen.defaultSchema, quote: "none", loc: n.loc }, partCount: 2 };
 }
 
-function addLocal(gen: PostgresGenerator, name: A.ObjectName, cols: ColInfo[]): void {
+function addLocal(gen: PostgresGenerator, name: A.ObjectName, cols: ColInfo[], kind: "table" | "view" = "table"): void {
   const schema = name.schema?.value ?? gen.defaultSchema;
   const obj: CatalogObject = {
-    id: `${schema}.${name.name.value}`, schema, name: name.name.value, kind: "table", file: name.loc.file, line: name.loc.line, origin: "file",
+    id: `${schema}.${name.name.value}`, schema, name: name.name.value, kind, file: name.loc.file, line: name.loc.line, origin: "file",
     columns: cols.map((c) => ({ name: c.name, nullable: true, type: sqlTypeToColumnType(c.type), ...(isString(c.type) ? { collation: c.type.collation ?? gen.defaultCollation } : {}) })),
     constraints: [], indexes: [], dependsOn: [], references: [],
   };
@@ -251,7 +270,10 @@ function insert(gen: PostgresGenerator, st: A.Insert): string {
   const cols: ColInfo[] | undefined = st.columns.length
     ? st.columns.map((c) => tg.cols?.find((x) => lower(x.name) === lower(c.value)) ?? { name: c.value, type: UNKNOWN })
     : tg.cols?.filter((c) => !tg.obj?.columns.find((oc) => oc.name === c.name && (oc.identity || oc.computed || oc.type?.name === "timestamp" || oc.type?.name === "rowversion")));
-  const colList = st.columns.length ? ` (${st.columns.map((c) => gen.colName(tg.obj ? `${tg.obj.schema}.${tg.obj.name}` : undefined, c.value)).join(", ")})` : "";
+  const relId = tg.obj ? `${tg.obj.schema}.${tg.obj.name}` : undefined;
+  const skipped = !st.columns.length && cols && tg.cols && cols.length !== tg.cols.length;
+  // Without a column list SQL Server skips identity/computed/rowversion columns; Postgres would not.
+  const colList = st.columns.length ? ` (${st.columns.map((c) => gen.colName(relId, c.value)).join(", ")})` : skipped ? ` (${cols!.map((c) => gen.colName(relId, c.name)).join(", ")})` : "";
   const identityInsert = st.columns.some((c) => tg.obj?.columns.find((oc) => lower(oc.name) === lower(c.value) && oc.identity));
   const overriding = identityInsert ? " OVERRIDING SYSTEM VALUE" : "";
   const ret = outputs(gen, st, tg.scope, "INSERT");
@@ -417,7 +439,7 @@ function referencesColumns(e: A.Expr, names: Set<string>): boolean {
 // ---------------------------------------------------------------------------------------------
 // DDL
 
-function createTable(gen: PostgresGenerator, st: A.CreateTable): string {
+function createTable(gen: PostgresGenerator, st: A.CreateTable, columnOnly = false): string {
   if (st.asSelect) {
     gen.diag(TR.UNSUPPORTED, "CREATE TABLE ... AS SELECT (Synapse CTAS) is not translated", st.loc);
     return "";
@@ -430,25 +452,29 @@ function createTable(gen: PostgresGenerator, st: A.CreateTable): string {
   const cols: ColInfo[] = [];
   const checks: string[] = [];
   const sc = new Scope();
-  const tableCols: ColInfo[] = st.columns.filter((c) => c.type).map((c) => ({ name: c.name.value, type: { ...fromDataType(c.type!, "declare"), ...(isString(fromDataType(c.type!, "declare")) ? { collation: c.collation ?? gen.defaultCollation, collationDerivation: "implicit" as const } : {}) } }));
+  const tableCols: ColInfo[] = st.columns.filter((c) => c.type).map((c) => ({ name: c.name.value, type: { ...gen.dataType(c.type!, "declare"), ...(isString(gen.dataType(c.type!, "declare")) ? { collation: c.collation ?? gen.defaultCollation, collationDerivation: "implicit" as const } : {}) } }));
   sc.rels.push({ names: [lower(st.name.name.value)], qualifier: "", columns: tableCols });
   for (const c of st.columns) {
     if (c.computed) {
       const tmpScope = new Scope();
       tmpScope.rels.push({ names: [lower(st.name.name.value)], qualifier: ident(st.name.name.value), columns: tableCols });
+      const rtBefore = new Set(gen.runtime);
+      const callsBefore = gen.userCalls;
       const g = gen.expr(c.computed.expr, bareScope(tableCols));
+      const why = notImmutable(g.sql, [...gen.runtime].filter((r) => !rtBefore.has(r)), gen.userCalls > callsBefore);
+      if (why) {
+        gen.diag(TR.UNSUPPORTED, `computed column ${c.name.value} cannot be a Postgres generated column (${why}); it is created as a plain column: fill it when loading or compute it in a model`, c.loc);
+        lines.push(`${ident(c.name.value)} ${mapSqlType(g.type).sql}`);
+        cols.push({ name: c.name.value, type: g.type });
+        continue;
+      }
       lines.push(`${ident(c.name.value)} ${mapSqlType(g.type).sql} GENERATED ALWAYS AS (${g.sql}) STORED`);
       if (!c.computed.persisted) gen.diag(TR.DDL_NOTE, `computed column ${c.name.value} becomes a stored generated column`, c.loc, "note");
       if (isUnknown(g.type)) gen.diag(TR.UNKNOWN_TYPE, `type of computed column ${c.name.value} is unknown`, c.loc);
       cols.push({ name: c.name.value, type: g.type });
       continue;
     }
-    let t = fromDataType(c.type!, "declare");
-    if (c.type!.userDefined) {
-      const ut = lookupObject(gen.catalog, c.type!.typeName, gen.defaultSchema);
-      const base = ut?.baseType ?? (gen.catalog ? [...gen.catalog.objects].find((o) => o.kind === "type" && lower(o.name) === lower(c.type!.typeName.name.value))?.baseType : undefined);
-      if (base) t = fromDataType({ ...c.type!, userDefined: false, name: base.name.toUpperCase(), args: base.length !== undefined ? [base.length === -1 ? "max" : base.length] : base.precision !== undefined ? [base.precision, base.scale ?? 0] : base.scale !== undefined ? [base.scale] : [] }, "declare");
-    }
+    const t = gen.dataType(c.type!, "declare");
     if (isString(t)) {
       t.collation = c.collation ?? gen.defaultCollation;
       t.collationDerivation = "implicit";
@@ -486,12 +512,38 @@ function createTable(gen: PostgresGenerator, st: A.CreateTable): string {
   lines.push(...checks);
   const extra: string[] = [];
   for (const ix of st.indexes) {
-    extra.push(`CREATE ${ix.unique ? "UNIQUE " : ""}INDEX ${ident(ix.name.value)} ON ${name} (${ix.columns.map((c) => `${ident(c.name.value)}${c.direction === "DESC" ? " DESC" : ""}`).join(", ")})`);
+    extra.push(`CREATE ${ix.unique ? "UNIQUE " : ""}INDEX ${indexName(st.name, ix.name.value)} ON ${name} (${ix.columns.map((c) => `${ident(c.name.value)}${c.direction === "DESC" ? " DESC" : ""}`).join(", ")})`);
     if (ix.clustered || ix.columnstore || ix.hash) gen.diag(TR.DDL_NOTE, `index ${ix.name.value}: CLUSTERED/COLUMNSTORE/HASH dropped (plain B-tree)`, ix.loc, "note");
+  }
+  if (columnOnly) {
+    const obj = lookupObject(gen.catalog, st.name, gen.defaultSchema, gen.local);
+    if (obj && gen.local.has(`${obj.schema}.${obj.name}`.toLowerCase())) obj.columns.push(...cols.map((c) => ({ name: c.name, nullable: true, type: sqlTypeToColumnType(c.type) })));
+    return [lines[0] ?? "", ...checks.map((c) => c)].filter(Boolean).join(", ADD ");
   }
   // Remember the table so later statements of the same input see its types.
   addLocalFromCols(gen, st.name, cols);
+  const local = gen.local.get(`${st.name.schema?.value ?? gen.defaultSchema}.${st.name.name.value}`.toLowerCase());
+  if (local) {
+    for (const c of st.columns) {
+      const lc = local.columns.find((x) => x.name === c.name.value);
+      if (!lc) continue;
+      if (c.identity) lc.identity = { seed: "1", increment: "1" };
+      if (c.computed) lc.computed = { expression: "", persisted: c.computed.persisted };
+    }
+  }
   return [`CREATE ${temp ? "TEMP " : ""}TABLE ${name} (\n  ${lines.join(",\n  ")}\n)`, ...extra].join(";\n");
+}
+
+/** Why an expression cannot be a generated column's (Postgres requires IMMUTABLE), or undefined. */
+function notImmutable(sql: string, runtimeUsed: string[], callsUserFunction: boolean): string | undefined {
+  if (callsUserFunction) return "it calls a user function";
+  if (/\(SELECT\b/i.test(sql)) return "it contains a subquery";
+  const volatile = runtimeUsed.filter((n) => runtimeFunctions.get(n)?.volatility !== "IMMUTABLE");
+  if (volatile.length) return `it calls ${volatile.join(", ")}, which is not immutable`;
+  const m = /\b(concat|concat_ws|to_char|now|statement_timestamp|clock_timestamp|random|gen_random_uuid|nextval|current_user|current_database)\(/i.exec(sql);
+  if (m) return `${m[1]} is not immutable on Postgres`;
+  if (/'[^']*'::(timestamp|date|time|timestamptz)\b/.test(sql)) return "a date/time literal's conversion is not immutable on Postgres";
+  return undefined;
 }
 
 function isCaseInsensitiveName(c: string): boolean {
@@ -505,6 +557,11 @@ function bareScope(cols: ColInfo[]): Scope {
     const col = cols.find((c) => lower(c.name) === lower(name));
     return col ? { rel: { names: [], qualifier: "", columns: cols }, col, depth: 0 } : undefined;
   } } as unknown as Scope;
+}
+
+/** Index names are per table in SQL Server but share the schema's namespace with tables in Postgres. */
+function indexName(table: A.ObjectName, index: string): string {
+  return ident(`${table.name.value.replace(/^#+/, "tmp_")}_${index}`);
 }
 
 function addLocalFromCols(gen: PostgresGenerator, name: A.ObjectName, cols: ColInfo[]): void {
@@ -547,7 +604,7 @@ function createView(gen: PostgresGenerator, st: A.ViewStatement): { sql: string;
   const cols = r.columns && st.columns.length ? r.columns.map((c, i) => ({ name: st.columns[i]?.value ?? c.name, type: c.type })) : r.columns;
   if (cols) {
     const schema = st.name.schema?.value ?? gen.defaultSchema;
-    addLocal(gen, st.name, cols);
+    addLocal(gen, st.name, cols, "view");
     void schema;
   }
   return { sql: `CREATE OR REPLACE VIEW ${name}${colList} AS ${r.sql}${st.checkOption ? " WITH CHECK OPTION" : ""}`, ...(cols ? { columns: cols } : {}) };
@@ -558,7 +615,7 @@ function createSequence(gen: PostgresGenerator, st: A.CreateSequence): string {
     gen.diag(TR.UNSUPPORTED, "ALTER SEQUENCE is not translated", st.loc);
     return "";
   }
-  const t = st.type ? fromDataType(st.type, "declare") : BIGINT;
+  const t = st.type ? gen.dataType(st.type, "declare") : BIGINT;
   const bounds: Record<string, [string, string]> = { tinyint: ["0", "255"], smallint: ["-32768", "32767"], int: ["-2147483648", "2147483647"], bigint: ["-9223372036854775808", "9223372036854775807"] };
   const b = bounds[t.name] ?? (t.name === "decimal" ? [`-${"9".repeat(Math.min(t.precision ?? 18, 18))}`, "9".repeat(Math.min(t.precision ?? 18, 18))] : bounds.bigint!);
   const sc = new Scope();
@@ -582,12 +639,16 @@ function createIndex(gen: PostgresGenerator, st: A.CreateIndex): string {
   if (st.clustered || st.columnstore) gen.diag(TR.DDL_NOTE, "CLUSTERED/COLUMNSTORE dropped (plain B-tree index)", st.loc, "note");
   if (st.options.length || st.onFileGroup) gen.diag(TR.DDL_NOTE, "index options/filegroup dropped", st.loc, "note");
   const obj = lookupObject(gen.catalog, st.table, gen.defaultSchema, gen.local);
+  if (obj?.kind === "view" || (obj && !obj.columns.length && obj.module?.ast?.kind === "CreateView")) {
+    gen.diag(TR.DDL_NOTE, `index ${st.name.value} on view ${dotted(st.table)} dropped: an indexed view only materialises the same rows (use a materialized model if speed matters)`, st.loc, "note");
+    return "";
+  }
   const cols = obj ? gen.relationColumns(obj) : undefined;
   const relId = obj ? `${obj.schema}.${obj.name}` : undefined;
   const sc = bareScope(cols ?? []);
   const where = st.where ? ` WHERE ${gen.predicate(st.where, sc)}` : "";
   const include = st.include.length ? ` INCLUDE (${st.include.map((c) => gen.colName(relId, c.value)).join(", ")})` : "";
-  return `CREATE ${st.unique ? "UNIQUE " : ""}INDEX ${ident(st.name.value)} ON ${gen.relationSql(st.table, obj)} (${st.columns.map((c) => `${gen.colName(relId, c.name.value)}${c.direction === "DESC" ? " DESC NULLS LAST" : ""}`).join(", ")})${include}${where}`;
+  return `CREATE ${st.unique ? "UNIQUE " : ""}INDEX ${indexName(st.table, st.name.value)} ON ${gen.relationSql(st.table, obj)} (${st.columns.map((c) => `${gen.colName(relId, c.name.value)}${c.direction === "DESC" ? " DESC NULLS LAST" : ""}`).join(", ")})${include}${where}`;
 }
 
 function drop(gen: PostgresGenerator, st: A.Drop): string {
@@ -597,7 +658,15 @@ function drop(gen: PostgresGenerator, st: A.Drop): string {
     gen.diag(TR.UNSUPPORTED, `DROP ${st.objectType} is not translated`, st.loc);
     return "";
   }
-  if (k === "INDEX") return st.names.map((n) => `DROP INDEX ${st.ifExists ? "IF EXISTS " : ""}${ident(n.name.value)}`).join(";\n");
+  if (k === "INDEX") {
+    return st.names.map((n) => {
+      // DROP INDEX ix ON t, or the legacy DROP INDEX t.ix
+      const table = st.on ?? (n.schema ? { ...n, name: n.schema, schema: undefined } : undefined);
+      const schema = st.on?.schema?.value ?? (st.on ? undefined : n.database?.value);
+      const idx = table ? indexName(table as A.ObjectName, n.name.value) : ident(n.name.value);
+      return `DROP INDEX ${st.ifExists ? "IF EXISTS " : ""}${schema ? `${ident(schema)}.` : ""}${idx}`;
+    }).join(";\n");
+  }
   return `DROP ${k} ${st.ifExists ? "IF EXISTS " : ""}${st.names.map((n) => (k === "SCHEMA" ? ident(n.name.value) : gen.relationSql(n, undefined))).join(", ")}`;
 }
 
@@ -654,7 +723,7 @@ function createFunction(gen: PostgresGenerator, st: A.FunctionStatement): string
   const name = gen.functionSql(qualified(gen, st.name), undefined);
   const sc = new Scope();
   gen.paramScope(sc, st.params);
-  const params = st.params.map((p) => `${ident(p.name.replace(/^@+/, "p_"))} ${mapSqlType(fromDataType(p.type, "declare")).sql}`).join(", ");
+  const params = st.params.map((p) => `${ident(p.name.replace(/^@+/, "p_"))} ${mapSqlType(gen.dataType(p.type, "declare")).sql}`).join(", ");
   if (st.returns.kind === "InlineTable" && st.returnQuery) {
     const r = gen.queryWith(st.returnQuery.with, st.returnQuery.query, sc, { nameUnnamed: true });
     if (!r.columns) {
@@ -666,7 +735,7 @@ function createFunction(gen: PostgresGenerator, st: A.FunctionStatement): string
     return `CREATE OR REPLACE FUNCTION ${name}(${params}) RETURNS TABLE (${cols}) LANGUAGE sql STABLE AS $dm$ ${r.sql} $dm$`;
   }
   if (st.returns.kind === "Scalar" && st.body.length === 1 && st.body[0]!.kind === "Return" && st.body[0]!.value) {
-    const rt = fromDataType(st.returns.type, "declare");
+    const rt = gen.dataType(st.returns.type, "declare");
     const g = gen.convert(gen.expr(st.body[0]!.value, sc), rt, st.loc);
     addLocalFunction(gen, st);
     return `CREATE OR REPLACE FUNCTION ${name}(${params}) RETURNS ${mapSqlType(rt).sql} LANGUAGE sql STABLE AS $dm$ SELECT ${g.sql} $dm$`;
@@ -678,7 +747,7 @@ function createFunction(gen: PostgresGenerator, st: A.FunctionStatement): string
     }
   }
   if (st.returns.kind === "Scalar") {
-    const rt = fromDataType(st.returns.type, "declare");
+    const rt = gen.dataType(st.returns.type, "declare");
     const p = new Plpgsql(gen, rt);
     const body = p.block(st.body, 1);
     if (body !== undefined) {
@@ -690,7 +759,7 @@ function createFunction(gen: PostgresGenerator, st: A.FunctionStatement): string
   }
   if (st.returns.kind === "TableVariable") {
     const cols: ColInfo[] = st.returns.columns.map((c) => {
-      const t = c.type ? fromDataType(c.type, "declare") : UNKNOWN;
+      const t = c.type ? gen.dataType(c.type, "declare") : UNKNOWN;
       if (isString(t)) {
         t.collation = c.collation ?? gen.defaultCollation;
         t.collationDerivation = "implicit";
@@ -762,7 +831,7 @@ class Plpgsql {
         let out = "";
         for (const it of st.items) {
           if (it.kind !== "DeclareVariable") return this.refuse("a table or cursor variable", it.loc);
-          const t = fromDataType(it.type, "declare");
+          const t = this.gen.dataType(it.type, "declare");
           if (isString(t)) {
             t.collation = this.gen.defaultCollation;
             t.collationDerivation = "implicit";
@@ -868,6 +937,88 @@ function mentionsVariable(e: A.Expr, names: Set<string>): boolean {
   };
   visit(e);
   return hit;
+}
+
+function registerType(gen: PostgresGenerator, name: A.ObjectName, base: A.DataType): void {
+  const schema = name.schema?.value ?? gen.defaultSchema;
+  const bt = columnTypeOf(base) as CatalogObject["baseType"];
+  const obj: CatalogObject = {
+    id: `${schema}.${name.name.value}`, schema, name: name.name.value, kind: "type", file: name.loc.file, line: name.loc.line, origin: "file",
+    columns: [], constraints: [], indexes: [], dependsOn: [], references: [], ...(bt ? { baseType: bt } : {}),
+  };
+  gen.local.set(`type:${schema}.${name.name.value}`.toLowerCase(), obj);
+}
+
+function createType(gen: PostgresGenerator, st: A.CreateType): string {
+  if (st.from) {
+    registerType(gen, st.name, st.from);
+    gen.diag(TR.DDL_NOTE, `alias type ${dotted(st.name)}: columns of this type get its base type`, st.loc, "note");
+    return "";
+  }
+  gen.diag(TR.UNSUPPORTED, `CREATE TYPE ${dotted(st.name)} (${st.table ? "table type" : "CLR type"}) is not translated`, st.loc);
+  return "";
+}
+
+function alterTable(gen: PostgresGenerator, st: A.AlterTable): string {
+  const obj = lookupObject(gen.catalog, st.name, gen.defaultSchema, gen.local);
+  const table = gen.relationSql(obj ? st.name : qualified(gen, st.name), obj);
+  const cols = obj ? gen.relationColumns(obj) ?? [] : [];
+  const out: string[] = [];
+  for (const a of st.actions) {
+    switch (a.kind) {
+      case "AddItems":
+        for (const it of a.items) {
+          if (it.kind === "ColumnDef") {
+            const r = createTable(gen, { kind: "CreateTable", name: st.name, columns: [it], constraints: [], indexes: [], options: [], loc: it.loc, comments: [] }, true);
+            if (r) out.push(`ALTER TABLE ${table} ADD COLUMN ${r}`);
+          } else if (it.kind === "InlineIndex" || it.kind === "PeriodForSystemTime") {
+            gen.diag(TR.UNSUPPORTED, `ALTER TABLE ADD ${it.kind === "InlineIndex" ? "INDEX" : "PERIOD"} is not translated`, it.loc);
+          } else if (it.kind === "Default") {
+            if (!it.forColumn) continue;
+            const col = cols.find((c) => c.name.toLowerCase() === it.forColumn!.value.toLowerCase());
+            const g = gen.expr(it.expr, new Scope());
+            const v = col ? gen.convert(g, col.type, it.loc) : g;
+            out.push(`ALTER TABLE ${table} ALTER COLUMN ${ident(it.forColumn.value)} SET DEFAULT ${v.sql}`);
+          } else {
+            const r = constraint(gen, it, [], bareScope(cols));
+            if (r) out.push(`ALTER TABLE ${table} ADD ${r}${a.withCheck === false && (it.kind === "ForeignKey" || it.kind === "Check") ? " NOT VALID" : ""}`);
+            if ((it.kind === "PrimaryKey" || it.kind === "Unique") && it.clustered) gen.diag(TR.DDL_NOTE, "CLUSTERED dropped (Postgres tables are heaps)", it.loc, "note");
+          }
+        }
+        break;
+      case "DropItems":
+        for (const it of a.items) {
+          if (it.type === "PERIOD") gen.diag(TR.UNSUPPORTED, "DROP PERIOD is not translated", a.loc);
+          else out.push(`ALTER TABLE ${table} DROP ${it.type} ${it.ifExists ? "IF EXISTS " : ""}${ident(it.name.value)}`);
+        }
+        break;
+      case "AlterColumn": {
+        if (!a.type) {
+          gen.diag(TR.UNSUPPORTED, "ALTER COLUMN without a type (ADD/DROP ROWGUIDCOL, PERSISTED, ...) is not translated", a.loc);
+          break;
+        }
+        const t = gen.dataType(a.type, "declare");
+        out.push(`ALTER TABLE ${table} ALTER COLUMN ${ident(a.column.value)} TYPE ${mapSqlType(t).sql}`);
+        if (a.nullable === false) out.push(`ALTER TABLE ${table} ALTER COLUMN ${ident(a.column.value)} SET NOT NULL`);
+        if (a.nullable === true) out.push(`ALTER TABLE ${table} ALTER COLUMN ${ident(a.column.value)} DROP NOT NULL`);
+        break;
+      }
+      case "CheckConstraints":
+        if (a.check && !a.all) for (const n of a.names) out.push(`ALTER TABLE ${table} VALIDATE CONSTRAINT ${ident(n.value)}`);
+        else if (!a.check) gen.diag(TR.NOCHECK, "ALTER TABLE ... NOCHECK CONSTRAINT dropped: Postgres keeps enforcing the constraint, so rows SQL Server would accept unchecked (e.g. loaded out of order) are rejected", a.loc);
+        else gen.diag(TR.DDL_NOTE, "ALTER TABLE ... CHECK CONSTRAINT ALL dropped (Postgres constraints are always enforced)", a.loc, "note");
+        break;
+      case "TriggerState":
+        gen.diag(TR.DDL_NOTE, "ENABLE/DISABLE TRIGGER dropped (triggers are not converted here)", a.loc, "note");
+        break;
+      case "SetOptions":
+        gen.diag(TR.DDL_NOTE, "ALTER TABLE SET options dropped", a.loc, "note");
+        break;
+      default:
+        gen.diag(TR.UNSUPPORTED, `ALTER TABLE ${a.kind === "OtherAlter" ? a.text.slice(0, 40) : ""} is not translated`, a.loc);
+    }
+  }
+  return out.join(";\n");
 }
 
 function addLocalFunction(gen: PostgresGenerator, st: A.FunctionStatement): void {
