@@ -168,6 +168,31 @@ describe("DDL", () => {
   });
 });
 
+describe("scripts", () => {
+  it("resolve objects created later in the input (late name resolution)", () => {
+    const t = translateScript("CREATE FUNCTION dbo.a(@x int) RETURNS int AS BEGIN RETURN dbo.b(@x) + 1 END\nGO\nCREATE FUNCTION dbo.b(@x int) RETURNS int AS BEGIN RETURN @x * 2 END", { file: "f.sql" });
+    expect(t.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(t.sql.startsWith("SET check_function_bodies = false;")).toBe(true);
+  });
+  it("translate ALTER TABLE, alias types and index names", () => {
+    const t = translateScript("CREATE TYPE dbo.Name FROM nvarchar(50) NULL; CREATE TABLE dbo.P (id int NOT NULL, n dbo.Name); ALTER TABLE dbo.P ADD CONSTRAINT PK_P PRIMARY KEY (id); ALTER TABLE dbo.P ADD c int NULL; ALTER TABLE dbo.P WITH NOCHECK ADD CONSTRAINT CK_P CHECK (c > 0); CREATE INDEX IX_N ON dbo.P (n); SELECT id FROM dbo.P WHERE n = 'x'", { file: "a.sql" });
+    expect(t.sql).toBe(`CREATE TABLE dbo.p (
+  id integer NOT NULL,
+  n varchar(50)
+);
+ALTER TABLE dbo.p ADD CONSTRAINT pk_p PRIMARY KEY (id);
+ALTER TABLE dbo.p ADD COLUMN c integer;
+ALTER TABLE dbo.p ADD CONSTRAINT ck_p CHECK ((c > 0)) NOT VALID;
+CREATE INDEX p_ix_n ON dbo.p (n);
+SELECT p.id FROM dbo.p AS p WHERE (lower(rtrim(p.n, ' ')) = 'x');`);
+  });
+  it("refuses a computed column Postgres cannot generate, keeping the table", () => {
+    const t = translateScript("CREATE FUNCTION dbo.f(@x int) RETURNS int AS BEGIN RETURN @x END\nGO\nCREATE TABLE dbo.C (a int, b AS dbo.f(a), c AS a * 2)", { file: "c.sql" });
+    expect(t.sql).toContain("b integer,\n  c integer GENERATED ALWAYS AS (a * 2) STORED");
+    expect(t.diagnostics.find((d) => d.code === "TR1003")?.message).toMatch(/computed column b cannot be a Postgres generated column \(it calls a user function\)/);
+  });
+});
+
 describe("translateStatement and relation rendering", () => {
   it("uses resolveRelation and records runtime functions", () => {
     const p = parseScript("SELECT LEN(c.Name) AS n FROM Sales.Customer c", { file: "v.sql" });
