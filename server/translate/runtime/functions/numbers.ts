@@ -268,7 +268,7 @@ $fn$;`,
     language: "sql",
     guarantees: "Any non-zero number → true; 'TRUE'/'FALSE' (any case) → true/false; numeric strings by value; other strings raise (Postgres ::boolean would accept yes/on/t).",
     differences: [],
-    uncertain: ["Case-insensitivity of 'TRUE'/'FALSE' is observed, not documented."],
+    uncertain: ["Case-insensitivity of 'TRUE'/'FALSE' is observed, not documented.", "Decimal strings such as '1.5' are converted by value here; whether SQL Server accepts non-integer strings for bit is not documented."],
     callSite: "bit → string is CASE WHEN b THEN '1' ELSE '0' END (no function needed).",
   },
 ];
