@@ -17,7 +17,7 @@ import { compareRelations, type ParityOptions, type RowDifference } from "./pari
 import { copyTables } from "./copy.ts";
 import { gradeModel, type EvidenceGrade } from "./evidence.ts";
 import { mapErrorToModelLine } from "./positions.ts";
-import { loadOrder, synthesizeData, type TableLoad } from "./synthesize.ts";
+import { literalHints, loadOrder, synthesizeData, type TableLoad } from "./synthesize.ts";
 
 export interface ValidationOptions {
   /** Postgres URL of the validation database; PGlite in memory when absent. */
@@ -217,7 +217,8 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
     return result;
   }
 
-  // Data: copied from the live source, or synthesised from the catalog.
+  // Data: copied from the live source, or synthesised from the catalog (partly from the literals the models filter on).
+  const hints = literalHints(project.models.map((m) => m.sql));
   if (opts.catalog && opts.source) {
     const copied = await copyTables(
       opts.source,
@@ -228,7 +229,7 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
     result.loads = copied.tables;
     diagnostics.push(...copied.diagnostics);
   } else if (opts.catalog) {
-    const syn = await synthesizeData(opts.catalog, conn, { schemaName: schemaOf, rows: opts.rows ?? 60, seed: opts.seed ?? 20240229 });
+    const syn = await synthesizeData(opts.catalog, conn, { schemaName: schemaOf, rows: opts.rows ?? 60, seed: opts.seed ?? 20240229, hints });
     result.loads = syn.tables;
     diagnostics.push(...syn.diagnostics);
   } else {
@@ -374,7 +375,7 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
   const incremental = result.models.filter((r) => r.materialized === "incremental" && r.ran);
   if (incremental.length) {
     if (opts.catalog && !opts.source) {
-      const more = await synthesizeData(opts.catalog, conn, { schemaName: schemaOf, rows: opts.incrementalRows ?? 10, startRow: opts.rows ?? 60, seed: (opts.seed ?? 20240229) + 1 });
+      const more = await synthesizeData(opts.catalog, conn, { schemaName: schemaOf, rows: opts.incrementalRows ?? 10, startRow: opts.rows ?? 60, seed: (opts.seed ?? 20240229) + 1, hints });
       diagnostics.push(...more.diagnostics);
     }
     const inc = makeCompiler(true);

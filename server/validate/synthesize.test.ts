@@ -6,7 +6,7 @@ import { buildCatalog } from "../catalog/build.ts";
 import type { Catalog } from "../catalog/model.ts";
 import { readSources } from "../sources/read.ts";
 import { sourceDdl } from "../translate/project/index.ts";
-import { loadOrder, synthesizeData, type SynthesisResult } from "./synthesize.ts";
+import { literalHints, loadOrder, synthesizeData, type SynthesisResult } from "./synthesize.ts";
 import { openTestConnections, type TestConnections } from "./testing.ts";
 
 const TSQL = `
@@ -103,6 +103,29 @@ describe("synthesised data", () => {
       await synthesizeData(catalog, other.left, { schemaName, rows: 40, rowsPerTable: { "dbo.region": 6 }, seed: 7 });
       const dump = (c: typeof t.left) => c.query(`select md5(string_agg(x::text, ',' order by x::text)) as h from syn_dbo.orderline x`);
       expect(await dump(other.left)).toEqual(await dump(t.left));
+    } finally {
+      await other.dispose();
+    }
+  });
+});
+
+describe("literal hints from the models", () => {
+  it.each([
+    ["select * from o where OrderDate between '19970101' and '19971231'", { dates: ["1997-01-01", "1997-12-31"], strings: [] }],
+    ["select * from o where status = 'Shipped' and d >= '2001-07-01 00:00:00'", { dates: ["2001-07-01"], strings: ["Shipped"] }],
+    ["select * from {{ source('a', 'b') }} where name like 'A%' and x = 'it''s'", { dates: [], strings: ["it's"] }],
+    ["select to_char(d, 'YYYY') from t", { dates: [], strings: [] }],
+  ])("%s", (sql, expected) => {
+    expect(literalHints([sql])).toEqual(expected);
+  });
+
+  it("draws some values from them, so filters on those literals select rows", async () => {
+    const other = await openTestConnections();
+    try {
+      for (const s of sourceDdl(catalog, { schemaName }).statements) await other.left.exec(s);
+      await synthesizeData(catalog, other.left, { schemaName, rows: 60, seed: 3, hints: { dates: ["1997-03-01"], strings: ["active-ish"] } });
+      const [r] = await other.left.query(`select count(*) filter (where born between '1997-03-01' and '1997-04-01') as hinted_dates from syn_dbo.customer`);
+      expect(Number(r!.hinted_dates)).toBeGreaterThan(5);
     } finally {
       await other.dispose();
     }

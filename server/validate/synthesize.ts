@@ -28,6 +28,33 @@ export interface SynthesisOptions {
   batchRows?: number;
   /** First generated row number (for incremental runs: new rows after the first load). */
   startRow?: number;
+  /**
+   * Literals the models filter on (see literalHints): some generated values are drawn from them,
+   * so that `WHERE OrderDate BETWEEN '19970101' AND '19971231'` or `Status = 'Shipped'` selects rows.
+   */
+  hints?: LiteralHints;
+}
+
+export interface LiteralHints {
+  /** ISO dates (YYYY-MM-DD). */
+  dates: string[];
+  strings: string[];
+}
+
+/** Date and string literals in SQL text (model SQL): what the queries filter on. */
+export function literalHints(sqlTexts: string[]): LiteralHints {
+  const dates = new Set<string>();
+  const strings = new Set<string>();
+  for (const text of sqlTexts) {
+    const noJinja = text.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g, " ");
+    for (const m of noJinja.matchAll(/'((?:[^']|'')*)'/g)) {
+      const v = m[1]!.replace(/''/g, "'");
+      const d = /^((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?:[ T][\d:.]+)?$/.exec(v);
+      if (d) dates.add(`${d[1]}-${d[2]}-${d[3]}`);
+      else if (v.length > 0 && v.length <= 40 && !/[%_\[\]]/.test(v) && !/^(YYYY|HH|MM|DD|FM|utc|UTC|\s*)$/.test(v)) strings.add(v);
+    }
+  }
+  return { dates: [...dates].sort(), strings: [...strings].sort() };
 }
 
 export interface TableLoad {
@@ -176,7 +203,7 @@ export async function synthesizeData(catalog: Catalog, conn: Connection, opts: S
           } else row.set(p.column.name.toLowerCase(), v);
           continue;
         }
-        row.set(p.column.name.toLowerCase(), valueFor(p, i, attempts, rand, keyColumns.has(p.column.name.toLowerCase())));
+        row.set(p.column.name.toLowerCase(), valueFor(p, i, attempts, rand, keyColumns.has(p.column.name.toLowerCase()), opts.hints));
       }
       for (const p of selfRefs) row.set(p.column.name.toLowerCase(), row.get(p.fk!.parentColumn) ?? "NULL");
       if (skip) {
@@ -276,6 +303,18 @@ function normKey(literal: string): string {
   return literal.toLowerCase().replace(/ +'$/, "'");
 }
 
+/** Integer columns named for a calendar part: range and edge values. */
+const CALENDAR_PARTS: Array<[RegExp, number, number, number[]]> = [
+  [/month(number)?(of(the)?year)?$/i, 1, 12, [12, 1, 2, 11]],
+  [/week(number)?(of(the)?year)?$/i, 1, 52, [52, 1, 53]],
+  [/day(number)?of(the)?week$/i, 1, 7, [7, 1]],
+  [/day(number)?of(the)?year$/i, 1, 365, [366, 1, 59, 60]],
+  [/day(number)?of(the)?month$|^day$/i, 1, 28, [31, 1, 29, 30]],
+  [/quarter$/i, 1, 4, [4, 1]],
+  [/semester$/i, 1, 2, [2, 1]],
+  [/^(calendar|fiscal)?year$|(^|_)year$/i, 1996, 2030, [2024, 2000, 1999, 2023]],
+];
+
 const INT_RANGE: Record<string, [number, number]> = {
   tinyint: [0, 255],
   smallint: [-32768, 32767],
@@ -284,7 +323,7 @@ const INT_RANGE: Record<string, [number, number]> = {
 };
 
 /** One value as a SQL literal (or NULL / DEFAULT) for row i. */
-function valueFor(p: ColumnPlan, i: number, attempt: number, rand: () => number, isKey: boolean): string {
+function valueFor(p: ColumnPlan, i: number, attempt: number, rand: () => number, isKey: boolean, hints?: LiteralHints): string {
   const c = p.column;
   const tname = (p.type?.name ?? "").toLowerCase();
   const pgKind = p.pg?.kind;
@@ -303,6 +342,13 @@ function valueFor(p: ColumnPlan, i: number, attempt: number, rand: () => number,
     case tname in INT_RANGE || (pgKind === "integer" && !tname): {
       const [lo, hi] = INT_RANGE[tname] ?? [-2147483648, 2147483647];
       if (isKey) return String(Math.min(hi, Math.max(lo, i + 1 + (nextAttempt - 1 - i > 0 ? 1000 * (nextAttempt - i) : 0))));
+      // Calendar parts by name: code builds dates from them, and 0 or -1 is no month on either server.
+      const part = CALENDAR_PARTS.find(([re, , phi]) => re.test(c.name) && phi <= hi);
+      if (part) {
+        const [, plo, phi, pedges] = part;
+        if (edge && i < pedges.length) return String(pedges[i]);
+        return String(plo + Math.floor(rand() * (phi - plo + 1)));
+      }
       const edges = [0, -1, 1, hi, lo, 2, 100, -100].filter((v) => v >= lo && v <= hi);
       if (edge && i < edges.length) return String(edges[i]);
       return String(Math.floor(lo >= 0 ? rand() * Math.min(hi, 1000) : rand() * 2000 - 1000));
@@ -313,7 +359,9 @@ function valueFor(p: ColumnPlan, i: number, attempt: number, rand: () => number,
       const scale = tname === "money" || tname === "smallmoney" ? 4 : (p.type?.scale ?? p.pg?.scale ?? 0);
       const precision = tname === "money" ? 19 : tname === "smallmoney" ? 10 : (p.type?.precision ?? 18);
       const intDigits = Math.max(0, precision - scale);
-      const max = tname === "smallmoney" ? 214748.3647 : intDigits >= 15 ? 1e14 : 10 ** intDigits - 10 ** -scale;
+      // The largest value of a narrow type; wide types stop at a million, so that a price times a
+      // quantity does not overflow on both servers alike and prove nothing.
+      const max = tname === "smallmoney" ? 214748.3647 : intDigits > 6 ? 1e6 : 10 ** intDigits - 10 ** -scale;
       if (isKey) return String(i + 1 + (attempt > i + 1 ? attempt * 1000 : 0));
       const halves = scale > 0 ? [0.5, -0.5, 2.5, -2.5, 0.05, 1.005] : [0, -1, 1];
       const edges = [0, ...halves, max, -max].filter((v) => Math.abs(v) <= max);
@@ -321,7 +369,7 @@ function valueFor(p: ColumnPlan, i: number, attempt: number, rand: () => number,
       return fix((rand() * 2 - 1) * Math.min(max, 10000), scale);
     }
     case tname === "float" || tname === "real" || pgKind === "float": {
-      const edges = [0, -1.5, 0.5, 2.5, 1e15, -2.5, 1 / 3, 123.456];
+      const edges = [0, -1.5, 0.5, 2.5, 123456.5, -2.5, 1 / 3, 0.125];
       if (isKey) return String(i + 1 + attempt / 1000);
       if (edge) return String(edges[i]);
       return String(Math.round((rand() * 2 - 1) * 1e6) / 1000);
@@ -331,7 +379,11 @@ function valueFor(p: ColumnPlan, i: number, attempt: number, rand: () => number,
       const edges = ["2024-02-29 12:00:00", "2023-12-31 23:59:59.997", "2024-01-01 00:00:00", "2023-01-31 08:30:00", "2023-04-30 23:59:59", "2000-02-29 00:00:00", "1999-12-31 23:59:59.5", "2024-03-31 00:00:00.003"];
       let v: string;
       if (edge && !isKey) v = edges[i]!;
-      else {
+      else if (!isKey && hints?.dates.length && rand() < 0.4) {
+        // Around a date the models filter on: the day itself or up to a month after it.
+        const base = Date.parse(`${hints.dates[Math.floor(rand() * hints.dates.length)]}T00:00:00Z`);
+        v = new Date(base + Math.floor(rand() * 31) * 86400000 + Math.floor(rand() * 86400) * 1000).toISOString().replace("T", " ").replace("Z", "");
+      } else {
         const ms = Date.UTC(2000, 0, 1) + Math.floor((isKey ? (i + attempt * 1000) / 10000 : rand()) * 30 * 365.25 * 86400000);
         v = new Date(tname === "smalldatetime" ? Math.floor(ms / 60000) * 60000 : ms).toISOString().replace("T", " ").replace("Z", "");
       }
@@ -372,7 +424,13 @@ function valueFor(p: ColumnPlan, i: number, attempt: number, rand: () => number,
         return lit(v.slice(0, max));
       }
       const edges = ["", "trail  ", "MiXeD Case", "mixed case", "x".repeat(max), " lead", unicode ? "Ünïcödé ß" : "plain", "O'Brien"];
-      let v = edge && i < edges.length ? edges[i]! : `${WORDS[Math.floor(rand() * WORDS.length)]} ${Math.floor(rand() * 1000)}`;
+      const hinted = hints?.strings.filter((h) => h.length <= max);
+      let v =
+        edge && i < edges.length
+          ? edges[i]!
+          : hinted?.length && rand() < 0.3
+            ? hinted[Math.floor(rand() * hinted.length)]!
+            : `${WORDS[Math.floor(rand() * WORDS.length)]} ${Math.floor(rand() * 1000)}`;
       if (!unicode) v = v.normalize("NFD").replace(/[^\x20-\x7e]/g, "");
       v = v.slice(0, max);
       if (fixed && declared && declared > 0) v = v.padEnd(declared, " ");
