@@ -1837,8 +1837,24 @@ export class PostgresGenerator {
       } else branches.push(x);
     };
     flatten(q);
-    const rs = branches.map((b) => this.query(b, new Scope(sc.parent)));
-    const cols = mergeColumns(rs.map((r) => r.columns));
+    const rs0 = branches.map((b) => this.query(b, new Scope(sc.parent)));
+    const cols = mergeColumns(rs0.map((r) => r.columns));
+    // Each branch's columns converted to the result type by T-SQL precedence (Postgres would resolve
+    // differently or refuse: int vs varchar, bit vs int, decimal scales).
+    const rs = rs0.map((r, bi) => {
+      if (!cols || !r.columns) return r;
+      const needs = r.columns.map((c, i) => !sameType(c.type, cols[i]!.type) && !isNull(c.type) && !isUnknown(cols[i]!.type));
+      if (!needs.some(Boolean)) return r;
+      const w = this.fresh("dm_b");
+      const names = r.columns.map((_, i) => `c${i + 1}`);
+      const items = r.columns.map((c, i) => {
+        const ref: G = { sql: `${w}.${names[i]}`, type: c.type, atom: true };
+        const g = needs[i] ? this.convert(ref, cols[i]!.type, q.loc) : ref;
+        const pgT = isUnknown(cols[i]!.type) ? "" : `::${pgType(cols[i]!.type)}`;
+        return `${needs[i] ? `(${g.sql})${pgT}` : g.sql} AS ${ident(bi === 0 ? cols[i]!.name || `column${i + 1}` : names[i]!)}`;
+      });
+      return { sql: `SELECT ${items.join(", ")} FROM (${r.sql}) AS ${w}(${names.join(", ")})`, columns: r.columns };
+    });
     const ciCols = cols?.map((c) => isString(c.type) && isCaseInsensitive(c.type.collation ?? this.defaultCollation)) ?? [];
     const distinctOps = ops.filter((o) => o !== "UNION ALL");
     const parts: string[] = [];
@@ -2454,6 +2470,13 @@ export function xqueryToXpath(text: string, node: boolean | "root"): { path: str
 
 export function dotted(n: A.ObjectName): string {
   return [n.server?.value, n.database?.value, n.schema?.value, n.name.value].filter((x) => x !== undefined).join(".");
+}
+
+function sameType(a: SqlType, b: SqlType): boolean {
+  if (a.name !== b.name) return false;
+  if (a.name === "decimal") return (a.precision ?? 18) === (b.precision ?? 18) && (a.scale ?? 0) === (b.scale ?? 0);
+  // String lengths differ freely: Postgres resolves varchar(n) UNION varchar(m) to varchar.
+  return true;
 }
 
 /** Output columns of a set operation: names from the first branch, types by precedence. */
