@@ -171,6 +171,7 @@ const cases: Case[] = [
   ["m/d/yy literals use the 2049 cutoff", "§1 two-digit year", `SELECT CAST('09/14/94' AS datetime) AS a, CAST('1/2/49' AS date) AS b`, [["1994-09-14 00:00:00", "2049-01-02"]]],
   ["UNION converts branches by precedence", "§5.2 UNION", `${T} SELECT 1.5 AS a UNION ALL SELECT 2.25 UNION ALL SELECT 3`, [["1.50"], ["2.25"], ["3.00"]]],
   ["UNION of bit and int columns", "§5.2 UNION", `${T} SELECT flag AS f FROM dbo.People WHERE id = 1 UNION ALL SELECT qty FROM dbo.People WHERE id = 4 UNION ALL SELECT '7'`, [["1"], ["4"], ["7"]]],
+  ["MIN/MAX of a string as a window function", "§2.3 MIN/MAX", `${T} SELECT id, MAX(name) OVER (PARTITION BY flag) AS mx FROM dbo.People WHERE id IN (1, 2, 4) ORDER BY id`, [["1", "b"], ["2", "ABC "], ["4", "b"]]],
   // DML
   ["UPDATE with FROM/JOIN", "§8 UPDATE", `${T} CREATE TABLE dbo.Bonus (pid int, amt int); INSERT INTO dbo.Bonus VALUES (1, 100), (4, 400); UPDATE p SET qty = p.qty + b.amt FROM dbo.People p JOIN dbo.Bonus b ON b.pid = p.id; SELECT id, qty FROM dbo.People ORDER BY id`, [["1", "101"], ["2", "2"], ["3", null], ["4", "404"]]],
   ["DELETE with FROM/JOIN", "§8 DELETE", `${T} CREATE TABLE dbo.Gone (pid int); INSERT INTO dbo.Gone VALUES (2), (3); DELETE p FROM dbo.People p JOIN dbo.Gone g ON g.pid = p.id; SELECT id FROM dbo.People ORDER BY id`, [["1"], ["4"]]],

@@ -1598,6 +1598,16 @@ export class PostgresGenerator {
       case "MIN":
       case "MAX": {
         const t = x!.type;
+        if (isString(t) && isCaseInsensitive(t.collation ?? this.defaultCollation) && e.over) {
+          this.noteOrder(L);
+          // Aggregate ORDER BY is not allowed in window calls: take the first value of the partition in collation order.
+          if (e.over.orderBy.length || e.over.frame) this.diag(TR.UNSUPPORTED, `${name}(string) OVER (... ORDER BY ...) (running collation-aware ${lower(name)}) is not translated`, L);
+          const part = e.over.partitionBy.length ? `PARTITION BY ${e.over.partitionBy.map((p) => {
+            const g = this.expr(p, sc);
+            return isString(g.type) ? this.stringKey(g, g.type.collation ?? this.defaultCollation) : g.sql;
+          }).join(", ")} ` : "";
+          return { sql: `first_value(${x!.sql}) OVER (${part}ORDER BY lower(${x!.sql}) ${name === "MIN" ? "ASC" : "DESC"} NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)`, type: t, atom: true };
+        }
         if (isString(t) && isCaseInsensitive(t.collation ?? this.defaultCollation)) {
           this.noteOrder(L);
           const dir = name === "MIN" ? "ASC" : "DESC";
