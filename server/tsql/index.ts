@@ -23,6 +23,11 @@ export interface ParseOptions {
   vars?: Record<string, string>;
   /** SET QUOTED_IDENTIFIER at the start (default true). */
   quotedIdentifier?: boolean;
+  /**
+   * Other session settings at the start (defaults: DEFAULT_SETTINGS), e.g. a module read from a live
+   * server with sys.sql_modules.uses_ansi_nulls = 0 → `{ ansiNulls: false }`.
+   */
+  settings?: Partial<SessionSettings>;
   /** The text starts at line 1 + lineOffset of `file` (for module bodies cut out of a bigger file). */
   lineOffset?: number;
   /** Resolves `:r` includes; without it an include is a diagnostic. */
@@ -53,11 +58,11 @@ export function parseScript(text: string, options: ParseOptions): ParseResult {
   diagnostics.push(...pre.diagnostics);
   const mapLine = pre.unchanged && !options.lineOffset ? undefined : pre.mapLine;
   const src = pre.text;
-  const lx = new Lexer(src, { file, quotedIdentifier: options.quotedIdentifier !== false, ...(mapLine ? { mapLine } : {}) });
+  const lx = new Lexer(src, { file, quotedIdentifier: options.quotedIdentifier ?? options.settings?.quotedIdentifier ?? true, ...(mapLine ? { mapLine } : {}) });
   const parser = new Parser(lx, file, mapLine);
   const batches: Batch[] = [];
   const lines = new LineCursor(src);
-  let settings: SessionSettings = { ...DEFAULT_SETTINGS, quotedIdentifier: options.quotedIdentifier !== false };
+  let settings: SessionSettings = { ...DEFAULT_SETTINGS, ...options.settings, quotedIdentifier: options.quotedIdentifier ?? options.settings?.quotedIdentifier ?? true };
   for (let guard = 0; ; guard++) {
     const batchStart = lx.pos;
     parser.batchOffset = batchStart;

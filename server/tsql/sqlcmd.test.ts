@@ -37,6 +37,12 @@ describe("batches", () => {
     expect(r.batches.map((b) => [b.settings.ansiNulls, b.settings.quotedIdentifier])).toEqual([[true, true], [true, true], [false, false], [false, false], [true, false]]);
   });
 
+  it("initial settings can be given (a module read from a live server)", () => {
+    const r = parseScript('SELECT "x"', { file: "m.sql", settings: { ansiNulls: false, quotedIdentifier: false } });
+    expect(r.batches[0]!.settings).toMatchObject({ ansiNulls: false, quotedIdentifier: false, dateFirst: 7 });
+    expect(r.batches[0]!.statements[0]).toMatchObject({ query: { columns: [{ expr: { kind: "Literal", value: "x" } }] } });
+  });
+
   it.each([
     ["SET DATEFIRST 1", { dateFirst: 1 }],
     ["SET DATEFIRST @d", { dateFirst: null }],
