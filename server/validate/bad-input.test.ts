@@ -70,6 +70,16 @@ describe.skipIf(!onPostgres)("limits on Postgres (PGlite runs in process and has
   });
 });
 
+describe("a validation database that cannot be used", () => {
+  it("ends the run with VAL1009 and nothing else", async () => {
+    const r = await runValidation(project, { databaseUrl: "postgres://postgres@127.0.0.1:1/nowhere", catalog });
+    expect(r.setup.ok).toBe(false);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["VAL1009"]);
+    expect(r.diagnostics[0]!.message).toMatch(/cannot use the validation database \(postgres at 127\.0\.0\.1:1\/nowhere\)/);
+    expect(r.models).toEqual([]);
+  });
+});
+
 /** A source whose stream delivers `okBatches` batches of a table and then drops the connection. */
 function flakySource(rows: Record<string, Row[]>, columns: Record<string, ColumnInfo[]>, failOn: string, okBatches: number): Connection {
   const keyOf = (r: RelationName) => `${r.schema}.${r.name}`.toLowerCase();

@@ -143,12 +143,31 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
     (await openConnection(opts.databaseUrl, { statementTimeoutMs: opts.statementTimeoutMs ?? 30_000, workMem: opts.workMem ?? "32MB", applicationName: "datamigrate-validate" }));
   const backend: "postgres" | "pglite" = conn.description.startsWith("PGlite") ? "pglite" : "postgres";
   if (opts.connection && backend === "postgres") await conn.exec(`SET statement_timeout = ${Math.floor(opts.statementTimeoutMs ?? 30_000)}; SET work_mem = '${(opts.workMem ?? "32MB").replace(/'/g, "")}'`);
-  if (backend === "postgres") await conn.exec(`SET temp_file_limit = '${(opts.tempFileLimit ?? "512MB").replace(/'/g, "")}'`).catch(() => {});
 
   // The validation database may hold anything: we only ever create and drop schemas under our own
   // prefix, and choose another prefix when that one is taken.
+  if (backend === "postgres") await conn.exec(`SET temp_file_limit = '${(opts.tempFileLimit ?? "512MB").replace(/'/g, "")}'`).catch(() => {});
   let tag = opts.schemaPrefix ?? `dm_val_${randomBytes(4).toString("hex")}`;
-  const existing = (await conn.query(`select nspname from pg_namespace where nspname not like 'pg\\_%' and nspname not in ('information_schema', 'public')`)).map((r) => String(r.nspname));
+  let existing: string[];
+  try {
+    existing = (await conn.query(`select nspname from pg_namespace where nspname not like 'pg\\_%' and nspname not in ('information_schema', 'public')`)).map((r) => String(r.nspname));
+  } catch (e) {
+    // Unreachable server, wrong database, refused login: nothing was created, nothing to clean.
+    diagnostics.push(diagnostic("VAL1009", "error", `cannot use the validation database (${conn.description}): ${firstLine(e)}`, projectAt));
+    if (!opts.connection) await conn.close().catch(() => {});
+    return {
+      backend,
+      schemas: { models: "", runtime: "", sources: {} },
+      setup: { ok: false, error: firstLine(e) },
+      loads: [],
+      models: [],
+      sourceTests: [],
+      diagnostics,
+      kept: false,
+      ms: Date.now() - started,
+      grades: { verified_equal: 0, tests_passed: 0, ran: 0, compiled: 0, failed: 0 },
+    };
+  }
   if (existing.some((s) => s === tag || s.startsWith(`${tag}_`))) {
     const taken = tag;
     tag = `${tag}_${randomBytes(3).toString("hex")}`;
