@@ -166,8 +166,7 @@ export function procedureFacts(obj: CatalogObject, body: A.Statement[], params: 
       case "Insert": {
         const src = st.source;
         const keyed = src.kind === "Values" && src.rows.some((r) => r.some((e) => usesParameter(e, pset)));
-        const fromVars = src.kind === "Values" || src.kind === "DefaultValues";
-        addWrite(st.target, st, !fromVars, keyed);
+        addWrite(st.target, st, !keyed && src.kind !== "DefaultValues", keyed);
         if (src.kind === "ExecSource") facts.execs.push(...execFacts(src.exec, resolver));
         break;
       }

@@ -179,6 +179,8 @@ interface TargetPlan {
   /** Fold steps applied after the parts (UPDATE/DELETE), each a SELECT over `__dm_s<n-1>`. */
   steps: string[];
   incremental?: { strategy: "append" | "merge"; uniqueKey: string[] };
+  /** UPDATE of rows earlier runs loaded (incremental target): the table after it, and the rows it changed. */
+  incUpdate?: { full: string; changed: string };
   lines: number[];
 }
 
@@ -279,7 +281,11 @@ class ProcedureCompiler {
       const key = lower(n.name);
       const p = this.paramVars.get(key);
       if (p) {
-        const c: A.Cast = { kind: "Cast", fn: "CAST", expr: lit(`__DMV_${p.varName}__`, n.loc), type: p.type, loc: n.loc };
+        // dbt vars arrive as text; date/time values are converted from text the way SQL Server converts a string.
+        const marker: A.Expr = /DATE|TIME/.test(p.type.name)
+          ? { kind: "Cast", fn: "CAST", expr: lit(`__DMV_${p.varName}__`, n.loc), type: { kind: "DataType", name: "NVARCHAR", typeName: oname(undefined, "nvarchar", n.loc), args: [4000], userDefined: false, loc: n.loc }, loc: n.loc }
+          : lit(`__DMV_${p.varName}__`, n.loc);
+        const c: A.Cast = { kind: "Cast", fn: "CAST", expr: marker, type: p.type, loc: n.loc };
         return { kind: "Paren", expr: c, loc: n.loc } as A.Paren;
       }
       const v = state.vars.get(key);
@@ -295,7 +301,7 @@ class ProcedureCompiler {
   }
 
   /** Translator context for one statement of the plan for `current` (undefined: not writing). */
-  context(state: State, current: TargetPlan | undefined, selfAs: "this" | "step" | "none"): TranslateContext {
+  context(state: State, current: TargetPlan | undefined, selfAs: "this" | "inc" | "step" | "none"): TranslateContext {
     const tempObjects = [...state.temps.values()];
     const catalog = tempObjects.length ? { ...this.catalog, objects: [...this.catalog.objects, ...tempObjects] } : this.catalog;
     return {
@@ -308,7 +314,8 @@ class ProcedureCompiler {
         const key = lower(id);
         if (current && key === current.key) {
           if (selfAs === "step") return current.steps.length ? `__dm_s${current.steps.length}` : "__dm_load";
-          if (selfAs === "this") return current.rebuilt ? this.emptyRelation(current.table) : `{% if is_incremental() %}{{ this }}{% else %}${this.emptyRelation(current.table)}{% endif %}`;
+          if (selfAs === "this" && current.incUpdate) return `(\n${current.incUpdate.full}\n)`;
+          if (selfAs === "this" || selfAs === "inc") return current.rebuilt ? this.emptyRelation(current.table) : `{% if is_incremental() %}{{ this }}{% else %}${this.emptyRelation(current.table)}{% endif %}`;
         }
         const own = state.plans.get(key);
         if (own) {
@@ -551,7 +558,8 @@ class ProcedureCompiler {
 
   finish(state: State): PathResult {
     const sql = new Map<string, string>();
-    for (const [k, p] of state.plans) {
+    for (const [k, p0] of state.plans) {
+      const p = p0.incUpdate ? { ...p0, parts: [p0.incUpdate.changed, ...p0.parts] } : p0;
       if (!p.parts.length) {
         if (p.rebuilt && !p.temp) sql.set(k, this.emptyRelation(p.table).replace(/^\(|\)$/g, ""));
         continue;
@@ -777,7 +785,18 @@ class ProcedureCompiler {
     this.lineageOf(st, null, "returns a result set to the caller");
   }
 
+  /** Writes into run-log/audit tables are bookkeeping of the run, not data the models rebuild. */
+  isLogWrite(t: A.TableSource | A.ObjectName, st: A.Statement): boolean {
+    const n = t.kind === "ObjectName" ? t : t.kind === "TableRef" ? t : undefined;
+    const name = n ? (n.kind === "ObjectName" ? n.name.value : n.name.name.value) : "";
+    if (!name || name.startsWith("#") || !/(log|audit|error|runhistory|execution|journal)/i.test(name)) return false;
+    this.note("log", `writes to log/audit tables (${name}) are not carried over: dbt records each run itself (run_results.json); add an on-run-end hook if the log table must be kept`, st);
+    this.lineageOf(st, null, `run logging into ${name}: not carried over`);
+    return true;
+  }
+
   insert(st: A.Insert, state: State): void {
+    if (this.isLogWrite(st.target, st)) return;
     if (st.output?.into) this.refuse("PROC1007", "INSERT ... OUTPUT INTO writes a second table from the inserted rows", st);
     const t = this.targetOf(st.target, state, st);
     if (!t) this.refuse("PROC1006", `INSERT into ${st.target.kind === "VariableTableRef" ? st.target.variable.name : "a temporary table"} that was not created in this procedure`, st);
@@ -792,23 +811,36 @@ class ProcedureCompiler {
     if (!p.rebuilt && p.steps.length) this.refuse("PROC1003", `INSERT into ${p.table.id} after an UPDATE/DELETE of rows loaded by earlier runs`, st);
     if (p.parts.length && !p.rebuilt) this.refuse("PROC1008", `second INSERT into ${p.table.id} without emptying it first; the second one would see the first one's rows`, st);
     if (p.steps.length) this.refuse("PROC1003", `INSERT into ${p.table.id} after an UPDATE/DELETE of it in the same run`, st);
-    if (!p.rebuilt) {
+    if (!p.rebuilt && !p.incUpdate) {
       p.incremental = { strategy: "append", uniqueKey: [] };
-      if (!this.readsOf(query).has(t.key))
-        this.diagnostics.push(diagnostic("PROC2003", "functional_difference", `INSERT into ${t.table.id} appends the query's rows on every run without checking what the table holds; the model appends them on each incremental run, and a full refresh loads them once`, this.at(st)));
     }
     const cols = st.columns.map((c) => c.value);
-    p.parts.push(this.insertSelect(p, cols, query, st.with, st, state));
+    const part = this.insertSelect(p, cols, query, st.with, st, state);
+    if (p.incremental?.strategy === "append" && !part.includes("{{ this }}"))
+      this.diagnostics.push(diagnostic("PROC2003", "functional_difference", `INSERT into ${t.table.id} appends the query's rows on every run without checking what the table holds; the model appends them on each incremental run, and a full refresh loads them once`, this.at(st)));
+    p.parts.push(part);
     this.written(state, t.key);
     this.lineageOf(st, this.nameFor(p), p.rebuilt ? "rows of the rebuilt table" : "rows appended on each run: incremental (append), with the target read through {{ this }}");
   }
 
   update(st: A.Update, state: State): void {
     const target = dmlTarget(st);
+    if (this.isLogWrite(target, st)) return;
     const t = this.targetOf(target, state, st);
     if (!t) this.refuse("PROC1006", "UPDATE of a temporary table this procedure did not create", st);
-    const p = state.plans.get(t.key);
-    if (!p || !p.rebuilt) this.refuse("PROC1003", `UPDATE of ${t.table.id} changes rows that earlier runs loaded; a model rebuilds or appends rows, it cannot rewrite the ones already there (fold it into the load query, or use a MERGE-shaped upsert)`, st);
+    let p = state.plans.get(t.key);
+    let incremental = false;
+    if (!p || !p.rebuilt) {
+      // Rows earlier runs loaded are rewritten: as an incremental merge on the table's key, the
+      // model emits the changed rows (from {{ this }}) and later INSERTs read the table after it.
+      const pk = t.table.constraints.find((c) => c.kind === "primary_key") ?? t.table.constraints.find((c) => c.kind === "unique");
+      if (!pk || t.temp) this.refuse("PROC1003", `UPDATE of ${t.table.id} changes rows that earlier runs loaded, and the table has no primary or unique key an incremental merge could match them on`, st);
+      if (p && (p.parts.length || p.incUpdate || p.steps.length)) this.refuse("PROC1003", `UPDATE of ${t.table.id} after other writes to it in the same run: only one UPDATE before the INSERTs of an incrementally loaded table is compiled`, st);
+      p = this.plan(state, t, st);
+      p.lines.pop();
+      p.incremental = { strategy: "merge", uniqueKey: pk.columns.map((c) => postgresIdentifier(c).replace(/^"|"$/g, "")) };
+      incremental = true;
+    }
     if (st.output?.into) this.refuse("PROC1003", "UPDATE ... OUTPUT INTO writes a second table", st);
     if (st.top) this.refuse("PROC1003", "UPDATE TOP (n) changes an arbitrary subset of rows", st);
     const loc = st.loc;
@@ -835,8 +867,17 @@ class ProcedureCompiler {
       const e: A.Expr = matched ? { kind: "Case", whens: [{ when: matched, then: v }], else: base, loc } : v;
       return item(c.type ? { kind: "Cast", fn: "CAST", expr: e, type: dataTypeOf(c.type, loc), loc } : e, c.name, loc);
     });
-    const q = this.substituteVars(this.renameTemps({ kind: "SelectStatement", ...(st.with ? { with: st.with } : {}), query: select(items, from, loc), comments: [], loc } as A.SelectStatement), st, state);
-    const sql = this.translate(q, this.context(state, p, "step"), st);
+    const stmtOf = (where?: A.Expr) => this.substituteVars(this.renameTemps({ kind: "SelectStatement", ...(st.with ? { with: st.with } : {}), query: select(items, from, loc, where), comments: [], loc } as A.SelectStatement), st, state);
+    if (incremental) {
+      const full = this.translate(stmtOf(), this.context(state, p, "inc"), st);
+      const changed = matched ? this.translate(stmtOf(matched), this.context(state, p, "inc"), st) : full;
+      p.incUpdate = { full, changed };
+      p.lines.push(st.loc.line);
+      this.written(state, t.key);
+      this.lineageOf(st, this.nameFor(p), `rows it changes are re-emitted from {{ this }} (incremental merge on ${p.incremental!.uniqueKey.join(", ")}); later INSERTs read the table as it leaves it`);
+      return;
+    }
+    const sql = this.translate(stmtOf(), this.context(state, p, "step"), st);
     p.steps.push(sql);
     p.lines.push(st.loc.line);
     this.written(state, t.key);
@@ -947,50 +988,49 @@ class ProcedureCompiler {
     }
     if (whenUpdate.length > 1) this.refuse("PROC1004", "several WHEN MATCHED clauses", st);
     const upd = whenUpdate[0];
-    const updated = new Set<string>();
+    const sets = new Map<string, A.Expr>();
     if (upd) {
       if (upd.action.kind === "MergeDelete") this.refuse("PROC1004", "WHEN MATCHED THEN DELETE removes rows earlier runs loaded", st);
       if (upd.action.kind !== "MergeUpdate") this.refuse("PROC1004", "WHEN MATCHED with an INSERT action", st);
       for (const s of upd.action.set) {
-        if (!s.target || s.op !== "=") this.refuse("PROC1004", "WHEN MATCHED THEN UPDATE with a compound assignment or variable", st);
+        if (!s.target || s.variable || s.method) this.refuse("PROC1004", "WHEN MATCHED THEN UPDATE assigning a variable or calling .WRITE()", st);
         const c = s.target.name.value;
-        const v = insVal.get(lower(c));
-        if (!v) this.refuse("PROC1004", `WHEN MATCHED sets ${c}, which the INSERT branch does not set; the row then depends on which branch ran`, st);
-        if (referencesAlias(s.value, talias)) this.refuse("PROC1004", `WHEN MATCHED sets ${c} from the target's own value (${printExpr(s.value).slice(0, 60)}); an upsert model replaces the row`, st);
-        if (canonical(s.value, [salias]) !== canonical(v, [salias])) this.refuse("PROC1004", `WHEN MATCHED sets ${c} to ${printExpr(s.value).slice(0, 60)} but the INSERT branch to ${printExpr(v).slice(0, 60)}; the model can hold one expression per column`, st);
-        updated.add(lower(c));
-      }
-      if (upd.condition) {
-        if ([...upd.action.set].some((s) => hasNondeterministic(s.value)))
-          this.refuse("PROC1004", "WHEN MATCHED AND <condition> with a time- or random-valued SET: rows that do not meet the condition keep their old value, which the merge model would overwrite", st);
-        this.diagnostics.push(diagnostic("PROC3003", "note", "WHEN MATCHED AND <change test>: the merge model rewrites unchanged rows with the same values (same end state)", this.at(st)));
+        sets.set(lower(c), s.op === "=" ? s.value : { kind: "Binary", op: s.op[0] as A.BinaryOp, left: col(talias, c, loc), right: s.value, loc });
       }
     }
+    // Matched rows get the SET values only where the condition holds, and keep the others: the
+    // model reads the existing row (the table as earlier runs left it) unless every column is
+    // simply replaced by the value the INSERT branch would give it.
+    const plainReplace =
+      upd !== undefined &&
+      !upd.condition &&
+      insCols.every((c) => keys.some((k) => lower(k.column) === lower(c)) || (sets.has(lower(c)) && canonical(sets.get(lower(c))!, [salias]) === canonical(insVal.get(lower(c))!, [salias]))) &&
+      [...sets.keys()].every((c) => insVal.has(c)) &&
+      ![...sets.values()].some((v) => referencesAlias(v, talias));
+    const identity = t.table.columns.find((c) => c.identity && !insVal.has(lower(c.name)));
+    const needOld = !plainReplace || identity !== undefined || t.table.columns.some((c) => !c.computed && !c.identity && !insVal.has(lower(c.name)) && sets.has(lower(c.name)));
     let full = false;
     if (whenBySource.length) {
       if (whenBySource.length > 1 || whenBySource[0]!.condition || whenBySource[0]!.action.kind !== "MergeDelete")
         this.refuse("PROC1004", "WHEN NOT MATCHED BY SOURCE with a condition or an UPDATE (soft delete): rows left from earlier runs change in a way a model cannot express", st);
+      if (needOld) this.refuse("PROC1004", "WHEN NOT MATCHED BY SOURCE THEN DELETE together with matched rows that keep values from earlier runs: the model would have to read and rebuild itself", st);
       full = true;
     }
-    // Columns inserted but not updated keep the value of the earlier run for matched rows.
-    const keepOld = insCols.filter((c) => !updated.has(lower(c)) && !keys.some((k) => lower(k.column) === lower(c)));
-    const identity = t.table.columns.find((c) => c.identity && !insVal.has(lower(c.name)));
-    if (full && (keepOld.length || identity))
-      this.refuse("PROC1004", `WHEN NOT MATCHED BY SOURCE THEN DELETE together with columns kept from earlier runs (${[...keepOld, ...(identity ? [identity.name] : [])].join(", ")}): the model would have to read and rebuild itself`, st);
+    const toOld = <T extends A.Node>(e: T): T => rewrite(e, (n) => (n.kind === "ColumnRef" && n.table && !n.table.schema && lower(n.table.name.value) === lower(talias) ? col("__dm_old", n.name.value, n.loc) : undefined));
     const sourceTable: A.TableSource = src;
     let from: A.TableSource[] = [sourceTable];
-    const needOld = !full && (keepOld.length > 0 || identity !== undefined);
     if (needOld) {
       const onOld = keys.map((k) => ({ kind: "Binary", op: "=", left: col("__dm_old", k.column, loc), right: k.expr, loc }) as A.Expr).reduce((l, r) => ({ kind: "Binary", op: "AND", left: l, right: r, loc }));
       from = [{ kind: "Join", joinType: "LEFT", left: sourceTable, right: { kind: "TableRef", name: oname(t.table.schema, t.table.name, loc), hints: [], alias: ident("__dm_old", loc), loc }, on: onOld, loc }];
     }
+    const oldMissing: A.Expr = { kind: "IsNull", expr: col("__dm_old", keys[0]!.column, loc), not: false, loc };
     const oldMatched: A.Expr = { kind: "IsNull", expr: col("__dm_old", keys[0]!.column, loc), not: true, loc };
     const items: A.SelectItem[] = [];
     for (const c of t.table.columns) {
       if (c.computed) continue;
-      let e: A.Expr | undefined = insVal.get(lower(c.name));
-      if (e && needOld && keepOld.some((k) => lower(k) === lower(c.name))) e = { kind: "Case", whens: [{ when: oldMatched, then: col("__dm_old", c.name, loc) }], else: e, loc };
-      if (!e && c.identity) {
+      const key = keys.some((k) => lower(k.column) === lower(c.name));
+      let ins: A.Expr | undefined = insVal.get(lower(c.name));
+      if (!ins && c.identity) {
         const seed = Number(c.identity.seed) || 1;
         const inc = Number(c.identity.increment) || 1;
         this.diagnostics.push(diagnostic("PROC2001", "functional_difference", `identity column ${t.table.id}.${c.name}: new rows are numbered with row_number() from the current maximum; SQL Server assigns them in an order it does not define`, this.at(st)));
@@ -998,13 +1038,18 @@ class ProcedureCompiler {
         const max: A.Subquery = { kind: "Subquery", query: select([{ kind: "SelectItem", expr: { kind: "FunctionCall", name: oname(undefined, "ISNULL", loc), upperName: "ISNULL", args: [{ kind: "FunctionCall", name: oname(undefined, "MAX", loc), upperName: "MAX", args: [col("__dm_id", c.name, loc)], distinct: false, parens: true, loc }, lit(String(seed - inc), loc, "integer")], distinct: false, parens: true, loc }, loc }], [self], loc), loc };
         const isNew: A.Expr = { kind: "Case", whens: [{ when: oldMatched, then: lit("0", loc, "integer") }], else: lit("1", loc, "integer"), loc };
         const rn: A.FunctionCall = { kind: "FunctionCall", name: oname(undefined, "ROW_NUMBER", loc), upperName: "ROW_NUMBER", args: [], distinct: false, parens: true, over: { kind: "Over", partitionBy: [isNew], orderBy: keys.map((k) => ({ kind: "OrderItem", expr: k.expr, loc })), loc }, loc };
-        e = { kind: "Case", whens: [{ when: oldMatched, then: col("__dm_old", c.name, loc) }], else: { kind: "Binary", op: "+", left: max, right: { kind: "Binary", op: "*", left: rn, right: lit(String(inc), loc, "integer"), loc }, loc }, loc };
+        ins = { kind: "Binary", op: "+", left: max, right: { kind: "Binary", op: "*", left: rn, right: lit(String(inc), loc, "integer"), loc }, loc };
       }
-      if (!e) {
-        if (c.default) {
-          const pe = parseExpression(c.default.expression, { file: t.table.file });
-          e = pe.expr ?? lit("NULL", loc, "null");
-        } else e = lit("NULL", loc, "null");
+      if (!ins) {
+        const pe = c.default ? parseExpression(c.default.expression, { file: t.table.file }).expr : undefined;
+        ins = pe ?? lit("NULL", loc, "null");
+      }
+      let e: A.Expr = ins;
+      if (needOld && !key) {
+        const set = sets.get(lower(c.name));
+        const whens: A.CaseWhen[] = [{ when: oldMissing, then: ins }];
+        if (set && upd) whens.push({ when: upd.condition ? toOld(upd.condition) : oldMatched, then: toOld(set) });
+        e = { kind: "Case", whens, else: col("__dm_old", c.name, loc), loc };
       }
       items.push(item(c.type ? { kind: "Cast", fn: "CAST", expr: e, type: dataTypeOf(c.type, loc), loc } : e, c.name, loc));
     }
