@@ -103,6 +103,24 @@ describe("failures end their own step and the run goes on", () => {
     expect(r.models.find((m) => m.name === "v_active")!.status).toBe("ran");
   });
 
+  it("a failing data test keeps a sample of the failing rows; the model grades ran, not tests_passed", async () => {
+    const p = withModel(project, "credits", "select customer_id, credit from {{ ref('stg_dbo__customer') }}");
+    const m = p.models.find((x) => x.name === "credits")!;
+    (m as { columns: unknown[] }).columns = [
+      { name: "customer_id", data_tests: [{ test: "unique" }, { test: "not_null" }] },
+      { name: "credit", data_tests: [{ test: "not_null" }] },
+    ];
+    const r = await runValidation(p, { connection: t.left, catalog, rows: 30, failingRowSample: 2 });
+    const res = r.models.find((x) => x.name === "credits")!;
+    const failing = res.tests.find((x) => x.column === "credit")!;
+    expect(failing.status).toBe("fail");
+    expect(failing.failures).toBeGreaterThan(0);
+    expect(failing.sample).toHaveLength(2);
+    expect(failing.sample!.every((row) => Object.values(row).every((v) => v === null))).toBe(true);
+    expect(res.tests.filter((x) => x.column === "customer_id").map((x) => x.status)).toEqual(["pass", "pass"]);
+    expect(res.evidence).toBe("ran");
+  });
+
   it("a model over the row cap fails with VAL3002 and is dropped", async () => {
     const p = withModel(project, "runaway", "select a.customer_id, b.customer_id as other from {{ ref('stg_dbo__customer') }} a cross join {{ ref('stg_dbo__customer') }} b");
     const r = await runValidation(p, { connection: t.left, catalog, rows: 30, modelRowCap: 500 });
