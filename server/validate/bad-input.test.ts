@@ -58,6 +58,12 @@ describe.skipIf(!onPostgres)("limits on Postgres (PGlite runs in process and has
     expect((await conn.query(`select count(*)::int as n from pg_namespace where nspname like '${r.schemas.models}%'`))[0]).toEqual({ n: 0 });
   });
 
+  it("a connection opened by the validator carries its limits from the first statement (startup parameters)", async () => {
+    const conn = await t.open({ statementTimeoutMs: 300, workMem: "1MB" });
+    expect(await conn.query("show work_mem")).toEqual([{ work_mem: "1MB" }]);
+    await expect(conn.query("select pg_sleep(3)")).rejects.toMatchObject({ code: "57014" });
+  });
+
   it("a model that eats memory hits work_mem and temp_file_limit (VAL3006); the others run", async () => {
     const conn = await t.open();
     const p = withModel(project, "hog", "select g, md5(g::text) as h from generate_series(1, 3000000) g order by h");
