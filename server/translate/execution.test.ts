@@ -172,6 +172,8 @@ const cases: Case[] = [
   ["UNION converts branches by precedence", "§5.2 UNION", `${T} SELECT 1.5 AS a UNION ALL SELECT 2.25 UNION ALL SELECT 3`, [["1.50"], ["2.25"], ["3.00"]]],
   ["UNION of bit and int columns", "§5.2 UNION", `${T} SELECT flag AS f FROM dbo.People WHERE id = 1 UNION ALL SELECT qty FROM dbo.People WHERE id = 4 UNION ALL SELECT '7'`, [["1"], ["4"], ["7"]]],
   ["MIN/MAX of a string as a window function", "§2.3 MIN/MAX", `${T} SELECT id, MAX(name) OVER (PARTITION BY flag) AS mx FROM dbo.People WHERE id IN (1, 2, 4) ORDER BY id`, [["1", "b"], ["2", "ABC "], ["4", "b"]]],
+  ["MAXRECURSION lets a deeper recursion finish", "§8 recursive CTE", `WITH n AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM n WHERE i < 150) SELECT COUNT(*) AS c, MAX(i) AS m FROM n OPTION (MAXRECURSION 200)`, [["150", "150"]]],
+  ["the default limit allows 100 recursion levels", "§8 recursive CTE", `WITH n AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM n WHERE i < 101) SELECT MAX(i) AS m FROM n`, [["101"]]],
   // DML
   ["UPDATE with FROM/JOIN", "§8 UPDATE", `${T} CREATE TABLE dbo.Bonus (pid int, amt int); INSERT INTO dbo.Bonus VALUES (1, 100), (4, 400); UPDATE p SET qty = p.qty + b.amt FROM dbo.People p JOIN dbo.Bonus b ON b.pid = p.id; SELECT id, qty FROM dbo.People ORDER BY id`, [["1", "101"], ["2", "2"], ["3", null], ["4", "404"]]],
   ["DELETE with FROM/JOIN", "§8 DELETE", `${T} CREATE TABLE dbo.Gone (pid int); INSERT INTO dbo.Gone VALUES (2), (3); DELETE p FROM dbo.People p JOIN dbo.Gone g ON g.pid = p.id; SELECT id FROM dbo.People ORDER BY id`, [["1"], ["4"]]],
@@ -189,6 +191,9 @@ describe("assignment checks lengths like SQL Server", () => {
 });
 
 describe("errors SQL Server raises are raised", () => {
+  it("recursion past MAXRECURSION 100", async () => {
+    await expect(ex.run(`WITH n AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM n WHERE i < 102) SELECT MAX(i) AS m FROM n`)).rejects.toThrow(/maximum recursion 100/);
+  });
   it("CAST to tinyint out of range", async () => {
     await expect(ex.run(`SELECT CAST(300 AS tinyint) AS a`)).rejects.toThrow(/tinyint/);
   });

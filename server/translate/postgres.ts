@@ -1764,7 +1764,16 @@ export class PostgresGenerator {
       let res: QueryResult;
       if (isRec) {
         recursive = true;
-        res = this.recursiveCte(c, sc);
+        const opt = (q.kind === "Select" || q.kind === "SetOperation" ? q.option : []).find((o) => o.name === "MAXRECURSION");
+        const v = opt && typeof opt.value === "object" && !Array.isArray(opt.value) && opt.value.kind === "Literal" ? Number(opt.value.value) : opt && typeof opt.value === "string" ? Number(opt.value) : 100;
+        const rec = this.recursiveCte(c, sc, Number.isFinite(v) ? v : 100);
+        res = rec;
+        if (rec.internal) {
+          // The recursion runs in <name>_dm_rec with a depth column; <name> exposes the CTE's own columns.
+          parts.push(`${rec.internal} AS (${rec.sql})`);
+          const names = (rec.columns ?? []).map((col, i) => ident(col.name || `column${i + 1}`));
+          res = { sql: `SELECT ${names.join(", ")} FROM ${rec.internal}`, ...(rec.columns ? { columns: rec.columns } : {}) };
+        }
       } else {
         res = this.query(c.query, new Scope(sc));
       }
@@ -1780,8 +1789,7 @@ export class PostgresGenerator {
     return { sql: `WITH ${recursive ? "RECURSIVE " : ""}${parts.join(", ")} ${body.sql}`, ...(body.columns ? { columns: body.columns } : {}) };
   }
 
-  private recursiveCte(c: A.Cte, sc: Scope): QueryResult {
-    this.diag(TR.RECURSION_ORDER, "recursive CTE: Postgres evaluates breadth-first (unordered output differs) and has no MAXRECURSION 100 limit", c.loc);
+  private recursiveCte(c: A.Cte, sc: Scope, limit = 100): QueryResult & { internal?: string } {
     // Split anchor(s) and recursive member(s) of the UNION ALL chain.
     const members: A.QueryExpr[] = [];
     const ops: string[] = [];
@@ -1808,9 +1816,35 @@ export class PostgresGenerator {
       return `SELECT ${cols.map((col, i) => `${a}.${names[i]}::${isString(col.type) ? "text" : pgType(col.type)} AS ${ident(col.name || `column${i + 1}`)}`).join(", ")} FROM (${r.sql}) AS ${a}(${names.join(", ")})`;
     };
     const recSc = new Scope(sc);
-    const info: { recursive: boolean; columns?: ColInfo[] } = { recursive: true };
+    const info: { recursive: boolean; columns?: ColInfo[]; renderName?: string } = { recursive: true };
     if (cols) info.columns = cols;
     recSc.ctes.set(lower(c.name.value), info);
+    // MAXRECURSION: carry a depth column and raise SQL Server's error past the limit (0 = unlimited).
+    const member = recs[0];
+    const refAlias = member?.kind === "Select" ? cteAlias(member, c.name.value) : undefined;
+    if (limit > 0 && recs.length === 1 && member?.kind === "Select" && refAlias && cols && anchorRes.every((r) => r.columns)) {
+      const internal = ident(`${c.name.value}_dm_rec`);
+      info.columns = [...cols, { name: "dm_depth", type: INT }];
+      info.renderName = internal;
+      const depthItem: A.SelectItem = { kind: "SelectItem", expr: { kind: "ColumnRef", table: { kind: "ObjectName", name: { kind: "Identifier", value: refAlias, quote: "none", loc: c.loc }, partCount: 1, loc: c.loc }, name: { kind: "Identifier", value: "dm_depth", quote: "none", loc: c.loc }, loc: c.loc }, loc: c.loc };
+      const recR = this.query({ ...member, columns: [...member.columns, depthItem] }, new Scope(recSc));
+      this.diag(TR.RECURSION_ORDER, "recursive CTE: Postgres evaluates breadth-first; rows of an unordered result come in a different order", c.loc);
+      const cast = (r: QueryResult, depth: (a: string, name: string) => string): string => {
+        const names = r.columns!.map((_, i) => `c${i + 1}`);
+        const a = this.fresh("dm_a");
+        const items = cols.map((col, i) => `${a}.${names[i]}::${isString(col.type) ? "text" : pgType(col.type)} AS ${ident(col.name || `column${i + 1}`)}`);
+        return `SELECT ${items.join(", ")}, ${depth(a, names[names.length - 1]!)} AS dm_depth FROM (${r.sql}) AS ${a}(${names.join(", ")})`;
+      };
+      const anchorSql = anchorRes.map((r) => {
+        const names = r.columns!.map((_, i) => `c${i + 1}`);
+        const a = this.fresh("dm_a");
+        return `SELECT ${cols.map((col, i) => `${a}.${names[i]}::${isString(col.type) ? "text" : pgType(col.type)} AS ${ident(col.name || `column${i + 1}`)}`).join(", ")}, 0 AS dm_depth FROM (${r.sql}) AS ${a}(${names.join(", ")})`;
+      }).join(" UNION ALL ");
+      const msg = `The statement terminated. The maximum recursion ${limit} has been exhausted before statement completion.`;
+      const recSql = cast(recR, (a, n) => `CASE WHEN ${a}.${n} + 1 > ${limit} THEN ${this.rt("tsql_raise", c.loc)}(${q(msg)}, NULL::integer, (${a}.${n} + 1)::text) ELSE ${a}.${n} + 1 END`);
+      return { sql: `${anchorSql} UNION ALL ${recSql}`, columns: cols, internal };
+    }
+    this.diag(TR.RECURSION_ORDER, "recursive CTE: Postgres evaluates breadth-first (unordered output differs) and has no MAXRECURSION limit here", c.loc);
     const recRes = recs.map((m) => this.query(m, new Scope(recSc)));
     const anchorSql = anchorRes.map((r) => castCols(r)).join(" UNION ALL ");
     const recSql = recRes.map((r) => castCols(r)).join(" UNION ALL ");
@@ -1928,7 +1962,7 @@ export class PostgresGenerator {
   private dropOptions(option: A.OptionItem[]): void {
     for (const o of option) {
       if (o.name === "MAXRECURSION") {
-        this.diag(TR.QUERY_HINT, "OPTION (MAXRECURSION) dropped: Postgres has no recursion limit", o.loc);
+        this.diag(TR.QUERY_HINT, "OPTION (MAXRECURSION) is applied by the recursive CTE's depth guard", o.loc);
       } else this.diag(TR.QUERY_HINT, `query hint ${o.name} dropped`, o.loc, "note");
     }
   }
@@ -2218,6 +2252,7 @@ export class PostgresGenerator {
       if (cte) {
         const alias = aliasName ?? n.name.value;
         sc.rels.push({ names: [lower(alias)], qualifier: ident(alias), ...(cte.columns ? { columns: cte.columns } : {}) });
+        if (cte.renderName) return `${cte.renderName} AS ${ident(alias)}`;
         return aliasName ? `${ident(n.name.value)} AS ${ident(aliasName)}` : ident(n.name.value);
       }
     }
@@ -2498,6 +2533,20 @@ function mergeColumns(all: (ColInfo[] | undefined)[]): ColInfo[] | undefined {
     for (const cols of all) t = dominant(t, cols![i]?.type ?? UNKNOWN);
     return { name: c.name, type: isNull(t) ? INT : t };
   });
+}
+
+/** The alias under which a Select's FROM references CTE `name` (undefined when not exactly once). */
+function cteAlias(s: A.Select, name: string): string | undefined {
+  const found: string[] = [];
+  const visit = (t: A.TableSource): void => {
+    if (t.kind === "TableRef" && !t.name.schema && lower(t.name.name.value) === lower(name)) found.push(t.alias?.value ?? t.name.name.value);
+    else if (t.kind === "Join") {
+      visit(t.left);
+      visit(t.right);
+    }
+  };
+  s.from.forEach(visit);
+  return found.length === 1 ? found[0] : undefined;
 }
 
 /** Does a query mention a table named `name` (unqualified)? */

@@ -24,6 +24,8 @@ export interface Rel {
 export interface CteInfo {
   columns?: ColInfo[];
   recursive: boolean;
+  /** Rendered name when it differs from the CTE's (the recursion's internal CTE with a depth column). */
+  renderName?: string;
 }
 
 export class Scope {
