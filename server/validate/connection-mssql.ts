@@ -26,6 +26,19 @@ export const mssqlDialect: Dialect = {
   substr: (e, from, len) => `substring(${e}, ${from}, ${len})`,
   // Decimal and bigint as exact text; style 121 keeps datetime's milliseconds.
   castText: (e) => `convert(nvarchar(100), ${e})`,
+  // Style 121: yyyy-mm-dd hh:mi:ss.fffffff (every digit datetime2 has); 127: ISO 8601 with offset.
+  exactText: (e, kind) =>
+    kind === "decimal" || kind === "integer"
+      ? `convert(varchar(60), ${e})`
+      : kind === "timestamp"
+        ? `convert(varchar(27), ${e}, 121)`
+        : kind === "timestamptz"
+          ? `convert(varchar(40), ${e}, 127)`
+          : kind === "time"
+            ? `convert(varchar(16), ${e})`
+            : kind === "uuid"
+              ? `lower(convert(varchar(36), ${e}))`
+              : undefined,
   limit: (s, n) => s.replace(/^\s*select\s/i, `select top (${n}) `),
 };
 

@@ -57,6 +57,12 @@ export interface Dialect {
   prefixMatch(expr: string, prefix: string): string;
   substr(expr: string, from: number, length: number): string;
   castText(expr: string): string;
+  /**
+   * The exact text of a value of this kind, for copying without passing through a JavaScript
+   * number or Date (decimals, bigints, datetimes with more than millisecond precision); undefined
+   * when the driver's own value is exact.
+   */
+  exactText(expr: string, kind: ValueKind): string | undefined;
   limit(sql: string, n: number): string;
 }
 
@@ -138,6 +144,7 @@ export const postgresDialect: Dialect = {
   prefixMatch: (e, p) => `${e} like ${quoteLiteral(p + "%")}`,
   substr: (e, from, len) => `substr(${e}, ${from}, ${len})`,
   castText: (e) => `(${e})::text`,
+  exactText: (e, kind) => (kind === "decimal" || kind === "integer" || kind === "timestamp" || kind === "timestamptz" || kind === "time" ? `(${e})::text` : undefined),
   limit: (s, n) => `${s} limit ${n}`,
 };
 

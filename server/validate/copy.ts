@@ -65,8 +65,11 @@ export async function copyTables(source: Connection, target: Connection, tables:
     const tByName = new Map(tcols.map((c) => [c.name.toLowerCase(), c]));
     const pairs = scols.map((s) => ({ s, t: tByName.get(s.name.toLowerCase()) })).filter((p): p is { s: ColumnInfo; t: ColumnInfo } => !!p.t);
     const d = source.dialect;
-    // Exact text for what a driver would round (decimal, bigint); everything else as the driver returns it.
-    const sel = pairs.map((p) => (p.s.kind === "decimal" || p.s.kind === "integer" ? `${d.castText(d.quote(p.s.name))} as ${d.quote(p.s.name)}` : d.quote(p.s.name)));
+    // Exact text for what a driver would round (decimal, bigint, datetime2's 100 ns); everything else as the driver returns it.
+    const sel = pairs.map((p) => {
+      const exact = d.exactText(d.quote(p.s.name), p.s.kind);
+      return exact ? `${exact} as ${d.quote(p.s.name)}` : d.quote(p.s.name);
+    });
     const query = d.limit(`select ${sel.join(", ")} from ${d.relation(t.source)}`, cap + 1);
     let rows = 0;
     let capped = false;
