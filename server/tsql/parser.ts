@@ -1934,7 +1934,9 @@ export class Parser {
   private objectNameFromParts(parts: (Token | undefined)[], start: Token = parts[0]!): A.ObjectName {
     const n = parts.length;
     const idOf = (t: Token | undefined) => (t ? this.identFromToken(t) : undefined);
-    const on: A.ObjectName = { kind: "ObjectName", name: idOf(parts[n - 1])!, partCount: n, loc: this.locOf(start) };
+    const last = idOf(parts[n - 1])!;
+    // A one-part name spans exactly its identifier: share the location object (locations are never mutated).
+    const on: A.ObjectName = { kind: "ObjectName", name: last, partCount: n, loc: n === 1 && parts[0] === start ? last.loc : this.locOf(start) };
     const schema = n >= 2 ? idOf(parts[n - 2]) : undefined;
     const database = n >= 3 ? idOf(parts[n - 3]) : undefined;
     const server = n >= 4 ? idOf(parts[n - 4]) : undefined;
@@ -2009,7 +2011,8 @@ export class Parser {
       }
       this.expectOp(")");
     }
-    dt.loc = this.locOf(start);
+    // `int`: one token, the same span as its name.
+    dt.loc = this.prev === start ? typeName.loc : this.locOf(start);
     return dt;
   }
 
