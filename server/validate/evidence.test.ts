@@ -3,7 +3,7 @@ import { withTestDb } from "../../test/support/db.ts";
 import { createOrganizationWithAdmin } from "../db/queries/accounts.ts";
 import { addMigrationModels, listMigrationModels } from "../db/queries/migration-models.ts";
 import { createMigration } from "../db/queries/migrations.ts";
-import { gradeModel, storeEvidenceGrade, weakest, type GradeInput } from "./evidence.ts";
+import { gradeModel, storeEvidenceGrade, storeEvidenceGrades, weakest, type GradeInput } from "./evidence.ts";
 
 const ran = (tests: string[], extra: Partial<GradeInput> = {}): GradeInput => ({ compiled: true, ran: true, status: "ran", tests: tests.map((status) => ({ status })), ...extra });
 
@@ -50,5 +50,7 @@ describe("storeEvidenceGrade", () => {
       ["vA", "tests_passed"],
       ["vB", null],
     ]);
+    expect(await storeEvidenceGrades(t.db, organization.id, m.id, { "dbo.vA": "ran", "dbo.vB": "verified_equal", "dbo.gone": "failed" })).toBe(2);
+    expect((await listMigrationModels(t.db, organization.id, m.id)).map((r) => r.evidenceGrade)).toEqual(["ran", "verified_equal"]);
   });
 });

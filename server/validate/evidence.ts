@@ -48,3 +48,14 @@ export async function storeEvidenceGrade(db: Db, orgId: string, migrationId: str
     .returning({ id: migrationModels.id });
   return rows.length;
 }
+
+/** Stores every grade of a validation ("schema.name" → grade, as validateProject returns it); returns rows updated. */
+export async function storeEvidenceGrades(db: Db, orgId: string, migrationId: string, evidence: Record<string, EvidenceGrade>): Promise<number> {
+  let n = 0;
+  for (const [id, grade] of Object.entries(evidence)) {
+    const dot = id.indexOf(".");
+    if (dot < 0) continue;
+    n += await storeEvidenceGrade(db, orgId, migrationId, { schema: id.slice(0, dot), name: id.slice(dot + 1) }, grade);
+  }
+  return n;
+}

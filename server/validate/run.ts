@@ -146,6 +146,10 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
 
   // The validation database may hold anything: we only ever create and drop schemas under our own
   // prefix, and choose another prefix when that one is taken.
+  if (backend === "pglite")
+    diagnostics.push(
+      diagnostic("VAL1010", "note", "validating on PGlite (in process): statement timeouts and memory limits are not enforced there, so a model that never ends stops the run; the row cap still holds. Give a Postgres URL for projects you do not trust", projectAt),
+    );
   if (backend === "postgres") await conn.exec(`SET temp_file_limit = '${(opts.tempFileLimit ?? "512MB").replace(/'/g, "")}'`).catch(() => {});
   let tag = opts.schemaPrefix ?? `dm_val_${randomBytes(4).toString("hex")}`;
   let existing: string[];
