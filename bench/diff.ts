@@ -1,7 +1,7 @@
 // Parity benchmark: two 10-million-row tables on the local Postgres that differ in one row; the
 // engine must name that row. Tables are generated server-side with generate_series (not timed),
 // in a scratch database dropped afterwards.
-//   npx tsx bench/diff.ts [rows] [--profiles]      (DATABASE: BENCH_DATABASE_URL or TEST_DATABASE_URL or local)
+//   npx tsx bench/diff.ts [rows] [--profiles] [--composite]      (DATABASE: BENCH_DATABASE_URL or TEST_DATABASE_URL or local)
 import postgres from "postgres";
 import { postgresConnection } from "../server/validate/connection.ts";
 import { compareRelations } from "../server/validate/parity.ts";
@@ -9,6 +9,8 @@ import { compareRelations } from "../server/validate/parity.ts";
 const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const rows = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 10_000_000);
 const withProfiles = process.argv.includes("--profiles");
+// A composite key (customer, id) exercises the md5-prefix segmentation used for non-integer keys.
+const composite = process.argv.includes("--composite");
 const dbName = `dm_bench_diff_${process.pid}`;
 
 const a = postgres(admin, { max: 1, onnotice: () => {} });
@@ -36,12 +38,12 @@ try {
   const left = postgresConnection(url, { applicationName: "bench-diff-l" });
   const right = postgresConnection(url, { applicationName: "bench-diff-r" });
   const t1 = Date.now();
-  const r = await compareRelations({ connection: left, relation: { schema: "l", name: "events" } }, { connection: right, relation: { schema: "r", name: "events" } }, { key: ["id"], profiles: withProfiles });
+  const r = await compareRelations({ connection: left, relation: { schema: "l", name: "events" } }, { connection: right, relation: { schema: "r", name: "events" } }, { key: composite ? ["customer", "id"] : ["id"], profiles: withProfiles });
   const secs = (Date.now() - t1) / 1000;
   await left.close();
   await right.close();
   const named = r.differences.map((d) => `${d.kind} ${JSON.stringify(d.key)}${d.kind === "changed" ? " " + d.columns.map((c) => `${c.column}: ${String(c.left)} → ${String(c.right)}`).join(", ") : ""}`);
-  console.log(`compared in ${secs.toFixed(1)} s (mode ${r.stats.mode}, ${r.stats.segments} segments, ${r.stats.queries} queries, ${r.stats.rowsFetched} rows fetched, profiles ${withProfiles ? "on" : "off"})`);
+  console.log(`compared in ${secs.toFixed(1)} s (mode ${r.stats.mode}, ${r.stats.segments} segments, ${r.stats.queries} queries, ${r.stats.rowsFetched} rows fetched, profiles ${withProfiles ? "on" : "off"}, key ${composite ? "(customer, id)" : "id"})`);
   console.log(`differences: ${named.join("; ")}`);
   const ok = r.differences.length === 1 && r.differences[0]!.kind === "changed" && String(r.differences[0]!.key.id) === String(target);
   console.log(ok ? "OK: the planted row was named" : "FAIL: the planted row was not named exactly");
