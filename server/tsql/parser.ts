@@ -1159,7 +1159,7 @@ export class Parser {
 
   private finishTableFunction(call: A.FunctionCall | A.MethodCall, start: Token): A.TableFunction {
     const tf: A.TableFunction = { kind: "TableFunction", call, columns: [], loc: PENDING_LOC };
-    if (this.isWord("WITH") && this.isOp("(", 1) && call.kind === "FunctionCall" && (call.upperName === "OPENJSON" || call.upperName === "OPENXML")) {
+    if (this.isWord("WITH") && this.isOp("(", 1) && call.kind === "FunctionCall" && (call.upperName === "OPENJSON" || call.upperName === "OPENXML" || call.upperName === "OPENROWSET" || call.upperName === "PREDICT")) {
       this.advance();
       this.advance();
       tf.withSchema = [];
@@ -1167,8 +1167,9 @@ export class Parser {
         const name = this.ident();
         const type = this.parseDataType();
         const col: { name: A.Identifier; type: A.DataType; path?: string; asJson: boolean } = { name, type, asJson: false };
+        if (this.acceptWord("COLLATE")) this.advance(); // OPENROWSET(BULK ...) WITH (c varchar(10) COLLATE x ...)
         const pt = this.peek();
-        if (pt.type === T_STRING || pt.type === T_NSTRING) {
+        if (pt.type === T_STRING || pt.type === T_NSTRING || pt.type === T_INTEGER) {
           this.advance();
           col.path = pt.value;
         }
@@ -1176,9 +1177,6 @@ export class Parser {
         tf.withSchema.push(col);
       } while (this.acceptOp(","));
       this.expectOp(")");
-    } else if (this.isWord("WITH") && this.isOp("(", 1) && call.kind === "FunctionCall" && (call.upperName === "OPENROWSET" || call.upperName === "PREDICT")) {
-      this.advance();
-      this.skipParens();
     }
     const alias = this.parseAlias();
     if (alias) tf.alias = alias;

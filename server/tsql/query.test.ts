@@ -64,6 +64,7 @@ describe("FROM sources", () => {
     ["SELECT * FROM ((SELECT 1 AS a) x JOIN t ON 1 = 1)", [{ kind: "Join", left: { kind: "DerivedTable", alias: { value: "x" } } }]],
     ["SELECT * FROM ((SELECT 1 AS a) UNION (SELECT 2)) u", [{ kind: "DerivedTable", query: { kind: "SetOperation" }, alias: { value: "u" } }]],
     ["SELECT * FROM STRING_SPLIT(@s, ',') AS s", [{ kind: "TableFunction", call: { upperName: "STRING_SPLIT" } }]],
+    ["SELECT * FROM OPENROWSET(BULK 'f.parquet', FORMAT = 'PARQUET') WITH (id int, n varchar(10) COLLATE Latin1_General_100_BIN2_UTF8 '$.n', c int 3) AS r", [{ kind: "TableFunction", call: { upperName: "OPENROWSET" }, withSchema: [{ name: { value: "id" } }, { path: "$.n" }, { path: "3" }], alias: { value: "r" } }]],
   ])("%s", (sql, want) => {
     expect(from(sql)).toMatchObject(want);
   });
