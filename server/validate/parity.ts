@@ -358,9 +358,9 @@ async function hashSegment(p: Plan, sink: Sink, prefix: string, known: { left: n
     await compareRows(p, sink, where);
     return;
   }
-  // One hex digit per level would need many round trips on big tables; two digits (256 segments)
-  // make the first level fine enough that the second usually fetches rows.
-  const digits = 2;
+  // Each level is a full scan (the key's md5 has no index): split finely enough that the next
+  // level usually fetches rows, up to 16^4 segments per level.
+  const digits = Math.min(4, Math.max(1, Math.ceil(Math.log(Math.max(size.left, size.right) / p.o.fetchThreshold) / Math.log(16))));
   const sums = async (s: Side) => {
     const { d, rowNumber, keyHash, from } = exprs(p, s);
     const b = d.substr(keyHash, prefix.length + 1, digits);
