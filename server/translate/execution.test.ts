@@ -174,6 +174,8 @@ const cases: Case[] = [
   ["MIN/MAX of a string as a window function", "§2.3 MIN/MAX", `${T} SELECT id, MAX(name) OVER (PARTITION BY flag) AS mx FROM dbo.People WHERE id IN (1, 2, 4) ORDER BY id`, [["1", "b"], ["2", "ABC "], ["4", "b"]]],
   ["MAXRECURSION lets a deeper recursion finish", "§8 recursive CTE", `WITH n AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM n WHERE i < 150) SELECT COUNT(*) AS c, MAX(i) AS m FROM n OPTION (MAXRECURSION 200)`, [["150", "150"]]],
   ["the default limit allows 100 recursion levels", "§8 recursive CTE", `WITH n AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM n WHERE i < 101) SELECT MAX(i) AS m FROM n`, [["101"]]],
+  ["INTERSECT and EXCEPT compare with the collation", "§2.1 set operations", `SELECT COUNT(*) AS c FROM (SELECT 'abc' AS v INTERSECT SELECT 'ABC ') i`, [["1"]]],
+  ["EXCEPT removes collation-equal rows", "§2.1 set operations", `SELECT UPPER(RTRIM(v)) AS v FROM (SELECT v FROM (VALUES ('a'), ('B'), ('b ')) t(v) EXCEPT SELECT 'A') e`, [["B"]]],
   // DML
   ["UPDATE with FROM/JOIN", "§8 UPDATE", `${T} CREATE TABLE dbo.Bonus (pid int, amt int); INSERT INTO dbo.Bonus VALUES (1, 100), (4, 400); UPDATE p SET qty = p.qty + b.amt FROM dbo.People p JOIN dbo.Bonus b ON b.pid = p.id; SELECT id, qty FROM dbo.People ORDER BY id`, [["1", "101"], ["2", "2"], ["3", null], ["4", "404"]]],
   ["DELETE with FROM/JOIN", "§8 DELETE", `${T} CREATE TABLE dbo.Gone (pid int); INSERT INTO dbo.Gone VALUES (2), (3); DELETE p FROM dbo.People p JOIN dbo.Gone g ON g.pid = p.id; SELECT id FROM dbo.People ORDER BY id`, [["1"], ["4"]]],

@@ -1908,16 +1908,26 @@ export class PostgresGenerator {
     });
     let sql: string;
     if (distinctOps.length && ciCols.some(Boolean)) {
-      if (distinctOps.some((o) => o !== "UNION") || ops.some((o) => o === "UNION ALL")) {
-        this.diag(TR.UNSUPPORTED, `${distinctOps[0]} over case-insensitive string columns (duplicates differing in case or trailing spaces) is not translated`, q.loc);
-        sql = parts.join(" ");
-      } else {
-        // UNION collapses collation-equal rows: de-duplicate on the comparison keys.
-        const u = this.fresh("dm_u");
-        const names = cols!.map((_, i) => `c${i + 1}`);
-        const keys = cols!.map((c, i) => (isString(c.type) ? this.stringKey({ sql: `${u}.${names[i]}`, type: c.type, atom: true }, c.type.collation ?? this.defaultCollation) : `${u}.${names[i]}`));
-        sql = `SELECT DISTINCT ON (${keys.join(", ")}) ${names.map((n, i) => `${u}.${n} AS ${ident(cols![i]!.name)}`).join(", ")} FROM (${rs.map((r) => r.sql).join(" UNION ALL ")}) AS ${u}(${names.join(", ")})`;
-      }
+      // UNION / INTERSECT / EXCEPT compare rows with the collation: fold the chain left to right on the
+      // comparison keys (one row per collation-equal group; its spelling is arbitrary, as in SQL Server).
+      const names = cols!.map((_, i) => `c${i + 1}`);
+      const keysOf = (a: string) => cols!.map((c, i) => (isString(c.type) ? this.stringKey({ sql: `${a}.${names[i]}`, type: c.type, atom: true }, c.type.collation ?? this.defaultCollation) : `${a}.${names[i]}`));
+      let acc = rs[0]!.sql;
+      rs.slice(1).forEach((r, i) => {
+        const op = ops[i]!;
+        const a = this.fresh("dm_u");
+        if (op === "UNION ALL") acc = `SELECT * FROM (${acc} UNION ALL ${r.sql}) AS ${a}(${names.join(", ")})`;
+        else if (op === "UNION") acc = `SELECT DISTINCT ON (${keysOf(a).join(", ")}) * FROM (${acc} UNION ALL ${r.sql}) AS ${a}(${names.join(", ")})`;
+        else {
+          const b = this.fresh("dm_u");
+          const ka = keysOf(a);
+          const kb = keysOf(b);
+          const match = ka.map((k, j) => `${k} IS NOT DISTINCT FROM ${kb[j]}`).join(" AND ");
+          acc = `SELECT DISTINCT ON (${ka.join(", ")}) ${a}.* FROM (${acc}) AS ${a}(${names.join(", ")}) WHERE ${op === "EXCEPT" ? "NOT " : ""}EXISTS (SELECT 1 FROM (${r.sql}) AS ${b}(${names.join(", ")}) WHERE ${match})`;
+        }
+      });
+      const f = this.fresh("dm_u");
+      sql = `SELECT ${names.map((n, i) => `${f}.${n} AS ${ident(cols![i]!.name || `column${i + 1}`)}`).join(", ")} FROM (${acc}) AS ${f}(${names.join(", ")})`;
     } else {
       sql = parts.join(" ");
     }
