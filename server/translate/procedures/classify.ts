@@ -165,7 +165,14 @@ export function procedureFacts(obj: CatalogObject, body: A.Statement[], params: 
     switch (st.kind) {
       case "Insert": {
         const src = st.source;
-        const keyed = src.kind === "Values" && src.rows.some((r) => r.some((e) => usesParameter(e, pset)));
+        // Rows built from the caller's parameters (VALUES, or a SELECT over OPENJSON(@json) and no table) are an OLTP write.
+        let readsTable = false;
+        if (src.kind === "Query")
+          walk(src.query, (n) => {
+            if (n.kind === "TableRef" || n.kind === "VariableTableRef") readsTable = true;
+            return readsTable ? false : undefined;
+          });
+        const keyed = (src.kind === "Values" && src.rows.some((r) => r.some((e) => usesParameter(e, pset)))) || (src.kind === "Query" && !readsTable && usesParameter(src.query, pset));
         addWrite(st.target, st, !keyed && src.kind !== "DefaultValues", keyed);
         if (src.kind === "ExecSource") facts.execs.push(...execFacts(src.exec, resolver));
         break;
@@ -281,6 +288,7 @@ export function classifyProcedure(obj: CatalogObject, catalog: Catalog): Classif
 
   if (etlWrites.length === 0) {
     if (adminWhat.length) return { class: "admin", reason: `maintenance/monitoring code: ${list(adminWhat)}; it loads no table a dbt model could hold`, facts };
+    if (logWrites.length && !keyed.length && !facts.resultSets.length) return { class: "admin", reason: `writes only log tables (${list(uniq(logWrites.map((w) => w.table)))}): run bookkeeping, not data`, facts };
     if (userExecs.length && !facts.resultSets.length && !keyed.length)
       return { class: "orchestration", reason: `runs ${list(uniq(userExecs.map((e) => e.id!)))} in order${logWrites.length ? " (and logs the run)" : ""}: becomes a dbt selector with a run-order note`, facts };
     if (keyed.length)
@@ -295,6 +303,8 @@ export function classifyProcedure(obj: CatalogObject, catalog: Catalog): Classif
     if (facts.dynamicSql.length) return { class: "admin", reason: "builds and runs dynamic SQL whose text is not constant and writes no table it names: generic utility code", facts };
     return { class: "application", reason: "writes no table and returns no result set (messages, return codes or variables only)", facts };
   }
+  if (adminWhat.length && facts.reads.length === 0)
+    return { class: "admin", reason: `maintenance/monitoring code: ${list(adminWhat)}; the tables it writes (${list(etlTargets)}) only track its own work and it reads no data table`, facts };
   const extras: string[] = [];
   if (adminWhat.length) extras.push(`also runs admin code (${list(adminWhat, 3)})`);
   if (facts.resultSets.length) extras.push(`returns ${facts.resultSets.length} result set(s) to its caller`);
@@ -335,4 +345,38 @@ function stmtWord(k: A.Statement["kind"]): string {
     default:
       return k;
   }
+}
+
+/**
+ * Classifies every procedure and trigger of the catalog. A procedure that only runs others is
+ * orchestration when what it runs (directly or through other orchestration) loads tables;
+ * otherwise it is a caller of helpers and keeps the class of what it calls.
+ */
+export function classifyAll(catalog: Catalog): Map<string, Classification> {
+  const objs = catalog.objects.filter((o) => o.kind === "procedure" || o.kind === "trigger");
+  const out = new Map(objs.map((o) => [o.id, classifyProcedure(o, catalog)]));
+  const loads = new Map<string, boolean>();
+  const reaches = (id: string, seen: Set<string>): boolean => {
+    const c = out.get(id);
+    if (!c) return false;
+    if (c.class === "etl" || c.class === "mixed") return true;
+    if (c.class !== "orchestration" || seen.has(id)) return false;
+    if (loads.has(id)) return loads.get(id)!;
+    seen.add(id);
+    const r = c.facts.execs.some((e) => e.id !== undefined && e.id !== id && reaches(e.id, seen));
+    loads.set(id, r);
+    return r;
+  };
+  for (const [id, c] of out) {
+    if (c.class !== "orchestration" || reaches(id, new Set())) continue;
+    const ran = uniq(c.facts.execs.filter((e) => e.id).map((e) => e.id!));
+    const adminCalls = ran.filter((r) => out.get(r)?.class === "admin");
+    out.set(
+      id,
+      adminCalls.length
+        ? { ...c, class: "admin", reason: `runs maintenance procedures (${list(adminCalls)}); nothing it runs loads a data table` }
+        : { ...c, class: "application", reason: `calls helper procedures (${list(ran)}) none of which loads a data table: application or test code, not a pipeline` },
+    );
+  }
+  return out;
 }

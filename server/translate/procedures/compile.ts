@@ -9,9 +9,9 @@ import type { ModelInput, Selector } from "../../dbt/project.ts";
 import { toIdentifier } from "../../dbt/naming.ts";
 import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
 import type * as A from "../../tsql/ast.ts";
-import { parseExpression, parseScript, printExpr, walk } from "../../tsql/index.ts";
+import { parseExpression, parseScript, printDataType, printExpr, walk } from "../../tsql/index.ts";
 import { mapColumnType, postgresIdentifier, translateQuery, type TranslateContext } from "../index.ts";
-import { catalogResolver, classifyProcedure, dmlTarget, type ProcedureClass } from "./classify.ts";
+import { catalogResolver, classifyAll, dmlTarget, type ProcedureClass } from "./classify.ts";
 
 export const TMP_SCHEMA = "__dm_tmp";
 
@@ -63,6 +63,8 @@ export interface CompileProceduresResult {
   selectors: Selector[];
   /** Project vars (parameter defaults), `<procedure>__<parameter>`. */
   vars: Record<string, unknown>;
+  /** Parameters without a default that models use: dbt fails without --vars for them, as the procedure fails without the argument. */
+  requiredVars: { name: string; procedure: string; parameter: string; type: string }[];
   reportObjects: ProcedureReport[];
   /** Procedure ids in an order that respects reads-after-writes. */
   order: string[];
@@ -181,6 +183,8 @@ interface TargetPlan {
   incremental?: { strategy: "append" | "merge"; uniqueKey: string[] };
   /** UPDATE of rows earlier runs loaded (incremental target): the table after it, and the rows it changed. */
   incUpdate?: { full: string; changed: string };
+  /** Loaded from a file (BULK INSERT): stays a source, no model. */
+  external?: boolean;
   lines: number[];
 }
 
@@ -211,7 +215,7 @@ class ProcedureCompiler {
   readonly lineage: LineageStatement[] = [];
   readonly runtime = new Set<string>();
   readonly notes = new Set<string>();
-  readonly paramVars = new Map<string, { varName: string; type: A.DataType; default?: unknown }>();
+  readonly paramVars = new Map<string, { varName: string; parameter: string; type: A.DataType; default?: unknown }>();
   private readonly resolver;
   private readonly procSnake: string;
   private paths = 0;
@@ -233,7 +237,7 @@ class ProcedureCompiler {
       const varName = `${this.procSnake}__${toIdentifier(p.name.replace(/^@+/, ""), { reserved: "keep" })}`;
       let def: unknown;
       if (p.default?.kind === "Literal") def = p.default.literalType === "null" ? null : /integer|decimal|float|money/.test(p.default.literalType) ? Number(p.default.value) : p.default.value;
-      this.paramVars.set(lower(p.name), { varName, type: p.type, ...(p.default ? { default: def } : {}) });
+      this.paramVars.set(lower(p.name), { varName, parameter: p.name, type: p.type, ...(p.default ? { default: def } : {}) });
     }
   }
 
@@ -290,13 +294,19 @@ class ProcedureCompiler {
       }
       const v = state.vars.get(key);
       if (!v?.expr) this.refuse("PROC1006", `variable ${n.name} has no value that can be computed in SQL at this point (it is set in a loop, by a cursor, from @@ROWCOUNT, or not at all)`, st);
+      let random = false;
+      walk(v.expr, (x) => {
+        if (x.kind === "FunctionCall" && /^(NEWID|RAND|NEWSEQUENTIALID|CRYPT_GEN_RANDOM)$/.test(x.upperName)) random = true;
+        return random ? false : undefined;
+      });
+      if (random) this.refuse("PROC1006", `variable ${n.name} (line ${v.line}) holds one random value for the whole run; inlined into the query it would be drawn again for every row`, st);
       if (v.stale) this.refuse("PROC1006", `variable ${n.name} (set at line ${v.line}) was computed from ${v.stale} before the procedure changed it; inlining its query would read the new rows`, st);
       return { kind: "Paren", expr: this.substituteVars(v.expr, st, state), loc: n.loc } as A.Paren;
     });
   }
 
   emptyRelation(t: CatalogObject): string {
-    const cols = t.columns.map((c) => `cast(null as ${c.type ? mapColumnType(c.type).sql : "text"}) as ${postgresIdentifier(c.name)}`);
+    const cols = t.columns.filter((c) => !c.computed).map((c) => `cast(null as ${c.type ? mapColumnType(c.type).sql : "text"}) as ${postgresIdentifier(c.name)}`);
     return `(select ${cols.join(", ")} where false)`;
   }
 
@@ -334,6 +344,23 @@ class ProcedureCompiler {
   }
 
   translate(q: A.QueryExpr | A.SelectStatement, ctx: TranslateContext, st: A.Statement): string {
+    // Computed columns have no type in the catalog: comparisons on them cannot be translated faithfully.
+    const untyped = new Map<string, string>();
+    walk(q, (n) => {
+      if (n.kind === "TableRef") {
+        const id = this.resolver.id(n.name);
+        const o = id ? this.catalog.objects.find((x) => x.id === id) : undefined;
+        for (const c of o?.columns ?? []) if (c.computed && !c.type) untyped.set(lower(c.name), `${o!.id}.${c.name}`);
+      }
+      if (n.kind === "NextValueFor") this.refuse("PROC1007", `NEXT VALUE FOR ${n.sequence.name.value}: the dbt project creates no sequences, and each run would draw new numbers`, st);
+      return undefined;
+    });
+    if (untyped.size)
+      walk(q, (n) => {
+        if (n.kind === "ColumnRef" && untyped.has(lower(n.name.value)))
+          this.refuse("PROC1011", `reads computed column ${untyped.get(lower(n.name.value))}, whose type the catalog does not know; its comparisons cannot be translated with SQL Server's semantics`, st);
+        return undefined;
+      });
     const t = translateQuery(q, ctx);
     for (const r of t.runtimeFunctions) this.runtime.add(r);
     for (const d of t.diagnostics) this.diagnostics.push({ ...d, file: d.file || this.proc.file });
@@ -559,6 +586,7 @@ class ProcedureCompiler {
   finish(state: State): PathResult {
     const sql = new Map<string, string>();
     for (const [k, p0] of state.plans) {
+      if (p0.external) continue;
       const p = p0.incUpdate ? { ...p0, parts: [p0.incUpdate.changed, ...p0.parts] } : p0;
       if (!p.parts.length) {
         if (p.rebuilt && !p.temp) sql.set(k, this.emptyRelation(p.table).replace(/^\(|\)$/g, ""));
@@ -610,15 +638,15 @@ class ProcedureCompiler {
         return;
       case "Declare":
         for (const d of st.items) {
-          if (d.kind === "DeclareVariable") state.vars.set(lower(d.name), { ...(d.value ? { expr: d.value } : {}), reads: this.readsOf(d.value), line: st.loc.line });
+          if (d.kind === "DeclareVariable") this.defineVar(state, d.name, d.value, st);
           else if (d.kind === "DeclareTableVariable") this.registerTemp(state, d.name, this.columnsOfDefs(d.columns), st);
           else this.refuse("PROC1001", `cursor variable ${d.name}: row-by-row processing is not compiled`, st);
         }
         return;
       case "SetVariable":
         if (st.cursor) this.refuse("PROC1001", "cursor: row-by-row processing is not compiled into set-based SQL (rewrite it as one INSERT ... SELECT / UPDATE ... FROM, or review by hand)", st);
-        if (st.op !== "=" || !st.value) this.refuse("PROC1006", `${st.variable.name} ${st.op} ...: accumulating assignment`, st);
-        state.vars.set(lower(st.variable.name), { expr: st.value, reads: this.readsOf(st.value), line: st.loc.line });
+        if (!st.value) this.refuse("PROC1006", `${st.variable.name}: assignment without a value`, st);
+        this.defineVar(state, st.variable.name, st.op === "=" ? st.value : { kind: "Binary", op: st.op[0] as A.BinaryOp, left: st.variable, right: st.value, loc: st.loc }, st);
         return;
       case "DeclareCursor":
       case "CursorOp":
@@ -648,6 +676,15 @@ class ProcedureCompiler {
         this.refuse("PROC1007", `CREATE TABLE ${st.name.name.value} inside the procedure: the table's shape changes at run time`, st);
       }
       // falls through
+      case "BulkInsert": {
+        const t = this.targetOf(st.table, state, st);
+        if (!t || t.temp) this.refuse("PROC1007", "BULK INSERT into a temporary table: the file's rows are not visible to dbt", st);
+        const p = this.plan(state, t, st);
+        p.external = true;
+        this.lineageOf(st, null, `loads file ${st.from} into ${t.table.id}: the table stays a dbt source, loaded by an extract/load tool (or dbt seed for a small CSV)`);
+        this.diagnostics.push(diagnostic("PROC3008", "note", `BULK INSERT ${t.table.id} FROM '${st.from}': file loading is not a dbt job; ${t.table.id} stays a source, loaded by an EL tool (or \`dbt seed\` for a small CSV)`, this.at(st)));
+        return;
+      }
       case "SelectStatement":
         return this.selectStatement(st, state);
       case "Insert":
@@ -678,8 +715,27 @@ class ProcedureCompiler {
         this.note("waitfor", "WAITFOR is not carried over", st);
         return;
       default:
-        this.refuse("PROC1001", `${st.kind} statement is not compiled into a model`, st);
+        this.refuse("PROC1001", `${st.kind === "Command" ? st.keyword.toUpperCase() : st.kind} statement is not compiled into a model`, st);
     }
+  }
+
+  /** Records a local variable's value with the other locals it uses already inlined (SET @x = @x + 1 stays finite). */
+  defineVar(state: State, name: string, value: A.Expr | undefined, st: A.Statement): void {
+    const reads = this.readsOf(value);
+    let open = false;
+    const expr = value
+      ? rewrite(value, (n) => {
+          if (n.kind !== "Variable" || n.global || this.paramVars.has(lower(n.name))) return undefined;
+          const v = state.vars.get(lower(n.name));
+          if (!v?.expr || v.stale) {
+            open = true;
+            return undefined;
+          }
+          for (const r of v.reads) reads.add(r);
+          return { kind: "Paren", expr: v.expr, loc: n.loc } as A.Paren;
+        })
+      : undefined;
+    state.vars.set(lower(name), { ...(expr && !open ? { expr } : {}), reads, line: st.loc.line });
   }
 
   nameFor(p: TargetPlan): string {
@@ -1091,113 +1147,141 @@ export function compileProcedures(catalog: Catalog, opts: CompileProceduresOptio
     tableModels.set(key, base);
     return base;
   };
-  const classes = new Map(procs.map((p) => [p.id, classifyProcedure(p, catalog)]));
+  const classes = classifyAll(catalog);
   // Which procedure owns which table: the first etl/mixed procedure (by id) that writes it.
   const owner = new Map<string, string>();
   for (const p of procs) {
     const c = classes.get(p.id)!;
     if (c.class !== "etl" && c.class !== "mixed") continue;
-    for (const w of c.facts.writes) if (w.id && w.setBased && !w.logTable && !owner.has(lower(w.id))) owner.set(lower(w.id), p.id);
+    const fileLoaded = new Set(c.facts.writes.filter((w) => w.statement === "BulkInsert" && w.id).map((w) => lower(w.id!)));
+    for (const w of c.facts.writes) if (w.id && w.setBased && !w.logTable && !fileLoaded.has(lower(w.id)) && !owner.has(lower(w.id))) owner.set(lower(w.id), p.id);
   }
-  const models: ModelInput[] = [];
   const selectors: Selector[] = [];
-  const vars: Record<string, unknown> = {};
-  const runtime = new Set<string>();
-  const reports: ProcedureReport[] = [];
   const diagnostics: Diagnostic[] = [];
   const byId = new Map(catalog.objects.map((o) => [lower(o.id), o]));
   // Other procedures' tables are refs to their models (names assigned up front so order does not matter).
-  const otherModels = new Map<string, string>();
+  let otherModels = new Map<string, string>();
   for (const [key] of owner) {
     const t = byId.get(key);
     if (t) otherModels.set(key, modelName(t));
   }
 
-  for (const p of procs) {
-    const c = classes.get(p.id)!;
-    const ast = p.module?.ast;
-    const base: ProcedureReport = {
-      id: p.id,
-      schema: p.schema,
-      name: p.name,
-      kind: p.kind === "trigger" ? "trigger" : "procedure",
-      class: c.class,
-      reason: c.reason,
-      status: "out_of_scope",
-      models: [],
-      writes: [...new Set(c.facts.writes.map((w) => w.id ?? w.table))],
-      reads: c.facts.reads,
-      lineage: [],
-      after: [],
-      diagnostics: [],
-      file: p.file,
-      line: p.line,
-    };
-    const at = { file: p.file, line: p.line };
-    if (c.class === "application" || c.class === "admin") {
-      base.diagnostics.push(diagnostic(c.class === "admin" ? "PROC3005" : "PROC3004", "note", `${p.kind} ${p.id} is ${c.class} code, out of scope for dbt: ${c.reason}`, at));
-      reports.push(base);
-      continue;
-    }
-    if (c.class === "orchestration") {
-      base.status = "orchestration";
-      reports.push(base);
-      continue;
-    }
-    if (!ast || ast.kind !== "CreateProcedure") {
-      base.status = "needs_review";
-      base.diagnostics.push(diagnostic("PROC1001", "error", `${p.id} has no parsed body to compile`, at));
-      reports.push(base);
-      continue;
-    }
-    const own = new Map([...otherModels].filter(([k]) => owner.get(k) !== p.id));
-    const pc = new ProcedureCompiler(p, ast, catalog, opts, own, modelName);
-    let result: PathResult | undefined;
-    try {
-      result = pc.run(ast.body, { plans: new Map(), vars: new Map(), temps: new Map() })[0];
-    } catch (e) {
-      if (!(e instanceof Refusal)) pc.diagnostics.push(diagnostic("PROC1099", "error", `internal error compiling ${p.id}: ${e instanceof Error ? e.message : String(e)}`, at));
-    }
-    for (const r of pc.runtime) runtime.add(r);
-    base.lineage = pc.lineage;
-    base.diagnostics.push(...pc.diagnostics);
-    const refused = pc.diagnostics.some((d) => d.severity === "error");
-    if (c.class === "mixed") base.diagnostics.push(diagnostic("PROC3006", "note", `mixed procedure: ${c.reason}`, at));
-    if (result && !refused) {
-      const produced: ModelInput[] = [];
-      for (const [key, plan] of result.plans) {
-        const sql = result.sql.get(key);
-        if (sql === undefined) continue;
-        if (!plan.temp && owner.get(key) !== p.id) {
-          base.diagnostics.push(diagnostic("PROC1010", "error", `${plan.table.id} is also loaded by ${owner.get(key) ?? "another procedure"}; one table becomes one model, so the two loads must be combined by hand`, at));
-          continue;
-        }
-        const name = plan.temp ? pc.tempModelName(plan.table.name) : modelName(plan.table);
-        const schemaDir = toIdentifier(p.schema, { reserved: "keep" });
-        const incremental = !plan.temp && !plan.rebuilt && plan.incremental;
-        const header = `{# ${plan.temp ? `temporary table ${plan.table.name} of` : `${plan.table.id} as left by`} procedure ${p.id} (${p.file}, lines ${[...new Set(plan.lines)].join(", ")}) #}\n`;
-        const config = incremental
-          ? `{{ config(materialized='incremental', incremental_strategy='${incremental.strategy}'${incremental.uniqueKey.length ? `, unique_key=${JSON.stringify(incremental.uniqueKey.length === 1 ? incremental.uniqueKey[0] : incremental.uniqueKey).replace(/"/g, "'")}` : ""}) }}\n`
-          : "";
-        produced.push({
-          name,
-          path: plan.temp ? `models/intermediate/${schemaDir}/${name}.sql` : `models/marts/${schemaDir}/${name}.sql`,
-          sql: `${header}${config}${sql}\n`,
-          materialized: plan.temp ? "ephemeral" : incremental ? "incremental" : "table",
-          config: incremental ? { incremental_strategy: incremental.strategy, ...(incremental.uniqueKey.length ? { unique_key: incremental.uniqueKey.length === 1 ? incremental.uniqueKey[0]! : incremental.uniqueKey } : {}) } : {},
-          description: plan.temp ? `Temporary table ${plan.table.name} of procedure ${p.id}.` : `Table ${plan.table.id} as procedure ${p.id} leaves it${incremental ? " (incremental: each run adds what one execution of the procedure adds; the first build assumes the table started empty)" : ""}.`,
-          meta: { datamigrate: { procedure: p.id, statements: [...new Set(plan.lines)], ...(plan.temp ? {} : { table: plan.table.id }) } },
-          ...(plan.temp ? {} : { origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: plan.table.schema, name: plan.table.name, kind: "table" } }),
-        });
+  // A table whose loading procedure was not converted is read from the source instead; compiling
+  // again until the set of available models is stable keeps refs pointing at models that exist.
+  let models: ModelInput[] = [];
+  let vars: Record<string, unknown> = {};
+  let runtime = new Set<string>();
+  let reports: ProcedureReport[] = [];
+  let requiredVars: CompileProceduresResult["requiredVars"] = [];
+  for (let round = 0; round < 8; round++) {
+    models = [];
+    vars = {};
+    runtime = new Set<string>();
+    reports = [];
+    requiredVars = [];
+    for (const p of procs) {
+      const c = classes.get(p.id)!;
+      const ast = p.module?.ast;
+      const base: ProcedureReport = {
+        id: p.id,
+        schema: p.schema,
+        name: p.name,
+        kind: p.kind === "trigger" ? "trigger" : "procedure",
+        class: c.class,
+        reason: c.reason,
+        status: "out_of_scope",
+        models: [],
+        writes: [...new Set(c.facts.writes.map((w) => w.id ?? w.table))],
+        reads: c.facts.reads,
+        lineage: [],
+        after: [],
+        diagnostics: [],
+        file: p.file,
+        line: p.line,
+      };
+      const at = { file: p.file, line: p.line };
+      if (c.class === "application" || c.class === "admin") {
+        base.diagnostics.push(diagnostic(c.class === "admin" ? "PROC3005" : "PROC3004", "note", `${p.kind} ${p.id} is ${c.class} code, out of scope for dbt: ${c.reason}`, at));
+        reports.push(base);
+        continue;
       }
-      if (!base.diagnostics.some((d) => d.severity === "error")) {
-        models.push(...produced);
-        base.models = produced.map((m) => m.name);
-        base.status = "converted";
-        for (const pv of pc.paramVars.values()) if ("default" in pv) vars[pv.varName] = pv.default;
+      if (c.class === "orchestration") {
+        base.status = "orchestration";
+        reports.push(base);
+        continue;
+      }
+      if (!ast || ast.kind !== "CreateProcedure") {
+        base.status = "needs_review";
+        base.diagnostics.push(diagnostic("PROC1001", "error", `${p.id} has no parsed body to compile`, at));
+        reports.push(base);
+        continue;
+      }
+      const own = new Map([...otherModels].filter(([k]) => owner.get(k) !== p.id));
+      const pc = new ProcedureCompiler(p, ast, catalog, opts, own, modelName);
+      let result: PathResult | undefined;
+      try {
+        result = pc.run(ast.body, { plans: new Map(), vars: new Map(), temps: new Map() })[0];
+      } catch (e) {
+        if (!(e instanceof Refusal)) pc.diagnostics.push(diagnostic("PROC1099", "error", `internal error compiling ${p.id}: ${e instanceof Error ? e.message : String(e)}`, at));
+      }
+      for (const r of pc.runtime) runtime.add(r);
+      base.lineage = pc.lineage;
+      base.diagnostics.push(...pc.diagnostics);
+      const refused = pc.diagnostics.some((d) => d.severity === "error");
+      if (c.class === "mixed") base.diagnostics.push(diagnostic("PROC3006", "note", `mixed procedure: ${c.reason}`, at));
+      if (result && !refused) {
+        const produced: ModelInput[] = [];
+        for (const [key, plan] of result.plans) {
+          const sql = result.sql.get(key);
+          if (sql === undefined) continue;
+          if (!plan.temp && owner.get(key) !== p.id) {
+            base.diagnostics.push(diagnostic("PROC1010", "error", `${plan.table.id} is also loaded by ${owner.get(key) ?? "another procedure"}; one table becomes one model, so the two loads must be combined by hand`, at));
+            continue;
+          }
+          const name = plan.temp ? pc.tempModelName(plan.table.name) : modelName(plan.table);
+          const schemaDir = toIdentifier(p.schema, { reserved: "keep" });
+          const incremental = !plan.temp && !plan.rebuilt && plan.incremental;
+          const header = `{# ${plan.temp ? `temporary table ${plan.table.name} of` : `${plan.table.id} as left by`} procedure ${p.id} (${p.file}, lines ${[...new Set(plan.lines)].join(", ")}) #}\n`;
+          const config = incremental
+            ? `{{ config(materialized='incremental', incremental_strategy='${incremental.strategy}'${incremental.uniqueKey.length ? `, unique_key=${JSON.stringify(incremental.uniqueKey.length === 1 ? incremental.uniqueKey[0] : incremental.uniqueKey).replace(/"/g, "'")}` : ""}) }}\n`
+            : "";
+          produced.push({
+            name,
+            path: plan.temp ? `models/intermediate/${schemaDir}/${name}.sql` : `models/marts/${schemaDir}/${name}.sql`,
+            sql: `${header}${config}${sql}\n`,
+            materialized: plan.temp ? "ephemeral" : incremental ? "incremental" : "table",
+            config: incremental ? { incremental_strategy: incremental.strategy, ...(incremental.uniqueKey.length ? { unique_key: incremental.uniqueKey.length === 1 ? incremental.uniqueKey[0]! : incremental.uniqueKey } : {}) } : {},
+            description: plan.temp ? `Temporary table ${plan.table.name} of procedure ${p.id}.` : `Table ${plan.table.id} as procedure ${p.id} leaves it${incremental ? " (incremental: each run adds what one execution of the procedure adds; the first build assumes the table started empty)" : ""}.`,
+            meta: { datamigrate: { procedure: p.id, statements: [...new Set(plan.lines)], ...(plan.temp ? {} : { table: plan.table.id }) } },
+            ...(plan.temp ? {} : { origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: plan.table.schema, name: plan.table.name, kind: "table" } }),
+          });
+        }
+        if (!base.diagnostics.some((d) => d.severity === "error")) {
+          models.push(...produced);
+          base.models = produced.map((m) => m.name);
+          base.status = "converted";
+          for (const pv of pc.paramVars.values()) {
+          if ("default" in pv) vars[pv.varName] = pv.default;
+          else if (produced.some((m) => m.sql.includes(`var('${pv.varName}')`))) requiredVars.push({ name: pv.varName, procedure: p.id, parameter: pv.parameter, type: printDataType(pv.type) });
+        }
+        } else base.status = "needs_review";
       } else base.status = "needs_review";
-    } else base.status = "needs_review";
-    reports.push(base);
+      reports.push(base);
+    }
+
+
+    const converted = new Set(reports.filter((r) => r.status === "converted").map((r) => r.id));
+    const next = new Map([...otherModels].filter(([k]) => converted.has(owner.get(k)!)));
+    if (next.size === otherModels.size) break;
+    otherModels = next;
+  }
+  for (const r of reports) {
+    if (r.status !== "converted" && r.status !== "needs_review") continue;
+    for (const t of r.reads) {
+      const o = owner.get(lower(t));
+      if (o && o !== r.id && !otherModels.has(lower(t)))
+        r.diagnostics.push(diagnostic("PROC3009", "note", `reads ${t} from the source: ${o}, which loads it, was not converted, so there is no model to ref`, { file: r.file, line: r.line }));
+    }
   }
 
   // Order across procedures: a procedure runs after those that write what it reads.
@@ -1237,6 +1321,6 @@ export function compileProcedures(catalog: Catalog, opts: CompileProceduresOptio
   }
   const built = new Set(models.map((m) => m.name));
   for (const [k, m] of [...tableModels]) if (!built.has(m)) tableModels.delete(k);
-  return { models, selectors, vars, reportObjects: reports, order, tableModels, runtimeFunctions: [...runtime].sort(), diagnostics };
+  return { models, selectors, vars, requiredVars, reportObjects: reports, order, tableModels, runtimeFunctions: [...runtime].sort(), diagnostics };
 }
 

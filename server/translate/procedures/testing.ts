@@ -8,6 +8,7 @@ import { incrementalStatements } from "../../dbt/incremental.ts";
 import { parseDbtProject, type DbtProject } from "../../dbt/project.ts";
 import { toIdentifier } from "../../dbt/naming.ts";
 import type { RuntimeDb } from "../runtime/testdb.ts";
+import { sourceDdl } from "../project/ddl.ts";
 import { compileProcedures, type CompileProceduresResult } from "./compile.ts";
 
 export function catalogOf(tsql: string, file = "procs.sql"): Catalog {
@@ -31,7 +32,11 @@ export interface Warehouse {
 }
 
 export async function openWarehouse(db: RuntimeDb, tsql: string, prefix: string): Promise<Warehouse> {
-  const catalog = catalogOf(tsql);
+  return openWarehouseFor(db, catalogOf(tsql), prefix);
+}
+
+/** Scratch schemas for a catalog's procedures; with createSources, every source table is created empty (sourceDdl). */
+export async function openWarehouseFor(db: RuntimeDb, catalog: Catalog, prefix: string, options: { createSources?: boolean } = {}): Promise<Warehouse> {
   const compiled = compileProcedures(catalog, { runtimeSchema: db.schema });
   const tag = `${prefix}_${Math.random().toString(36).slice(2, 7)}`;
   const src = (schema: string) => `${tag}_src_${schema.toLowerCase()}`;
@@ -39,6 +44,16 @@ export async function openWarehouse(db: RuntimeDb, tsql: string, prefix: string)
   const ora = `${tag}_ora`;
   const schemas = [...new Set(catalog.objects.filter((o) => o.kind === "table").map((o) => o.schema))];
   for (const s of [...schemas.map(src), tgt, ora]) await db.exec(`create schema ${s}`);
+  if (options.createSources) {
+    const ddl = sourceDdl(catalog, { schemaName: src, foreignKeys: false, createSchemas: false });
+    for (const st of ddl.statements) {
+      try {
+        await db.exec(st);
+      } catch {
+        // A table Postgres refuses (an unmapped type) only matters to the models that read it.
+      }
+    }
+  }
   const sources = schemas.map((s) => ({
     name: toIdentifier(s, { reserved: "keep" }),
     schema: src(s),
@@ -55,7 +70,9 @@ export async function openWarehouse(db: RuntimeDb, tsql: string, prefix: string)
     ora,
     sql,
     async run({ incremental, vars }) {
-      const compiler = new ProjectCompiler(project, { schema: tgt, isIncremental: incremental, ...(vars ? { cliVars: vars } : {}) });
+      // Parameters without a default need a value, as the procedure needs an argument.
+      const sample = Object.fromEntries(compiled.requiredVars.map((v) => [v.name, /DATE|TIME/i.test(v.type) ? "2020-01-01" : /INT|DEC|NUM|MONEY|FLOAT|REAL|BIT/i.test(v.type) ? 1 : "x"]));
+      const compiler = new ProjectCompiler(project, { schema: tgt, isIncremental: incremental, cliVars: { ...sample, ...(vars ?? {}) } });
       const all = compiler.compileAll();
       const errors = all.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`);
       const ran: string[] = [];
