@@ -248,6 +248,8 @@ export interface WindowFrame {
 }
 export interface Over extends NodeBase {
   kind: "Over";
+  /** `OVER w` / `OVER (w ORDER BY ...)`: a window named in the query's WINDOW clause (SQL Server 2022). */
+  windowName?: Identifier;
   partitionBy: Expr[];
   orderBy: OrderItem[];
   frame?: WindowFrame;
@@ -392,6 +394,8 @@ export interface Select extends NodeBase {
   where?: Expr;
   groupBy?: GroupBy;
   having?: Expr;
+  /** WINDOW w AS (...), ... (SQL Server 2022). */
+  windows?: { name: Identifier; spec: Over }[];
   orderBy: OrderItem[];
   offset?: Expr;
   fetch?: Expr;

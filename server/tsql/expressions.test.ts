@@ -57,6 +57,7 @@ describe("expression forms", () => {
     ["SUM(x) OVER (ORDER BY d ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)", { over: { frame: { unit: "ROWS", start: { type: "UNBOUNDED PRECEDING" }, end: { type: "CURRENT ROW" } } } }],
     ["AVG(x) OVER (ORDER BY d RANGE BETWEEN 3 PRECEDING AND 1 FOLLOWING)", { over: { frame: { unit: "RANGE", start: { type: "PRECEDING" }, end: { type: "FOLLOWING" } } } }],
     ["STRING_AGG(name, ',') WITHIN GROUP (ORDER BY name)", { kind: "FunctionCall", withinGroup: [{}] }],
+    ["SUM(x) OVER w", { kind: "FunctionCall", over: { windowName: { value: "w" }, partitionBy: [] } }],
     ["TRIM('x' FROM s)", { kind: "FunctionCall", trimFrom: true, args: [{}, {}] }],
     ["d AT TIME ZONE 'UTC'", { kind: "AtTimeZone", zone: { value: "UTC" } }],
     ["N'abc' COLLATE Latin1_General_CI_AS", { kind: "Collate", collation: "Latin1_General_CI_AS", expr: { literalType: "nstring" } }],

@@ -706,14 +706,13 @@ export class Parser {
     if (this.acceptWord("WHERE")) sel.where = this.parseExpr();
     if (this.isWord("GROUP") && this.isWord("BY", 1)) sel.groupBy = this.parseGroupBy();
     if (this.acceptWord("HAVING")) sel.having = this.parseExpr();
-    if (this.isWord("WINDOW") && this.peek(1).type === T_WORD) {
-      // WINDOW w AS (...): kept only as text (rare; SQL Server 2022).
-      const ws = this.advance();
-      this.diag(TSQL.UnsupportedClause, "warning", "WINDOW clause is not modelled and was skipped", ws);
+    if (this.isWord("WINDOW") && (this.peek(1).type === T_WORD || this.peek(1).type === T_QUOTEDID) && this.isWord("AS", 2)) {
+      this.advance();
+      sel.windows = [];
       do {
-        this.advance();
-        this.expectWord("AS");
-        this.skipParens();
+        const name = this.ident();
+        const as = this.expectWord("AS");
+        sel.windows.push({ name, spec: this.parseOverBody(as) });
       } while (this.acceptOp(","));
     }
     sel.loc = this.locOf(start);
@@ -1779,7 +1778,7 @@ export class Parser {
       this.advance();
       this.advance();
     }
-    if (this.isWord("OVER") && this.isOp("(", 1)) fc.over = this.parseOver();
+    if (this.isWord("OVER") && (this.isOp("(", 1) || this.peek(1).type === T_WORD || this.peek(1).type === T_QUOTEDID)) fc.over = this.parseOver();
     fc.loc = this.locOf(start);
     return fc;
   }
@@ -1846,8 +1845,19 @@ export class Parser {
 
   private parseOver(): A.Over {
     const start = this.expectWord("OVER");
+    if (!this.isOp("(")) {
+      const windowName = this.ident();
+      return { kind: "Over", windowName, partitionBy: [], orderBy: [], loc: this.locOf(start) };
+    }
+    return this.parseOverBody(start);
+  }
+
+  /** `( [window_name] [PARTITION BY ...] [ORDER BY ...] [frame] )` */
+  private parseOverBody(start: Token): A.Over {
     this.expectOp("(");
     const over: A.Over = { kind: "Over", partitionBy: [], orderBy: [], loc: PENDING_LOC };
+    const w = this.peek();
+    if ((w.type === T_WORD && !["PARTITION", "ORDER", "ROWS", "RANGE"].includes(w.upper)) || w.type === T_QUOTEDID) over.windowName = this.ident();
     if (this.isWord("PARTITION")) {
       this.advance();
       this.expectWord("BY");
@@ -2833,6 +2843,7 @@ export class Parser {
       const ws = this.advance();
       do {
         const os = this.peek();
+        if (os.type !== T_WORD) throw this.error("expected RECOMPILE or RESULT SETS");
         if (this.acceptWords("RESULT", "SETS")) {
           if (this.isOp("(")) this.skipParens();
           else this.advance(); // NONE / UNDEFINED

@@ -38,6 +38,7 @@ const scripts = [
   "SELECT x.value('.', 'int') FROM @doc.nodes('/r') AS n(x) FOR XML PATH('row'), ROOT('rows'), TYPE",
   "SELECT * FROM t FOR SYSTEM_TIME BETWEEN @a AND @b AS h",
   "SELECT ROW_NUMBER() OVER (PARTITION BY a ORDER BY b ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), STRING_AGG(c, ',') WITHIN GROUP (ORDER BY c) FROM t",
+  "SELECT SUM(x) OVER w AS s, AVG(x) OVER (w ROWS UNBOUNDED PRECEDING) FROM t WINDOW w AS (PARTITION BY g ORDER BY d)",
   "INSERT INTO dbo.t (a, b) OUTPUT inserted.a INTO @ids (a) VALUES (1, DEFAULT), (2, N'x')",
   "INSERT t EXEC dbo.p 1, @b = 2",
   "UPDATE TOP (5) t SET a += 1, @v = b = 2 OUTPUT deleted.a FROM t JOIN u ON u.id = t.id WHERE t.x IN (SELECT y FROM z)",

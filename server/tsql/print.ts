@@ -36,14 +36,20 @@ function option(o: A.OptionItem): string {
 }
 
 function over(o: A.Over): string {
+  if (o.windowName && !o.partitionBy.length && !o.orderBy.length && !o.frame) return `OVER ${q(o.windowName)}`;
+  return `OVER ${overSpec(o)}`;
+}
+
+function overSpec(o: A.Over): string {
   const parts: string[] = [];
+  if (o.windowName) parts.push(q(o.windowName));
   if (o.partitionBy.length) parts.push(`PARTITION BY ${list(o.partitionBy, expr)}`);
   if (o.orderBy.length) parts.push(`ORDER BY ${list(o.orderBy, orderItem)}`);
   if (o.frame) {
     const b = (f: A.FrameBound) => (f.offset ? `${expr(f.offset)} ${f.type}` : f.type);
     parts.push(o.frame.end ? `${o.frame.unit} BETWEEN ${b(o.frame.start)} AND ${b(o.frame.end)}` : `${o.frame.unit} ${b(o.frame.start)}`);
   }
-  return `OVER (${parts.join(" ")})`;
+  return `(${parts.join(" ")})`;
 }
 
 const orderItem = (o: A.OrderItem) => expr(o.expr) + (o.direction ? ` ${o.direction}` : "");
@@ -232,6 +238,7 @@ export function query(x: A.QueryExpr): string {
       if (x.where) s += ` WHERE ${expr(x.where)}`;
       if (x.groupBy) s += ` GROUP BY ${x.groupBy.all ? "ALL " : ""}${list(x.groupBy.items, groupItem)}${x.groupBy.with ? ` WITH ${x.groupBy.with}` : ""}`;
       if (x.having) s += ` HAVING ${expr(x.having)}`;
+      if (x.windows) s += ` WINDOW ${x.windows.map((w) => `${q(w.name)} AS ${overSpec(w.spec)}`).join(", ")}`;
       return s + queryTail(x);
     }
   }

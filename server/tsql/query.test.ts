@@ -28,6 +28,7 @@ describe("SELECT clauses", () => {
     ["(SELECT 1) UNION (SELECT 2)", { query: { kind: "SetOperation", left: { kind: "ParenQuery" }, right: { kind: "ParenQuery" } } }],
     ["WITH c (x) AS (SELECT 1), d AS (SELECT x FROM c) SELECT * FROM d", { with: { ctes: [{ name: { value: "c" }, columns: [{ value: "x" }] }, { name: { value: "d" } }] } }],
     ["WITH r AS (SELECT 1 n UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT n FROM r OPTION (MAXRECURSION 100)", { with: { ctes: [{ query: { kind: "SetOperation" } }] }, query: { option: [{ name: "MAXRECURSION" }] } }],
+    ["SELECT SUM(x) OVER w AS s, AVG(x) OVER (w ROWS UNBOUNDED PRECEDING) FROM t WINDOW w AS (PARTITION BY g ORDER BY d)", { query: { columns: [{ alias: { value: "s" }, expr: { over: { windowName: { value: "w" } } } }, { expr: { over: { windowName: { value: "w" }, frame: { unit: "ROWS" } } } }], windows: [{ name: { value: "w" }, spec: { partitionBy: [{}], orderBy: [{}] } }] } }],
     ["WITH XMLNAMESPACES ('urn:x' AS x) SELECT 1", { with: { xmlNamespaces: [{ prefix: { value: "x" }, isDefault: false }], ctes: [] } }],
   ])("%s", (sql, want) => {
     expect(one(sql)).toMatchObject({ kind: "SelectStatement", ...want });
