@@ -176,6 +176,7 @@ const cases: Case[] = [
   ["the default limit allows 100 recursion levels", "§8 recursive CTE", `WITH n AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM n WHERE i < 101) SELECT MAX(i) AS m FROM n`, [["101"]]],
   ["INTERSECT and EXCEPT compare with the collation", "§2.1 set operations", `SELECT COUNT(*) AS c FROM (SELECT 'abc' AS v INTERSECT SELECT 'ABC ') i`, [["1"]]],
   ["EXCEPT removes collation-equal rows", "§2.1 set operations", `SELECT UPPER(RTRIM(v)) AS v FROM (SELECT v FROM (VALUES ('a'), ('B'), ('b ')) t(v) EXCEPT SELECT 'A') e`, [["B"]]],
+  ["UPDATE ... OUTPUT deleted and inserted", "§8 OUTPUT", `CREATE TABLE dbo.U (id int PRIMARY KEY, v int); INSERT INTO dbo.U VALUES (1, 10), (2, 20); UPDATE dbo.U SET v = v + 1 OUTPUT deleted.v AS old_v, inserted.v AS new_v WHERE id = 2`, [["20", "21"]]],
   // DML
   ["UPDATE with FROM/JOIN", "§8 UPDATE", `${T} CREATE TABLE dbo.Bonus (pid int, amt int); INSERT INTO dbo.Bonus VALUES (1, 100), (4, 400); UPDATE p SET qty = p.qty + b.amt FROM dbo.People p JOIN dbo.Bonus b ON b.pid = p.id; SELECT id, qty FROM dbo.People ORDER BY id`, [["1", "101"], ["2", "2"], ["3", null], ["4", "404"]]],
   ["DELETE with FROM/JOIN", "§8 DELETE", `${T} CREATE TABLE dbo.Gone (pid int); INSERT INTO dbo.Gone VALUES (2), (3); DELETE p FROM dbo.People p JOIN dbo.Gone g ON g.pid = p.id; SELECT id FROM dbo.People ORDER BY id`, [["1"], ["4"]]],

@@ -215,7 +215,7 @@ function restOfFrom(gen: PostgresGenerator, from: A.TableSource[], tg: Target, t
   return { from: fromSql, conds };
 }
 
-function outputClause(gen: PostgresGenerator, out: A.OutputClause | undefined, sc: Scope, kind: "INSERT" | "UPDATE" | "DELETE", qualifier: string): string {
+function outputClause(gen: PostgresGenerator, out: A.OutputClause | undefined, sc: Scope, kind: "INSERT" | "UPDATE" | "DELETE", qualifier: string, preImage?: string): string {
   if (!out) return "";
   if (out.into) {
     gen.diag(TR.OUTPUT, "OUTPUT ... INTO is not translated (use a data-modifying CTE by hand)", out.loc);
@@ -231,7 +231,7 @@ function outputClause(gen: PostgresGenerator, out: A.OutputClause | undefined, s
       const o = n as Record<string, unknown>;
       if (o.kind === "ColumnRef" || o.kind === "Star") {
         const t = (o.table as A.ObjectName | undefined)?.name.value.toLowerCase();
-        if (t === "deleted" && kind !== "DELETE") bad = true;
+        if (t === "deleted" && kind !== "DELETE" && !preImage) bad = true;
         if (t === "inserted" && kind === "DELETE") bad = true;
       }
       if (o.kind === "PseudoColumn") bad = true;
@@ -242,7 +242,10 @@ function outputClause(gen: PostgresGenerator, out: A.OutputClause | undefined, s
     // inserted./deleted. qualifiers refer to the target row.
     const sc2 = new Scope();
     const rel = sc.rels[0];
-    if (rel) sc2.rels.push({ ...rel, names: [...rel.names, "inserted", "deleted"] });
+    if (rel && preImage) {
+      // deleted.* reads the pre-image joined into the UPDATE (a snapshot from before the statement).
+      sc2.rels.push({ ...rel, names: [...rel.names, "inserted"] }, { ...rel, names: ["deleted"], qualifier: preImage });
+    } else if (rel) sc2.rels.push({ ...rel, names: [...rel.names, "inserted", "deleted"] });
     const g = gen.expr(c.expr, sc2);
     const name = c.alias?.value ?? (c.expr.kind === "ColumnRef" ? c.expr.name.value : undefined);
     return name ? `${g.sql} AS ${ident(name)}` : g.sql;
@@ -252,12 +255,12 @@ function outputClause(gen: PostgresGenerator, out: A.OutputClause | undefined, s
 }
 
 /** OUTPUT without INTO becomes RETURNING; OUTPUT ... INTO is refused. */
-function outputs(gen: PostgresGenerator, st: { output?: A.OutputClause; outputResult?: A.OutputClause }, sc: Scope, kind: "INSERT" | "UPDATE" | "DELETE"): string {
+function outputs(gen: PostgresGenerator, st: { output?: A.OutputClause; outputResult?: A.OutputClause }, sc: Scope, kind: "INSERT" | "UPDATE" | "DELETE", preImage?: string): string {
   let ret = "";
   for (const o of [st.output, st.outputResult]) {
     if (!o) continue;
     if (o.into) gen.diag(TR.OUTPUT, "OUTPUT ... INTO is not translated (use a data-modifying CTE by hand)", o.loc);
-    else ret = outputClause(gen, o, sc, kind, "");
+    else ret = outputClause(gen, o, sc, kind, "", preImage);
   }
   return ret;
 }
@@ -340,9 +343,31 @@ function update(gen: PostgresGenerator, st: A.Update): string {
   const sets = setClauses(gen, st.set, tg).filter(Boolean);
   const conds = [...rest.conds];
   if (st.where) conds.push(gen.predicate(st.where, tg.scope));
-  const ret = outputs(gen, st, tg.scope, "UPDATE");
+  // OUTPUT deleted.*: join a pre-image of the target on its primary key (Postgres 15 has no OLD in RETURNING).
+  let from = rest.from;
+  let preImage: string | undefined;
+  const out = [st.output, st.outputResult].filter((o): o is A.OutputClause => !!o && !o.into);
+  if (out.some((o) => mentionsTable(o, "deleted"))) {
+    const pk = tg.obj?.constraints.find((k) => k.kind === "primary_key")?.columns;
+    if (pk?.length) {
+      preImage = "dm_old";
+      const relId = tg.obj ? `${tg.obj.schema}.${tg.obj.name}` : undefined;
+      const q = tg.scope.rels[0]!.qualifier;
+      from = `${from ? `${from}, ` : ""}(SELECT * FROM ${tg.sql.replace(/ AS [^ ]+$/, "")}) AS ${preImage}`;
+      for (const c of pk) conds.push(`${q}.${gen.colName(relId, c)} = ${preImage}.${gen.colName(relId, c)}`);
+    }
+  }
+  const ret = outputs(gen, st, tg.scope, "UPDATE", preImage);
   const withSql = st.with ? withPrefix(gen, st.with, tg.scope) : "";
-  return `${withSql}UPDATE ${tg.sql} SET ${sets.join(", ")}${rest.from ? ` FROM ${rest.from}` : ""}${conds.length ? ` WHERE ${conds.map((c) => `(${c})`).join(" AND ")}` : ""}${ret}`;
+  return `${withSql}UPDATE ${tg.sql} SET ${sets.join(", ")}${from ? ` FROM ${from}` : ""}${conds.length ? ` WHERE ${conds.map((c) => `(${c})`).join(" AND ")}` : ""}${ret}`;
+}
+
+function mentionsTable(n: unknown, table: string): boolean {
+  if (!n || typeof n !== "object") return false;
+  if (Array.isArray(n)) return n.some((x) => mentionsTable(x, table));
+  const o = n as Record<string, unknown>;
+  if ((o.kind === "ColumnRef" || o.kind === "Star") && (o.table as A.ObjectName | undefined)?.name.value.toLowerCase() === table) return true;
+  return Object.keys(o).some((k) => k !== "loc" && mentionsTable(o[k], table));
 }
 
 function withPrefix(gen: PostgresGenerator, w: A.WithClause, sc: Scope): string {
@@ -524,6 +549,11 @@ function createTable(gen: PostgresGenerator, st: A.CreateTable, columnOnly = fal
   addLocalFromCols(gen, st.name, cols);
   const local = gen.local.get(`${st.name.schema?.value ?? gen.defaultSchema}.${st.name.name.value}`.toLowerCase());
   if (local) {
+    const pkCols = [
+      ...st.columns.filter((c) => c.constraints.some((k) => k.kind === "PrimaryKey")).map((c) => c.name.value),
+      ...st.constraints.flatMap((k) => (k.kind === "PrimaryKey" ? k.columns.map((c) => c.name.value) : [])),
+    ];
+    if (pkCols.length) local.constraints.push({ kind: "primary_key", columns: pkCols });
     for (const c of st.columns) {
       const lc = local.columns.find((x) => x.name === c.name.value);
       if (!lc) continue;
