@@ -9,7 +9,7 @@ import { preprocessSqlcmd, type SqlcmdOptions } from "./sqlcmd.ts";
 export type * from "./ast.ts";
 export { T as TokenType, type Token, Lexer } from "./lexer.ts";
 export { printStatement, printExpr, printQuery, printTableSource, printDataType, printObjectName } from "./print.ts";
-export { walk, children, sourceText, statementText, references, type Visitor, type Reference, type ReferenceRole } from "./walk.ts";
+export { walk, children, sourceText, statementText, references, dmlTarget, type Visitor, type Reference, type ReferenceRole } from "./walk.ts";
 export { preprocessSqlcmd, type SqlcmdOptions, type Preprocessed } from "./sqlcmd.ts";
 export { TSQL as TSQL_CODES } from "./codes.ts";
 export { BUILTIN_TYPES, BUILTIN_ROWSET_FUNCTIONS, RESERVED } from "./keywords.ts";

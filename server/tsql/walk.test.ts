@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Node } from "./ast.ts";
-import { formatObjectName, objectNameKey, parseScript, references, sourceText, walk } from "./index.ts";
+import { dmlTarget, formatObjectName, objectNameKey, parseScript, references, sourceText, walk } from "./index.ts";
 
 const sql = `CREATE PROCEDURE dbo.Load @d date AS
 BEGIN
@@ -58,6 +58,21 @@ describe("walk and references", () => {
     expect(refs.filter((x) => x.includes("SYSDATETIME") || x.includes("SUM"))).toEqual([]);
     const builtins = references(parseScript("SELECT * FROM OPENJSON(@j) CROSS APPLY STRING_SPLIT(@s, ',') JOIN dbo.t ON 1 = 1", { file: "b.sql" }).batches[0]!.statements);
     expect(builtins.map((x) => `${x.role}:${formatObjectName(x.name)}`)).toEqual(["table:[dbo].[t]"]);
+  });
+
+  it.each([
+    ["UPDATE x SET a = 1 FROM dbo.T AS x JOIN u ON u.id = x.id", "[dbo].[T]"],
+    ["UPDATE dbo.T SET a = 1", "[dbo].[T]"],
+    ["DELETE o FROM u JOIN sales.Orders o ON o.id = u.id", "[sales].[Orders]"],
+    ["DELETE FROM t WHERE 1 = 0", "[t]"],
+    ["UPDATE v SET a = 1 FROM @tv v", "@tv"],
+    ["MERGE dbo.T AS t USING s ON 1 = 1 WHEN MATCHED THEN DELETE;", "[dbo].[T]"],
+    ["INSERT INTO @t VALUES (1)", "@t"],
+  ])("dmlTarget(%s) is %s", (sql, want) => {
+    const st = parseScript(sql, { file: "d.sql" }).batches[0]!.statements[0]!;
+    if (st.kind !== "Update" && st.kind !== "Delete" && st.kind !== "Merge" && st.kind !== "Insert") throw new Error(st.kind);
+    const t = dmlTarget(st)!;
+    expect(t.kind === "Variable" ? t.name : formatObjectName(t)).toBe(want);
   });
 
   it("gives back the original text of any node", () => {

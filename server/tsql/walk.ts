@@ -1,6 +1,6 @@
 // Generic traversal of the syntax tree. It does not know the node types: it descends into every
 // property that holds an object or an array (except `loc`), so new node kinds are walked for free.
-import type { Batch, Node, ObjectName, Statement } from "./ast.ts";
+import type { Batch, Delete, Insert, Merge, Node, ObjectName, Statement, TableSource, Update, Variable } from "./ast.ts";
 import { BUILTIN_ROWSET_FUNCTIONS } from "./keywords.ts";
 
 export type Visitor = (node: Node, parent: Node | undefined, key: string) => void | boolean;
@@ -129,4 +129,36 @@ export function references(root: Node | Node[]): Reference[] {
     return true;
   });
   return out;
+}
+
+/**
+ * The table an UPDATE/DELETE/MERGE/INSERT writes to, with `UPDATE x SET ... FROM dbo.t AS x` resolved:
+ * when the target is a one-part name that is an alias in the FROM list, the aliased table (or table
+ * variable) is returned. CTE targets come back as written (the caller knows its CTEs).
+ */
+export function dmlTarget(st: Insert | Update | Delete | Merge): ObjectName | Variable | undefined {
+  const t = st.target;
+  if (t.kind === "VariableTableRef") return t.variable;
+  if (t.kind !== "TableRef") return undefined;
+  if (st.kind === "Update" || st.kind === "Delete") {
+    if (t.name.partCount === 1) {
+      const alias = t.name.name.value.toLowerCase();
+      let found: ObjectName | Variable | undefined;
+      walkSources(st.from, (s) => {
+        if (found) return;
+        if (s.kind === "TableRef" && s.alias?.value.toLowerCase() === alias) found = s.name;
+        else if (s.kind === "VariableTableRef" && s.alias?.value.toLowerCase() === alias) found = s.variable;
+      });
+      if (found) return found;
+    }
+  }
+  return t.name;
+}
+
+function walkSources(sources: TableSource[], visit: (s: TableSource) => void): void {
+  for (const s of sources) {
+    visit(s);
+    if (s.kind === "Join") walkSources([s.left, s.right], visit);
+    else if (s.kind === "Pivot" || s.kind === "Unpivot") walkSources([s.source], visit);
+  }
 }
