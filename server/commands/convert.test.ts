@@ -34,6 +34,7 @@ describe("parseConvertArgs", () => {
     [["a.sql", "--out", "o"], { paths: ["a.sql"], out: "o", target: "postgres", force: false }],
     [["a.sql", "b", "--out=o", "--target", "sqlserver", "--force"], { paths: ["a.sql", "b"], out: "o", target: "sqlserver", force: true }],
     [["a.sql", "--out", "o", "--var", "DB=Shop", "--var=X=1=2"], { vars: { DB: "Shop", X: "1=2" } }],
+    [["a.sql", "--out", "o", "--validate", "--database-url", "postgres://h/db"], { validate: true, databaseUrl: "postgres://h/db" }],
   ])("%j", (args, expected) => {
     expect(parseConvertArgs(args)).toMatchObject(expected);
   });
@@ -45,12 +46,29 @@ describe("parseConvertArgs", () => {
     [["a.sql", "--out", "o", "--var", "novalue"], "--var expects name=value, got 'novalue'"],
     [["a.sql", "--out", "o", "--name", "1bad"], expect.stringContaining("--name must be a dbt project name")],
     [["a.sql", "--out", "o", "--frobnicate"], "unknown option '--frobnicate'"],
+    [["a.sql", "--out", "o", "--database-url", "postgres://h/db"], "--database-url goes with --validate"],
+    [["a.sql", "--out", "o", "--validate", "--target", "sqlserver"], "--validate runs the project on Postgres; it needs --target postgres"],
   ])("%j → %s", (args, message) => {
     expect(parseConvertArgs(args)).toEqual(message);
   });
 });
 
 describe("datamigrate convert", () => {
+  it("--validate grades every object in report.json and prints the grade counts", async () => {
+    const out = path.join(tmp, "shop-validated");
+    const r = await runCli([SAMPLE, "--out", out, "--validate", ...(process.env.TEST_DATABASE_URL ? ["--database-url", process.env.TEST_DATABASE_URL] : [])]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/evidence: verified_equal \d+, tests_passed \d+, ran \d+, compiled \d+, failed \d+/);
+    const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8")) as { objects: { kind: string; status: string; evidence?: string }[] };
+    expect(report.objects.length).toBe(12);
+    for (const o of report.objects) expect(o.evidence, `${o.kind} ${o.status}`).toMatch(/^(verified_equal|tests_passed|ran|compiled|failed)$/);
+    // Every converted table and view model ran on Postgres; only what convert could not turn into a model fails.
+    for (const o of report.objects.filter((x) => x.status === "converted" && (x.kind === "table" || x.kind === "view"))) {
+      expect(["tests_passed", "ran"]).toContain(o.evidence);
+    }
+    expect(report.objects.filter((o) => o.evidence === "failed").every((o) => o.status !== "converted")).toBe(true);
+  }, 120_000);
+
   it("writes the project and report.json/html/csv and prints the summary", async () => {
     const out = path.join(tmp, "shop");
     const r = await runCli([SAMPLE, "--out", out, "--name", "shop"]);

@@ -1,9 +1,11 @@
 // datamigrate convert <path...> --out <dir> [--target postgres|sqlserver] [--var name=value] [--force]
 import { formatDiagnostic } from "../diagnostics.ts";
 import { ConvertError, convertPaths, diagnosticCounts, prepareOutDir, writeConversion } from "../translate/project/index.ts";
+import { validateProject } from "../validate/project.ts";
 import type { Command } from "./types.ts";
 
 const help = `Usage: datamigrate convert <path...> --out <dir> [--target postgres|sqlserver] [--var name=value] [--force]
+                          [--validate [--database-url URL]]
 
 Converts SQL Server sources into a dbt project and writes report.json, report.html and report.csv
 beside it.
@@ -17,6 +19,10 @@ beside it.
   --name <project>     dbt project name (default: from the database name)
   --force              write into a non-empty --out directory
   --json               print the report summary as JSON
+  --validate           then validate the project (as \`datamigrate validate\`): run every model and
+                       data test on synthesised data and write an evidence grade per object into
+                       the report (Postgres target only)
+  --database-url URL   the Postgres to validate on (default: an embedded PGlite)
 
 Exits 1 when nothing could be read or the output cannot be written, 2 on bad arguments, else 0
 (objects that could not be converted are listed in the report, not signalled by the exit code).`;
@@ -30,10 +36,12 @@ export interface ConvertArgs {
   name?: string;
   force: boolean;
   json: boolean;
+  validate: boolean;
+  databaseUrl?: string;
 }
 
 export function parseConvertArgs(args: string[]): ConvertArgs | string {
-  const out: Partial<ConvertArgs> & { paths: string[]; vars: Record<string, string> } = { paths: [], vars: {}, target: "postgres", force: false, json: false };
+  const out: Partial<ConvertArgs> & { paths: string[]; vars: Record<string, string> } = { paths: [], vars: {}, target: "postgres", force: false, json: false, validate: false };
   const value = (i: number, a: string, flag: string): [string | undefined, number] =>
     a === flag ? [args[i + 1], i + 1] : [a.slice(flag.length + 1), i];
   for (let i = 0; i < args.length; i++) {
@@ -41,7 +49,8 @@ export function parseConvertArgs(args: string[]): ConvertArgs | string {
     const flag = a.startsWith("--") ? a.split("=")[0]! : undefined;
     if (flag === "--force" && a === flag) out.force = true;
     else if (flag === "--json" && a === flag) out.json = true;
-    else if (flag === "--out" || flag === "--target" || flag === "--var" || flag === "--collation" || flag === "--name") {
+    else if (flag === "--validate" && a === flag) out.validate = true;
+    else if (flag === "--out" || flag === "--target" || flag === "--var" || flag === "--collation" || flag === "--name" || flag === "--database-url") {
       const [v, next] = value(i, a, flag);
       i = next;
       if (v === undefined || v === "") return `${flag} expects a value`;
@@ -54,6 +63,7 @@ export function parseConvertArgs(args: string[]): ConvertArgs | string {
         if (!m) return `--var expects name=value, got '${v}'`;
         out.vars[m[1]!] = m[2]!;
       } else if (flag === "--collation") out.collation = v;
+      else if (flag === "--database-url") out.databaseUrl = v;
       else {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) return `--name must be a dbt project name (letters, digits, underscore), got '${v}'`;
         out.name = v;
@@ -63,6 +73,8 @@ export function parseConvertArgs(args: string[]): ConvertArgs | string {
   }
   if (out.paths.length === 0) return "give at least one path to convert";
   if (!out.out) return "--out <dir> is required";
+  if (out.databaseUrl && !out.validate) return "--database-url goes with --validate";
+  if (out.validate && out.target === "sqlserver") return "--validate runs the project on Postgres; it needs --target postgres";
   return out as ConvertArgs;
 }
 
@@ -104,8 +116,15 @@ export const convert: Command = {
     }
     const s = written.report.summary;
     const top = diagnosticCounts(written.report).slice(0, 8);
+    let grades: Record<string, number> | undefined;
+    let validationErrors: string[] = [];
+    if (parsed.validate) {
+      const v = await validateProject(written.dir, { catalog: c.catalog, ...(parsed.databaseUrl ? { databaseUrl: parsed.databaseUrl } : {}) });
+      grades = v.grades;
+      validationErrors = v.diagnostics.filter((d) => d.severity === "error").slice(0, 10).map(formatDiagnostic);
+    }
     if (parsed.json) {
-      process.stdout.write(JSON.stringify({ out: written.dir, summary: s, codes: Object.fromEntries(top) }, null, 2) + "\n");
+      process.stdout.write(JSON.stringify({ out: written.dir, summary: s, codes: Object.fromEntries(top), ...(grades ? { evidence: grades } : {}) }, null, 2) + "\n");
       return 0;
     }
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -123,6 +142,13 @@ export const convert: Command = {
     if (yamlErrors.length) {
       lines.push(`  ${yamlErrors.length} project error(s) found by the dbt writer:`);
       for (const d of yamlErrors.slice(0, 10)) lines.push(`    ${formatDiagnostic(d)}`);
+    }
+    if (grades) {
+      lines.push(`  evidence: ${Object.entries(grades).map(([g, n]) => `${g} ${n}`).join(", ")}`);
+      if (validationErrors.length) {
+        lines.push(`  validation errors (first ${validationErrors.length}):`);
+        for (const e of validationErrors) lines.push(`    ${e}`);
+      }
     }
     lines.push(`  report: ${written.dir}/report.html`);
     process.stdout.write(lines.join("\n") + "\n");
