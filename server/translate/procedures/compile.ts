@@ -1252,7 +1252,9 @@ export function compileProcedures(catalog: Catalog, opts: CompileProceduresOptio
             materialized: plan.temp ? "ephemeral" : incremental ? "incremental" : "table",
             config: incremental ? { incremental_strategy: incremental.strategy, ...(incremental.uniqueKey.length ? { unique_key: incremental.uniqueKey.length === 1 ? incremental.uniqueKey[0]! : incremental.uniqueKey } : {}) } : {},
             description: plan.temp ? `Temporary table ${plan.table.name} of procedure ${p.id}.` : `Table ${plan.table.id} as procedure ${p.id} leaves it${incremental ? " (incremental: each run adds what one execution of the procedure adds; the first build assumes the table started empty)" : ""}.`,
-            meta: { datamigrate: { procedure: p.id, statements: [...new Set(plan.lines)], ...(plan.temp ? {} : { table: plan.table.id }) } },
+            // history_dependent: the table holds what earlier runs left (appends, changed rows), so a full
+          // refresh is not expected to equal the incremental state (a validator should not compare them).
+          meta: { datamigrate: { procedure: p.id, statements: [...new Set(plan.lines)], ...(plan.temp ? {} : { table: plan.table.id }), ...(incremental ? { history_dependent: true } : {}) } },
             ...(plan.temp ? {} : { origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: plan.table.schema, name: plan.table.name, kind: "table" } }),
           });
         }
