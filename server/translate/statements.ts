@@ -254,15 +254,32 @@ function outputClause(gen: PostgresGenerator, out: A.OutputClause | undefined, s
   return ` RETURNING ${items.join(", ")}`;
 }
 
-/** OUTPUT without INTO becomes RETURNING; OUTPUT ... INTO is refused. */
-function outputs(gen: PostgresGenerator, st: { output?: A.OutputClause; outputResult?: A.OutputClause }, sc: Scope, kind: "INSERT" | "UPDATE" | "DELETE", preImage?: string): string {
+/**
+ * OUTPUT without INTO becomes RETURNING; OUTPUT ... INTO a table becomes a data-modifying CTE whose
+ * rows are inserted into that table; OUTPUT INTO a table variable is refused.
+ */
+function outputs(gen: PostgresGenerator, st: { output?: A.OutputClause; outputResult?: A.OutputClause }, sc: Scope, kind: "INSERT" | "UPDATE" | "DELETE", preImage?: string): { ret: string; wrap: (dml: string) => string } {
   let ret = "";
+  let wrap = (dml: string) => dml;
   for (const o of [st.output, st.outputResult]) {
     if (!o) continue;
-    if (o.into) gen.diag(TR.OUTPUT, "OUTPUT ... INTO is not translated (use a data-modifying CTE by hand)", o.loc);
-    else ret = outputClause(gen, o, sc, kind, "", preImage);
+    if (o.into && o.into.kind === "Variable") {
+      gen.diag(TR.OUTPUT, "OUTPUT ... INTO a table variable is procedural and is not translated", o.loc);
+    } else if (o.into) {
+      if (ret) {
+        gen.diag(TR.OUTPUT, "OUTPUT INTO together with a second OUTPUT is not translated", o.loc);
+        continue;
+      }
+      const into = o.into;
+      const obj = lookupObject(gen.catalog, into, gen.defaultSchema, gen.local);
+      const relId = obj ? `${obj.schema}.${obj.name}` : undefined;
+      const cols = o.intoColumns.length ? ` (${o.intoColumns.map((c) => gen.colName(relId, c.value)).join(", ")})` : "";
+      const r = outputClause(gen, { ...o, into: undefined }, sc, kind, "", preImage);
+      const target = gen.relationSql(into, obj);
+      wrap = (dml) => `WITH dm_output AS (${dml}${r}) INSERT INTO ${target}${cols} SELECT * FROM dm_output`;
+    } else ret = outputClause(gen, o, sc, kind, "", preImage);
   }
-  return ret;
+  return { ret, wrap };
 }
 
 function insert(gen: PostgresGenerator, st: A.Insert): string {
@@ -279,12 +296,10 @@ function insert(gen: PostgresGenerator, st: A.Insert): string {
   const colList = st.columns.length ? ` (${st.columns.map((c) => gen.colName(relId, c.value)).join(", ")})` : skipped ? ` (${cols!.map((c) => gen.colName(relId, c.name)).join(", ")})` : "";
   const identityInsert = st.columns.some((c) => tg.obj?.columns.find((oc) => lower(oc.name) === lower(c.value) && oc.identity));
   const overriding = identityInsert ? " OVERRIDING SYSTEM VALUE" : "";
-  const ret = outputs(gen, st, tg.scope, "INSERT");
-  const prefix = st.with ? "" : "";
-  void prefix;
+  const { ret, wrap } = outputs(gen, st, tg.scope, "INSERT");
   const src = st.source;
   const head = `INSERT INTO ${tg.sql}${colList}${overriding}`;
-  if (src.kind === "DefaultValues") return `${head} DEFAULT VALUES${ret}`;
+  if (src.kind === "DefaultValues") return wrap(`${head} DEFAULT VALUES${ret}`);
   if (src.kind === "ExecSource") {
     gen.diag(TR.INSERT_EXEC, "INSERT ... EXEC: the procedure's result set cannot be inlined into a query", src.loc);
     return "";
@@ -296,7 +311,7 @@ function insert(gen: PostgresGenerator, st: A.Insert): string {
       const t = cols?.[i]?.type;
       return t && !isUnknown(t) ? gen.convert(g, t, x.loc, { assign: true }).sql : g.sql;
     }).join(", ")})`);
-    return `${head} VALUES ${rows.join(", ")}${ret}`;
+    return wrap(`${head} VALUES ${rows.join(", ")}${ret}`);
   }
   const r = gen.queryWith(st.with, src.query, new Scope());
   // Convert the query's columns to the target's types (bit, dates, strings) through a wrapper when they differ.
@@ -307,7 +322,7 @@ function insert(gen: PostgresGenerator, st: A.Insert): string {
     const conv = r.columns.map((c, i) => gen.convert({ sql: `${w}.${names[i]}`, type: c.type, atom: true }, cols[i]!.type, st.loc, { assign: true }).sql);
     qsql = `SELECT ${conv.join(", ")} FROM (${r.sql}) AS ${w}(${names.join(", ")})`;
   }
-  return `${head} ${qsql}${ret}`;
+  return wrap(`${head} ${qsql}${ret}`);
 }
 
 function setClauses(gen: PostgresGenerator, set: A.SetClause[], tg: Target): string[] {
@@ -346,7 +361,7 @@ function update(gen: PostgresGenerator, st: A.Update): string {
   // OUTPUT deleted.*: join a pre-image of the target on its primary key (Postgres 15 has no OLD in RETURNING).
   let from = rest.from;
   let preImage: string | undefined;
-  const out = [st.output, st.outputResult].filter((o): o is A.OutputClause => !!o && !o.into);
+  const out = [st.output, st.outputResult].filter((o): o is A.OutputClause => !!o && o.into?.kind !== "Variable");
   if (out.some((o) => mentionsTable(o, "deleted"))) {
     const pk = tg.obj?.constraints.find((k) => k.kind === "primary_key")?.columns;
     if (pk?.length) {
@@ -357,9 +372,9 @@ function update(gen: PostgresGenerator, st: A.Update): string {
       for (const c of pk) conds.push(`${q}.${gen.colName(relId, c)} = ${preImage}.${gen.colName(relId, c)}`);
     }
   }
-  const ret = outputs(gen, st, tg.scope, "UPDATE", preImage);
+  const { ret, wrap } = outputs(gen, st, tg.scope, "UPDATE", preImage);
   const withSql = st.with ? withPrefix(gen, st.with, tg.scope) : "";
-  return `${withSql}UPDATE ${tg.sql} SET ${sets.join(", ")}${from ? ` FROM ${from}` : ""}${conds.length ? ` WHERE ${conds.map((c) => `(${c})`).join(" AND ")}` : ""}${ret}`;
+  return wrap(`${withSql}UPDATE ${tg.sql} SET ${sets.join(", ")}${from ? ` FROM ${from}` : ""}${conds.length ? ` WHERE ${conds.map((c) => `(${c})`).join(" AND ")}` : ""}${ret}`);
 }
 
 function mentionsTable(n: unknown, table: string): boolean {
@@ -386,9 +401,9 @@ function del(gen: PostgresGenerator, st: A.Delete): string {
   const rest = restOfFrom(gen, st.from, tg, targetRef, st.loc);
   const conds = [...rest.conds];
   if (st.where) conds.push(gen.predicate(st.where, tg.scope));
-  const ret = outputs(gen, st, tg.scope, "DELETE");
+  const { ret, wrap } = outputs(gen, st, tg.scope, "DELETE");
   const withSql = st.with ? withPrefix(gen, st.with, tg.scope) : "";
-  return `${withSql}DELETE FROM ${tg.sql}${rest.from ? ` USING ${rest.from}` : ""}${conds.length ? ` WHERE ${conds.map((c) => `(${c})`).join(" AND ")}` : ""}${ret}`;
+  return wrap(`${withSql}DELETE FROM ${tg.sql}${rest.from ? ` USING ${rest.from}` : ""}${conds.length ? ` WHERE ${conds.map((c) => `(${c})`).join(" AND ")}` : ""}${ret}`);
 }
 
 function merge(gen: PostgresGenerator, st: A.Merge): string {
