@@ -204,6 +204,24 @@ describe("translateStatement and relation rendering", () => {
   });
 });
 
+describe("other entry points", () => {
+  it("translateExpression types an expression", async () => {
+    const { parseExpression } = await import("../tsql/index.ts");
+    const { translateExpression } = await import("./index.ts");
+    const t = translateExpression(parseExpression("1.0 / 3").expr!, {});
+    expect(t.sql).toBe("((1.0::numeric(2,1))::numeric / 3)::numeric(7,6)");
+    expect(t.outputColumns?.[0]?.type).toMatchObject({ name: "decimal", precision: 7, scale: 6 });
+  });
+  it("translateQuery keeps the T-SQL text for the sqlserver target", async () => {
+    const { translateQuery } = await import("./index.ts");
+    const p = parseScript("SELECT TOP 1 a FROM t WITH (NOLOCK)", { file: "s.sql" });
+    const st = p.batches[0]!.statements[0]!;
+    const t = translateQuery(st as never, { target: "sqlserver", batchText: p.batches[0]!.text });
+    expect(t.sql).toBe("SELECT TOP 1 a FROM t WITH (NOLOCK)");
+    expect(t.diagnostics).toEqual([]);
+  });
+});
+
 describe("translate CLI", () => {
   const run = async (args: string[], input: string) => {
     let out = "";
