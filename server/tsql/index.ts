@@ -13,7 +13,7 @@ export { walk, children, sourceText, statementText, references, dmlTarget, type 
 export { preprocessSqlcmd, type SqlcmdOptions, type Preprocessed } from "./sqlcmd.ts";
 export { TSQL as TSQL_CODES } from "./codes.ts";
 export { BUILTIN_TYPES, BUILTIN_ROWSET_FUNCTIONS, RESERVED } from "./keywords.ts";
-export { MAX_DEPTH } from "./parser.ts";
+export { MAX_DEPTH, MAX_CHAIN } from "./parser.ts";
 export { identifierKey, objectNameKey, formatObjectName } from "./names.ts";
 
 export interface ParseOptions {

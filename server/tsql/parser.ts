@@ -40,6 +40,12 @@ export class ParseError extends Error {
 /** Nesting deeper than this (expressions, subqueries, blocks) is refused with a diagnostic, never a stack overflow. */
 export const MAX_DEPTH = 300;
 
+/**
+ * A chain `a + b + c ...` is a left-deep tree as deep as it is long; beyond this many operators the
+ * tree would be too deep for recursive consumers (JSON.stringify fails near 5,000), so it is refused.
+ */
+export const MAX_CHAIN = 1000;
+
 /** Reserved words that still name built-in functions or rowset functions. */
 const RESERVED_NAMES = new Set(
   "COALESCE NULLIF CONVERT TRY_CONVERT LEFT RIGHT CURRENT_TIMESTAMP CURRENT_USER CURRENT_DATE CURRENT_TIME SESSION_USER SYSTEM_USER USER IDENTITY OPENQUERY OPENROWSET OPENDATASOURCE OPENXML CONTAINS FREETEXT CONTAINSTABLE FREETEXTTABLE SEMANTICKEYPHRASETABLE SEMANTICSIMILARITYTABLE SEMANTICSIMILARITYDETAILSTABLE UPDATE".split(" "),
@@ -195,6 +201,10 @@ export class Parser {
   private diag(code: string, severity: Severity, message: string, t: Token): void {
     const m = this.mapLine(t.line);
     this.diagnostics.push({ code, severity, message, file: m.file, line: m.line, column: t.col });
+  }
+
+  private chainTooLong(): never {
+    throw new ParseError(`expression with more than ${MAX_CHAIN} chained operators`, this.peek(), TSQL.NestingTooDeep);
   }
 
   private enter(): void {
@@ -574,7 +584,8 @@ export class Parser {
     this.enter();
     try {
       const start = this.peek();
-      let left = this.parseQueryIntersect();
+      const terms: A.QueryExpr[] = [this.parseQueryIntersect()];
+      const ops: A.SetOperation["op"][] = [];
       for (;;) {
         let op: A.SetOperation["op"] | undefined;
         if (this.isWord("UNION")) {
@@ -584,15 +595,46 @@ export class Parser {
           this.advance();
           op = "EXCEPT";
         } else break;
-        const right = this.parseQueryIntersect();
-        left = { kind: "SetOperation", op, left, right, orderBy: [], option: [], loc: this.locOf(start) };
+        ops.push(op);
+        terms.push(this.parseQueryIntersect());
       }
-      this.parseQueryTail(left);
-      left.loc = this.locOf(start);
-      return left;
+      let result: A.QueryExpr;
+      const sameUnion = ops.length > 64 && (ops[0] === "UNION ALL" || ops[0] === "UNION") && ops.every((o) => o === ops[0]);
+      if (sameUnion) {
+        // Data scripts chain thousands of `SELECT ... UNION ALL SELECT ...`. UNION [ALL] is associative,
+        // so a long run of one of them is built balanced (depth log n) instead of as deep as it is long.
+        result = this.balancedUnion(terms, ops[0]!, 0, terms.length);
+      } else {
+        if (ops.length > MAX_CHAIN) this.chainTooLong();
+        result = terms[0]!;
+        for (let i = 0; i < ops.length; i++) {
+          const right = terms[i + 1]!;
+          result = { kind: "SetOperation", op: ops[i]!, left: result, right, orderBy: [], option: [], loc: this.spanLoc(start, right.loc) };
+        }
+      }
+      this.parseQueryTail(result);
+      result.loc = this.locOf(start);
+      return result;
     } finally {
       this.leave();
     }
+  }
+
+  private balancedUnion(terms: A.QueryExpr[], op: A.SetOperation["op"], from: number, to: number): A.QueryExpr {
+    if (to - from === 1) return terms[from]!;
+    const mid = (from + to) >> 1;
+    const left = this.balancedUnion(terms, op, from, mid);
+    const right = this.balancedUnion(terms, op, mid, to);
+    const loc: A.Loc = { ...left.loc, endLine: right.loc.endLine ?? right.loc.line, end: right.loc.end ?? 0 };
+    return { kind: "SetOperation", op, left, right, orderBy: [], option: [], loc };
+  }
+
+  /** Location from a start token to the end of a finished node. */
+  private spanLoc(start: Token, endLoc: A.Loc): A.Loc {
+    const loc = this.locOf(start);
+    loc.endLine = endLoc.endLine ?? endLoc.line;
+    loc.end = endLoc.end ?? loc.end;
+    return loc;
   }
 
   private parseQueryIntersect(): A.QueryExpr {
@@ -1287,7 +1329,9 @@ export class Parser {
   private parseOr(): A.Expr {
     const start = this.peek();
     let left = this.parseAnd();
+    let n = 0;
     while (this.isWord("OR")) {
+      if (++n > MAX_CHAIN) this.chainTooLong();
       this.advance();
       const right = this.parseAnd();
       left = { kind: "Binary", op: "OR", left, right, loc: this.locOf(start) };
@@ -1298,7 +1342,9 @@ export class Parser {
   private parseAnd(): A.Expr {
     const start = this.peek();
     let left = this.parseNot();
+    let n = 0;
     while (this.isWord("AND")) {
+      if (++n > MAX_CHAIN) this.chainTooLong();
       this.advance();
       const right = this.parseNot();
       left = { kind: "Binary", op: "AND", left, right, loc: this.locOf(start) };
@@ -1398,11 +1444,13 @@ export class Parser {
   parseAdditive(): A.Expr {
     const start = this.peek();
     let left = this.parseMultiplicative();
+    let n = 0;
     for (;;) {
       const t = this.peek();
       if (t.type !== T_OP) break;
       const v = t.value;
       if (v !== "+" && v !== "-" && v !== "&" && v !== "|" && v !== "^" && v !== "||") break;
+      if (++n > MAX_CHAIN) this.chainTooLong();
       this.advance();
       const right = this.parseMultiplicative();
       left = { kind: "Binary", op: v, left, right, loc: this.locOf(start) };
@@ -1413,11 +1461,13 @@ export class Parser {
   private parseMultiplicative(): A.Expr {
     const start = this.peek();
     let left = this.parseUnary();
+    let n = 0;
     for (;;) {
       const t = this.peek();
       if (t.type !== T_OP) break;
       const v = t.value;
       if (v !== "*" && v !== "/" && v !== "%") break;
+      if (++n > MAX_CHAIN) this.chainTooLong();
       this.advance();
       const right = this.parseUnary();
       left = { kind: "Binary", op: v, left, right, loc: this.locOf(start) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseScript } from "./index.ts";
-import { MAX_DEPTH } from "./parser.ts";
+import { MAX_CHAIN, MAX_DEPTH } from "./parser.ts";
 
 const parse = (sql: string) => parseScript(sql, { file: "r.sql" });
 
@@ -64,6 +64,39 @@ describe("error recovery", () => {
     const r = parse(sql);
     expect(r.diagnostics.map((d) => d.code)).toContain("TSQL2003");
     expect(r.batches[1]!.statements[0]!.kind).toBe("SelectStatement");
+  });
+
+  it("a chain of 1,000 operators parses, a longer one is refused (the tree would be too deep to serialise)", () => {
+    const chain = (n: number) => `SELECT ${Array.from({ length: n + 1 }, (_, i) => `'p${i}'`).join(" + ")}\nGO\nSELECT 2`;
+    const ok = parse(chain(MAX_CHAIN));
+    expect(ok.diagnostics).toEqual([]);
+    expect(() => JSON.stringify(ok.batches)).not.toThrow();
+    const long = parse(chain(MAX_CHAIN + 1));
+    expect(long.diagnostics.map((d) => d.code)).toEqual(["TSQL2003"]);
+    expect(long.batches[0]!.statements[0]).toMatchObject({ kind: "Command", error: true });
+    expect(long.batches[1]!.statements[0]!.kind).toBe("SelectStatement");
+  });
+
+  it("a long UNION ALL chain (data scripts) is built balanced, in order", () => {
+    const n = 5000;
+    const r = parse(`INSERT INTO t (a) ${Array.from({ length: n }, (_, i) => `SELECT ${i}`).join(" UNION ALL ")}`);
+    expect(r.diagnostics).toEqual([]);
+    const ins = r.batches[0]!.statements[0]!;
+    if (ins.kind !== "Insert" || ins.source.kind !== "Query") throw new Error("insert");
+    const values: string[] = [];
+    let depth = 0;
+    const visit = (q: import("./ast.ts").QueryExpr, d: number) => {
+      depth = Math.max(depth, d);
+      if (q.kind === "SetOperation") {
+        expect(q.op).toBe("UNION ALL");
+        visit(q.left, d + 1);
+        visit(q.right, d + 1);
+      } else if (q.kind === "Select") values.push((q.columns[0] as { expr: { value: string } }).expr.value);
+    };
+    visit(ins.source.query, 0);
+    expect(values).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+    expect(depth).toBeLessThan(20);
+    expect(() => JSON.stringify(r.batches)).not.toThrow();
   });
 
   it("deep but legal nesting parses", () => {
