@@ -348,7 +348,7 @@ function setClauses(gen: PostgresGenerator, set: A.SetClause[], tg: Target): str
 }
 
 function update(gen: PostgresGenerator, st: A.Update): string {
-  if (st.top) gen.diag(TR.UNSUPPORTED, "UPDATE TOP (n) (arbitrary rows) is not translated", st.top.loc);
+  if (st.top && (st.top.percent || st.from.length)) gen.diag(TR.UNSUPPORTED, "UPDATE TOP (n) PERCENT / with FROM is not translated", st.top.loc);
   if (st.currentOf) gen.diag(TR.PROCEDURAL, "WHERE CURRENT OF (cursor) is not translated", st.loc);
   for (const o of st.option) gen.diag(TR.QUERY_HINT, `query hint ${o.name} dropped`, o.loc, "note");
   const tg = target(gen, st.target, st.from);
@@ -358,6 +358,7 @@ function update(gen: PostgresGenerator, st: A.Update): string {
   const sets = setClauses(gen, st.set, tg).filter(Boolean);
   const conds = [...rest.conds];
   if (st.where) conds.push(gen.predicate(st.where, tg.scope));
+  if (st.top && !st.top.percent && !st.from.length) conds.splice(0, conds.length, topRows(gen, tg, st.top, conds));
   // OUTPUT deleted.*: join a pre-image of the target on its primary key (Postgres 15 has no OLD in RETURNING).
   let from = rest.from;
   let preImage: string | undefined;
@@ -377,6 +378,13 @@ function update(gen: PostgresGenerator, st: A.Update): string {
   return wrap(`${withSql}UPDATE ${tg.sql} SET ${sets.join(", ")}${from ? ` FROM ${from}` : ""}${conds.length ? ` WHERE ${conds.map((c) => `(${c})`).join(" AND ")}` : ""}${ret}`);
 }
 
+/** TOP (n) in UPDATE/DELETE: n arbitrary qualifying rows (SQL Server gives no order either). */
+function topRows(gen: PostgresGenerator, tg: Target, top: A.Top, conds: string[]): string {
+  const q = tg.scope.rels[0]!.qualifier;
+  const n = gen.convert(gen.expr(top.expr, new Scope()), BIGINT, top.loc).sql;
+  return `${q}.ctid IN (SELECT ${q}.ctid FROM ${tg.sql}${conds.length ? ` WHERE ${conds.map((c) => `(${c})`).join(" AND ")}` : ""} LIMIT (${n}))`;
+}
+
 function mentionsTable(n: unknown, table: string): boolean {
   if (!n || typeof n !== "object") return false;
   if (Array.isArray(n)) return n.some((x) => mentionsTable(x, table));
@@ -392,7 +400,7 @@ function withPrefix(gen: PostgresGenerator, w: A.WithClause, sc: Scope): string 
 }
 
 function del(gen: PostgresGenerator, st: A.Delete): string {
-  if (st.top) gen.diag(TR.UNSUPPORTED, "DELETE TOP (n) (arbitrary rows) is not translated", st.top.loc);
+  if (st.top && (st.top.percent || st.from.length)) gen.diag(TR.UNSUPPORTED, "DELETE TOP (n) PERCENT / with FROM is not translated", st.top.loc);
   if (st.currentOf) gen.diag(TR.PROCEDURAL, "WHERE CURRENT OF (cursor) is not translated", st.loc);
   for (const o of st.option) gen.diag(TR.QUERY_HINT, `query hint ${o.name} dropped`, o.loc, "note");
   const tg = target(gen, st.target, st.from);
@@ -401,6 +409,7 @@ function del(gen: PostgresGenerator, st: A.Delete): string {
   const rest = restOfFrom(gen, st.from, tg, targetRef, st.loc);
   const conds = [...rest.conds];
   if (st.where) conds.push(gen.predicate(st.where, tg.scope));
+  if (st.top && !st.top.percent && !st.from.length) conds.splice(0, conds.length, topRows(gen, tg, st.top, conds));
   const { ret, wrap } = outputs(gen, st, tg.scope, "DELETE");
   const withSql = st.with ? withPrefix(gen, st.with, tg.scope) : "";
   return wrap(`${withSql}DELETE FROM ${tg.sql}${rest.from ? ` USING ${rest.from}` : ""}${conds.length ? ` WHERE ${conds.map((c) => `(${c})`).join(" AND ")}` : ""}${ret}`);
