@@ -83,6 +83,8 @@ export class Parser {
   private readonly identityMap: boolean;
   /** True while parsing the first statement of a batch (a bare procedure name is an EXEC there). */
   private firstInBatch = true;
+  /** ELSE IF links above the current statement. */
+  private elseIfRun = 0;
   /** BEGIN ... END blocks open around the current statement (an END may close one of them). */
   private openBlocks = 0;
 
@@ -228,6 +230,7 @@ export class Parser {
     this.depth = 0;
     this.firstInBatch = true;
     this.openBlocks = 0;
+    this.elseIfRun = 0;
     const statements = this.parseStatementList(false, true);
     return { statements, end: this.peek() };
   }
@@ -2579,7 +2582,19 @@ export class Parser {
     const st: A.If = { kind: "If", condition, then, loc: PENDING_LOC, comments: start.comments ?? [] };
     // ELSE may follow a `;`.
     if (this.isOp(";") && this.isWord("ELSE", 1)) this.advance();
-    if (this.acceptWord("ELSE")) st.else = this.parseStatementOrEmpty();
+    if (this.acceptWord("ELSE")) {
+      if (this.isWord("IF")) {
+        // An ELSE IF ladder is a chain, not nesting: it counts against MAX_CHAIN, not MAX_DEPTH.
+        if (++this.elseIfRun > MAX_CHAIN) this.chainTooLong();
+        this.depth--;
+        try {
+          st.else = this.parseStatementOrEmpty();
+        } finally {
+          this.depth++;
+          this.elseIfRun--;
+        }
+      } else st.else = this.parseStatementOrEmpty();
+    }
     st.loc = this.locOf(start);
     return st;
   }

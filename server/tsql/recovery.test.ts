@@ -99,6 +99,16 @@ describe("error recovery", () => {
     expect(() => JSON.stringify(r.batches)).not.toThrow();
   });
 
+  it("an ELSE IF ladder is a chain: 1,000 links parse, more are refused", () => {
+    const ladder = (n: number) => `IF @x = 0 PRINT 0\n${Array.from({ length: n }, (_, i) => `ELSE IF @x = ${i + 1} PRINT ${i + 1}`).join("\n")}\nGO\nSELECT 1`;
+    const ok = parse(ladder(MAX_CHAIN));
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.batches[0]!.statements[0]!.kind).toBe("If");
+    const long = parse(ladder(MAX_CHAIN + 1));
+    expect(long.diagnostics.map((d) => d.code)).toEqual(["TSQL2003"]);
+    expect(long.batches[1]!.statements[0]!.kind).toBe("SelectStatement");
+  });
+
   it("deep but legal nesting parses", () => {
     const n = Math.floor(MAX_DEPTH / 4);
     const r = parse(`SELECT ${"(".repeat(n)}1${")".repeat(n)}`);
