@@ -490,6 +490,13 @@ class ProcedureCompiler {
         const b = this.run([...(st.else ? [st.else] : []), ...rest], cloneState(state));
         return [this.mergePaths(cond, a, b, st)];
       }
+      if (st.kind === "DeclareCursor") {
+        const r = this.cursorLoop(stmts, i, state);
+        this.statement(r.insert, state);
+        this.lineageOf(st, null, "cursor loop (running total) rewritten as one set-based INSERT ... SELECT with a window SUM");
+        i = r.next - 1;
+        continue;
+      }
       this.statement(st, state);
     }
     return [this.finish(state)];
@@ -717,6 +724,120 @@ class ProcedureCompiler {
       default:
         this.refuse("PROC1001", `${st.kind === "Command" ? st.keyword.toUpperCase() : st.kind} statement is not compiled into a model`, st);
     }
+  }
+
+  /**
+   * A cursor loop that computes running totals row by row and inserts one row per fetched row
+   * becomes INSERT ... SELECT with SUM() OVER (PARTITION BY <reset key> ORDER BY <cursor order>):
+   *   DECLARE c CURSOR FOR SELECT ... ORDER BY k, o;  OPEN c;  FETCH NEXT FROM c INTO @vars;
+   *   WHILE @@FETCH_STATUS = 0 BEGIN
+   *     [IF @prev IS NULL OR @prev <> @k SET @acc = <init>;]  SET @acc = @acc + <expr>;
+   *     INSERT INTO t (...) VALUES (<@vars and @acc>);  [SET @prev = @k;]  FETCH NEXT FROM c INTO @vars;
+   *   END  [CLOSE c; DEALLOCATE c;]
+   * Anything else in the loop is refused (PROC1001) with the statement that did not fit.
+   */
+  cursorLoop(stmts: A.Statement[], i: number, state: State): { insert: A.Insert; next: number } {
+    const decl = stmts[i] as A.DeclareCursor;
+    const cname = lower(decl.name.value);
+    const fail: (why: string, at?: { loc: Loc }) => never = (why, at = decl) => this.refuse("PROC1001", `cursor ${decl.name.value}: ${why}; only running totals inserted row by row are rewritten set-based (rewrite it as one INSERT ... SELECT / UPDATE ... FROM, or review by hand)`, at);
+    const isCursor = (c: A.Identifier | A.Variable) => lower("value" in c ? c.value : c.name) === cname;
+    let j = i + 1;
+    const open = stmts[j];
+    if (open?.kind !== "CursorOp" || open.op !== "OPEN" || !isCursor(open.cursor)) fail("OPEN does not follow the declaration");
+    const first = stmts[++j];
+    if (first?.kind !== "Fetch" || !isCursor(first.cursor) || (first.direction && first.direction !== "NEXT")) fail("the first FETCH NEXT does not follow OPEN");
+    const loop = stmts[++j];
+    if (loop?.kind !== "While" || printExpr(loop.condition).replace(/\s+/g, "") !== "@@FETCH_STATUS=0") fail("the loop is not WHILE @@FETCH_STATUS = 0");
+    const body = loop.body.kind === "Block" ? [...loop.body.body] : [loop.body];
+    const last = body.pop();
+    if (last?.kind !== "Fetch" || !isCursor(last.cursor) || last.into.map((v) => lower(v.name)).join() !== first.into.map((v) => lower(v.name)).join()) fail("the loop does not end with the same FETCH NEXT", loop);
+    j++;
+    while (j < stmts.length && stmts[j]!.kind === "CursorOp" && isCursor((stmts[j] as A.CursorOp).cursor)) j++;
+    const q = decl.cursor.query;
+    if (q.with || q.query.kind !== "Select" || !q.query.orderBy.length) fail("its query has no ORDER BY (or is a set operation or has a WITH clause)");
+    const sel = q.query as A.Select;
+    if (sel.columns.length !== first.into.length) fail("FETCH INTO does not name one variable per column");
+    const fetched = new Map(first.into.map((v, k) => [lower(v.name), k]));
+    const colName = (k: number) => `c${k + 1}`;
+    const itemName = (it: A.SelectItem | A.SelectAssign) => (it.kind === "SelectItem" ? lower(it.alias?.value ?? (it.expr.kind === "ColumnRef" ? it.expr.name.value : "")) : "");
+    const ofRow = (e: A.Expr): A.Expr =>
+      rewrite(e, (n) => {
+        if (n.kind !== "Variable" || n.global) return undefined;
+        const k = fetched.get(lower(n.name));
+        return k === undefined ? undefined : col("__dm_cur", colName(k), n.loc);
+      });
+    // ORDER BY items refer to the cursor query's columns.
+    const order: A.OrderItem[] = sel.orderBy.map((o) => {
+      const k = o.expr.kind === "ColumnRef" ? sel.columns.findIndex((it) => itemName(it) === lower((o.expr as A.ColumnRef).name.value)) : -1;
+      if (k < 0) fail("an ORDER BY item is not one of its columns", o);
+      return { ...o, expr: col("__dm_cur", colName(k), o.loc) };
+    });
+    let acc: { name: string; init: A.Expr; step?: A.Expr; resetKey?: number; type?: A.DataType } | undefined;
+    let insert: A.Insert | undefined;
+    let prevVar: string | undefined;
+    const declared = (name: string): A.DeclareVariable | undefined => {
+      for (const s of stmts.slice(0, i)) if (s.kind === "Declare") for (const d of s.items) if (d.kind === "DeclareVariable" && lower(d.name) === lower(name)) return d;
+      return undefined;
+    };
+    for (const s of body) {
+      if (s.kind === "If" && !s.else && s.then.kind === "SetVariable" && s.then.op === "=" && s.then.value && !insert) {
+        // IF @prev IS NULL OR @prev <> @k  SET @acc = <init>
+        const c = s.condition;
+        const parts = c.kind === "Binary" && c.op === "OR" ? [c.left, c.right] : [c];
+        const cmp = parts.find((x) => x.kind === "Binary" && (x.op === "<>" || x.op === "!="));
+        if (!cmp || cmp.kind !== "Binary" || cmp.left.kind !== "Variable" || cmp.right.kind !== "Variable") fail("the IF in the loop is not a reset on a change of key", s);
+        const k = fetched.get(lower(cmp.right.name)) ?? fetched.get(lower(cmp.left.name));
+        prevVar = lower(fetched.has(lower(cmp.right.name)) ? cmp.left.name : cmp.right.name);
+        if (k === undefined) fail("the reset compares no fetched column", s);
+        if (order[0]?.expr.kind !== "ColumnRef" || order[0].expr.name.value !== colName(k)) fail("the reset key is not the first ORDER BY column, so its rows are not contiguous", s);
+        acc = { ...(acc ?? { name: lower(s.then.variable.name), init: s.then.value }), name: lower(s.then.variable.name), init: s.then.value, resetKey: k };
+        continue;
+      }
+      if (s.kind === "SetVariable" && s.value && !s.cursor) {
+        const name = lower(s.variable.name);
+        if (prevVar === name || (!prevVar && s.value.kind === "Variable" && fetched.has(lower(s.value.name)))) {
+          prevVar = name;
+          continue;
+        }
+        const step = s.op === "+=" ? s.value : s.op === "=" && s.value.kind === "Binary" && s.value.op === "+" && s.value.left.kind === "Variable" && lower(s.value.left.name) === name ? s.value.right : undefined;
+        if (!step || insert || (acc && acc.name !== name) || acc?.step) fail("an assignment in the loop is not one running sum computed before the INSERT", s);
+        const d = declared(name);
+        acc = { ...(acc ?? { init: d?.value ?? lit("NULL", s.loc, "null") }), name, step, ...(d ? { type: d.type } : {}) };
+        continue;
+      }
+      if (s.kind === "Insert" && s.source.kind === "Values" && s.source.rows.length === 1 && !insert) {
+        insert = s;
+        continue;
+      }
+      fail(`${stmtLabel(s)} in the loop does not fit the running-total pattern`, s);
+    }
+    if (!insert || insert.source.kind !== "Values") fail("the loop inserts no row");
+    const values = insert.source.rows[0]!;
+    const loc = insert.loc;
+    const windowed = (a: NonNullable<typeof acc>): A.Expr => {
+      const sum: A.FunctionCall = {
+        kind: "FunctionCall",
+        name: oname(undefined, "SUM", loc),
+        upperName: "SUM",
+        args: [ofRow(a.step!)],
+        distinct: false,
+        parens: true,
+        over: { kind: "Over", partitionBy: a.resetKey !== undefined ? [col("__dm_cur", colName(a.resetKey), loc)] : [], orderBy: order, frame: { unit: "ROWS", start: { type: "UNBOUNDED PRECEDING" }, end: { type: "CURRENT ROW" } }, loc },
+        loc,
+      };
+      // The loop adds into a variable of a declared type at every step; typing init and SUM as that
+      // type keeps the scale (int + decimal(38,s) would lose a digit of scale to the 38-digit cap).
+      const typed = (e: A.Expr): A.Expr => (a.type ? { kind: "Cast", fn: "CAST", expr: e, type: a.type, loc } : e);
+      return typed({ kind: "Binary", op: "+", left: typed(a.init), right: typed(sum), loc });
+    };
+    const items = values.map((v, k) => {
+      const e = rewrite(v, (n) => (n.kind === "Variable" && acc && lower(n.name) === acc.name ? ({ kind: "Paren", expr: windowed(acc), loc: n.loc } as A.Paren) : undefined));
+      return item(ofRow(e), `v${k + 1}`, loc);
+    });
+    if (acc && !acc.step) fail("the accumulator is reset but never added to");
+    const derived: A.DerivedTable = { kind: "DerivedTable", query: { ...sel, orderBy: [] }, alias: ident("__dm_cur", loc), columns: sel.columns.map((_, k) => ident(colName(k), loc)), loc };
+    const query = select(items, [derived], loc);
+    return { insert: { ...insert, source: { kind: "Query", query, loc } }, next: j };
   }
 
   /** Records a local variable's value with the other locals it uses already inlined (SET @x = @x + 1 stays finite). */

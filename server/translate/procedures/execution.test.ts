@@ -157,17 +157,28 @@ describe("parameterised branch: IF on a parameter becomes a Jinja condition", ()
   }, 60_000);
 });
 
-describe("cursor running total", () => {
-  it("is refused with the statement and the reason (needs_review), not compiled into something else", async () => {
-    const w = await openWarehouse(db, CURSOR, "cu");
-    try {
-      const o = w.compiled.reportObjects.find((x) => x.id === "dbo.LoadTxnBalance")!;
-      expect(o.class).toBe("etl");
-      expect(o.status).toBe("needs_review");
-      expect(o.diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.line])).toEqual([["PROC1001", 9]]);
-      expect(w.compiled.models).toEqual([]);
-    } finally {
-      await w.drop();
-    }
+describe("cursor running total: the row-by-row loop becomes a window SUM", () => {
+  let w: Warehouse;
+  beforeAll(async () => {
+    w = await openWarehouse(db, CURSOR, "cu");
+    await db.exec(w.sql(`create table {src:dbo}.txn (txnid int primary key, account int not null, amount numeric(10,2) not null);
+      create table {ora}.txn_balance (txnid int, account int, balance numeric(12,2));`));
+  }, 120_000);
+  afterAll(async () => {
+    await w?.drop();
   });
+
+  it.each([
+    ["first run", "insert into {src:dbo}.txn values (1, 10, 5.00), (2, 20, 1.50), (3, 10, -2.25), (4, 10, 10.00), (5, 20, 0.50)"],
+    ["after new transactions (the procedure truncates and recomputes)", "insert into {src:dbo}.txn values (6, 10, 1.00), (7, 30, 4.00)"],
+  ])("%s", async (_label, load) => {
+    const o = w.compiled.reportObjects.find((x) => x.id === "dbo.LoadTxnBalance")!;
+    expect(o.status).toBe("converted");
+    await db.exec(w.sql(load));
+    // The oracle: the loop's meaning, a balance per account in TxnId order.
+    await db.exec(w.sql("truncate {ora}.txn_balance; insert into {ora}.txn_balance select txnid, account, sum(amount) over (partition by account order by txnid rows unbounded preceding) from {src:dbo}.txn"));
+    const r = await w.run({ incremental: false });
+    expect(r.errors).toEqual([]);
+    expect(await w.rows(`${w.tgt}.txn_balance`, ["txnid", "account", "balance"])).toEqual(await w.rows(`${w.ora}.txn_balance`));
+  }, 60_000);
 });

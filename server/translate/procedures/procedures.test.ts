@@ -126,8 +126,13 @@ describe("compilation outcomes", () => {
     expect(r.tableModels.get("dbo.factsales")).toBe("fact_sales");
   });
 
-  it("a cursor loop is needs_review at the cursor's line", () => {
-    const r = compileProcedures(catalogOf(CURSOR));
-    expect(r.reportObjects[0]).toMatchObject({ status: "needs_review", class: "etl" });
+  it("a cursor running total is rewritten set-based; a cursor doing anything else is refused at the statement that does not fit", () => {
+    const ok = compileProcedures(catalogOf(CURSOR));
+    expect(ok.reportObjects[0]).toMatchObject({ status: "converted", class: "etl" });
+    expect(ok.models[0]!.sql).toMatch(/sum\(.*\) OVER \(PARTITION BY __dm_cur\.c2 ORDER BY __dm_cur\.c2/);
+    const bad = CURSOR.replace("SET @prev = @acct;", "SET @prev = @acct; DELETE FROM dbo.Txn WHERE TxnId = @id;");
+    const r = compileProcedures(catalogOf(bad));
+    const err = r.reportObjects[0]!.diagnostics.find((d) => d.severity === "error")!;
+    expect([err.code, err.message]).toEqual(["PROC1001", expect.stringMatching(/DELETE in the loop does not fit the running-total pattern/)]);
   });
 });
