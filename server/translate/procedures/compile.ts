@@ -11,7 +11,9 @@ import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
 import type * as A from "../../tsql/ast.ts";
 import { parseExpression, parseScript, printDataType, printExpr, walk } from "../../tsql/index.ts";
 import { mapColumnType, postgresIdentifier, translateQuery, type TranslateContext } from "../index.ts";
-import { catalogResolver, classifyAll, dmlTarget, type ProcedureClass } from "./classify.ts";
+import { catalogResolver, classifyAll, dmlTarget, flattenStatements, type ProcedureClass } from "./classify.ts";
+
+const flattenDeep = (s: A.Statement): A.Statement[] => flattenStatements([s]);
 
 export const TMP_SCHEMA = "__dm_tmp";
 
@@ -183,6 +185,8 @@ interface TargetPlan {
   incremental?: { strategy: "append" | "merge"; uniqueKey: string[] };
   /** UPDATE of rows earlier runs loaded (incremental target): the table after it, and the rows it changed. */
   incUpdate?: { full: string; changed: string };
+  /** Temp tables filled only with literal rows (column name → value), for unrolling cursors over them. */
+  constRows?: Map<string, A.Expr>[];
   /** Loaded from a file (BULK INSERT): stays a source, no model. */
   external?: boolean;
   lines: number[];
@@ -491,6 +495,13 @@ class ProcedureCompiler {
         return [this.mergePaths(cond, a, b, st)];
       }
       if (st.kind === "DeclareCursor") {
+        const unrolled = this.constantCursor(stmts, i, state);
+        if (unrolled) {
+          this.lineageOf(st, null, `cursor over ${unrolled.rows} constant rows: the loop is unrolled, one copy of its body per row`);
+          stmts = [...stmts.slice(0, i), ...unrolled.statements, ...stmts.slice(unrolled.next)];
+          i--;
+          continue;
+        }
         const r = this.cursorLoop(stmts, i, state);
         this.statement(r.insert, state);
         this.lineageOf(st, null, "cursor loop (running total) rewritten as one set-based INSERT ... SELECT with a window SUM");
@@ -724,6 +735,48 @@ class ProcedureCompiler {
       default:
         this.refuse("PROC1001", `${st.kind === "Command" ? st.keyword.toUpperCase() : st.kind} statement is not compiled into a model`, st);
     }
+  }
+
+  /**
+   * A cursor over rows the procedure itself filled with constants (a table variable or temp table
+   * loaded by INSERT ... VALUES of literals: a list of tables, regions, ...) is unrolled: the loop
+   * body once per row, with the fetched variables set to that row's values. Dynamic SQL in the body
+   * then folds into static statements.
+   */
+  constantCursor(stmts: A.Statement[], i: number, state: State): { statements: A.Statement[]; next: number; rows: number } | undefined {
+    const decl = stmts[i] as A.DeclareCursor;
+    const q = decl.cursor.query;
+    if (q.with || q.query.kind !== "Select" || q.query.where || q.query.groupBy || q.query.from.length !== 1) return undefined;
+    const sel = q.query;
+    const from = sel.from[0]!;
+    const key = from.kind === "VariableTableRef" ? this.tempKey(from.variable.name) : from.kind === "TableRef" && from.name.name.value.startsWith("#") ? this.tempKey(from.name.name.value) : undefined;
+    const plan = key ? state.plans.get(key) : undefined;
+    if (!plan?.constRows) return undefined;
+    const cname = lower(decl.name.value);
+    const isCursor = (c: A.Identifier | A.Variable) => lower("value" in c ? c.value : c.name) === cname;
+    const open = stmts[i + 1];
+    const first = stmts[i + 2];
+    const loop = stmts[i + 3];
+    if (open?.kind !== "CursorOp" || open.op !== "OPEN" || !isCursor(open.cursor)) return undefined;
+    if (first?.kind !== "Fetch" || !isCursor(first.cursor)) return undefined;
+    if (loop?.kind !== "While" || printExpr(loop.condition).replace(/\s+/g, "") !== "@@FETCH_STATUS=0") return undefined;
+    const body = loop.body.kind === "Block" ? [...loop.body.body] : [loop.body];
+    const last = body.pop();
+    if (last?.kind !== "Fetch" || !isCursor(last.cursor)) return undefined;
+    if (body.some((b) => flattenDeep(b).some((x) => x.kind === "Break" || x.kind === "Continue" || x.kind === "Goto" || x.kind === "Fetch"))) return undefined;
+    const names = sel.columns.map((c) => (c.kind === "SelectItem" && c.expr.kind === "ColumnRef" ? lower(c.expr.name.value) : undefined));
+    if (names.some((n) => n === undefined) || names.length !== first.into.length) return undefined;
+    let next = i + 4;
+    while (next < stmts.length && stmts[next]!.kind === "CursorOp" && isCursor((stmts[next] as A.CursorOp).cursor)) next++;
+    const out: A.Statement[] = [];
+    for (const row of plan.constRows) {
+      first.into.forEach((v, k) => {
+        const value = row.get(names[k]!);
+        out.push({ kind: "SetVariable", variable: v, op: "=", value: value ?? lit("NULL", v.loc, "null"), comments: [], loc: v.loc });
+      });
+      out.push(...body);
+    }
+    return { statements: out, next, rows: plan.constRows.length };
   }
 
   /**
@@ -992,6 +1045,10 @@ class ProcedureCompiler {
       p.incremental = { strategy: "append", uniqueKey: [] };
     }
     const cols = st.columns.map((c) => c.value);
+    if (p.temp && src.kind === "Values" && (p.parts.length === 0 || p.constRows) && src.rows.every((r) => r.every((e) => e.kind === "Literal"))) {
+      const names = (cols.length ? cols : p.table.columns.map((c) => c.name)).map(lower);
+      p.constRows = [...(p.constRows ?? []), ...src.rows.map((r) => new Map(r.map((e, k) => [names[k]!, e] as const)))];
+    } else if (p.temp) p.constRows = undefined;
     const part = this.insertSelect(p, cols, query, st.with, st, state);
     if (p.incremental?.strategy === "append" && !part.includes("{{ this }}"))
       this.diagnostics.push(diagnostic("PROC2003", "functional_difference", `INSERT into ${t.table.id} appends the query's rows on every run without checking what the table holds; the model appends them on each incremental run, and a full refresh loads them once`, this.at(st)));
@@ -1378,6 +1435,11 @@ export function compileProcedures(catalog: Catalog, opts: CompileProceduresOptio
           meta: { datamigrate: { procedure: p.id, statements: [...new Set(plan.lines)], ...(plan.temp ? {} : { table: plan.table.id }), ...(incremental ? { history_dependent: true } : {}) } },
             ...(plan.temp ? {} : { origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: plan.table.schema, name: plan.table.name, kind: "table" } }),
           });
+        }
+        // Temporary tables nobody reads (a cursor's constant list once unrolled) need no model.
+        for (let k = produced.length - 1; k >= 0; k--) {
+          const m = produced[k]!;
+          if (m.path.startsWith("models/intermediate/") && !produced.some((x) => x !== m && x.sql.includes(`ref('${m.name}')`))) produced.splice(k, 1);
         }
         if (!base.diagnostics.some((d) => d.severity === "error")) {
           models.push(...produced);

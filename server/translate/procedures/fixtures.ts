@@ -124,16 +124,25 @@ END
 GO
 `;
 
-/** Dynamic SQL built from constants over a fixed list of tables. */
+/** Dynamic SQL built from constants over a fixed list of tables (a table variable walked by a cursor). */
 export const PROC_DYNAMIC = `
 CREATE PROCEDURE dbo.LoadAllSales AS
 BEGIN
-  DECLARE @sql nvarchar(max);
+  DECLARE @sql nvarchar(max), @table sysname, @region varchar(10);
+  DECLARE @sources TABLE (TableName sysname NOT NULL, Region varchar(10) NOT NULL);
+  INSERT INTO @sources (TableName, Region) VALUES (N'SalesNorth', 'North'), (N'SalesSouth', 'South');
   TRUNCATE TABLE dbo.AllSales;
-  SET @sql = N'INSERT INTO dbo.AllSales (Region, Id, Amount) SELECT ''North'', Id, Amount FROM dbo.' + QUOTENAME(N'SalesNorth');
-  EXEC sp_executesql @sql;
-  SET @sql = N'INSERT INTO dbo.AllSales (Region, Id, Amount) SELECT ''South'', Id, Amount FROM dbo.' + QUOTENAME(N'SalesSouth');
-  EXEC sp_executesql @sql;
+  DECLARE tables_cursor CURSOR LOCAL FAST_FORWARD FOR SELECT TableName, Region FROM @sources;
+  OPEN tables_cursor;
+  FETCH NEXT FROM tables_cursor INTO @table, @region;
+  WHILE @@FETCH_STATUS = 0
+  BEGIN
+    SET @sql = N'INSERT INTO dbo.AllSales (Region, Id, Amount) SELECT ''' + @region + N''', Id, Amount FROM dbo.' + QUOTENAME(@table) + N';';
+    EXEC sp_executesql @sql;
+    FETCH NEXT FROM tables_cursor INTO @table, @region;
+  END
+  CLOSE tables_cursor;
+  DEALLOCATE tables_cursor;
 END
 GO
 `;

@@ -123,6 +123,9 @@ describe("compilation outcomes", () => {
     expect(fact.lineage.find((l) => l.model === "fact_sales")).toMatchObject({ statement: "INSERT", file: "procs.sql" });
     expect(r.models.find((m) => m.name === "fact_sales")!.sql).toContain("{{ ref('dim_customer') }}");
     expect(r.selectors.map((s) => s.name)).toEqual(["run_run_nightly"]);
+    const dyn = r.reportObjects.find((o) => o.id === "dbo.LoadAllSales")!;
+    expect(dyn.models).toEqual(["all_sales"]);
+    expect(dyn.lineage.map((l) => l.effect)).toContainEqual(expect.stringMatching(/cursor over 2 constant rows: the loop is unrolled/));
     expect(r.tableModels.get("dbo.factsales")).toBe("fact_sales");
   });
 
