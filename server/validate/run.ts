@@ -61,6 +61,13 @@ export interface ValidationOptions {
   };
   /** Called after each step (progress). */
   onProgress?(message: string): void;
+  /** Synthesise rows from the catalog (default true). False leaves the source tables empty except for what beforeModels inserts. */
+  synthesize?: boolean;
+  /**
+   * Runs after the source tables exist, the hooks ran and the data was loaded, before any model
+   * (tests insert the rows they assert on here). A throw fails the setup.
+   */
+  beforeModels?(connection: Connection, at: { sourceTable(schema: string, name: string): string; sourceSchemas: Record<string, string> }): Promise<void>;
 }
 
 export interface TestResult {
@@ -106,6 +113,8 @@ export interface ValidationResult {
   models: ModelResult[];
   /** Tests on sources (not attached to a model). */
   sourceTests: TestResult[];
+  /** Every data test (model and source tests), in the order dbt compiles them. */
+  tests: TestResult[];
   diagnostics: Diagnostic[];
   kept: boolean;
   ms: number;
@@ -166,6 +175,7 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
       loads: [],
       models: [],
       sourceTests: [],
+      tests: [],
       diagnostics,
       kept: false,
       ms: Date.now() - started,
@@ -193,6 +203,7 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
     loads: [],
     models: [],
     sourceTests: [],
+    tests: [],
     diagnostics,
     kept: !!opts.keep,
     ms: 0,
@@ -251,14 +262,25 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
     );
     result.loads = copied.tables;
     diagnostics.push(...copied.diagnostics);
-  } else if (opts.catalog) {
+  } else if (opts.catalog && opts.synthesize !== false) {
     const syn = await synthesizeData(opts.catalog, conn, { schemaName: schemaOf, rows: opts.rows ?? 60, seed: opts.seed ?? 20240229, hints });
     result.loads = syn.tables;
     diagnostics.push(...syn.diagnostics);
-  } else {
+  } else if (!opts.catalog) {
     diagnostics.push(diagnostic("VAL1005", "warning", "no catalog was given: source tables were created from the sources' documented columns and hold no rows, so models run on empty tables", projectAt));
   }
   progress(`data loaded: ${result.loads.reduce((a, l) => a + l.rows, 0)} rows in ${result.loads.length} tables`);
+  if (opts.beforeModels) {
+    try {
+      await opts.beforeModels(conn, { sourceTable: (schema, name) => `${q(schemaOf(schema))}.${compilerIdent(name)}`, sourceSchemas });
+    } catch (e) {
+      result.setup = { ok: false, error: firstLine(e) };
+      diagnostics.push(diagnostic("VAL1003", "error", `the scratch environment could not be set up: ${firstLine(e)}`, projectAt));
+      await cleanup();
+      result.ms = Date.now() - started;
+      return result;
+    }
+  }
 
   const disabled = new Set(project.models.filter((m) => m.config.enabled === false).map((m) => m.name));
   const { models, diagnostics: dagDiagnostics } = compiler.compileAll();
@@ -370,6 +392,7 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
   for (const t of compileDataTests(compiler)) {
     const attached = t.attachedTo.kind === "model" ? t.attachedTo.model : t.attachedTo.kind === "source" ? `${t.attachedTo.source}.${t.attachedTo.table}` : t.attachedTo.seed;
     const tr: TestResult = { name: t.name, test: t.test, attachedTo: attached, ...(t.column ? { column: t.column } : {}), status: "skipped" };
+    result.tests.push(tr);
     if (t.attachedTo.kind === "model") {
       const list = testsOf.get(t.attachedTo.model) ?? [];
       list.push(tr);
@@ -397,7 +420,7 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
   // Incremental models: new source rows, then the incremental run.
   const incremental = result.models.filter((r) => r.materialized === "incremental" && r.ran);
   if (incremental.length) {
-    if (opts.catalog && !opts.source) {
+    if (opts.catalog && !opts.source && opts.synthesize !== false) {
       const more = await synthesizeData(opts.catalog, conn, { schemaName: schemaOf, rows: opts.incrementalRows ?? 10, startRow: opts.rows ?? 60, seed: (opts.seed ?? 20240229) + 1, hints });
       diagnostics.push(...more.diagnostics);
     }

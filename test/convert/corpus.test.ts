@@ -1,12 +1,13 @@
 // Converts each development-corpus database (../shared/CORPUS.md) into a dbt project, validates its
-// YAML against dbt's fusion schemas, runs every enabled model and data test on Postgres through the
-// harness, and prints per database: objects, conversion rate, counts per diagnostic code. Skipped,
+// YAML against dbt's fusion schemas, runs every enabled model and data test on Postgres through
+// runProject (server/validate), and prints per database: objects, conversion rate, counts per diagnostic code. Skipped,
 // saying so, when DATAMIGRATE_CORPUS is not set (the corpus is third-party code, never committed).
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkDbtProject, ProjectCompiler, renderDbtProject, validateRenderedProject } from "../../server/dbt/index.ts";
-import { convertPaths, diagnosticCounts, runProjectOnPostgres } from "../../server/translate/project/index.ts";
+import { convertPaths, diagnosticCounts } from "../../server/translate/project/index.ts";
+import { runProject } from "../../server/validate/project-run.ts";
 import { CORPUS_DATABASES } from "./corpus.ts";
 
 const CORPUS = process.env.DATAMIGRATE_CORPUS;
@@ -31,7 +32,7 @@ describe.skipIf(!CORPUS)("convert the development corpus", () => {
       const files = renderDbtProject(c.result.project);
       expect(validateRenderedProject(files)).toEqual([]);
       expect(checkDbtProject(c.result.project).filter((d) => d.severity === "error")).toEqual([]);
-      const run = await runProjectOnPostgres(c.result.project, { catalog: c.catalog });
+      const run = await runProject(c.result.project, { catalog: c.catalog });
       const s = c.result.report.summary;
       const failed = run.models.filter((m) => m.status !== "ran");
       const tests = run.tests.reduce<Record<string, number>>((a, t) => ((a[t.status] = (a[t.status] ?? 0) + 1), a), {});

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectPaths } from "../../server/catalog/inspect.ts";
 import type { Catalog } from "../../server/catalog/model.ts";
 import { checkDbtProject, lookupColumn, parseMapping, renderDbtProject, validateRenderedProject } from "../../server/dbt/index.ts";
-import { convertCatalog, loadDbtProjectDir, runProjectOnPostgres, writeConversion, type ConvertResult, type ProjectRun } from "../../server/translate/project/index.ts";
+import { convertCatalog, loadDbtProjectDir, writeConversion, type ConvertResult } from "../../server/translate/project/index.ts";
+import { runProject, type ProjectRun } from "../../server/validate/project-run.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 
@@ -19,7 +20,7 @@ let run: ProjectRun;
 beforeAll(async () => {
   catalog = (await inspectPaths([SAMPLE])).catalog;
   result = convertCatalog(catalog, { target: "postgres" });
-  run = await runProjectOnPostgres(result.project, {
+  run = await runProject(result.project, {
     catalog,
     keep: true,
     async beforeModels(db, r) {
@@ -46,7 +47,7 @@ afterAll(async () => {
   await run?.close();
 });
 
-const rows = (sql: string) => run.db!.rows(sql);
+const rows = (sql: string) => run.db!.query(sql);
 
 describe("sample database → dbt project", () => {
   it("writes YAML that validates against dbt's fusion schemas and a consistent project", () => {
@@ -189,7 +190,7 @@ describe("the written project directory, read back", () => {
       expect(loaded.diagnostics).toEqual([]);
       expect(loaded.project.models.map((m) => m.name).sort()).toEqual(result.project.models.map((m) => m.name).sort());
       expect(loaded.project.onRunStart).toEqual(result.project.onRunStart);
-      const fromDir = await runProjectOnPostgres(dir);
+      const fromDir = await runProject(dir);
       expect(fromDir.setup).toEqual({ ok: true });
       expect(fromDir.models.map((m) => [m.name, m.status])).toEqual(run.models.map((m) => [m.name, m.status]));
       expect(fromDir.tests.map((t) => t.name).sort()).toEqual(run.tests.map((t) => t.name).sort());

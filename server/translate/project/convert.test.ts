@@ -10,7 +10,8 @@ import path from "node:path";
 import { convertCatalog } from "./convert.ts";
 import { defaultExpression, sourceDdl } from "./ddl.ts";
 import { parseCheckInList } from "./tests.ts";
-import { openScratchDb, runProjectOnPostgres } from "./harness.ts";
+import { openConnection } from "../../validate/connection.ts";
+import { runProject } from "../../validate/project-run.ts";
 import { loadDbtProjectDir } from "./load.ts";
 
 async function catalogOf(sql: string): Promise<Catalog> {
@@ -84,7 +85,7 @@ describe("what cannot be converted is written disabled, with everything that rea
     const doc = r.report.objects.find((o) => o.name === "vItemDoc")!;
     expect(doc.diagnostics.map((d) => d.code)).toContain("CNV3004");
     expect(validateRenderedProject(renderDbtProject(r.project))).toEqual([]);
-    const run = await runProjectOnPostgres(r.project, { catalog });
+    const run = await runProject(r.project, { catalog });
     expect(run.setup.ok).toBe(true);
     expect(run.disabled.sort()).toEqual(["v_item_doc", "v_item_doc_top"]);
     expect(run.models.map((m) => [m.name, m.status])).toEqual([
@@ -114,14 +115,14 @@ describe("views with a CTE and a column list", () => {
     const r = convertCatalog(catalog);
     const labels = r.project.models.find((m) => m.name === "v_labels")!;
     expect(labels.columns.map((c) => c.name)).toEqual(["id", "lbl"]);
-    const run = await runProjectOnPostgres(r.project, {
+    const run = await runProject(r.project, {
       catalog,
       keep: true,
       beforeModels: (db, x) => db.exec(`INSERT INTO ${x.sourceTable("dbo", "Item")} (itemid, label) VALUES (1, 'none'), (2, 'NONE '), (3, 'red')`),
     });
     try {
       // Label <> N'none' under CI_AS with trailing spaces ignored: only 'red' differs.
-      expect(await run.db!.rows(`select id, lbl from ${run.relation("v_labels")}`)).toEqual([{ id: 3, lbl: "red" }]);
+      expect(await run.db!.query(`select id, lbl from ${run.relation("v_labels")}`)).toEqual([{ id: 3, lbl: "red" }]);
     } finally {
       await run.close();
     }
@@ -177,11 +178,11 @@ describe("row-level security policies", () => {
   });
 });
 
-describe("the run harness", () => {
+describe("runProject (server/validate) on a hand-written project", () => {
   it("creates tables and views, inlines ephemeral models as CTEs, skips what depends on a failure, and runs tests", async () => {
-    const db = await openScratchDb();
+    const db = await openConnection(process.env.TEST_DATABASE_URL);
     try {
-      const run = await runProjectOnPostgres(
+      const run = await runProject(
         {
           name: "h",
           profile: "h",
@@ -194,7 +195,7 @@ describe("the run harness", () => {
           ],
         },
         {
-          db,
+          connection: db,
           keep: true,
           async beforeModels(d, r) {
             await d.exec(`INSERT INTO ${r.sourceTable("raw", "nums")} VALUES (1), (2), (4), (NULL)`);
@@ -209,14 +210,14 @@ describe("the run harness", () => {
         ["after_broken", "table", "skipped"],
       ]);
       expect(run.models.find((m) => m.name === "broken")!.error).toMatch(/no_such_column/);
-      expect(await db.rows(`select n10 from ${run.relation("evens")} order by n10`)).toEqual([{ n10: 20 }, { n10: 40 }]);
+      expect(await db.query(`select n10 from ${run.relation("evens")} order by n10`)).toEqual([{ n10: 20 }, { n10: 40 }]);
       expect(run.tests.map((t) => [t.name, t.status, t.failures])).toEqual([
         ["source_not_null_raw_nums_n", "fail", 1],
         ["unique_evens_n10", "pass", 0],
       ]);
       await run.close();
       // The scratch schemas are gone; the database handle stays open for its owner.
-      expect(await db.rows(`select count(*)::int as c from pg_namespace where nspname like '${run.schema}%'`)).toEqual([{ c: 0 }]);
+      expect(await db.query(`select count(*)::int as c from pg_namespace where nspname like '${run.schema}%'`)).toEqual([{ c: 0 }]);
     } finally {
       await db.close();
     }

@@ -3,7 +3,6 @@
 export { convertCatalog, type ConvertOptions, type ConvertResult, type ObjectOutcome } from "./convert.ts";
 export { sourceDdl, defaultExpression, type SourceDdl, type SourceDdlOptions } from "./ddl.ts";
 export { convertPaths, writeConversion, prepareOutDir, diagnosticCounts, ConvertError, type ConvertPathsOptions, type PathsConversion, type WrittenConversion } from "./write.ts";
-export { runProjectOnPostgres, openScratchDb, type ProjectRun, type ModelRun, type TestRun, type RunOptions, type ScratchDb } from "./harness.ts";
 export { fallbackTranslator, rewriteRelations, jinjaLiteral, type ProjectTranslator, type ModuleTranslation, type ModuleTranslationInput, type ConvertTarget } from "./translator.ts";
 export { mapSqlServerType, resolveAliasType } from "./types-map.ts";
 export { parseCheckInList } from "./tests.ts";
