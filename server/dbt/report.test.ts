@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildReport, conversionRate, deriveStatus, diagnosticsByCode, Report, renderReportCsv, renderReportHtml, renderReportJson, writeReport, type ReportObjectInput } from "./report.ts";
+import { buildReport, conversionRate, deriveStatus, diagnosticsByCode, evidenceCounts, Report, renderReportCsv, renderReportHtml, renderReportJson, writeReport, type ReportObjectInput } from "./report.ts";
 
 const d = (code: string, severity: "error" | "functional_difference" | "warning" | "note", message = `${code} message`, line = 3) => ({ code, severity, message, file: "src/obj.sql", line });
 
@@ -104,6 +104,43 @@ describe("report.csv", () => {
     expect(csv).toContain("'=cmd|' /C calc'!A0");
     expect(csv).not.toMatch(/(^|,)=cmd/m);
   });
+});
+
+describe("evidence grades written by validation", () => {
+  const grades = ["tests_passed", "verified_equal", "failed", "tests_passed", undefined];
+  const graded = buildReport(objects.map((o, i) => (grades[i] ? { ...o, evidence: grades[i] } : o)));
+  const html = renderReportHtml(graded);
+  const csv = renderReportCsv(graded).split("\r\n");
+
+  it("counts objects per grade, strongest first, and those without one as not graded", () =>
+    expect(evidenceCounts(graded)).toEqual([
+      { grade: "verified_equal", count: 1 },
+      { grade: "tests_passed", count: 2 },
+      { grade: "failed", count: 1 },
+      { grade: "not graded", count: 1 },
+    ]));
+  it("counts nothing before validation", () => expect(evidenceCounts(report)).toEqual([]));
+
+  it.each([
+    ["a grade-count summary", '<ul class="totals evidence">\n<li><b class="ev-verified_equal">1</b>verified equal</li>\n<li><b class="ev-tests_passed">2</b>tests passed</li>\n<li><b class="ev-failed">1</b>failed</li>\n<li><b class="muted">1</b>not graded</li>\n</ul>'],
+    ["an evidence column right after status", "<th>status</th><th>evidence</th><th>model</th>"],
+    ["the grade of an object", '<td class="status unsupported">unsupported</td><td class="status ev-failed">failed</td>'],
+    ["an object without a grade", '<td class="status needs_review">needs review</td><td><span class="muted">not graded</span></td>'],
+  ])("report.html shows %s", (_label, fragment) => expect(html).toContain(fragment));
+  it("report.html shows evidence once, not again among the extra fields", () => expect(html.match(/<th>evidence<\/th>/g)).toHaveLength(1));
+  it("report.html shows no evidence summary nor column before validation", () => {
+    const plain = renderReportHtml(report);
+    expect(plain).not.toContain("<th>evidence</th>");
+    expect(plain).not.toContain("Evidence");
+  });
+
+  it("report.csv has an evidence column after status, on every row of an object", () => {
+    expect(csv[0]).toBe("schema,name,kind,status,evidence,model,complexity,code,severity,message,file,line");
+    expect(csv[1]).toBe("dbo,Customers,table,converted,tests_passed,models/staging/dbo/stg_dbo__customers.sql,1,,,,,");
+    expect(csv[3]).toMatch(/^dbo,trgAudit,trigger,unsupported,failed,,4,TR9001,error,/);
+    expect(csv.find((l) => l.startsWith("dbo,=") || l.includes("calc"))).toMatch(/,needs_review,,models\/marts\/x\.sql,/);
+  });
+  it("report.csv keeps its first shape before validation", () => expect(renderReportCsv(report).split("\r\n")[0]).toBe("schema,name,kind,status,model,complexity,code,severity,message,file,line"));
 });
 
 describe("writeReport", () => {

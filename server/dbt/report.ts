@@ -116,6 +116,28 @@ export function renderReportJson(report: Report): string {
 
 const CSV_COLUMNS = ["schema", "name", "kind", "status", "model", "complexity", "code", "severity", "message", "file", "line"] as const;
 
+// Evidence grades, strongest first: the order of server/validate/evidence.ts (EVIDENCE_GRADES),
+// repeated here because dbt/ must not import validate/ (validate depends on dbt).
+const EVIDENCE_ORDER = ["verified_equal", "tests_passed", "ran", "compiled", "failed"];
+
+/** The evidence grade validation wrote on an object, if any. */
+export function evidenceOf(o: ReportObject): string | undefined {
+  return typeof o.evidence === "string" && o.evidence ? o.evidence : undefined;
+}
+
+/**
+ * Objects per evidence grade, strongest first (grades unknown to this list after them), with
+ * `not graded` for objects that carry none; empty when no object has a grade.
+ */
+export function evidenceCounts(report: Report): Array<{ grade: string; count: number }> {
+  const graded = report.objects.map(evidenceOf);
+  if (!graded.some((g) => g !== undefined)) return [];
+  const counts = new Map<string, number>();
+  for (const g of graded) counts.set(g ?? "not graded", (counts.get(g ?? "not graded") ?? 0) + 1);
+  const rank = (g: string) => (g === "not graded" ? EVIDENCE_ORDER.length + 1 : EVIDENCE_ORDER.includes(g) ? EVIDENCE_ORDER.indexOf(g) : EVIDENCE_ORDER.length);
+  return [...counts].map(([grade, count]) => ({ grade, count })).sort((a, b) => rank(a.grade) - rank(b.grade) || (a.grade < b.grade ? -1 : 1));
+}
+
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return "";
   let s = String(v);
@@ -124,9 +146,13 @@ function csvCell(v: unknown): string {
 }
 
 export function renderReportCsv(report: Report): string {
-  const rows: string[] = [CSV_COLUMNS.join(",")];
+  // The evidence column appears once validation has graded the objects; before that the CSV keeps its first shape.
+  const withEvidence = report.objects.some((o) => evidenceOf(o) !== undefined);
+  const header: string[] = [...CSV_COLUMNS];
+  if (withEvidence) header.splice(header.indexOf("status") + 1, 0, "evidence");
+  const rows: string[] = [header.join(",")];
   for (const o of report.objects) {
-    const base = [o.schema, o.name, o.kind, o.status, o.model, o.complexity];
+    const base = withEvidence ? [o.schema, o.name, o.kind, o.status, evidenceOf(o), o.model, o.complexity] : [o.schema, o.name, o.kind, o.status, o.model, o.complexity];
     if (!o.diagnostics.length) rows.push([...base, "", "", "", "", ""].map(csvCell).join(","));
     for (const d of o.diagnostics) rows.push([...base, d.code, d.severity, d.message, d.file, d.line].map(csvCell).join(","));
   }
@@ -158,14 +184,17 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
 .diags { margin: 0; padding: 0; list-style: none; }
 .diags li { margin: 0 0 .3rem; }
 .sev-error { color: var(--bad); } .sev-functional_difference, .sev-warning { color: var(--review); } .sev-note { color: var(--muted); }
+.ev-verified_equal, .ev-tests_passed { color: var(--ok); } .ev-ran, .ev-compiled { color: var(--review); } .ev-failed { color: var(--bad); }
 .num { text-align: right; }
 .muted { color: var(--muted); }
 `;
 
-function extraFieldsOf(o: ReportObject): Array<[string, unknown]> {
-  const known = new Set(["schema", "name", "kind", "status", "model", "complexity", "diagnostics"]);
+function extraFieldsOf(o: ReportObject, withEvidence: boolean): Array<[string, unknown]> {
+  const known = new Set(["schema", "name", "kind", "status", "model", "complexity", "diagnostics", ...(withEvidence ? ["evidence"] : [])]);
   return Object.entries(o).filter(([k, v]) => !known.has(k) && v !== undefined && v !== null);
 }
+
+const gradeClass = (g: string) => `ev-${g.replace(/[^a-z0-9_-]/gi, "_")}`;
 
 function renderValue(v: unknown): string {
   return typeof v === "object" ? `<code>${escapeHtml(JSON.stringify(v))}</code>` : escapeHtml(v);
@@ -174,10 +203,13 @@ function renderValue(v: unknown): string {
 export function renderReportHtml(report: Report, options: { title?: string } = {}): string {
   const s = report.summary;
   const title = options.title ?? "DataMigrate conversion report";
-  const extraKeys = [...new Set(report.objects.flatMap((o) => extraFieldsOf(o).map(([k]) => k)))].sort();
+  const grades = evidenceCounts(report);
+  const withEvidence = grades.length > 0;
+  const extraKeys = [...new Set(report.objects.flatMap((o) => extraFieldsOf(o, withEvidence).map(([k]) => k)))].sort();
   const rows = report.objects
     .map((o) => {
-      const extras = new Map(extraFieldsOf(o));
+      const extras = new Map(extraFieldsOf(o, withEvidence));
+      const ev = evidenceOf(o);
       const diags = o.diagnostics.length
         ? `<ul class="diags">${o.diagnostics
             .map(
@@ -190,6 +222,7 @@ export function renderReportHtml(report: Report, options: { title?: string } = {
       return (
         `<tr><td>${escapeHtml(o.schema)}.${escapeHtml(o.name)}</td><td>${escapeHtml(o.kind)}</td>` +
         `<td class="status ${escapeHtml(o.status)}">${escapeHtml(o.status.replace("_", " "))}</td>` +
+        (withEvidence ? (ev ? `<td class="status ${gradeClass(ev)}">${escapeHtml(ev.replace(/_/g, " "))}</td>` : `<td><span class="muted">not graded</span></td>`) : "") +
         `<td>${o.model ? `<code>${escapeHtml(o.model)}</code>` : `<span class="muted">none</span>`}</td>` +
         `<td class="num">${escapeHtml(o.complexity)}</td>` +
         extraKeys.map((k) => `<td>${extras.has(k) ? renderValue(extras.get(k)) : ""}</td>`).join("") +
@@ -231,9 +264,14 @@ ${byCode
 <li><b class="unsupported">${s.unsupported}</b>unsupported</li>
 <li><b>${pct}</b>conversion rate<br><span class="muted">objects with no error</span></li>
 </ul>
+${
+  withEvidence
+    ? `<h2>Evidence</h2>\n<ul class="totals evidence">\n${grades.map((g) => `<li><b class="${g.grade === "not graded" ? "muted" : gradeClass(g.grade)}">${g.count}</b>${escapeHtml(g.grade.replace(/_/g, " "))}</li>`).join("\n")}\n</ul>`
+    : ""
+}
 ${codeTable}
 <table>
-<thead><tr><th>object</th><th>kind</th><th>status</th><th>model</th><th class="num">complexity</th>${extraKeys.map((k) => `<th>${escapeHtml(k)}</th>`).join("")}<th>diagnostics</th></tr></thead>
+<thead><tr><th>object</th><th>kind</th><th>status</th>${withEvidence ? "<th>evidence</th>" : ""}<th>model</th><th class="num">complexity</th>${extraKeys.map((k) => `<th>${escapeHtml(k)}</th>`).join("")}<th>diagnostics</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
