@@ -214,3 +214,43 @@ describe("failures end their own step and the run goes on", () => {
     expect(await t.left.query(`select count(*)::int as n from "dm_val_kept"."v_customer_region"`)).toEqual([{ n: 5 }]);
   });
 });
+
+describe("rows given by the caller (synthesize: false, beforeModels)", () => {
+  it("leaves the source tables empty except for the rows beforeModels inserts, and lists every data test once", async () => {
+    const r = await runValidation(project, {
+      connection: t.left,
+      catalog,
+      synthesize: false,
+      schemaPrefix: "dm_val_given",
+      async beforeModels(conn, at) {
+        expect(at.sourceSchemas.dbo).toMatch(/^dm_val_given_s\d$/);
+        await conn.exec(`INSERT INTO ${at.sourceTable("dbo", "Region")} (regioncode, name) VALUES ('PT', 'Portugal'), ('NO', 'Norway');
+          INSERT INTO ${at.sourceTable("dbo", "Customer")} (regioncode, name, status, credit) VALUES ('PT', 'Ana', 'active', 10), (NULL, 'Bo', 'closed', 0), ('NO', 'Cy', 'active', NULL)`);
+      },
+    });
+    expect(r.setup).toEqual({ ok: true });
+    expect(r.loads).toEqual([]);
+    expect(r.models.find((m) => m.name === "v_customer_region")!.rows).toBe(3);
+    expect(r.models.find((m) => m.name === "v_active")!.rows).toBe(1);
+    const perModel = [...r.models.flatMap((m) => m.tests), ...r.sourceTests];
+    expect(r.tests.length).toBeGreaterThan(0);
+    expect(new Set(r.tests)).toEqual(new Set(perModel));
+    expect(r.tests).toHaveLength(perModel.length);
+    expect(await schemasLeft("dm_val_given")).toEqual([]);
+  });
+
+  it("a beforeModels that throws fails the setup (VAL1003) and the scratch schemas are dropped", async () => {
+    const r = await runValidation(project, {
+      connection: t.left,
+      catalog,
+      synthesize: false,
+      schemaPrefix: "dm_val_badhook",
+      beforeModels: (conn, at) => conn.exec(`INSERT INTO ${at.sourceTable("dbo", "Region")} (regioncode) VALUES ('PT')`),
+    });
+    expect(r.setup.ok).toBe(false);
+    expect(r.setup.error).toMatch(/null value|not-null/i);
+    expect(r.diagnostics.map((d) => d.code)).toContain("VAL1003");
+    expect(r.models).toEqual([]);
+    expect(await schemasLeft("dm_val_badhook")).toEqual([]);
+  });
+});
