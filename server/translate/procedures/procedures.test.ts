@@ -139,3 +139,19 @@ describe("compilation outcomes", () => {
     expect([err.code, err.message]).toEqual(["PROC1001", expect.stringMatching(/DELETE in the loop does not fit the running-total pattern/)]);
   });
 });
+
+describe("the produced resources are a valid dbt project", () => {
+  it("renders YAML that validates against dbt's schemas, with consistent refs", async () => {
+    const { renderDbtProject } = await import("../../dbt/render.ts");
+    const { checkDbtProject, validateRenderedProject } = await import("../../dbt/writer.ts");
+    const c = catalogOf(WAREHOUSE);
+    const r = compileProcedures(c);
+    const tables = c.objects.filter((o) => o.kind === "table");
+    const sources = [...new Set(tables.map((t) => t.schema))].map((s) => ({ name: s.toLowerCase(), schema: s.toLowerCase(), tables: tables.filter((t) => t.schema === s).map((t) => ({ name: t.name.toLowerCase() })) }));
+    const project = { name: "procs", profile: "procs", sources, models: r.models, selectors: r.selectors, vars: r.vars };
+    expect(checkDbtProject(project).filter((d) => d.severity === "error")).toEqual([]);
+    const files = renderDbtProject(project);
+    expect(validateRenderedProject(files).filter((d) => d.severity === "error")).toEqual([]);
+    expect([...files.keys()]).toEqual(expect.arrayContaining(["models/marts/dbo/fact_sales.sql", "models/intermediate/dbo/int_build_customer_sales__totals.sql", "selectors.yml"]));
+  });
+});
