@@ -1,12 +1,13 @@
 // Validates dbt YAML against dbt Labs' published JSON Schemas (the strict "fusion" variants, which
 // reject the pre-1.10 test-argument style). Every file the writer emits goes through here, and so
 // can a user-edited file, so errors point at the line of the offending key.
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { LineCounter, parseDocument, isNode, type Document } from "yaml";
 import { diagnostic, type Diagnostic } from "../diagnostics.ts";
+// Pre-compiled (ajv standalone) from the schema files by scripts/gen-dbt-validators.ts: compiling
+// the two schemas at first use cost about 1.5 s per process. validators.test.ts fails when the
+// generated module no longer matches server/dbt/schemas.
+import { validateDbtProject, validateDbtProperties } from "./validators.generated.js";
 
 export type DbtYamlKind = "dbt_project" | "properties";
 
@@ -15,25 +16,13 @@ const SCHEMA_FILES: Record<DbtYamlKind, string> = {
   properties: "dbt_yml_files-latest-fusion.json",
 };
 
-// ajv-formats is CommonJS with a default export; under ESM interop the callable may sit on .default.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
-
-let ajv: Ajv | undefined;
-const validators = new Map<DbtYamlKind, ValidateFunction>();
+const VALIDATORS: Record<DbtYamlKind, ValidateFunction> = {
+  dbt_project: validateDbtProject,
+  properties: validateDbtProperties,
+};
 
 function validatorFor(kind: DbtYamlKind): ValidateFunction {
-  let v = validators.get(kind);
-  if (v) return v;
-  if (!ajv) {
-    ajv = new Ajv({ strict: false, allErrors: true });
-    addFormats(ajv);
-    // The fusion schemas (generated from Rust types) also use uint64, which ajv-formats lacks.
-    ajv.addFormat("uint64", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= 0 });
-  }
-  const path = fileURLToPath(new URL(`./schemas/${SCHEMA_FILES[kind]}`, import.meta.url));
-  v = ajv.compile(JSON.parse(readFileSync(path, "utf8")) as object);
-  validators.set(kind, v);
-  return v;
+  return VALIDATORS[kind];
 }
 
 /**
