@@ -1,7 +1,6 @@
 // datamigrate convert <path...> --out <dir> [--target postgres|sqlserver] [--var name=value] [--force]
 import { formatDiagnostic } from "../diagnostics.ts";
 import { ConvertError, convertPaths, diagnosticCounts, prepareOutDir, writeConversion } from "../translate/project/index.ts";
-import { validateProject } from "../validate/project.ts";
 import type { Command } from "./types.ts";
 
 const help = `Usage: datamigrate convert <path...> --out <dir> [--target postgres|sqlserver] [--var name=value] [--force]
@@ -119,6 +118,8 @@ export const convert: Command = {
     let grades: Record<string, number> | undefined;
     let validationErrors: string[] = [];
     if (parsed.validate) {
+      // Loaded only here: the validation stack (PGlite, postgres, drizzle) costs a plain convert ~0.3 s.
+      const { validateProject } = await import("../validate/project.ts");
       const v = await validateProject(written.dir, { catalog: c.catalog, ...(parsed.databaseUrl ? { databaseUrl: parsed.databaseUrl } : {}) });
       grades = v.grades;
       validationErrors = v.diagnostics.filter((d) => d.severity === "error").slice(0, 10).map(formatDiagnostic);

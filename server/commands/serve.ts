@@ -1,4 +1,3 @@
-import { runServerUntilSignal } from "../web/server.ts";
 import type { Command } from "./types.ts";
 
 const HELP = `Usage: datamigrate serve [--port N]
@@ -49,6 +48,8 @@ export const serveCommand: Command = {
       process.stderr.write(`datamigrate serve: ${parsed.error}\n\n${HELP}\n`);
       return 2;
     }
+    // Loaded on use so that the other commands do not pay for the web stack at start-up.
+    const { runServerUntilSignal } = await import("../web/server.ts");
     return runServerUntilSignal(parsed);
   },
 };

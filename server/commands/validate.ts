@@ -1,7 +1,5 @@
 // datamigrate validate <dbt-project-dir> [--database-url URL] [--source <mssql>] [--sources PATH]... [--rows N] [--json] [--keep]
 import { formatDiagnostic } from "../diagnostics.ts";
-import { EVIDENCE_GRADES } from "../validate/evidence.ts";
-import { validateProject } from "../validate/project.ts";
 import type { Command } from "./types.ts";
 
 const help = `Usage: datamigrate validate <dbt-project-dir> [--database-url URL] [--source <connection>] [--sources PATH]... [--rows N] [--json] [--keep]
@@ -73,6 +71,9 @@ export const validate: Command = {
       return 2;
     }
     const databaseUrl = parsed.databaseUrl ?? process.env.DATABASE_URL;
+    // Loaded on use: every other command would pay for PGlite, postgres and drizzle at start-up.
+    const { EVIDENCE_GRADES } = await import("../validate/evidence.ts");
+    const { validateProject } = await import("../validate/project.ts");
     const r = await validateProject(parsed.dir, {
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(parsed.source ? { source: parsed.source } : {}),
