@@ -1994,16 +1994,13 @@ export class Parser {
 
   private objectNameFromParts(parts: (Token | undefined)[], start: Token = parts[0]!): A.ObjectName {
     const n = parts.length;
-    const idOf = (t: Token | undefined) => (t ? this.identFromToken(t) : undefined);
-    const last = idOf(parts[n - 1])!;
+    if (!parts[n - 1]) throw this.error("expected a name after '.'");
+    const last = this.identFromToken(parts[n - 1]!);
     // A one-part name spans exactly its identifier: share the location object (locations are never mutated).
     const on: A.ObjectName = { kind: "ObjectName", name: last, partCount: n, loc: n === 1 && parts[0] === start ? last.loc : this.locOf(start) };
-    const schema = n >= 2 ? idOf(parts[n - 2]) : undefined;
-    const database = n >= 3 ? idOf(parts[n - 3]) : undefined;
-    const server = n >= 4 ? idOf(parts[n - 4]) : undefined;
-    if (server) on.server = server;
-    if (database) on.database = database;
-    if (schema) on.schema = schema;
+    if (n >= 4 && parts[n - 4]) on.server = this.identFromToken(parts[n - 4]!);
+    if (n >= 3 && parts[n - 3]) on.database = this.identFromToken(parts[n - 3]!);
+    if (n >= 2 && parts[n - 2]) on.schema = this.identFromToken(parts[n - 2]!);
     return on;
   }
 
