@@ -494,6 +494,14 @@ class ProcedureCompiler {
         const b = this.run([...(st.else ? [st.else] : []), ...rest], cloneState(state));
         return [this.mergePaths(cond, a, b, st)];
       }
+      if (st.kind === "While") {
+        const del = this.batchedDelete(st);
+        if (del) {
+          this.lineageOf(st, null, "batched DELETE TOP (n) loop: one set-based DELETE");
+          this.statement(del, state);
+          continue;
+        }
+      }
       if (st.kind === "DeclareCursor") {
         const unrolled = this.constantCursor(stmts, i, state);
         if (unrolled) {
@@ -735,6 +743,35 @@ class ProcedureCompiler {
       default:
         this.refuse("PROC1001", `${st.kind === "Command" ? st.keyword.toUpperCase() : st.kind} statement is not compiled into a model`, st);
     }
+  }
+
+  /**
+   * WHILE loops that delete in batches (`DELETE TOP (n) ... WHERE c` until nothing is left) delete
+   * every row matching c: one DELETE without TOP, when c does not read the table being deleted from.
+   */
+  batchedDelete(w: A.While): A.Delete | undefined {
+    const body = w.body.kind === "Block" ? w.body.body : [w.body];
+    const dels = body.filter((b): b is A.Delete => b.kind === "Delete");
+    if (dels.length !== 1 || !dels[0]!.top) return undefined;
+    const del = dels[0]!;
+    const rowcount = (e: A.Expr) => printExpr(e).replace(/\s+/g, "").toUpperCase();
+    const stop = (b: A.Statement) => b.kind === "If" && !b.else && (b.then.kind === "Break" || (b.then.kind === "Block" && b.then.body.length === 1 && b.then.body[0]!.kind === "Break")) && /^@@ROWCOUNT(=0|<\S+)$/.test(rowcount(b.condition));
+    if (!body.every((b) => b === del || stop(b) || b.kind === "Print" || b.kind === "Waitfor" || b.kind === "Transaction" || (b.kind === "Command" && /^CHECKPOINT/i.test(b.text)))) return undefined;
+    const cond = rowcount(w.condition);
+    const sameExists = w.condition.kind === "Exists" || (w.condition.kind === "Paren" && w.condition.expr.kind === "Exists");
+    if (!(cond === "1=1" || /^@@ROWCOUNT(>0|<>0|!=0)$/.test(cond) || sameExists)) return undefined;
+    // The filter must not read the target: each batch would otherwise change what the next one sees.
+    const target = dmlTarget(del);
+    const tname = target.kind === "TableRef" ? lower(target.name.name.value) : undefined;
+    let selfRead = false;
+    if (del.where && tname)
+      walk(del.where, (n) => {
+        if (n.kind === "TableRef" && lower(n.name.name.value) === tname) selfRead = true;
+        return selfRead ? false : undefined;
+      });
+    if (selfRead || !tname) return undefined;
+    const { top: _top, ...rest } = del;
+    return rest as A.Delete;
   }
 
   /**

@@ -182,3 +182,54 @@ describe("cursor running total: the row-by-row loop becomes a window SUM", () =>
     expect(await w.rows(`${w.tgt}.txn_balance`, ["txnid", "account", "balance"])).toEqual(await w.rows(`${w.ora}.txn_balance`));
   }, 60_000);
 });
+
+describe("UPDATE and DELETE after a full reload are folded into the model's SELECT", () => {
+  const FOLD = `
+CREATE TABLE dbo.SrcItem (Id int NOT NULL PRIMARY KEY, Code varchar(10) NULL, Qty int NULL, Price decimal(10,2) NULL);
+CREATE TABLE dbo.PriceList (Code varchar(10) NOT NULL PRIMARY KEY, NewPrice decimal(10,2) NOT NULL);
+CREATE TABLE dbo.Item (Id int NOT NULL PRIMARY KEY, Code varchar(10) NULL, Qty int NULL, Price decimal(10,2) NULL, Flag varchar(5) NULL);
+GO
+CREATE PROCEDURE dbo.BuildItem AS
+BEGIN
+  TRUNCATE TABLE dbo.Item;
+  INSERT INTO dbo.Item (Id, Code, Qty, Price) SELECT Id, Code, Qty, Price FROM dbo.SrcItem;
+  UPDATE dbo.Item SET Qty = 0, Flag = 'zero' WHERE Qty IS NULL;
+  UPDATE i SET i.Price = p.NewPrice FROM dbo.Item i JOIN dbo.PriceList p ON p.Code = i.Code;
+  WHILE 1 = 1
+  BEGIN
+    DELETE TOP (2) FROM dbo.Item WHERE Price > 100;
+    IF @@ROWCOUNT = 0 BREAK;
+  END
+END
+GO
+`;
+  let w: Warehouse;
+  beforeAll(async () => {
+    w = await openWarehouse(db, FOLD, "fo");
+    await db.exec(
+      w.sql(`create table {src:dbo}.srcitem (id int primary key, code varchar(10), qty int, price numeric(10,2));
+      create table {src:dbo}.pricelist (code varchar(10) primary key, newprice numeric(10,2) not null);
+      create table {ora}.item (id int, code varchar(10), qty int, price numeric(10,2), flag varchar(5));
+      insert into {src:dbo}.srcitem values (1, 'a', 5, 10.00), (2, 'B ', null, 20.00), (3, 'c', 1, 150.00), (4, 'd', 2, null), (5, null, 3, 101.00), (6, 'e', 4, 50.00);
+      insert into {src:dbo}.pricelist values ('A', 11.00), ('b', 200.00), ('e', 99.99);`),
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await w?.drop();
+  });
+
+  it("equals the procedure's end state (case-insensitive join, NULL prices kept by the DELETE)", async () => {
+    expect(w.compiled.reportObjects[0]).toMatchObject({ status: "converted" });
+    await db.exec(
+      w.sql(`insert into {ora}.item select id, code, qty, price, null from {src:dbo}.srcitem;
+      update {ora}.item set qty = 0, flag = 'zero' where qty is null;
+      update {ora}.item i set price = p.newprice from {src:dbo}.pricelist p where lower(rtrim(p.code)) = lower(rtrim(i.code));
+      delete from {ora}.item where price > 100;`),
+    );
+    const r = await w.run({ incremental: false });
+    expect(r.errors).toEqual([]);
+    const rows = await w.rows(`${w.tgt}.item`, ["id", "code", "qty", "price", "flag"]);
+    expect(rows).toEqual(await w.rows(`${w.ora}.item`));
+    expect(rows.map((x) => x[0])).toEqual(["1", "4", "6"]);
+  }, 60_000);
+});

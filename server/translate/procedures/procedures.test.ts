@@ -99,6 +99,13 @@ describe("compilation outcomes", () => {
     expect(o.lineage.map((l) => l.effect)).toEqual(expect.arrayContaining([expect.stringMatching(/folded into the model's SELECT \(CASE/), expect.stringMatching(/as a filter/)]));
   });
 
+  it("a batched DELETE TOP (n) loop is one set-based DELETE (folded after a full reload)", () => {
+    const { r, o } = compiled(proc("TRUNCATE TABLE dbo.Tgt; INSERT INTO dbo.Tgt (Id, Amt) SELECT Id, Amt FROM dbo.Src; WHILE 1 = 1 BEGIN DELETE TOP (1000) FROM dbo.Tgt WHERE Amt < 0; IF @@ROWCOUNT = 0 BREAK; END"));
+    expect(o.status).toBe("converted");
+    expect(o.lineage.map((l) => l.effect)).toEqual(expect.arrayContaining([expect.stringMatching(/batched DELETE TOP/), expect.stringMatching(/as a filter/)]));
+    expect(r.models.find((m) => m.name === "tgt")!.sql).toMatch(/__dm_s1 as \(/);
+  });
+
   it("procedural noise is noted once per kind, not carried over", () => {
     const { o } = compiled(proc("SET NOCOUNT ON; BEGIN TRY BEGIN TRAN; TRUNCATE TABLE dbo.Tgt; INSERT INTO dbo.Tgt (Id) SELECT Id FROM dbo.Src; PRINT 'a'; PRINT 'b'; COMMIT; END TRY BEGIN CATCH ROLLBACK; THROW; END CATCH"));
     expect(o.status).toBe("converted");
