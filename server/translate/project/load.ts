@@ -1,5 +1,5 @@
-// Reads a dbt project directory back into a DbtProject, so the harness (and a later `validate
-// <dir>`) can run a project a user has edited. Covers what DataMigrate writes and plain dbt
+// Reads a dbt project directory back into a DbtProject, so validation (server/validate, e.g.
+// runProject on a directory) can run a project a user has edited. Covers what DataMigrate writes and plain dbt
 // projects of the same shape: dbt_project.yml (vars, on-run-start, per-folder +materialized),
 // property files (sources, models with config and data tests), model .sql files, macros/**.sql.
 // Tests it cannot represent (other generic tests, singular tests) are reported, not dropped silently.
@@ -63,7 +63,7 @@ function parseTest(entry: unknown, file: string, diags: Diagnostic[]): ColumnDat
       if (str(args.expression)) return { test: "expression_is_true", expression: str(args.expression)!, ...common };
       break;
   }
-  diags.push(diagnostic("CNV4001", "warning", `data test '${name}' is not one the harness runs; it is skipped`, { file, line: 1 }));
+  diags.push(diagnostic("CNV4001", "warning", `data test '${name}' is not one validation runs; it is skipped`, { file, line: 1 }));
   return undefined;
 }
 
