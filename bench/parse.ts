@@ -134,7 +134,15 @@ const keepMs = time(() => {
   keptPeak = Math.max(keptPeak, process.memoryUsage().heapUsed - before);
   if (r.batches.length === 0) throw new Error("nothing parsed");
 });
-log(`| generated script, whole tree kept | ${(ten.length / 1e6).toFixed(1)} MB | | ${rate(ten.length / 1e6, keepMs)} | ${(keptPeak / 1e6).toFixed(0)} MB heap growth (tree + garbage) |`);
+let treeSize = `${(keptPeak / 1e6).toFixed(0)} MB heap growth (tree + garbage)`;
+if (gc) {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept = parseScript(ten, { file: "gen10.sql" });
+  gc();
+  treeSize = `${((process.memoryUsage().heapUsed - before) / 1e6).toFixed(0)} MB retained by the tree (${kept.batches.length} batches)`;
+}
+log(`| generated script, whole tree kept | ${(ten.length / 1e6).toFixed(1)} MB | | ${rate(ten.length / 1e6, keepMs)} | ${treeSize} |`);
 
 const corpus = process.env.DATAMIGRATE_CORPUS;
 if (corpus && existsSync(corpus)) {
