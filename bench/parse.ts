@@ -166,7 +166,7 @@ if (args.includes("--write")) {
   const notes = [
     "",
     "Memory: with `onBatch` the parser holds one batch at a time (tokens are dropped after each top-level",
-    "statement). Keeping the whole tree costs about 20-25 times the source size: a 50 MB DDL script",
+    "statement). Keeping the whole tree costs about 20-30 times the source size: a 50 MB DDL script",
     "(AdventureWorks' instawdb.sql repeated) retained 1.0 GB of heap after GC (rss 1.24 GB); a 50 MB INSERT",
     "script (Chinook repeated) 1.2 GB. The default Node heap limit on this machine is 4.3 GB. Nesting is",
     "capped at 300 levels (TSQL2003): 10,000 nested parentheses give a diagnostic, not a stack overflow.",
