@@ -551,15 +551,17 @@ class ProcedureCompiler {
         const l = this.jinjaValue(e.left);
         const r = this.jinjaValue(e.right);
         if (!op || !l || !r) return undefined;
-        // SQL Server compares strings case-insensitively (default collation) and ignores trailing spaces.
-        if (l.string || r.string) return `(${l.sql}|string|lower|trim) ${op} (${r.sql}|string|lower|trim)`;
-        return `${l.sql} ${op} ${r.sql}`;
+        // SQL Server compares strings case-insensitively (default collation) and ignores trailing
+        // spaces; a comparison with NULL is not true, so a NULL parameter takes the ELSE branch.
+        const cmp = l.string || r.string ? `(${l.sql}|string).lower().rstrip(' ') ${op} (${r.sql}|string).lower().rstrip(' ')` : `${l.sql} ${op} ${r.sql}`;
+        const guards = [l, r].filter((x) => x.nullable).map((x) => `${x.raw} is not none`);
+        return guards.length ? `(${[...guards, cmp].join(" and ")})` : cmp;
       }
     }
     return undefined;
   }
 
-  jinjaValue(e: A.Expr): { sql: string; string: boolean } | undefined {
+  jinjaValue(e: A.Expr): { sql: string; string: boolean; nullable?: boolean; raw?: string } | undefined {
     if (e.kind === "Paren") return this.jinjaValue(e.expr);
     if (e.kind === "Literal") {
       if (e.literalType === "string" || e.literalType === "nstring") return { sql: `'${e.value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`, string: true };
@@ -571,9 +573,10 @@ class ProcedureCompiler {
       const p = this.paramVars.get(lower(e.name));
       if (!p) return undefined;
       const t = p.type.name;
-      if (/INT|BIT/.test(t)) return { sql: `(var('${p.varName}')|int)`, string: false };
-      if (/DECIMAL|NUMERIC|FLOAT|REAL|MONEY/.test(t)) return { sql: `(var('${p.varName}')|float)`, string: false };
-      return { sql: `var('${p.varName}')`, string: true };
+      const raw = `var('${p.varName}')`;
+      if (/INT|BIT/.test(t)) return { sql: `(${raw}|int)`, string: false, nullable: true, raw };
+      if (/DECIMAL|NUMERIC|FLOAT|REAL|MONEY/.test(t)) return { sql: `(${raw}|float)`, string: false, nullable: true, raw };
+      return { sql: raw, string: true, nullable: true, raw };
     }
     return undefined;
   }

@@ -162,3 +162,24 @@ describe("the produced resources are a valid dbt project", () => {
     expect([...files.keys()]).toEqual(expect.arrayContaining(["models/marts/dbo/fact_sales.sql", "models/intermediate/dbo/int_build_customer_sales__totals.sql", "selectors.yml"]));
   });
 });
+
+describe("IF on a parameter: the Jinja picks the branch SQL Server would", () => {
+  const sql = proc("TRUNCATE TABLE dbo.Tgt; IF @mode = 'Full' INSERT INTO dbo.Tgt (Id) SELECT Id FROM dbo.Src; ELSE INSERT INTO dbo.Tgt (Id) SELECT Id FROM dbo.Other;", "@mode varchar(10) = NULL");
+  it.each([
+    ["'FULL  ' (case and trailing spaces ignored)", "FULL  ", "src"],
+    ["'full'", "full", "src"],
+    ["' full' (a leading space counts)", " full", "other"],
+    ["NULL (comparison not true)", null, "other"],
+    ["'partial'", "partial", "other"],
+  ])("%s", async (_label, mode, table) => {
+    const { ProjectCompiler } = await import("../../dbt/compile.ts");
+    const r = compileProcedures(catalogOf(sql));
+    const project = { name: "p", profile: "p", sources: [{ name: "dbo", schema: "src", tables: ["src", "other", "tgt"].map((name) => ({ name })) }], models: r.models, vars: r.vars };
+    const out = new ProjectCompiler(project, { schema: "t", cliVars: { p__mode: mode } }).compile("tgt");
+    expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    // dbo.Other is rebuilt by dbo.Load, so it is a ref (target schema); dbo.Src is a source.
+    const rel = (t: string) => (t === "src" ? `"src"."src"` : `"t"."other"`);
+    expect(out.sql).toContain(rel(table));
+    expect(out.sql).not.toContain(rel(table === "src" ? "other" : "src"));
+  });
+});
