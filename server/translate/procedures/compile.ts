@@ -375,7 +375,9 @@ class ProcedureCompiler {
   markers(sql: string): string {
     return sql.replace(/'__DMV_([A-Za-z0-9_]+)__'/g, (_m, v: string) => {
       const p = [...this.paramVars.values()].find((x) => x.varName === v);
-      return p && p.default === null ? `{% if var('${v}') is none %}NULL{% else %}'{{ var('${v}') }}'{% endif %}` : `'{{ var('${v}') }}'`;
+      // Quotes in a value are doubled, so a var is always one SQL string literal.
+      const value = `'{{ var('${v}')|string|replace("'", "''") }}'`;
+      return p && p.default === null ? `{% if var('${v}') is none %}NULL{% else %}${value}{% endif %}` : value;
     });
   }
 

@@ -183,3 +183,15 @@ describe("IF on a parameter: the Jinja picks the branch SQL Server would", () =>
     expect(out.sql).not.toContain(rel(table === "src" ? "other" : "src"));
   });
 });
+
+describe("parameters as vars", () => {
+  it("a value with a quote stays one SQL string literal", async () => {
+    const { ProjectCompiler } = await import("../../dbt/compile.ts");
+    const r = compileProcedures(catalogOf(proc("TRUNCATE TABLE dbo.Tgt; INSERT INTO dbo.Tgt (Id, Name) SELECT Id, Name FROM dbo.Src WHERE Name = @n;", "@n nvarchar(50) = N'x'")));
+    expect(r.vars).toEqual({ p__n: "x" });
+    const project = { name: "p", profile: "p", sources: [{ name: "dbo", schema: "src", tables: [{ name: "src" }] }], models: r.models, vars: r.vars };
+    const out = new ProjectCompiler(project, { schema: "t", cliVars: { p__n: "O'Brien" } }).compile("tgt");
+    expect(out.sql).toContain("'O''Brien'");
+    expect(out.sql).not.toContain("__DMV_");
+  });
+});
