@@ -303,7 +303,8 @@ export function classifyProcedure(obj: CatalogObject, catalog: Catalog): Classif
     if (facts.dynamicSql.length) return { class: "admin", reason: "builds and runs dynamic SQL whose text is not constant and writes no table it names: generic utility code", facts };
     return { class: "application", reason: "writes no table and returns no result set (messages, return codes or variables only)", facts };
   }
-  if (adminWhat.length && facts.reads.length === 0)
+  // Reading its own log (CommandLog, ...) does not make maintenance code a data load.
+  if (adminWhat.length && facts.reads.every((r) => LOG_TABLE.test(r.split(".").pop() ?? "")))
     return { class: "admin", reason: `maintenance/monitoring code: ${list(adminWhat)}; the tables it writes (${list(etlTargets)}) only track its own work and it reads no data table`, facts };
   const extras: string[] = [];
   if (adminWhat.length) extras.push(`also runs admin code (${list(adminWhat, 3)})`);
