@@ -75,10 +75,10 @@ describe("datamigrate convert", () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/objects\s+12/);
     expect(r.out).toMatch(/unsupported\s+2/);
-    expect(r.out).toMatch(/conversion rate\s+83\.3%/);
-    expect(r.out).toContain("CNV3001 ×1");
+    expect(r.out).toMatch(/conversion rate\s+91\.7%/);
+    expect(r.out).toContain("CNV3015 ×1");
     const report = Report.parse(JSON.parse(await readFile(path.join(out, "report.json"), "utf8")));
-    expect(report.summary).toMatchObject({ objects: 12, unsupported: 2, conversionRate: 0.8333 });
+    expect(report.summary).toMatchObject({ objects: 12, unsupported: 2, conversionRate: 0.9167 });
     expect(report.objects.find((o) => o.name === "vOrderTiming")).toMatchObject({ status: "converted", model: "models/marts/sales/v_order_timing.sql" });
     expect(await readFile(path.join(out, "dbt_project.yml"), "utf8")).toContain("name: shop");
     expect(await readFile(path.join(out, "report.html"), "utf8")).toContain("usp_ShipOrder");

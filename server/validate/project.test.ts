@@ -14,7 +14,7 @@ CREATE TABLE dbo.Customer (CustomerID int NOT NULL PRIMARY KEY, RegionCode char(
 GO
 CREATE VIEW dbo.vCustomer AS SELECT c.CustomerID, c.Name, r.Name AS RegionName FROM dbo.Customer c JOIN dbo.Region r ON r.RegionCode = c.RegionCode;
 GO
-CREATE PROCEDURE dbo.usp_Touch AS UPDATE dbo.Customer SET Name = Name;
+CREATE PROCEDURE dbo.usp_Touch @CustomerID int AS UPDATE dbo.Customer SET Name = Name WHERE CustomerID = @CustomerID;
 GO
 `;
 

@@ -159,6 +159,21 @@ describe("failures end their own step and the run goes on", () => {
     expect(m.diagnostics.find((d) => d.code === "VAL3008")?.message).toMatch(/holds 20 rows where a full refresh builds 27 \(missing/);
   });
 
+  it("a history-dependent incremental model (a compiled procedure's appends) is not compared with a full refresh", async () => {
+    const p = withModel(
+      project,
+      "inc_history",
+      "select customer_id, name from {{ ref('stg_dbo__customer') }}\n{% if is_incremental() %}where customer_id < 0{% endif %}",
+      "incremental",
+      { unique_key: "customer_id" },
+    );
+    p.models[p.models.length - 1]!.meta = { datamigrate: { procedure: "dbo.usp_Load", history_dependent: true } };
+    const r = await runValidation(p, { connection: t.left, catalog, rows: 20, incrementalRows: 7 });
+    const m = r.models.find((x) => x.name === "inc_history")!;
+    expect(m.incremental).toEqual({ ran: true, rowsAfter: 20 });
+    expect(m.diagnostics.filter((d) => d.code === "VAL3008")).toEqual([]);
+  });
+
   it("an ephemeral model ran when a model that refs it ran; an unused one is only compiled", async () => {
     let p = withModel(project, "eph_used", "select customer_id from {{ ref('stg_dbo__customer') }}", "ephemeral");
     p = withModel(p, "eph_unused", "select 1 as x", "ephemeral");

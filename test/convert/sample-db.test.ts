@@ -106,7 +106,7 @@ describe("sample database → dbt project", () => {
     expect(top.sql).not.toContain("stg_");
   });
 
-  it("reports per object: tables and views converted, the procedure and trigger unsupported with a reason", () => {
+  it("reports per object: tables and views converted, the procedure and trigger unsupported with a class and reason", () => {
     const status = Object.fromEntries(result.report.objects.map((o) => [`${o.kind} ${o.schema}.${o.name}`, o.status]));
     expect(status).toMatchObject({
       "table Sales.Customer": "converted",
@@ -117,8 +117,16 @@ describe("sample database → dbt project", () => {
       "trigger Sales.trg_Order_NoReopen": "unsupported",
     });
     const proc = result.report.objects.find((o) => o.name === "usp_ShipOrder")!;
-    expect(proc.diagnostics[0]).toMatchObject({ code: "CNV3001", severity: "error", line: 21 });
-    expect(proc.diagnostics[0]!.file).toMatch(/03-code\.sql$/);
+    // A parameterised UPDATE keyed on its parameter: application code, out of scope for dbt.
+    expect(proc).toMatchObject({ class: "application", reason: expect.stringContaining("keyed on its parameters"), models: [], model: null });
+    const note = proc.diagnostics.find((d) => d.code === "CNV3015")!;
+    expect(note).toMatchObject({ severity: "note", line: 21 });
+    expect(note.file).toMatch(/03-code\.sql$/);
+    expect(proc.diagnostics.some((d) => d.severity === "error")).toBe(false);
+    const trigger = result.report.objects.find((o) => o.name === "trg_Order_NoReopen")!;
+    expect(trigger).toMatchObject({ class: "application", reason: expect.stringContaining("trigger") });
+    expect(trigger.diagnostics.map((d) => d.code)).toEqual(["CNV3002"]);
+    expect(result.report.summary).toMatchObject({ objects: 12, converted: 10, needs_review: 0, unsupported: 2 });
     const errorFree = result.report.objects.filter((o) => !o.diagnostics.some((d) => d.severity === "error")).length;
     expect(result.report.summary.conversionRate).toBeCloseTo(errorFree / result.report.objects.length, 4);
   });

@@ -254,3 +254,67 @@ describe("loadDbtProjectDir", () => {
     }
   });
 });
+
+// An ETL procedure written for this test: TRUNCATE then INSERT ... SELECT rebuilds the table.
+const ETL = `
+CREATE TABLE dbo.SalesRaw (SaleID int NOT NULL PRIMARY KEY, Region nvarchar(20) NULL, Amount decimal(10, 2) NOT NULL);
+GO
+CREATE TABLE dbo.RegionTotal (Region nvarchar(20) NOT NULL PRIMARY KEY, Total decimal(12, 2) NOT NULL, Sales int NOT NULL);
+GO
+CREATE PROCEDURE dbo.usp_LoadRegionTotal
+AS
+BEGIN
+    SET NOCOUNT ON;
+    TRUNCATE TABLE dbo.RegionTotal;
+    INSERT INTO dbo.RegionTotal (Region, Total, Sales)
+    SELECT ISNULL(Region, N'unknown'), SUM(Amount), COUNT(*)
+    FROM dbo.SalesRaw
+    GROUP BY ISNULL(Region, N'unknown');
+END;
+GO
+CREATE PROCEDURE dbo.usp_SetAmount @SaleID int, @Amount decimal(10, 2)
+AS
+    UPDATE dbo.SalesRaw SET Amount = @Amount WHERE SaleID = @SaleID;
+GO
+`;
+
+describe("procedures (server/translate/procedures) wired into convert", () => {
+  it("reports each procedure with its class, reason and status; an etl procedure becomes a table model that runs", async () => {
+    const catalog = await catalogOf(ETL);
+    const r = convertCatalog(catalog);
+    const byName = Object.fromEntries(r.report.objects.map((o) => [o.name, o]));
+    expect(byName["usp_LoadRegionTotal"]).toMatchObject({ kind: "procedure", status: "converted", class: "etl", model: "models/marts/dbo/region_total.sql", models: ["region_total"] });
+    expect(byName["usp_LoadRegionTotal"]!.reason).toEqual(expect.any(String));
+    expect(byName["usp_LoadRegionTotal"]!.lineage).toEqual(expect.arrayContaining([expect.objectContaining({ model: "region_total" })]));
+    expect(byName["usp_SetAmount"]).toMatchObject({ kind: "procedure", status: "unsupported", class: "application" });
+    expect((byName["usp_SetAmount"]!.diagnostics as { code: string; severity: string }[]).filter((d) => d.code === "CNV3015")).toEqual([expect.objectContaining({ severity: "note" })]);
+    expect(r.report.objects.some((o) => o.diagnostics.some((d) => d.code === "CNV3001"))).toBe(false);
+    const model = r.project.models.find((m) => m.name === "region_total")!;
+    expect(model.materialized).toBe("table");
+    expect(validateRenderedProject(renderDbtProject(r.project))).toEqual([]);
+
+    const run = await runProject(r.project, {
+      catalog,
+      keep: true,
+      beforeModels: (db, x) => db.exec(`INSERT INTO ${x.sourceTable("dbo", "SalesRaw")} (saleid, region, amount) VALUES (1, 'north', 10.50), (2, 'north', 4.50), (3, NULL, 7), (4, 'south', 1.25)`),
+    });
+    try {
+      expect(run.models.filter((m) => m.status !== "ran")).toEqual([]);
+      const rows = await run.db!.query(`select region, total::text as total, sales::int as sales from ${run.relation("region_total")} order by region`);
+      expect(rows).toEqual([
+        { region: "north", total: "15.00", sales: 2 },
+        { region: "south", total: "1.25", sales: 1 },
+        { region: "unknown", total: "7.00", sales: 1 },
+      ]);
+    } finally {
+      await run.close();
+    }
+  }, 60_000);
+
+  it("keeps procedures as before on the sqlserver target", async () => {
+    const r = convertCatalog(await catalogOf(ETL), { target: "sqlserver" });
+    const proc = r.report.objects.find((o) => o.name === "usp_LoadRegionTotal")!;
+    expect(proc.diagnostics.map((d) => d.code)).toEqual(["CNV3001"]);
+    expect(r.project.models.some((m) => m.name === "region_total")).toBe(false);
+  });
+});

@@ -20,7 +20,7 @@ import { readFileSync } from "node:fs";
 import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
 import { dependencyOrder } from "../../catalog/graph.ts";
 import type { Catalog, CatalogObject } from "../../catalog/model.ts";
-import { buildReport, type Report, type ReportObjectInput } from "../../dbt/report.ts";
+import { buildReport, summarize, type Report, type ReportObjectInput } from "../../dbt/report.ts";
 import { parseDbtProject, type DbtProject, type DbtProjectInput, type Macro, type ModelInput, type SourceTable, type ColumnInput, type TableDataTest } from "../../dbt/project.ts";
 import { isPlainPostgresIdentifier, toIdentifier, type NamingStyle } from "../../dbt/naming.ts";
 import { dbtMacros, DEFAULT_RUNTIME_SCHEMA } from "../runtime/index.ts";
@@ -30,6 +30,7 @@ import { assignNames, type ProjectNames } from "./naming.ts";
 import { checkExpression, tableTests } from "./tests.ts";
 import { moduleTranslator, type ConvertTarget, type ModuleTranslation, type ProjectTranslator, type ScalarFunctionTranslation } from "./translator.ts";
 import { columnBaseType, tsqlTypeText } from "./types-map.ts";
+import { compileProcedures, type CompileProceduresResult, type ProcedureReport } from "../procedures/index.ts";
 
 export interface ConvertOptions {
   target?: ConvertTarget;
@@ -62,6 +63,10 @@ export interface ObjectOutcome {
   diagnostics: Diagnostic[];
   /** Written but disabled because it (or something it refs) was not converted. */
   disabled?: boolean;
+  /** Status to report when worse than the diagnostics imply (procedures out of scope). */
+  status?: "converted" | "needs_review" | "unsupported";
+  /** Extra report.json fields (procedures and triggers: class, reason, lineage, after, models). */
+  extra?: Record<string, unknown>;
 }
 
 const RUNTIME_VAR = "tsql_runtime_schema";
@@ -190,6 +195,34 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
     });
     outcomes.set(t.id, { object: t, model: n.stagingPath, kind: "table", diagnostics: d });
   }
+
+  // ---------------------------------------------------------------- procedures (server/translate/procedures)
+  // Postgres target only: etl procedures become models, orchestration procedures selectors; every
+  // procedure and trigger gets a class and a reason in the report. On SQL Server they stay as they are.
+  let procs: CompileProceduresResult | undefined;
+  const procReports = new Map<string, ProcedureReport>();
+  if (target === "postgres") {
+    try {
+      procs = compileProcedures(catalog, {
+        sourceRelation: (t) => {
+          const n = names.tables.get(t.id);
+          return n ? `{{ source('${n.source}', '${n.table}') }}` : `{{ source('${toIdentifier(t.schema, { style: "snake", reserved: "keep" })}', '${t.name.toLowerCase()}') }}`;
+        },
+        viewRelation: (v) => `{{ ref('${names.views.get(v.id)?.model ?? toIdentifier(v.name)}') }}`,
+        reservedNames: [...models.map((m) => m.name), ...[...names.views.values()].map((v) => v.model)],
+        runtimeSchema: "{{ tsql_runtime_schema() }}",
+      });
+    } catch (e) {
+      diagnostics.push(diagnostic("CNV2005", "error", `procedure compiler failed: ${e instanceof Error ? e.message : String(e)}; procedures are reported as not converted`, { file: objects[0]?.file ?? "", line: 1 }));
+    }
+    if (procs) {
+      models.push(...procs.models);
+      for (const f of procs.runtimeFunctions) runtimeUsed.add(f);
+      diagnostics.push(...procs.diagnostics);
+      for (const r of procs.reportObjects) procReports.set(r.id, r);
+    }
+  }
+  const procModelPath = new Map((procs?.models ?? []).map((m) => [m.name, m.path]));
 
   // ---------------------------------------------------------------- relation resolution
   const resolveId = (o: CatalogObject, name: ObjectName): string | undefined => {
@@ -357,13 +390,19 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
     refusalNotes(o, d);
     const isClr = !!(o.module?.ast && (o.module.ast as { externalName?: string }).externalName);
     switch (o.kind) {
-      case "procedure":
+      case "procedure": {
+        const pr = isClr ? undefined : procReports.get(o.id);
+        if (pr) {
+          outcomes.set(o.id, procedureOutcome(o, pr, d, procs!.selectors, procModelPath));
+          continue;
+        }
         d.push(
           isClr
             ? diagnostic("CNV3003", "error", `${o.id} is a CLR procedure (.NET code); Postgres cannot run it: rewrite it, or run it in the source system`, at(o))
             : diagnostic("CNV3001", "error", `procedure ${o.id} is not yet converted: procedures are compiled into models or PL/pgSQL by a later stage; until then run it in the source system or rewrite its result as a model`, at(o)),
         );
         break;
+      }
       case "trigger":
         d.push(
           diagnostic(
@@ -393,7 +432,9 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
       default:
         d.push(diagnostic("CNV3012", "error", `${o.kind} ${o.id} has no place in a dbt project and is not converted`, at(o)));
     }
-    outcomes.set(o.id, { object: o, model: null, kind: reportKind(o), diagnostics: d });
+    // Triggers keep CNV3002; the report also says how the procedure compiler classified them.
+    const tr = o.kind === "trigger" ? procReports.get(o.id) : undefined;
+    outcomes.set(o.id, { object: o, model: null, kind: reportKind(o), diagnostics: d, ...(tr ? { extra: { class: tr.class, reason: tr.reason, lineage: tr.lineage, after: tr.after, models: tr.models } } : {}) });
   }
 
   // Statements the catalog keeps as text but that define things dbt has no place for: row-level
@@ -428,7 +469,8 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
     models,
     macros,
     onRunStart,
-    vars: { ...(target === "postgres" && runtimeUsed.size ? { [RUNTIME_VAR]: runtimeSchema } : {}), ...(opts.vars ?? {}) },
+    selectors: procs?.selectors ?? [],
+    vars: { ...(target === "postgres" && runtimeUsed.size ? { [RUNTIME_VAR]: runtimeSchema } : {}), ...(procs?.vars ?? {}), ...(opts.vars ?? {}) },
   };
   const project = parseDbtProject(input);
 
@@ -441,16 +483,68 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
       kind: o.kind,
       model: o.model,
       complexity: complexityOf(o.object),
+      ...(o.status ? { status: o.status } : {}),
       diagnostics: o.diagnostics,
       file: o.object.file,
       line: o.object.line,
+      ...(o.extra ?? {}),
     }));
   const report = buildReport(reportObjects, {
     target,
     translator: translator.name,
+    // Procedure parameters without a default that models use: dbt needs them in --vars.
+    ...(procs?.requiredVars.length ? { requiredVars: procs.requiredVars } : {}),
+    ...(procs ? { procedureOrder: procs.order } : {}),
     diagnostics: [...diagnostics, ...catalog.diagnostics].map(({ code, severity, message, file, line }) => ({ code, severity, message, file, line })),
   });
+  // A procedure the compiler refused (PROC/TR errors) is needs_review, not unsupported: it is an
+  // etl job that a person finishes (buildReport alone would derive unsupported from the errors).
+  const sorted = [...outcomes.values()].sort((a, b) => byId(a.object, b.object));
+  let changed = false;
+  sorted.forEach((o, i) => {
+    const r = report.objects[i];
+    if (o.kind === "procedure" && o.status === "needs_review" && r && r.status !== "needs_review") {
+      r.status = "needs_review";
+      changed = true;
+    }
+  });
+  if (changed) report.summary = { ...report.summary, ...summarize(report.objects) };
   return { project, report, names, outcomes, diagnostics };
+}
+
+/**
+ * A procedure as the procedure compiler left it: converted (models), needs_review (its PROC/TR
+ * errors), out of scope (application/admin: unsupported, with the reason as CNV3015 note) or
+ * orchestration (converted when it became a selector).
+ */
+function procedureOutcome(o: CatalogObject, pr: ProcedureReport, refusals: Diagnostic[], selectors: ReadonlyArray<{ name: string; description?: string }>, modelPath: Map<string, string>): ObjectOutcome {
+  const d: Diagnostic[] = [...refusals, ...pr.diagnostics];
+  const selector = pr.status === "orchestration" ? selectors.find((s) => s.description?.startsWith(`What ${pr.id} ran,`))?.name : undefined;
+  let status: ObjectOutcome["status"];
+  switch (pr.status) {
+    case "converted":
+      status = "converted";
+      break;
+    case "needs_review":
+      status = "needs_review";
+      break;
+    case "out_of_scope":
+      status = "unsupported";
+      d.push(diagnostic("CNV3015", "note", `procedure ${pr.id} is ${pr.class}, not a dbt job: ${pr.reason}`, { file: pr.file, line: pr.line }));
+      break;
+    case "orchestration":
+      status = selector ? "converted" : "needs_review";
+      break;
+  }
+  const paths = pr.models.map((m) => modelPath.get(m) ?? m);
+  return {
+    object: o,
+    model: paths[0] ?? null,
+    kind: "procedure",
+    diagnostics: d,
+    status,
+    extra: { class: pr.class, reason: pr.reason, models: pr.models, lineage: pr.lineage, after: pr.after, ...(selector ? { selector } : {}) },
+  };
 }
 
 /** `CREATE SECURITY POLICY [schema].[name]` read from the statement's line, when the file is on disk. */
