@@ -14,8 +14,10 @@
 // - Whatever could not be translated is still written, disabled (`enabled: false`) with the
 //   original T-SQL in a comment, and every model that refs it is disabled too: `dbt build` runs
 //   only what was converted, and the report says why each of the others was not.
-// - Procedures, triggers, CLR objects, linked-server and cross-database references have no place in
-//   dbt (yet): they are in the report, status unsupported, with what to do instead.
+// - Procedures (postgres target): server/translate/procedures classifies each one and compiles the
+//   etl ones into models (orchestration: selectors); the report carries class, reason, lineage.
+// - Triggers, CLR objects, linked-server and cross-database references have no place in dbt: they
+//   are in the report, status unsupported, with what to do instead.
 import { readFileSync } from "node:fs";
 import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
 import { dependencyOrder } from "../../catalog/graph.ts";
