@@ -43,7 +43,7 @@ const withModel = (p: DbtProject, name: string, sql: string): DbtProject => ({
 });
 const onPostgres = !!process.env.TEST_DATABASE_URL;
 
-describe.skipIf(!onPostgres)("limits on Postgres (PGlite runs in process and has neither statement_timeout nor temp_file_limit to enforce)", () => {
+describe.skipIf(!onPostgres)("limits on Postgres (PGlite has no work_mem or temp_file_limit; its statement timeout is tested below)", () => {
   it("a model that loops forever is cancelled by the statement timeout (VAL3005); the others run", async () => {
     const conn = await t.open();
     const p = withModel(project, "forever", "with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) as n from r");
@@ -165,4 +165,30 @@ describe("a source that disconnects mid-copy", () => {
     await copyTables(src, t.left, [{ id: "dbo.Customer", source: { schema: "dbo", name: "Customer" }, target: { schema: "cp_exact", name: "customer" } }]);
     expect(await t.left.query(`select credit::text as c, name from cp_exact.customer`)).toEqual([{ c: "9999999.99", name: "x  " }]);
   });
+});
+
+describe("a model that loops forever on PGlite (no database URL: PGlite in a worker thread)", () => {
+  it("is stopped at the statement timeout (VAL3005) with the worker; the run goes on in a new worker with its data", async () => {
+    const src = project.sources.find((s) => s.tables.some((x) => /customer/i.test(x.name)))!;
+    const tbl = src.tables.find((x) => /customer/i.test(x.name))!;
+    // Ordered after the loop (DAG order falls back to names), and reads the synthesised source rows
+    // that had to be replayed into the new worker.
+    let p = withModel(project, "aa_forever", "with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) as n from r");
+    p = withModel(p, "zz_after", `select * from {{ source('${src.name}', '${tbl.name}') }}`);
+    const started = Date.now();
+    const r = await runValidation(p, { catalog, rows: 5, statementTimeoutMs: 2000 });
+    expect(r.backend).toBe("pglite");
+    expect(r.diagnostics.find((d) => d.code === "VAL1010")?.message).toMatch(/statement timeout 2000 ms/);
+    const names = r.models.map((x) => x.name);
+    const m = r.models.find((x) => x.name === "aa_forever")!;
+    expect(m.status).toBe("failed");
+    expect(m.diagnostics.map((d) => d.code)).toContain("VAL3005");
+    expect(m.error?.message).toMatch(/statement timeout \(2000 ms\)/);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const after = r.models.find((x) => x.name === "zz_after")!;
+    expect(names.indexOf("zz_after")).toBeGreaterThan(names.indexOf("aa_forever"));
+    expect(after.status).toBe("ran");
+    expect(after.rows).toBe(5);
+    expect(r.models.filter((x) => x.name !== "aa_forever").every((x) => x.status === "ran")).toBe(true);
+  }, 120_000);
 });

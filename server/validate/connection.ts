@@ -3,6 +3,7 @@
 // the same interface; it is not written yet). The parity engine and the copier only see this type:
 // a `dialect` that knows how to spell SQL on that side, `query`, `exec`, `describe` and `stream`.
 import { PGlite } from "@electric-sql/pglite";
+import { Worker } from "node:worker_threads";
 import postgres from "postgres";
 
 export type Row = Record<string, unknown>;
@@ -231,8 +232,19 @@ export function postgresConnection(url: string, opts: PostgresConnectionOptions 
   };
 }
 
+export interface PgliteConnectionOptions {
+  /**
+   * Per statement, in ms (0 or absent = none). PGlite cannot interrupt a statement, so a fresh
+   * database with a timeout runs in a worker thread that is terminated when a statement overruns;
+   * the statement fails with SQLSTATE 57014 (as on Postgres) and the next call gets a new worker
+   * with the earlier successful writes replayed. Not available on a given (shared) PGlite.
+   */
+  statementTimeoutMs?: number;
+}
+
 /** An in-process PGlite (a fresh in-memory database unless one is given). */
-export async function pgliteConnection(existing?: PGlite): Promise<Connection> {
+export async function pgliteConnection(existing?: PGlite, opts: PgliteConnectionOptions = {}): Promise<Connection> {
+  if (!existing && opts.statementTimeoutMs && opts.statementTimeoutMs > 0) return pgliteWorkerConnection(Math.floor(opts.statementTimeoutMs));
   const pg = existing ?? (await PGlite.create());
   await pg.exec("SET TimeZone = 'UTC'");
   return {
@@ -255,7 +267,144 @@ export async function pgliteConnection(existing?: PGlite): Promise<Connection> {
   };
 }
 
+/** An error carrying the fields of a Postgres error (code = SQLSTATE), as postgres.js and PGlite throw. */
+class PgliteWorkerError extends Error {
+  code?: string;
+  constructor(fields: Record<string, string>) {
+    super(fields.message ?? "PGlite error");
+    Object.assign(this, fields);
+  }
+}
+
+/** Statements whose effects need not be replayed into a new worker (reads). */
+const READ_ONLY = /^\s*(select|show|explain|values|table|with)\b/i;
+const WRITES = /\b(insert|update|delete|merge|into|nextval|setval)\b/i;
+
+type Reply = { id: number; ok: boolean; rows?: Row[]; error?: Record<string, string> };
+interface WorkerState {
+  worker: Worker;
+  ready: Promise<void>;
+  pending: Map<number, { resolve(r: Reply): void; reject(e: Error): void }>;
+}
+
+/**
+ * A fresh in-memory PGlite in a worker thread, with a statement timeout enforced by terminating the
+ * worker. Successful writes (every exec, and queries that are not plain reads) are logged in order
+ * and replayed into the next worker, so the scratch schemas, source tables and data survive a
+ * timeout; what the timed-out statement did is lost, as Postgres rolls it back.
+ */
+async function pgliteWorkerConnection(timeoutMs: number): Promise<Connection> {
+  const log: string[] = [];
+  let seq = 0;
+  let closed = false;
+  let restarts = 0;
+
+  const start = (): WorkerState => {
+    const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url));
+    const pending: WorkerState["pending"] = new Map();
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once("message", () => resolve());
+      worker.once("error", reject);
+    });
+    worker.on("message", (m: Reply) => {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (!pending.size) worker.unref();
+      p.resolve(m);
+    });
+    const fail = (e: Error) => {
+      for (const p of pending.values()) p.reject(e);
+      pending.clear();
+    };
+    worker.on("error", (e) => fail(new PgliteWorkerError({ message: `PGlite worker failed: ${e.message}`, code: "XX000" })));
+    worker.on("exit", () => fail(new PgliteWorkerError({ message: "PGlite worker stopped", code: "57P01" })));
+    // Referenced while it starts and while a statement is out (a pending promise alone does not keep
+    // Node alive); unreferenced when idle, so a caller that forgets close() does not hang the process.
+    ready.then(
+      () => {
+        if (!pending.size) worker.unref();
+      },
+      () => {},
+    );
+    return { worker, ready, pending };
+  };
+
+  /** Sends one statement; rejects with 57014 after the timeout (the worker is then terminated). */
+  const send = async (w: WorkerState, op: "query" | "exec" | "close", sql: string, limitMs: number): Promise<Reply> => {
+    await w.ready;
+    const id = ++seq;
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = limitMs > 0 ? setTimeout(() => {
+        w.pending.delete(id);
+        reject(new PgliteWorkerError({ message: "canceling statement due to statement timeout", code: "57014" }));
+      }, limitMs) : undefined;
+      w.pending.set(id, {
+        resolve: (r) => (clearTimeout(timer), resolve(r)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      w.worker.ref();
+      w.worker.postMessage({ id, op, sql });
+    });
+  };
+
+  let current = start();
+  let recovering: Promise<void> | undefined;
+
+  /** A new worker with the logged writes replayed (each under the same timeout). */
+  const recover = async () => {
+    restarts++;
+    const old = current;
+    current = start();
+    await old.worker.terminate().catch(() => 0);
+    for (const sql of log) {
+      const r = await send(current, "exec", sql, timeoutMs).catch(() => undefined);
+      if (!r) break; // the worker is gone again; later statements report their own errors
+    }
+  };
+
+  const run = async (op: "query" | "exec", sql: string): Promise<Row[]> => {
+    if (closed) throw new PgliteWorkerError({ message: "connection closed", code: "08003" });
+    if (recovering) await recovering;
+    try {
+      const r = await send(current, op, sql, timeoutMs);
+      if (!r.ok) throw new PgliteWorkerError(r.error ?? {});
+      if (op === "exec" || !READ_ONLY.test(sql) || WRITES.test(sql)) log.push(sql);
+      return r.rows ?? [];
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      // Overran (57014) or the worker died: nothing else can run on this worker any more.
+      if (code === "57014" || code === "57P01" || code === "XX000") recovering ??= recover().finally(() => (recovering = undefined));
+      throw e;
+    }
+  };
+
+  await current.ready; // the worker sets TimeZone = 'UTC' itself
+  return {
+    dialect: postgresDialect,
+    get description() {
+      return `PGlite (worker thread, statement timeout ${timeoutMs} ms${restarts ? `, restarted ${restarts}x` : ""})`;
+    },
+    query: (s) => run("query", s),
+    exec: async (s) => {
+      await run("exec", s);
+    },
+    describe: async (r) => describeRows(await run("query", DESCRIBE_SQL(r))),
+    async *stream(s, batchRows = 5000) {
+      const rows = await run("query", s);
+      for (let i = 0; i < rows.length; i += batchRows) yield rows.slice(i, i + batchRows);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (recovering) await recovering.catch(() => {});
+      await send(current, "close", "", 5000).catch(() => undefined);
+      await current.worker.terminate().catch(() => 0);
+    },
+  };
+}
+
 /** Postgres when a URL is given, else a fresh PGlite. */
 export async function openConnection(url: string | undefined, opts: PostgresConnectionOptions = {}): Promise<Connection> {
-  return url ? postgresConnection(url, opts) : pgliteConnection();
+  return url ? postgresConnection(url, opts) : pgliteConnection(undefined, { statementTimeoutMs: opts.statementTimeoutMs });
 }
