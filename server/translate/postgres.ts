@@ -131,6 +131,7 @@ export class PostgresGenerator {
       if (!local) this.diag(TR.EXTERNAL_REFERENCE, `${name.server ? "linked server" : "cross-database"} reference ${dotted(name)} cannot be reached from the Postgres project`, name.loc);
     }
     if (name.name.value.startsWith("#")) return ident(name.name.value.replace(/^#+/, "tmp_"));
+    if (!obj && isSystemCatalogName(name)) this.diag(TR.SYSTEM_CATALOG, `${dotted(name)} is a SQL Server system catalog object; Postgres has no such relation: rewrite this query against pg_catalog by hand`, name.loc);
     const r = this.ctx.resolveRelation?.(name, obj ? { object: obj, id: `${obj.schema}.${obj.name}` } : {});
     if (r !== undefined) return r;
     if (obj) return `${ident(obj.schema)}.${ident(obj.name)}`;
@@ -2617,3 +2618,11 @@ export function parseDateLiteral(s: string, typeName: string): string | undefine
 }
 
 export { mapSqlType, type Rel };
+
+/** sys.*, INFORMATION_SCHEMA.*, master/msdb/... objects and the compatibility views (sysobjects, dbo.syscolumns...). */
+export function isSystemCatalogName(name: A.ObjectName): boolean {
+  const schema = name.schema?.value.toLowerCase();
+  if (schema === "sys" || schema === "information_schema") return true;
+  if (name.database && /^(master|msdb|tempdb|model)$/i.test(name.database.value)) return true;
+  return (!schema || schema === "dbo") && /^(sys[a-z_]+|spt_[a-z_]+)$/i.test(name.name.value) && /^(sysobjects|syscolumns|sysindexes|sysindexkeys|sysdatabases|sysprocesses|sysjobs|sysusers|systypes|syscomments|sysconstraints|sysforeignkeys|sysreferences|sysdepends|sysfiles|sysfilegroups|syslogins|sysmessages|syspermissions|sysprotects|sysservers|sysaltfiles|syscacheobjects|syscharsets|sysconfigures|syscurconfigs|syslanguages|syslockinfo|sysperfinfo|sysfulltextcatalogs|sysmembers|spt_values|spt_monitor)$/i.test(name.name.value);
+}
