@@ -66,7 +66,10 @@ async function rebuildCatalog(report: Report | undefined, paths: string[] | unde
 }
 
 /** Grade of a report object: its models' weakest grade; converted objects without a model (UDFs) count as compiled when the hooks ran. */
-export function objectEvidence(o: { schema: string; name: string; model: string | null; status: string }, models: ModelResult[], setupOk: boolean): EvidenceGrade {
+export function objectEvidence(o: { schema: string; name: string; model: string | null; status: string }, models: ModelResult[], setupOk: boolean, failedHooks: Array<{ hook: string }> = []): EvidenceGrade {
+  // A function created by an on-run-start hook (macros/udf/create_x.sql) whose hook failed.
+  const macro = o.model ? /^macros\/udf\/(create_[A-Za-z0-9_]+)\.sql$/.exec(o.model)?.[1] : undefined;
+  if (macro && failedHooks.some((h) => new RegExp(`\\b${macro}\\(`).test(h.hook))) return "failed";
   const mine = models.filter((m) => (o.model && m.path === o.model) || (m.origin && m.origin.schema.toLowerCase() === o.schema.toLowerCase() && m.origin.name.toLowerCase() === o.name.toLowerCase()));
   if (mine.length) return mine.map((m) => m.evidence).reduce(weakest);
   if (o.status === "unsupported" || !setupOk) return "failed";
@@ -107,7 +110,7 @@ export async function validateProject(dir: string, opts: ValidateProjectOptions 
 
   if (report) {
     for (const o of report.objects) {
-      const g = objectEvidence(o, out.run.models, out.run.setup.ok);
+      const g = objectEvidence(o, out.run.models, out.run.setup.ok, out.run.setup.failedHooks);
       (o as Record<string, unknown>).evidence = g;
       out.evidence[`${o.schema}.${o.name}`] = g;
       grades[g]++;

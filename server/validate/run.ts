@@ -108,7 +108,15 @@ export interface ModelResult {
 export interface ValidationResult {
   backend: "postgres" | "pglite";
   schemas: { models: string; runtime: string; sources: Record<string, string> };
-  setup: { ok: boolean; error?: string };
+  setup: {
+    ok: boolean;
+    error?: string;
+    /**
+     * on-run-start hooks that failed (each hook runs on its own: one function that cannot be
+     * created fails only itself and the models that call it, VAL1011).
+     */
+    failedHooks?: Array<{ hook: string; error: string }>;
+  };
   loads: Array<TableLoad & { capped?: boolean }>;
   models: ModelResult[];
   /** Tests on sources (not attached to a model). */
@@ -239,12 +247,25 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
     if (ddl) diagnostics.push(...ddl.diagnostics.filter((d) => d.severity !== "note"));
     for (const stmt of ddl?.statements ?? ddlFromSources(project, schemaOf).filter((s) => !s.startsWith("CREATE SCHEMA"))) await conn.exec(stmt);
     progress(`source tables created in ${Object.values(sourceSchemas).length} schemas`);
+    // Each hook on its own (a converted function is one hook): a failure is that hook's alone.
+    const failedHooks: Array<{ hook: string; error: string }> = [];
     for (const hook of project.onRunStart) {
       const r = compiler.renderText(hook, "dbt_project.yml");
-      if (!r.ok) throw new Error(`on-run-start ${hook}: ${r.diagnostics.map((d) => d.message).join("; ")}`);
-      if (r.sql.trim()) await conn.exec(r.sql);
+      let error: string | undefined;
+      if (!r.ok) error = r.diagnostics.map((d) => d.message).join("; ");
+      else if (r.sql.trim()) {
+        try {
+          await conn.exec(r.sql);
+        } catch (e) {
+          error = firstLine(e);
+        }
+      }
+      if (error === undefined) continue;
+      failedHooks.push({ hook, error });
+      diagnostics.push(diagnostic("VAL1011", "error", `on-run-start hook ${hook} failed: ${error}; only the models that use what it creates are affected`, hookAt(hook)));
     }
-    progress("on-run-start hooks ran");
+    if (failedHooks.length) result.setup.failedHooks = failedHooks;
+    progress(`on-run-start hooks ran${failedHooks.length ? ` (${failedHooks.length} failed)` : ""}`);
   } catch (e) {
     result.setup = { ok: false, error: firstLine(e) };
     diagnostics.push(diagnostic("VAL1003", "error", `the scratch environment could not be set up: ${firstLine(e)}`, projectAt));
@@ -505,3 +526,9 @@ export async function runValidation(input: DbtProject | DbtProjectInput, opts: V
 /** Table names as sourceDdl spells them (the translator's identifier rule), unquoted. */
 const compilerIdent = (name: string) => postgresIdentifier(name);
 const unquote = (s: string) => (s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s);
+
+/** A hook `{{ create_x() }}` is defined in macros/udf/create_x.sql (how convert writes functions); else dbt_project.yml. */
+function hookAt(hook: string): { file: string; line: number } {
+  const m = /^\{\{\s*(create_[A-Za-z0-9_]+)\(\)\s*\}\}$/.exec(hook.trim());
+  return { file: m ? `macros/udf/${m[1]}.sql` : "dbt_project.yml", line: 1 };
+}
