@@ -279,6 +279,21 @@ GO
 `;
 
 describe("procedures (server/translate/procedures) wired into convert", () => {
+  it("classifies a CLR procedure too: application code outside dbt, with the reason and CNV3003", async () => {
+    const r = convertCatalog(
+      await catalogOf(`CREATE TABLE dbo.T (ID int PRIMARY KEY);
+GO
+CREATE PROCEDURE dbo.usp_Clr @x int
+AS EXTERNAL NAME ClrTools.[Tools.Procedures].Run;
+GO
+`),
+    );
+    const o = r.report.objects.find((x) => x.name === "usp_Clr")!;
+    expect(o).toMatchObject({ kind: "procedure", status: "unsupported", class: "application" });
+    expect(o.reason).toMatch(/CLR procedure.*\.NET/);
+    expect(o.diagnostics.map((d) => d.code)).toContain("CNV3003");
+  });
+
   it("reports each procedure with its class, reason and status; an etl procedure becomes a table model that runs", async () => {
     const catalog = await catalogOf(ETL);
     const r = convertCatalog(catalog);

@@ -436,7 +436,14 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
     }
     // Triggers keep CNV3002; the report also says how the procedure compiler classified them.
     const tr = o.kind === "trigger" ? procReports.get(o.id) : undefined;
-    outcomes.set(o.id, { object: o, model: null, kind: reportKind(o), diagnostics: d, ...(tr ? { extra: { class: tr.class, reason: tr.reason, lineage: tr.lineage, after: tr.after, models: tr.models } } : {}) });
+    // A CLR procedure's body is .NET code, so no rule can read what it does; it is still classified (every
+    // procedure is), as application code that stays outside dbt, and the reason says why.
+    const clrClass =
+      o.kind === "procedure" && isClr
+        ? { class: "application", reason: "CLR procedure: its body is .NET assembly code, not T-SQL, so it cannot be read or turned into models; it stays application code outside dbt" }
+        : undefined;
+    const extra = tr ? { class: tr.class, reason: tr.reason, lineage: tr.lineage, after: tr.after, models: tr.models } : clrClass;
+    outcomes.set(o.id, { object: o, model: null, kind: reportKind(o), diagnostics: d, ...(extra ? { extra } : {}) });
   }
 
   // Statements the catalog keeps as text but that define things dbt has no place for: row-level
