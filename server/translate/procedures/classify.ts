@@ -312,6 +312,10 @@ export function classifyProcedure(obj: CatalogObject, catalog: Catalog): Classif
   if (keyed.length) extras.push(`writes rows keyed on its parameters (${list(uniq(keyed.map((w) => w.table)), 3)})`);
   if (userExecs.length) extras.push(`runs ${list(uniq(userExecs.map((e) => e.id!)), 3)}`);
   if (extras.length) return { class: "mixed", reason: `${etlText}, and ${extras.join("; ")}: the loads become models, the rest is reported`, facts };
+  // File loads (BULK INSERT, with the TRUNCATE before them) are EL work: their tables stay dbt sources.
+  const dataWrites = facts.writes.filter((w) => !w.logTable);
+  if (dataWrites.some((w) => w.statement === "BulkInsert") && dataWrites.every((w) => w.statement === "BulkInsert" || w.statement === "Truncate"))
+    return { class: "etl", reason: `${etlText}: only loads files, which is an EL job rather than a dbt one; its tables stay dbt sources and no model is needed`, facts };
   return { class: "etl", reason: `${etlText}: becomes models that rebuild what it leaves behind`, facts };
 }
 

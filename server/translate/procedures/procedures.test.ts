@@ -25,6 +25,7 @@ const compiled = (sql: string, id = "dbo.P") => {
 describe("classification", () => {
   it.each([
     ["INSERT ... SELECT into a persistent table", proc("INSERT INTO dbo.Tgt (Id, Name, Amt) SELECT Id, Name, Amt FROM dbo.Src;"), "etl", /writes dbo\.Tgt set-based \(INSERT\) from dbo\.Src/],
+    ["TRUNCATE + BULK INSERT of a file", proc("TRUNCATE TABLE dbo.Tgt; BULK INSERT dbo.Tgt FROM 'C:\\in\\tgt.csv' WITH (FIRSTROW = 2, FIELDTERMINATOR = ',');"), "etl", /only loads files.*stay dbt sources/],
     ["MERGE", proc("MERGE dbo.Tgt t USING dbo.Src s ON t.Id = s.Id WHEN NOT MATCHED THEN INSERT (Id, Name, Amt) VALUES (s.Id, s.Name, s.Amt);"), "etl", /MERGE/],
     ["single-row UPDATE keyed on a parameter", proc("UPDATE dbo.Tgt SET Name = @n WHERE Id = @id;", "@id int, @n nvarchar(50)"), "application", /keyed on its parameters/],
     ["INSERT VALUES of parameters", proc("INSERT INTO dbo.Tgt (Id, Name) VALUES (@id, @n);", "@id int, @n nvarchar(50)"), "application", /parameterised OLTP call/],
