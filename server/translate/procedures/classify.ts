@@ -331,7 +331,8 @@ function classifyTrigger(ast: A.TriggerStatement, obj: CatalogObject, catalog: C
   };
 }
 
-function stmtWord(k: A.Statement["kind"]): string {
+/** The statement's keyword(s) for reasons, refusals and lineage: "INSERT", "SELECT INTO", "BULK INSERT", ... */
+export function stmtWord(k: A.Statement["kind"], selectInto = true): string {
   switch (k) {
     case "Insert":
       return "INSERT";
@@ -344,11 +345,11 @@ function stmtWord(k: A.Statement["kind"]): string {
     case "Truncate":
       return "TRUNCATE";
     case "SelectStatement":
-      return "SELECT INTO";
+      return selectInto ? "SELECT INTO" : "SELECT";
     case "BulkInsert":
       return "BULK INSERT";
     default:
-      return k;
+      return k.toUpperCase();
   }
 }
 

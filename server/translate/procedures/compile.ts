@@ -11,7 +11,7 @@ import { diagnostic, type Diagnostic } from "../../diagnostics.ts";
 import type * as A from "../../tsql/ast.ts";
 import { parseExpression, parseScript, printDataType, printExpr, walk } from "../../tsql/index.ts";
 import { mapColumnType, postgresIdentifier, translateQuery, type TranslateContext } from "../index.ts";
-import { catalogResolver, classifyAll, dmlTarget, flattenStatements, type ProcedureClass } from "./classify.ts";
+import { catalogResolver, classifyAll, dmlTarget, flattenStatements, stmtWord, type ProcedureClass } from "./classify.ts";
 
 const flattenDeep = (s: A.Statement): A.Statement[] => flattenStatements([s]);
 
@@ -152,22 +152,7 @@ function referencesAlias(e: A.Node, alias: string): boolean {
 }
 
 function stmtLabel(st: A.Statement): string {
-  switch (st.kind) {
-    case "Insert":
-      return "INSERT";
-    case "Update":
-      return "UPDATE";
-    case "Delete":
-      return "DELETE";
-    case "Merge":
-      return "MERGE";
-    case "Truncate":
-      return "TRUNCATE";
-    case "SelectStatement":
-      return st.query.kind === "Select" && st.query.into ? "SELECT INTO" : "SELECT";
-    default:
-      return st.kind.toUpperCase();
-  }
+  return stmtWord(st.kind, st.kind === "SelectStatement" && st.query.kind === "Select" && !!st.query.into);
 }
 
 // ------------------------------------------------------------------------------------------------
