@@ -66,7 +66,7 @@ describe("the server over HTTP", () => {
     expect(created.status).toBe(201);
     expect(created.headers.get("x-request-id")).toBeTruthy();
     const { id, status } = (await created.json()) as { id: string; status: string };
-    expect(status).toBe("pending");
+    expect(status).toBe("queued");
 
     // Restart on the same data: migrations re-applied as a no-op, data and session still there.
     await server.close();

@@ -177,7 +177,7 @@ describe("API /api/v1", () => {
       const res = await t.postJson("/api/v1/migrations", { name: "Sales DW", target: "postgres" }, t.bearer(a.token));
       expect(res.status).toBe(201);
       const created = (await res.json()) as Json;
-      expect(created).toMatchObject({ name: "Sales DW", status: "pending", target: "postgres", createdBy: a.userId });
+      expect(created).toMatchObject({ name: "Sales DW", status: "queued", target: "postgres", createdBy: a.userId });
       expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
       const one = await t.get(`/api/v1/migrations/${created.id}`, t.bearer(a.token));
       expect(one.status).toBe(200);
