@@ -116,7 +116,36 @@ describe("literal hints from the models", () => {
     ["select * from {{ source('a', 'b') }} where name like 'A%' and x = 'it''s'", { dates: [], strings: ["it's"] }],
     ["select to_char(d, 'YYYY') from t", { dates: [], strings: [] }],
   ])("%s", (sql, expected) => {
-    expect(literalHints([sql])).toEqual(expected);
+    expect(literalHints([sql])).toMatchObject(expected);
+  });
+
+  it.each([
+    ["select q.qty * abs(q.price) from q", ["price", "qty"]],
+    ['select "Unit Price" * 2, a - b, c/d from t', ["a", "b", "c", "d", "unit price"]],
+    ["select x from t where y = -1 and z <= 0 and w::text = '5-6'", []],
+  ])("arithmetic operands of %s", (sql, expected) => {
+    expect(literalHints([sql]).arithmetic).toEqual(expected);
+  });
+
+  it("keeps integers that models multiply within what their product can hold, and other integers at the type's extremes", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "dm-syn-"));
+    await writeFile(path.join(dir, "db.sql"), "CREATE TABLE dbo.Line (Id int NOT NULL PRIMARY KEY, Qty int NOT NULL, Price int NULL, Other int NOT NULL);", "utf8");
+    const lines = buildCatalog(await readSources([path.join(dir, "db.sql")]));
+    await rm(dir, { recursive: true, force: true });
+    const other = await openTestConnections();
+    try {
+      for (const s of sourceDdl(lines, { schemaName }).statements) await other.left.exec(s);
+      const hints = literalHints(["select l.qty * abs(l.price) as amount from {{ source('dbo', 'line') }} as l"]);
+      await synthesizeData(lines, other.left, { schemaName, rows: 60, seed: 3, hints });
+      const [r] = await other.left.query(
+        `select max(abs(qty::bigint * price::bigint)) as product, max(other) as hi, min(other) as lo, max(abs(qty)) as q from syn_dbo.line`,
+      );
+      expect(Number(r!.product)).toBeLessThanOrEqual(2147483647);
+      expect(Number(r!.q)).toBeGreaterThan(1000);
+      expect([Number(r!.hi), Number(r!.lo)]).toEqual([2147483647, -2147483648]);
+    } finally {
+      await other.dispose();
+    }
   });
 
   it("draws some values from them, so filters on those literals select rows", async () => {

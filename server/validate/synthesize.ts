@@ -39,14 +39,30 @@ export interface LiteralHints {
   /** ISO dates (YYYY-MM-DD). */
   dates: string[];
   strings: string[];
+  /**
+   * Column names (lower case, unqualified) that the models use as operands of arithmetic. Their
+   * integers stay within what a product of two of them can hold: an overflow that SQL Server's
+   * INT arithmetic would raise on the same rows (error 8115) proves nothing about the translation.
+   */
+  arithmetic?: string[];
 }
 
 /** Date and string literals in SQL text (model SQL): what the queries filter on. */
 export function literalHints(sqlTexts: string[]): LiteralHints {
   const dates = new Set<string>();
   const strings = new Set<string>();
+  const arithmetic = new Set<string>();
   for (const text of sqlTexts) {
     const noJinja = text.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g, " ");
+    const code = noJinja.replace(/'(?:[^']|'')*'/g, " 0 ").replace(/--[^\n]*/g, " ");
+    const name = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)`;
+    const operand = new RegExp(String.raw`(?:${name}\s*\.\s*)*(${name})`, "y");
+    for (const m of code.matchAll(new RegExp(String.raw`(?:${name}\s*\.\s*)*(${name})\s*\)?\s*[-+*/%](?![-*/])`, "g"))) arithmetic.add(unquote(m[1]!).toLowerCase());
+    for (const m of code.matchAll(/(?<![-*/])[-+*/%]\s*(?:abs\s*\(\s*)?/gi)) {
+      operand.lastIndex = m.index! + m[0].length;
+      const o = operand.exec(code);
+      if (o) arithmetic.add(unquote(o[1]!).toLowerCase());
+    }
     for (const m of noJinja.matchAll(/'((?:[^']|'')*)'/g)) {
       const v = m[1]!.replace(/''/g, "'");
       const d = /^((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?:[ T][\d:.]+)?$/.exec(v);
@@ -54,8 +70,10 @@ export function literalHints(sqlTexts: string[]): LiteralHints {
       else if (v.length > 0 && v.length <= 40 && !/[%_\[\]]/.test(v) && !/^(YYYY|HH|MM|DD|FM|utc|UTC|\s*)$/.test(v)) strings.add(v);
     }
   }
-  return { dates: [...dates].sort(), strings: [...strings].sort() };
+  return { dates: [...dates].sort(), strings: [...strings].sort(), arithmetic: [...arithmetic].sort() };
 }
+
+
 
 export interface TableLoad {
   table: string;
@@ -340,7 +358,12 @@ function valueFor(p: ColumnPlan, i: number, attempt: number, rand: () => number,
   const nextAttempt = attempt; // varies the value when a key collides
   switch (true) {
     case tname in INT_RANGE || (pgKind === "integer" && !tname): {
-      const [lo, hi] = INT_RANGE[tname] ?? [-2147483648, 2147483647];
+      let [lo, hi] = INT_RANGE[tname] ?? [-2147483648, 2147483647];
+      if (hints?.arithmetic?.includes(c.name.toLowerCase())) {
+        // Operands of arithmetic: the square root of the type's maximum, so a product fits.
+        const root = Math.floor(Math.sqrt(hi));
+        [lo, hi] = [Math.max(lo, -root), Math.min(hi, root)];
+      }
       if (isKey) return String(Math.min(hi, Math.max(lo, i + 1 + (nextAttempt - 1 - i > 0 ? 1000 * (nextAttempt - i) : 0))));
       // Calendar parts by name: code builds dates from them, and 0 or -1 is no month on either server.
       const part = CALENDAR_PARTS.find(([re, , phi]) => re.test(c.name) && phi <= hi);
