@@ -4,3 +4,4 @@ export * from "./credentials.ts";
 export * from "./migrations.ts";
 export * from "./audit.ts";
 export * from "./finetune.ts";
+export * from "./llm.ts";
