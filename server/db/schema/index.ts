@@ -5,3 +5,4 @@ export * from "./migrations.ts";
 export * from "./audit.ts";
 export * from "./finetune.ts";
 export * from "./llm.ts";
+export * from "./guardian.ts";
