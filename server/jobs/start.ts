@@ -1,0 +1,215 @@
+// Starting a migration run: validate the input, store the migration and its uploaded files in one
+// transaction, put a job on the queue and answer at once. The run happens in a worker (worker.ts).
+//
+// Used by POST /api/v1/migrations and by the UI's upload form:
+//
+//   import { startMigration, StartMigrationError } from "../../jobs/start.ts";
+//   const m = await startMigration(c.var.deps, { orgId, userId, name, target, files: [{ filename, content }] });
+//   // m.id, m.status === "queued"; StartMigrationError has .status (400/413/415), .code, .fields
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { DatabaseHandle } from "../db/client.ts";
+import { recordAudit } from "../db/queries/audit.ts";
+import { MIGRATION_TARGETS, migrations, migrationSources, type Migration, type MigrationConfig, type MigrationTarget } from "../db/schema/migrations.ts";
+import type { Logger } from "../log.ts";
+import { jobRuntimeFor } from "./registry.ts";
+
+/** Limits on uploaded sources. The HTTP body limit of the upload route derives from them. */
+export const UPLOAD_LIMITS = {
+  maxFiles: 50,
+  maxFileBytes: 100 * 1024 * 1024,
+  maxTotalBytes: 200 * 1024 * 1024,
+} as const;
+
+export const SOURCE_EXTENSIONS = [".sql", ".zip", ".dacpac"] as const;
+
+export interface UploadedFile {
+  filename: string;
+  content: Buffer;
+}
+
+/** A live SQL Server to read the schema from (instead of files). */
+export const sourceConnectionSchema = z.strictObject({
+  host: z.string({ message: "expected a host name or address" }).trim().min(1, { message: "required" }).max(255, { message: "at most 255 characters" }),
+  port: z
+    .number({ message: "expected an integer between 1 and 65535" })
+    .int({ message: "expected an integer between 1 and 65535" })
+    .min(1, { message: "expected an integer between 1 and 65535" })
+    .max(65535, { message: "expected an integer between 1 and 65535" })
+    .default(1433),
+  database: z.string({ message: "expected a database name" }).trim().min(1, { message: "required" }).max(128, { message: "at most 128 characters" }),
+  user: z.string({ message: "expected a user name" }).trim().min(1, { message: "required" }).max(128, { message: "at most 128 characters" }),
+  password: z.string({ message: "expected a string" }).max(1024, { message: "at most 1024 characters" }).optional(),
+  encrypt: z.boolean({ message: "expected true or false" }).default(true),
+  trustServerCertificate: z.boolean({ message: "expected true or false" }).default(false),
+});
+export type SourceConnection = z.output<typeof sourceConnectionSchema>;
+
+/** Run options (validated by the run itself: server/agents/workspace.ts RunOptions). */
+export const runOptionsSchema = z.record(z.string(), z.unknown(), { message: "expected an object" });
+
+export const migrationNameSchema = z
+  .string({ message: "expected a name" })
+  .trim()
+  .min(1, { message: "required" })
+  .max(200, { message: "at most 200 characters" });
+
+export const migrationTargetSchema = z.enum(MIGRATION_TARGETS, { message: `expected one of ${MIGRATION_TARGETS.join(", ")}` });
+
+export interface StartMigrationInput {
+  orgId: string;
+  userId: string | null;
+  name: string;
+  target: MigrationTarget;
+  options?: Record<string, unknown>;
+  files?: UploadedFile[];
+  source?: SourceConnection;
+  /** For the audit log. */
+  ip?: string | null;
+  via?: string;
+}
+
+/** What the caller needs; AppDeps (c.var.deps) satisfies it. */
+export interface StartDeps {
+  database: DatabaseHandle;
+  clock?: () => Date;
+  logger?: Logger;
+}
+
+export class StartMigrationError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    readonly code: string,
+    message: string,
+    readonly fields?: Record<string, string[]>,
+  ) {
+    super(message);
+    this.name = "StartMigrationError";
+  }
+}
+
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const EMPTY_ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+
+/** The file name without any directory part a browser or client may send; undefined when unusable. */
+export function cleanFilename(raw: string): string | undefined {
+  const base = raw.split(/[\\/]/).pop()?.trim() ?? "";
+  // eslint-disable-next-line no-control-regex
+  if (!base || base === "." || base === ".." || /[\u0000-\u001f\u007f]/.test(base) || base.length > 255) return undefined;
+  return base;
+}
+
+/** Checks uploaded files; throws StartMigrationError naming the first problem file. */
+export function checkFiles(files: UploadedFile[]): UploadedFile[] {
+  const fail = (status: 400 | 413 | 415, code: string, message: string): never => {
+    throw new StartMigrationError(status, code, message, { files: [message] });
+  };
+  if (files.length > UPLOAD_LIMITS.maxFiles) fail(400, "too_many_files", `at most ${UPLOAD_LIMITS.maxFiles} files per migration (got ${files.length})`);
+  const seen = new Set<string>();
+  let total = 0;
+  const out: UploadedFile[] = [];
+  for (const f of files) {
+    const name = cleanFilename(f.filename);
+    if (!name) fail(400, "invalid_filename", `a file has an unusable name ('${f.filename.slice(0, 80)}')`);
+    const ext = SOURCE_EXTENSIONS.find((e) => name!.toLowerCase().endsWith(e));
+    if (!ext) {
+      fail(415, "unsupported_file_type", `'${name}' is not a source file: expected .sql (T-SQL scripts), .zip (SSDT project) or .dacpac`);
+    }
+    if (f.content.length === 0) fail(400, "empty_file", `'${name}' is empty`);
+    if (f.content.length > UPLOAD_LIMITS.maxFileBytes) {
+      fail(413, "file_too_large", `'${name}' is ${f.content.length} bytes; at most ${UPLOAD_LIMITS.maxFileBytes} bytes per file`);
+    }
+    if (ext !== ".sql" && !(f.content.subarray(0, 4).equals(ZIP_MAGIC) || f.content.subarray(0, 4).equals(EMPTY_ZIP_MAGIC))) {
+      fail(400, "not_a_zip", `'${name}' is not a zip archive (a ${ext} file is one)`);
+    }
+    const key = name!.toLowerCase();
+    if (seen.has(key)) fail(400, "duplicate_file", `two files are named '${name}'`);
+    seen.add(key);
+    total += f.content.length;
+    out.push({ filename: name!, content: f.content });
+  }
+  if (total > UPLOAD_LIMITS.maxTotalBytes) fail(413, "upload_too_large", `the files add up to ${total} bytes; at most ${UPLOAD_LIMITS.maxTotalBytes} bytes per migration`);
+  return out;
+}
+
+/**
+ * Creates the migration (status queued) with its sources and enqueues its run. Returns as soon as
+ * the rows are stored; the run happens in a worker. A migration with neither files nor a source
+ * connection is accepted (the JSON {name, target} form) and its run fails with AGT1002.
+ */
+export async function startMigration(deps: StartDeps, input: StartMigrationInput): Promise<Migration> {
+  const name = migrationNameSchema.safeParse(input.name);
+  if (!name.success) throw new StartMigrationError(400, "validation_failed", "the request has invalid fields", { name: [name.error.issues[0]!.message] });
+  const target = migrationTargetSchema.safeParse(input.target);
+  if (!target.success) throw new StartMigrationError(400, "validation_failed", "the request has invalid fields", { target: [target.error.issues[0]!.message] });
+  if (input.files?.length && input.source) {
+    throw new StartMigrationError(400, "validation_failed", "give either files or a source connection, not both", { source: ["not allowed together with files"] });
+  }
+  const files = input.files ? checkFiles(input.files) : [];
+  let source: SourceConnection | undefined;
+  if (input.source) {
+    const parsed = sourceConnectionSchema.safeParse(input.source);
+    if (!parsed.success) {
+      const fields: Record<string, string[]> = {};
+      for (const i of parsed.error.issues) (fields[["source", ...i.path].join(".")] ??= []).push(i.message);
+      throw new StartMigrationError(400, "validation_failed", "the request has invalid fields", fields);
+    }
+    source = parsed.data;
+  }
+  // The source password is kept in the migration's config (never returned by the API, redacted in
+  // logs); encryption at rest belongs to the Guardian work.
+  const config: MigrationConfig = {
+    target: target.data,
+    ...(input.options && Object.keys(input.options).length ? { options: input.options } : {}),
+    ...(source ? { source } : {}),
+  };
+  const db = deps.database.db;
+  const migration = await db.transaction(async (tx) => {
+    const [m] = await tx.insert(migrations).values({ orgId: input.orgId, userId: input.userId, name: name.data, config }).returning();
+    if (files.length) {
+      await tx.insert(migrationSources).values(
+        files.map((f) => ({
+          migrationId: m!.id,
+          orgId: input.orgId,
+          filename: f.filename,
+          content: f.content,
+          size: f.content.length,
+          sha256: createHash("sha256").update(f.content).digest("hex"),
+        })),
+      );
+    }
+    return m!;
+  });
+  await recordAudit(db, {
+    orgId: input.orgId,
+    userId: input.userId,
+    eventType: "migration.created",
+    details: {
+      migrationId: migration.id,
+      name: migration.name,
+      target: config.target,
+      files: files.map((f) => ({ filename: f.filename, size: f.content.length })),
+      ...(source ? { source: { host: source.host, port: source.port, database: source.database } } : {}),
+      ...(input.via ? { via: input.via } : {}),
+    },
+    ip: input.ip ?? null,
+    at: (deps.clock ?? (() => new Date()))(),
+  });
+  await enqueueMigration(deps.database, { migrationId: migration.id, orgId: input.orgId }, deps.logger);
+  return migration;
+}
+
+/**
+ * Sends the run's job when a worker runs in this process; otherwise (or if sending fails) the
+ * migration stays queued and a worker's sweep sends it.
+ */
+export async function enqueueMigration(database: DatabaseHandle, job: { migrationId: string; orgId: string }, logger?: Logger): Promise<void> {
+  const runtime = jobRuntimeFor(database);
+  if (!runtime) return;
+  try {
+    await runtime.queue.send(job);
+    runtime.wake();
+  } catch (err) {
+    logger?.warn({ err, migrationId: job.migrationId }, "could not enqueue the migration run; the worker sweep will");
+  }
+}
