@@ -6,3 +6,4 @@ export * from "./audit.ts";
 export * from "./finetune.ts";
 export * from "./llm.ts";
 export * from "./guardian.ts";
+export * from "./agents.ts";
