@@ -1,0 +1,122 @@
+// Guardian detectors measured on the labelled public sets (not in this repository):
+//   npx tsx bench/guardian.ts [--dir ../shared/security] [--misses prompt|sqli|xss] [--fp ...] [--write]
+// (env GUARDIAN_SECURITY_DIR overrides the directory.) Prints, per file (and per family or
+// split where the file has them), recall on `attack` rows, false-positive rate on `benign`
+// rows, and microseconds per input. --write replaces the "Guardian detectors" section of
+// bench/RESULTS.md.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { cpus } from "node:os";
+import { detectPromptInjection, detectSqli, detectXss, type Detection } from "../server/guardian/detect/index.ts";
+
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const dir = resolve(opt("--dir") ?? process.env.GUARDIAN_SECURITY_DIR ?? join(import.meta.dirname, "../../shared/security"));
+const showMisses = opt("--misses");
+const showFp = opt("--fp");
+const write = args.includes("--write");
+
+interface Row {
+  payload: string;
+  expected: "attack" | "benign";
+  [k: string]: unknown;
+}
+
+function load(file: string): Row[] {
+  const p = join(dir, file);
+  if (!existsSync(p)) {
+    process.stderr.write(`missing ${p}\n`);
+    return [];
+  }
+  return readFileSync(p, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Row);
+}
+
+interface Line {
+  set: string;
+  attacks: number;
+  caught: number;
+  benign: number;
+  fp: number;
+  usPerInput: number;
+}
+
+const lines: Line[] = [];
+
+function measure(set: string, rows: Row[], fn: (s: string) => Detection, kind: string): void {
+  if (!rows.length) return;
+  // warm-up so JIT compilation is not billed to the first set
+  for (const r of rows.slice(0, 20)) fn(r.payload);
+  let caught = 0;
+  let fp = 0;
+  let attacks = 0;
+  let benign = 0;
+  const t0 = process.hrtime.bigint();
+  const results = rows.map((r) => fn(r.payload));
+  const t1 = process.hrtime.bigint();
+  rows.forEach((r, i) => {
+    const d = results[i]!;
+    if (r.expected === "attack") {
+      attacks++;
+      if (d.flagged) caught++;
+      else if (showMisses === kind) process.stdout.write(`MISS ${set} ${String(r.rule ?? "")} ${d.score} ${JSON.stringify(r.payload.slice(0, 200))}\n`);
+    } else {
+      benign++;
+      if (d.flagged) {
+        fp++;
+        if (showFp === kind) process.stdout.write(`FP ${set} ${String(r.rule ?? "")} ${d.score} [${d.rules.join(",")}] ${JSON.stringify(r.payload.slice(0, 200))}\n`);
+      }
+    }
+  });
+  lines.push({ set, attacks, caught, benign, fp, usPerInput: Number(t1 - t0) / 1000 / rows.length });
+}
+
+const crs = load("crs_941_942.jsonl");
+const highBenign = (r: Row) => r.expected === "attack" || r.benign_confidence === "high";
+for (const pl of [1, 2, 3, 4]) {
+  measure(`crs sqli PL${pl}`, crs.filter((r) => r.family === "sqli" && r.paranoia_level === pl && highBenign(r)), detectSqli, "sqli");
+}
+measure("crs sqli (all PL)", crs.filter((r) => r.family === "sqli" && highBenign(r)), detectSqli, "sqli-all");
+measure("crs xss (all PL)", crs.filter((r) => r.family === "xss" && highBenign(r)), detectXss, "xss");
+// What the middleware does: both detectors on every input.
+measure("crs all rows, sqli∨xss", crs.filter(highBenign), (s) => {
+  const a = detectSqli(s);
+  const b = detectXss(s);
+  return { flagged: a.flagged || b.flagged, score: Math.max(a.score, b.score), rules: [...a.rules, ...b.rules] };
+}, "both");
+
+const deepset = load("pi_deepset.jsonl");
+measure("pi_deepset train (tuned on)", deepset.filter((r) => r.split === "train"), detectPromptInjection, "prompt");
+measure("pi_deepset test (held out)", deepset.filter((r) => r.split === "test"), detectPromptInjection, "prompt");
+measure("pi_deepset all", deepset, detectPromptInjection, "prompt-all");
+measure("pi_llmguard_tests", load("pi_llmguard_tests.jsonl"), detectPromptInjection, "prompt");
+measure("pi_llmguard_jailbreak_templates", load("pi_llmguard_jailbreak_templates.jsonl"), detectPromptInjection, "prompt");
+measure("pi_notinject", load("pi_notinject.jsonl"), detectPromptInjection, "prompt");
+
+const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "—");
+const table = [
+  "| set | attacks | recall | benign | false positives | µs/input |",
+  "|---|---:|---:|---:|---:|---:|",
+  ...lines.map((l) => `| ${l.set} | ${l.attacks} | ${pct(l.caught, l.attacks)} (${l.caught}) | ${l.benign} | ${pct(l.fp, l.benign)} (${l.fp}) | ${l.usPerInput.toFixed(1)} |`),
+].join("\n");
+process.stdout.write(table + "\n");
+
+if (write) {
+  const path = join(import.meta.dirname, "RESULTS.md");
+  const text = readFileSync(path, "utf8");
+  const head = "## Guardian detectors (server/guardian/detect) — `npx tsx bench/guardian.ts`";
+  const body = `${head}\n\n${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? "cpu"}, one core, Node ${process.version}. Sets from ../shared/security (not in the repository). CRS benign rows: only \`benign_confidence = high\`. "tuned on" = rules were written while looking at these rows; "held out" = never looked at while writing rules.\n\n${table}\n`;
+  const start = text.indexOf(head);
+  let next: string;
+  if (start < 0) next = text.trimEnd() + "\n\n" + body;
+  else {
+    const after = text.indexOf("\n## ", start + head.length);
+    next = text.slice(0, start) + body + (after < 0 ? "" : "\n" + text.slice(after + 1));
+  }
+  writeFileSync(path, next);
+}

@@ -1,0 +1,357 @@
+// SQL-injection detection on NON-SQL inputs (names, search terms, headers, query strings).
+// Approach as libinjection: the input is tokenised as SQL in three contexts (as is, as if it
+// continued a single-quoted string, as if it continued a double-quoted one), each token stream
+// is folded into a short fingerprint of token classes, and rules match shapes of the
+// fingerprint (quote break + logic + comparison, UNION SELECT, stacked statement, comment
+// truncation, ...), plus a small set of keyword rules for database-specific functions and
+// objects an ordinary text never names. Uploaded T-SQL is not scanned with this (it is SQL).
+import { decodeBackslashEscapes, decodeHtmlEntities, decodeUrl, nfkc, stripInvisible, MAX_INPUT } from "./normalize.ts";
+import { combine, threshold, type Detection, type DetectOptions } from "./types.ts";
+
+/** Token classes (as in libinjection's fingerprints). */
+export type TokClass =
+  | "s" // string literal
+  | "1" // number
+  | "v" // @variable, @@system variable
+  | "n" // bare word / identifier
+  | "k" // SQL keyword
+  | "U" // UNION / INTERSECT / EXCEPT
+  | "E" // statement start: SELECT, INSERT, DROP, EXEC, ...
+  | "f" // function call (word followed by '(')
+  | "&" // logic operator: AND, OR, XOR, &&, ||
+  | "o" // other operator
+  | "c" // comment
+  | "(" | ")" | "," | ";" | "." | "x"; // x: anything else
+
+export interface Tok {
+  t: TokClass;
+  v: string;
+  /** string literal without closing quote */
+  open?: boolean;
+}
+
+const STATEMENTS = new Set([
+  "select", "insert", "update", "delete", "drop", "create", "alter", "truncate", "exec", "execute", "declare",
+  "shutdown", "waitfor", "grant", "revoke", "merge", "call", "handler", "rename", "dbcc", "backup", "restore",
+  "replace", "load", "prepare", "deallocate", "lock", "unlock", "commit", "rollback", "savepoint", "attach", "pragma", "copy",
+]);
+const UNIONS = new Set(["union", "intersect", "except", "minus"]);
+const LOGIC = new Set(["and", "or", "xor", "&&", "||"]);
+const WORD_OPS = new Set(["like", "rlike", "regexp", "glob", "match", "sounds", "between", "in", "is", "not", "collate", "escape", "mod", "div", "similar", "ilike", "against", "notnull", "isnull"]);
+const KEYWORDS = new Set([
+  "from", "where", "into", "values", "table", "database", "order", "group", "by", "having", "limit", "offset", "as",
+  "on", "join", "inner", "outer", "left", "right", "cross", "case", "when", "then", "else", "end", "null", "true",
+  "false", "all", "distinct", "top", "procedure", "outfile", "dumpfile", "using", "set", "exists", "delay", "desc", "asc",
+  "with", "union", "column", "columns", "tables", "schema", "index", "view", "trigger", "function", "returns", "begin",
+  "if", "while", "row", "rows", "only", "fetch", "next", "for", "into", "natural", "procedure", "sysdate",
+  "current_user", "session_user", "system_user", "user", "version", "nvarchar", "varchar", "char", "nchar", "varbinary",
+  "cast", "convert", "char", "unhex", "ascii", "bin", "hex", "when", "partition", "placing", "overlay", "dual", "time",
+]);
+const COMPARISON = new Set(["=", "==", "!=", "<>", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "glob", "is", "in", "between", "sounds", "similar", "ilike", "match", "@>", "<@", "?", "?|", "?&", "->", "->>", "#>", "#>>"]);
+
+// Functions and objects that ordinary text never names: database-specific, time-based blind,
+// file access, out-of-band channels, catalogues.
+const DANGEROUS_RE = /\b(?:sleep|benchmark|pg_sleep(?:_for|_until)?|randomblob|dbms_pipe\.receive_message|dbms_lock\.sleep|waitfor\s+(?:delay|time)|xp_\w+|sp_(?:executesql|oacreate|oamethod|makewebtask|addextendedproc|configure|password|execute|prepare|sqlexec|replwritetovarbin|help\w*)|load_file|into\s+(?:out|dump)file|information_schema|sysobjects|syscolumns|sysusers|sysdatabases|msysaccessobjects|msysobjects|pg_catalog|pg_shadow|pg_user|pg_read_file|pg_ls_dir|pg_database|mysql\.user|sqlite_master|sqlite_version|utl_http|utl_inaddr|utl_file|dbms_ldap|dbms_xmlgen|dbms_java|extractvalue|updatexml|xmltype|lo_import|lo_export|lo_get|lo_from_bytea|openrowset|opendatasource|openquery|msdasql|sqloledb|@@(?:version|datadir|hostname|servername|basedir|spid)|group_concat|json_arrayagg|string_agg|db_name|schema_name|user_name|current_database|sys\.(?:objects|tables|columns|databases)|master\.\.|master\.dbo|tempdb\.|char\s*\(\s*\d+\s*\)\s*(?:\+|\|\||,)|chr\s*\(\s*\d+\s*\)\s*(?:\+|\|\|)|0x[0-9a-f]{8,}|\$(?:ne|gt|lt|gte|lte|nin|in|where|regex|exists|elemmatch|or|and|nor|not|expr)\b)/i;
+
+function isWordStart(c: string): boolean {
+  return /[A-Za-z_$\u0080-\uffff]/.test(c);
+}
+
+/**
+ * SQL lexer tolerant of anything: never throws, always terminates. MySQL executable comments
+ * (`/*!50000 ... *\/`) are lexed as code, other comments become one 'c' token.
+ */
+export function tokenizeSql(input: string, maxTokens = 400): Tok[] {
+  const s = input;
+  const out: Tok[] = [];
+  let i = 0;
+  const n = s.length;
+  while (i < n && out.length < maxTokens) {
+    const c = s[i]!;
+    if (c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\v" || c === "\f" || c === "\u00a0") {
+      i++;
+      continue;
+    }
+    // comments
+    if (c === "-" && s[i + 1] === "-") {
+      const e = s.indexOf("\n", i);
+      out.push({ t: "c", v: s.slice(i, e < 0 ? n : e) });
+      i = e < 0 ? n : e;
+      continue;
+    }
+    if (c === "#" && !(s[i + 1] === ">")) {
+      const e = s.indexOf("\n", i);
+      out.push({ t: "c", v: s.slice(i, e < 0 ? n : e) });
+      i = e < 0 ? n : e;
+      continue;
+    }
+    if (c === "/" && s[i + 1] === "*") {
+      if (s[i + 2] === "!") {
+        // executable comment: skip the marker and optional version, lex the content as code
+        i += 3;
+        while (i < n && /[0-9]/.test(s[i]!)) i++;
+        continue;
+      }
+      const e = s.indexOf("*/", i + 2);
+      out.push({ t: "c", v: s.slice(i, e < 0 ? n : e + 2) });
+      i = e < 0 ? n : e + 2;
+      continue;
+    }
+    if (c === "*" && s[i + 1] === "/") {
+      i += 2; // end of an executable comment
+      continue;
+    }
+    // strings
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      let closed = false;
+      while (j < n) {
+        const d = s[j]!;
+        if (d === "\\" && j + 1 < n) {
+          j += 2;
+          continue;
+        }
+        if (d === c) {
+          if (s[j + 1] === c) {
+            j += 2;
+            continue;
+          }
+          closed = true;
+          break;
+        }
+        j++;
+      }
+      out.push({ t: "s", v: s.slice(i, closed ? j + 1 : n), ...(closed ? {} : { open: true }) });
+      i = closed ? j + 1 : n;
+      continue;
+    }
+    if (c === "`") {
+      const e = s.indexOf("`", i + 1);
+      out.push({ t: "n", v: s.slice(i, e < 0 ? n : e + 1) });
+      i = e < 0 ? n : e + 1;
+      continue;
+    }
+    // numbers
+    if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(s[i + 1] ?? ""))) {
+      const m = /^(?:0x[0-9a-fA-F]*|0b[01]+|[0-9]*\.?[0-9]+(?:\.)?(?:[eE][+-]?[0-9]*)?)/.exec(s.slice(i, i + 80));
+      const len = m && m[0].length ? m[0].length : 1;
+      // "4AND4", "1e" followed by letters: number glued to a word (MySQL accepts "1or 1")
+      out.push({ t: "1", v: s.slice(i, i + len) });
+      i += len;
+      continue;
+    }
+    // variables
+    if (c === "@") {
+      const m = /^@@?[A-Za-z0-9_$.]*/.exec(s.slice(i, i + 80))!;
+      const v = m[0];
+      if (v === "@>" || s[i + 1] === ">") {
+        out.push({ t: "o", v: "@>" });
+        i += 2;
+        continue;
+      }
+      out.push({ t: v.length > 1 ? "v" : "o", v });
+      i += v.length;
+      continue;
+    }
+    if ((c === "N" || c === "n" || c === "x" || c === "X" || c === "b" || c === "B" || c === "E" || c === "e") && s[i + 1] === "'") {
+      // N'..', x'..', b'..', E'..' literal prefixes: lex the string next round
+      i++;
+      continue;
+    }
+    if (isWordStart(c)) {
+      const m = /^[A-Za-z_$0-9\u0080-\uffff]+(?:\.[A-Za-z_$][A-Za-z_$0-9]*)*/.exec(s.slice(i, i + 200))!;
+      const word = m[0];
+      const lw = word.toLowerCase();
+      i += word.length;
+      let j = i;
+      while (j < n && /\s/.test(s[j]!)) j++;
+      // a comment between a function name and '(' is still a call: BENCHMARK/**/(
+      while (s[j] === "/" && s[j + 1] === "*") {
+        const e = s.indexOf("*/", j + 2);
+        if (e < 0) break;
+        j = e + 2;
+        while (j < n && /\s/.test(s[j]!)) j++;
+      }
+      const call = s[j] === "(";
+      let t: TokClass;
+      if (LOGIC.has(lw)) t = "&";
+      else if (UNIONS.has(lw)) t = "U";
+      else if (STATEMENTS.has(lw) && !(call && (lw === "replace" || lw === "insert" || lw === "load"))) t = "E";
+      else if (call) t = "f";
+      else if (WORD_OPS.has(lw)) t = "o";
+      else if (KEYWORDS.has(lw)) t = "k";
+      else t = "n";
+      out.push({ t, v: lw });
+      continue;
+    }
+    // operators
+    const op3 = s.slice(i, i + 3);
+    const op2 = s.slice(i, i + 2);
+    if (["<=>", "->>", "#>>", "!~*"].includes(op3)) {
+      out.push({ t: "o", v: op3 });
+      i += 3;
+      continue;
+    }
+    if (op2 === "&&" || op2 === "||") {
+      out.push({ t: "&", v: op2 });
+      i += 2;
+      continue;
+    }
+    if (["!=", "<>", "<=", ">=", "==", "::", "->", "<@", "?|", "?&", "#>", "!<", "!>", ":=", "<<", ">>", "~*", "!~", "@@"].includes(op2)) {
+      out.push({ t: "o", v: op2 });
+      i += 2;
+      continue;
+    }
+    if ("=<>+-*/%^|&~!?:".includes(c)) {
+      out.push({ t: "o", v: c });
+      i++;
+      continue;
+    }
+    if (c === "(" || c === ")" || c === "," || c === ";" || c === ".") {
+      out.push({ t: c, v: c });
+      i++;
+      continue;
+    }
+    out.push({ t: "x", v: c });
+    i++;
+  }
+  return out;
+}
+
+export function fingerprint(toks: Tok[]): string {
+  return toks.map((t) => t.t).join("");
+}
+
+/** The views of an input to scan for SQL: decoded (URL, HTML, escapes), NFKC, invisible removed. */
+export function sqlViews(text: string): string[] {
+  let s = typeof text === "string" ? text : String(text ?? "");
+  if (s.length > MAX_INPUT) s = s.slice(0, MAX_INPUT);
+  const views = new Set<string>();
+  let cur = s;
+  for (let d = 0; d < 3; d++) {
+    const next = decodeBackslashEscapes(decodeHtmlEntities(decodeUrl(cur)));
+    if (next === cur) break;
+    cur = next;
+  }
+  const norm = nfkc(stripInvisible(cur)).replace(/[\u2018\u2019\u201a\u201b\u02bc\u2032]/g, "'").replace(/[\u201c\u201d\u201e\u2033]/g, '"').replace(/\u0000/g, "");
+  views.add(norm);
+  if (norm !== s) views.add(s.replace(/\u0000/g, ""));
+  return [...views];
+}
+
+interface SqlHit {
+  id: string;
+  weight: number;
+}
+
+const isValue = (t: Tok | undefined) => !!t && (t.t === "s" || t.t === "1" || t.t === "n" || t.t === "v" || t.t === "f" || t.t === "k");
+const isCmp = (t: Tok | undefined): t is Tok => !!t && t.t === "o" && COMPARISON.has(t.v);
+
+/** Rules over one token stream. `ctx` is the quote context the stream was lexed in. */
+function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>): void {
+  const add = (id: string, w: number) => hits.set(id, Math.max(hits.get(id) ?? 0, w));
+  // Comments hide keywords from naive matchers; they are whitespace to SQL.
+  const ts = toks.filter((t) => t.t !== "c");
+  const len = ts.length;
+  for (let i = 0; i < len; i++) {
+    const t = ts[i]!;
+    const a = ts[i + 1];
+    const b = ts[i + 2];
+    const c = ts[i + 3];
+    // UNION [ALL|DISTINCT] [(] SELECT
+    if (t.t === "U") {
+      let j = i + 1;
+      while (j < len && (ts[j]!.v === "all" || ts[j]!.v === "distinct" || ts[j]!.t === "(")) j++;
+      if (ts[j]?.v === "select" || ts[j]?.v === "values") add("sqli.union_select", 0.95);
+      else if (j > i + 1 && ts[i + 1]!.v === "all" && ctx === "" && (i === 0 || ts[i - 1]!.t === "s" || ts[i - 1]!.t === "1")) add("sqli.union_fragment", 0.7);
+    }
+    // stacked statement: ; followed by a statement keyword
+    if (t.t === ";" && a && (a.t === "E" || (a.v === "set" && b?.t === "v") || (a.v === "if" && b?.t === "("))) add("sqli.stacked_query", 0.9);
+    // SELECT ... FROM / SELECT function / SELECT *
+    if (t.v === "select") {
+      const rest = ts.slice(i + 1, i + 12);
+      if (rest.some((x) => x.v === "from")) add("sqli.select_from", 0.85);
+      else if (a && (a.t === "f" || a.t === "(" || a.t === "v" || (a.t === "o" && a.v === "*") || a.t === "1" || a.v === "null")) add("sqli.select_expr", 0.8);
+    }
+    // INSERT INTO / DELETE FROM / DROP TABLE / UPDATE x SET / ALTER TABLE / CREATE TABLE / EXEC proc
+    if (t.t === "E") {
+      if (t.v === "insert" && a?.v === "into") add("sqli.dml", 0.8);
+      if (t.v === "delete" && a?.v === "from") add("sqli.dml", 0.8);
+      if ((t.v === "drop" || t.v === "create" || t.v === "alter" || t.v === "truncate") && a && ["table", "database", "procedure", "function", "view", "user", "index", "trigger", "schema", "column"].includes(a.v)) add("sqli.ddl", 0.85);
+      if (t.v === "update" && a && (a.t === "n" || a.t === "k") && b?.v === "set") add("sqli.dml", 0.8);
+      if ((t.v === "exec" || t.v === "execute") && a && (a.t === "n" || a.t === "v" || a.t === "f" || a.t === "(" || a.v === "immediate" || a.t === "s")) add("sqli.exec", 0.6);
+      if (t.v === "declare" && a?.t === "v") add("sqli.declare", 0.85);
+      if (t.v === "waitfor" && (a?.v === "delay" || a?.v === "time")) add("sqli.time_based", 0.95);
+      if (t.v === "drop" && a && (a.t === "n" || a.t === "k") && (b === undefined || b.t === ";")) add("sqli.ddl", 0.7);
+      if (t.v === "shutdown" && (i === 0 || ts[i - 1]!.t === ";")) add("sqli.stacked_query", 0.8);
+    }
+    // quote break + logic + comparison (tautology): ' or 1=1, ' and 'a'='a, " or ""="
+    const afterBreak = ctx !== "" ? i === 1 || i === 2 : t.t === "s" || t.t === "1" || t.t === ")";
+    if (t.t === "&" && i > 0 && (ctx !== "" ? afterBreak && ts[0]!.t === "s" : true)) {
+      // value op value
+      if (isValue(a) && isCmp(b) && (isValue(c) || c?.t === "(" || c?.t === "o")) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.9 : 0.75);
+      else if ((a?.t === "1" || (a?.t === "s" && ctx)) && (b === undefined || b.t === "c" || b.t === ";")) add(ctx ? "sqli.boolean_quote" : "sqli.boolean", ctx ? 0.6 : 0.3);
+      else if (a?.t === "f" || (a?.t === "(" && (b?.t === "E" || b?.t === "f" || b?.t === "1"))) add("sqli.logic_function", ctx ? 0.85 : 0.6);
+      else if (a?.v === "true" || a?.v === "false" || a?.v === "null") add("sqli.boolean_literal", ctx ? 0.75 : 0.4);
+      else if (a && isValue(a) && b?.t === "o" && (b.v === "is" || b.v === "not" || b.v === "like" || b.v === "regexp" || b.v === "in" || b.v === "between" || b.v === "sounds" || b.v === "glob" || b.v === "rlike")) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.85 : 0.55);
+      else if (a?.t === "o" && (a.v === "not" || a.v === "!" || a.v === "-" || a.v === "~")) add("sqli.boolean_negation", ctx ? 0.6 : 0.3);
+      else if (a && isValue(a) && b?.t === "o" && ctx) add("sqli.logic_operator_quote", 0.6);
+    }
+    // tautology without logic op in raw context: 1=1, 'a'='a', x=x right after a value separator
+    if (t.t === "1" && isCmp(a) && b?.t === "1" && t.v === b.v && a.v !== "<" && a.v !== ">") add("sqli.tautology_literal", 0.5);
+    if (t.t === "s" && isCmp(a) && b?.t === "s" && t.v === b.v && t.v.length > 2) add("sqli.tautology_literal", 0.55);
+    // quote break then a comment that cuts the rest of the query: admin'--, x'#
+    if (ctx && i === 0 && t.t === "s") {
+      const rest = toks.slice(1);
+      const firstNonC = rest.findIndex((x) => x.t !== "c");
+      const cIdx = rest.findIndex((x) => x.t === "c");
+      if (cIdx >= 0 && cIdx <= 3 && (cIdx === rest.length - 1) && rest.slice(0, cIdx).every((x) => x.t !== "s")) add("sqli.comment_truncation", cIdx === 0 ? 0.75 : 0.7);
+      if (firstNonC >= 0 && rest[firstNonC]!.t === ";" && rest.slice(firstNonC + 1).every((x) => x.t === "c" || x.t === ";")) add("sqli.quote_termination", 0.6);
+      // x' OPERATOR y-- : string-context break followed by an operator and a comment
+      if (a && (a.t === "o" || a.t === "&") && ts.length <= 6 && toks[toks.length - 1]?.t === "c") add("sqli.quote_operator_comment", 0.7);
+      if (a?.t === "o" && (a.v === "collate" || a.v === "::")) add("sqli.quote_cast", 0.7);
+      if (a?.t === "E") add("sqli.quote_statement", 0.8);
+      if (a?.t === ";" && b && (b.t === "E" || b.t === "v")) add("sqli.stacked_query", 0.9);
+      if (a?.t === "&" && (b?.t === "s" || b?.t === "1") && (c === undefined)) add("sqli.boolean_quote", 0.6);
+    }
+    // ORDER BY n / GROUP BY n probing
+    if ((t.v === "order" || t.v === "group") && a?.v === "by" && b && (b.t === "1" || b.t === "f" || b.t === "(" || b.t === "n") && (i === 0 || ctx !== "" || ts[i - 1]!.t === "s" || ts[i - 1]!.t === "1" || ts[i - 1]!.t === ")")) add("sqli.order_by", 0.6);
+    // CASE WHEN ... THEN, IF(cond, a, b)
+    if (t.v === "case" && ts.slice(i + 1, i + 8).some((x) => x.v === "when") && ts.slice(i + 1, i + 14).some((x) => x.v === "then")) add("sqli.conditional", 0.6);
+    if (t.t === "f" && (t.v === "if" || t.v === "iif") && ts.slice(i + 1, i + 10).some((x) => isCmp(x))) add("sqli.conditional", 0.6);
+    // ::type casts after a quote (postgres), string-concatenation breaks '||(select ...)||'
+    if (t.t === "&" && t.v === "||" && a?.t === "(" && (b?.t === "E" || b?.t === "f")) add("sqli.concat_subquery", 0.85);
+    if (t.t === "o" && t.v === "::" && a && /^(?:int|integer|text|bool|boolean|jsonb?|numeric|bigint|varchar|bytea|regclass)$/.test(a.v) && i > 0 && (ts[i - 1]!.t === ")" || ts[i - 1]!.t === "s")) add("sqli.pg_cast", 0.6);
+    // (select ...) subquery in an expression
+    if (t.t === "(" && a?.v === "select" && i > 0) add("sqli.subquery", 0.8);
+  }
+}
+
+const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
+  { id: "sqli.dangerous_function", weight: 0.85, re: DANGEROUS_RE },
+  // MySQL executable comment: /*!50000select*/
+  { id: "sqli.mysql_inline_comment", weight: 0.85, re: /\/\*!\d*\s*\w/ },
+  // comment hiding whitespace between keywords: UNION/**/SELECT, DROP/*x*/TABLE
+  { id: "sqli.comment_obfuscation", weight: 0.8, re: /\b(?:union|select|from|where|and|or|drop|insert|update|delete|table|into|exec)\s*\/\*[^*]*\*\/\s*(?:\w|\()/i },
+  // integer overflow / magic values used to probe
+  { id: "sqli.magic_number", weight: 0.5, re: /(?:^|[^\d.])(?:2147483647|2147483648|4294967295|4294967296|9223372036854775807|18446744073709551615|2\.2250738585072011e-308|0x7fffffff|0xffffffff)(?![\d])/ },
+  // json operators on quoted JSON (postgres jsonb injection)
+  { id: "sqli.json_operator", weight: 0.7, re: /'\s*[\[{][^']*[\]}]'\s*(?:::\s*jsonb?\s*)?(?:@>|<@|\?\||\?&|\?|#>>?|->>?|@\?|@@)\s*'/i },
+  { id: "sqli.json_operator", weight: 0.7, re: /::\s*jsonb?\b/i },
+  // MySQL scientific-notation bypass: 1.e(…
+  { id: "sqli.scientific_bypass", weight: 0.7, re: /\d\.e[\s(,)]/i },
+];
+
+/** Scores `text` (a non-SQL input) for SQL injection. */
+export function detectSqli(text: string, opts?: DetectOptions): Detection {
+  const hits = new Map<string, number>();
+  for (const view of sqlViews(text)) {
+    for (const rule of TEXT_RULES) if (rule.re.test(view)) hits.set(rule.id, Math.max(hits.get(rule.id) ?? 0, rule.weight));
+    tokenRules(tokenizeSql(view), "", hits);
+    if (view.includes("'")) tokenRules(tokenizeSql("'" + view), "'", hits);
+    if (view.includes('"')) tokenRules(tokenizeSql('"' + view), '"', hits);
+  }
+  const rules = [...hits.keys()];
+  const score = combine([...hits.values()]);
+  return { flagged: score >= threshold(opts), score, rules };
+}
