@@ -3,7 +3,8 @@ import { inspect } from "./inspect.ts";
 import { convert } from "./convert.ts";
 import { translate } from "./translate.ts";
 import { validate } from "./validate.ts";
+import { audit } from "./audit.ts";
 import type { Command } from "./types.ts";
 
 // One import and one entry per command; keep the list in the order `--help` shows it.
-export const commands: Command[] = [inspect, convert, translate, validate, serveCommand];
+export const commands: Command[] = [inspect, convert, translate, validate, audit, serveCommand];

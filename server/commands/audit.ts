@@ -1,0 +1,119 @@
+// datamigrate audit verify|prune: checks the audit hash chains; applies retention by hand.
+import { loadConfig } from "../config.ts";
+import type { Command } from "./types.ts";
+
+const help = `Usage: datamigrate audit verify [--org ID] [--database-url URL] [--head SEQ:HASH] [--json]
+       datamigrate audit prune [--days N] [--database-url URL]
+
+verify  recomputes every organisation's audit hash chain (or one with --org; --org none is the
+        chain of events without an organisation) and reports OK, or the first broken link:
+        an edited row, a deleted row (a gap in seq) or a replaced/reordered one, with its id and seq.
+        --head SEQ:HASH  a head printed by an earlier verify: also catches rows removed from the end
+        Exit code 0 when every chain verifies, 1 when one does not, 2 on bad arguments.
+prune   removes audit events older than N days (default DATAMIGRATE_AUDIT_RETENTION_DAYS or 365,
+        at least 30) through the database's audit_prune(); the server does this daily on its own.
+
+The database is --database-url, else DATABASE_URL, else the embedded one in DATA_DIR (the
+server must not be running on it then: the embedded database is single-process).`;
+
+interface AuditArgs {
+  action: "verify" | "prune";
+  orgId?: string | null;
+  databaseUrl?: string;
+  head?: { seq: number; hash: string };
+  json: boolean;
+  days?: number;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function parseAuditArgs(args: string[]): AuditArgs | string {
+  const [action, ...rest] = args;
+  if (action !== "verify" && action !== "prune") return `expected 'verify' or 'prune', got '${action ?? ""}'`;
+  const out: AuditArgs = { action, json: false };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    const m = /^(--[a-z-]+)(?:=(.*))?$/s.exec(a);
+    if (!m) return `unexpected argument '${a}'`;
+    const name = m[1]!;
+    if (name === "--json") {
+      out.json = true;
+      continue;
+    }
+    const value = m[2] ?? rest[++i];
+    if (value === undefined) return `${name} expects a value`;
+    if (name === "--org" && action === "verify") {
+      if (value === "none") out.orgId = null;
+      else if (UUID_RE.test(value)) out.orgId = value.toLowerCase();
+      else return `--org expects an organisation id (a UUID) or 'none', got '${value}'`;
+    } else if (name === "--database-url") {
+      if (!/^postgres(ql)?:\/\//.test(value)) return "--database-url expects postgres://user:password@host:port/database";
+      out.databaseUrl = value;
+    } else if (name === "--head" && action === "verify") {
+      const h = /^(\d{1,15}):([0-9a-f]{64})$/.exec(value);
+      if (!h) return "--head expects SEQ:HASH as printed by verify";
+      out.head = { seq: Number(h[1]), hash: h[2]! };
+    } else if (name === "--days" && action === "prune") {
+      if (!/^\d{1,6}$/.test(value) || Number(value) < 30) return "--days expects a whole number of at least 30";
+      out.days = Number(value);
+    } else return `unknown option '${name}'`;
+  }
+  if (out.head && out.orgId === undefined) return "--head needs --org (a head belongs to one chain)";
+  return out;
+}
+
+export const audit: Command = {
+  name: "audit",
+  summary: "verify the tamper-evident audit log (hash chains), or apply retention",
+  help,
+  async run(args) {
+    if (args.includes("-h") || args.includes("--help")) {
+      process.stdout.write(`${help}\n`);
+      return 0;
+    }
+    const parsed = parseAuditArgs(args);
+    if (typeof parsed === "string") {
+      process.stderr.write(`datamigrate audit: ${parsed}\n\n${help}\n`);
+      return 2;
+    }
+    const config = loadConfig(parsed.databaseUrl ? { ...process.env, DATABASE_URL: parsed.databaseUrl } : process.env);
+    const { databaseLocation, openDatabase } = await import("../db/client.ts");
+    const handle = await openDatabase(databaseLocation(config));
+    try {
+      if (parsed.action === "prune") {
+        const { retentionSettings, runRetention } = await import("../guardian/audit/retention.ts");
+        const settings = { ...retentionSettings(), ...(parsed.days ? { days: parsed.days } : {}) };
+        const results = await runRetention(handle.db, settings, new Date());
+        const removed = results.reduce((s, r) => s + r.removed, 0);
+        process.stdout.write(`removed ${removed} audit event(s) older than ${settings.days} days from ${results.filter((r) => r.removed).length} chain(s)\n`);
+        return 0;
+      }
+      const { verifyAuditLog, verifyChain } = await import("../guardian/audit/verify.ts");
+      const report =
+        parsed.head && parsed.orgId !== undefined
+          ? await verifyChain(handle.db, parsed.orgId, { expectHead: parsed.head }).then((c) => ({ ok: c.ok, chains: [c] }))
+          : await verifyAuditLog(handle.db, parsed.orgId === undefined ? {} : { orgId: parsed.orgId });
+      if (parsed.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        const lines: string[] = [];
+        for (const c of report.chains) {
+          const org = c.orgId ?? "(no organisation)";
+          const extra = [
+            c.start.anchored ? `from retention anchor seq ${c.start.seq}` : "",
+            c.pseudonymisedRows ? `${c.pseudonymisedRows} pseudonymised` : "",
+            c.legacyRows ? `${c.legacyRows} unchained legacy row(s)` : "",
+          ].filter(Boolean);
+          if (c.ok) lines.push(`OK      ${org}  ${c.rows} row(s), head ${c.head.seq}:${c.head.hash}${extra.length ? ` (${extra.join(", ")})` : ""}`);
+          else lines.push(`BROKEN  ${org}  ${c.problem!.kind} at seq ${c.problem!.seq}${c.problem!.id ? ` (row ${c.problem!.id})` : ""}: ${c.problem!.message}`);
+        }
+        if (report.chains.length === 0) lines.push("no audit events");
+        lines.push(report.ok ? "audit log verifies" : "audit log does NOT verify");
+        process.stdout.write(`${lines.join("\n")}\n`);
+      }
+      return report.ok ? 0 : 1;
+    } finally {
+      await handle.close();
+    }
+  },
+};
