@@ -9,13 +9,13 @@ import type { RateLimitRule } from "./rate-limit.ts";
 export interface RateLimits {
   /** Register and login, per client address. */
   auth: RateLimitRule;
-  /** Every authenticated API call, per user. */
+  /** Every authenticated API call, per user or API key, unless the organisation's policy says otherwise (Guardian: 100/min). */
   api: RateLimitRule;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   auth: { max: 20, windowMs: 60_000 },
-  api: { max: 600, windowMs: 60_000 },
+  api: { max: 100, windowMs: 60_000 },
 };
 
 export interface AppDeps {

@@ -7,7 +7,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../auth/password.ts
 import { EmailTakenError } from "../../db/queries/accounts.ts";
 import { clientIp, type AppContext, type AppEnv } from "../env.ts";
 import { errors } from "../errors.ts";
-import { rateLimit } from "../rate-limit.ts";
+import { assertLoginAllowed, loginFailed, loginSucceeded, rateLimit } from "../rate-limit.ts";
 import { emailField, limitBody, readJson } from "../validation.ts";
 
 const AUTH_BODY_LIMIT = 4 * 1024;
@@ -70,8 +70,14 @@ export function authApi(): Hono<AppEnv> {
     limitBody(AUTH_BODY_LIMIT),
     async (c) => {
       const input = await readJson(c, loginSchema);
+      // Per account and per address, with back-off: refused before the password is even checked.
+      await assertLoginAllowed(c, input.email);
       const result = await login(accountContext(c), input);
-      if (!result.ok) throw errors.invalidCredentials();
+      if (!result.ok) {
+        await loginFailed(c, input.email);
+        throw errors.invalidCredentials();
+      }
+      await loginSucceeded(c, input.email);
       return c.json({ token: result.token, expiresAt: result.session.expiresAt.toISOString() });
     },
   );

@@ -7,10 +7,10 @@
 // with c.var.db; every query they make must be scoped by principal.orgId. Throw ApiError /
 // errors.* for failures; read bodies with readJson(c, zodStrictObject) behind limitBody(n).
 import { Hono } from "hono";
-import { authenticateBearer, principalOf, requireAuth, requireMethodScope } from "../../auth/middleware.ts";
+import { authenticateBearer, requireAuth, requireMethodScope } from "../../auth/middleware.ts";
 import type { AppEnv } from "../env.ts";
 import { errors } from "../errors.ts";
-import { rateLimit } from "../rate-limit.ts";
+import { apiRateLimit } from "../rate-limit.ts";
 import { limitBody } from "../validation.ts";
 import { apiKeysApi } from "./api-keys.ts";
 import { authApi } from "./auth.ts";
@@ -32,7 +32,7 @@ export function createApi(): Hono<AppEnv> {
   api.use(
     authenticateBearer(),
     requireAuth(),
-    rateLimit((l) => l.api, (c) => `api:${principalOf(c).userId}`),
+    apiRateLimit(),
     requireMethodScope(),
   );
   api.route("/me", meApi());

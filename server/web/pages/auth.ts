@@ -6,8 +6,9 @@ import { PASSWORD_MIN_LENGTH } from "../../auth/password.ts";
 import { EmailTakenError } from "../../db/queries/accounts.ts";
 import { accountContext, loginSchema, registerSchema } from "../api/auth.ts";
 import { clientIp, type AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
 import { readForm } from "../forms.ts";
-import { rateLimit } from "../rate-limit.ts";
+import { assertLoginAllowed, loginFailed, loginSucceeded, rateLimit } from "../rate-limit.ts";
 import { redirectAfterPost, renderPage } from "../render.ts";
 
 // Forms carry a submit button and the like: extra fields are ignored, not rejected.
@@ -26,12 +27,27 @@ export function authPages(): Hono<AppEnv> {
   app.post("/login", authRateLimit, async (c) => {
     const form = await readForm(c, loginForm);
     if (!form.ok) return renderPage(c, "login", { values: form.values, fields: form.fields }, 422);
+    try {
+      await assertLoginAllowed(c, form.data.email);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 429) throw err;
+      const retry = err.headers?.["Retry-After"] ?? "60";
+      c.header("Retry-After", retry);
+      return renderPage(
+        c,
+        "login",
+        { values: { email: form.data.email }, fields: {}, error: `Too many failed sign-ins. Try again in ${retry} s.` },
+        429,
+      );
+    }
     // The cookie the browser arrived with (perhaps planted by someone else) dies here.
     const result = await login(accountContext(c), { ...form.data, previousToken: readSessionCookie(c) });
     if (!result.ok) {
+      await loginFailed(c, form.data.email);
       clearSessionCookie(c);
       return renderPage(c, "login", { values: { email: form.data.email }, fields: {}, error: "E-mail or password is wrong." }, 401);
     }
+    await loginSucceeded(c, form.data.email);
     setSessionCookie(c, result.token, result.session.expiresAt);
     return redirectAfterPost(c, "/dashboard");
   });
