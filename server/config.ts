@@ -30,6 +30,11 @@ const positiveHours = z.coerce
   .number({ message: "expected a number of hours" })
   .positive({ message: "expected a positive number of hours" });
 
+const millis = z.coerce
+  .number({ message: "expected a number of milliseconds" })
+  .int({ message: "expected a whole number of milliseconds" })
+  .positive({ message: "expected a positive number of milliseconds" });
+
 const envSchema = z.object({
   DATABASE_URL: z
     .string()
@@ -61,6 +66,25 @@ const envSchema = z.object({
   OLLAMA_URL: httpUrl.optional(),
   OPENAI_COMPAT_URL: httpUrl.optional(),
   OPENAI_COMPAT_API_KEY: z.string().min(1, { message: "expected a non-empty key" }).optional(),
+  // Cloud providers: used only when a key is set AND the organisation's admin allows outbound access.
+  ANTHROPIC_URL: httpUrl.default("https://api.anthropic.com"),
+  ANTHROPIC_API_KEY: z.string().min(1, { message: "expected a non-empty key" }).optional(),
+  OPENAI_URL: httpUrl.default("https://api.openai.com"),
+  OPENAI_API_KEY: z.string().min(1, { message: "expected a non-empty key" }).optional(),
+  LLM_TIMEOUT_MS: millis.default(120_000),
+  LLM_DEADLINE_MS: millis.default(300_000),
+  LLM_MAX_RETRIES: z.coerce
+    .number({ message: "expected an integer between 0 and 10" })
+    .int({ message: "expected an integer between 0 and 10" })
+    .min(0, { message: "expected an integer between 0 and 10" })
+    .max(10, { message: "expected an integer between 0 and 10" })
+    .default(2),
+  LLM_BREAKER_FAILURES: z.coerce
+    .number({ message: "expected a positive integer" })
+    .int({ message: "expected a positive integer" })
+    .min(1, { message: "expected a positive integer" })
+    .default(5),
+  LLM_BREAKER_COOLDOWN_MS: millis.default(30_000),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   SESSION_IDLE_HOURS: positiveHours.default(24 * 7),
   SESSION_ABSOLUTE_HOURS: positiveHours.default(24 * 30),
@@ -83,6 +107,13 @@ export interface Config {
   ollamaUrl: string | undefined;
   openaiCompatUrl: string | undefined;
   openaiCompatApiKey: string | undefined;
+  /** Cloud endpoints (off unless a key is set and the organisation allows outbound access). */
+  anthropicUrl: string;
+  anthropicApiKey: string | undefined;
+  openaiUrl: string;
+  openaiApiKey: string | undefined;
+  /** Model router resilience: per-attempt timeout, overall deadline, retries, circuit breaker. */
+  llm: { timeoutMs: number; deadlineMs: number; maxRetries: number; breakerFailures: number; breakerCooldownMs: number };
   logLevel: LogLevel;
   session: { idleMs: number; absoluteMs: number };
 }
@@ -95,7 +126,7 @@ export class ConfigError extends Error {
 }
 
 /** Values that must never be echoed back in an error message. */
-const SECRET_VARIABLES = new Set(["DATABASE_URL", "OPENAI_COMPAT_API_KEY"]);
+const SECRET_VARIABLES = new Set(["DATABASE_URL", "OPENAI_COMPAT_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"]);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty variables count as unset: `PORT= npm start` should mean the default, not an error.
@@ -132,6 +163,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ollamaUrl: e.OLLAMA_URL,
     openaiCompatUrl: e.OPENAI_COMPAT_URL,
     openaiCompatApiKey: e.OPENAI_COMPAT_API_KEY,
+    anthropicUrl: e.ANTHROPIC_URL,
+    anthropicApiKey: e.ANTHROPIC_API_KEY,
+    openaiUrl: e.OPENAI_URL,
+    openaiApiKey: e.OPENAI_API_KEY,
+    llm: {
+      timeoutMs: e.LLM_TIMEOUT_MS,
+      deadlineMs: e.LLM_DEADLINE_MS,
+      maxRetries: e.LLM_MAX_RETRIES,
+      breakerFailures: e.LLM_BREAKER_FAILURES,
+      breakerCooldownMs: e.LLM_BREAKER_COOLDOWN_MS,
+    },
     logLevel: e.LOG_LEVEL,
     session: {
       idleMs: e.SESSION_IDLE_HOURS * 3_600_000,
