@@ -4,10 +4,10 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Config } from "./config.ts";
 import type { DatabaseHandle } from "./db/client.ts";
+import { guardianHeaders } from "./guardian/headers.ts";
 import type { Logger } from "./log.ts";
 import { createApi } from "./web/api/index.ts";
 import { DEFAULT_RATE_LIMITS, type AppContext, type AppDeps, type AppEnv, type RateLimits } from "./web/env.ts";
@@ -73,22 +73,8 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
       "request",
     );
   });
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-      strictTransportSecurity: options.config.cookieSecure ? "max-age=15552000; includeSubDomains" : false,
-    }),
-  );
+  // Guardian: CSP, nosniff, frame and referrer policies on every response; HSTS when the request came over TLS.
+  app.use(guardianHeaders());
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return errorResponse(c, err.status, err.code, err.message, err);
