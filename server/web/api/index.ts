@@ -16,6 +16,7 @@ import { apiKeysApi } from "./api-keys.ts";
 import { authApi } from "./auth.ts";
 import { migrationsApi } from "./migrations.ts";
 import { meApi, organizationApi } from "./organization.ts";
+import { policiesApi } from "./policies.ts";
 import { securityApi } from "./security.ts";
 
 /** Default body limit for API routes that set none of their own. */
@@ -40,6 +41,7 @@ export function createApi(): Hono<AppEnv> {
   api.route("/api-keys", apiKeysApi());
   api.route("/migrations", migrationsApi());
   api.route("/security", securityApi());
+  api.route("/policies", policiesApi());
 
   // Unmatched API paths end here, so that they never fall through to the HTML app's middlewares.
   api.all("*", () => {

@@ -11,6 +11,7 @@ import type { AppEnv } from "../env.ts";
 import { limitBody } from "../validation.ts";
 import { appPages } from "./app-pages.ts";
 import { authPages } from "./auth.ts";
+import { policiesPages } from "./policies.ts";
 
 export const FORM_BODY_LIMIT = 16 * 1024;
 
@@ -27,5 +28,6 @@ export function createHtml(): Hono<AppEnv> {
   html.use(authenticateCookie());
   html.route("/", authPages());
   html.route("/", appPages());
+  html.route("/", policiesPages());
   return html;
 }
