@@ -147,6 +147,14 @@ export async function loadWorkspace(db: Db, orgId: string, migrationId: string):
     ...(config.options.vars ? { vars: config.options.vars } : {}),
     ...(config.options.collation ? { defaultCollation: config.options.collation } : {}),
   });
+  if (!catalog.objects.some((o) => !o.implicit && o.kind !== "schema")) {
+    if (config.hasLiveSource)
+      throw new RunInputError(
+        "AGT1001",
+        "reading a live SQL Server from a migration job is not supported yet, and the uploaded files define no object: upload the database as .sql scripts, an SSDT .zip or a .dacpac",
+      );
+    throw new RunInputError("AGT1002", "the migration's sources define no table, view, function or procedure");
+  }
   const inputDiagnostics: Diagnostic[] = [];
   if (config.hasLiveSource)
     inputDiagnostics.push(

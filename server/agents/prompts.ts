@@ -1,0 +1,86 @@
+// Prompts are files (prompts/<agent>.v<N>.md, front matter with agent and version) so that a
+// change of wording is a reviewed, versioned change; the version goes into the report with the
+// answers it produced. {{name}} placeholders are filled with plain text (no template logic).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { tokenize } from "../tsql/lexer.ts";
+
+export interface Prompt {
+  agent: string;
+  version: number;
+  file: string;
+  body: string;
+}
+
+const cache = new Map<string, Prompt>();
+
+export function loadPrompt(agent: "execute" | "rebuild" | "assess", version = 1): Prompt {
+  const file = `${agent}.v${version}.md`;
+  const hit = cache.get(file);
+  if (hit) return hit;
+  const text = readFileSync(fileURLToPath(new URL(`./prompts/${file}`, import.meta.url)), "utf8");
+  const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text);
+  if (!m) throw new Error(`prompt ${file} has no front matter`);
+  const meta = Object.fromEntries(m[1]!.split("\n").map((l) => l.split(":").map((s) => s.trim()) as [string, string]));
+  const p: Prompt = { agent: meta.agent ?? agent, version: Number(meta.version ?? version), file, body: m[2]! };
+  cache.set(file, p);
+  return p;
+}
+
+export function renderPrompt(p: Prompt, values: Record<string, string | number>): string {
+  return p.body.replace(/\{\{(\w+)\}\}/g, (all, k: string) => (k in values ? String(values[k]) : all));
+}
+
+/**
+ * The T-SQL with every comment replaced by a same-shaped placeholder: comments are where
+ * instructions to a model hide, and they carry nothing a translation needs.
+ */
+export function neutraliseComments(tsql: string): string {
+  let tokens;
+  try {
+    tokens = tokenize(tsql, { file: "prompt" }).tokens;
+  } catch {
+    return tsql.replace(/--[^\n]*/g, "-- (comment removed)").replace(/\/\*[\s\S]*?\*\//g, "/* (comment removed) */");
+  }
+  const spans: Array<[number, number, "line" | "block", string]> = [];
+  for (const t of tokens)
+    for (const c of [...(t.comments ?? []), ...(t.trailing ?? [])])
+      if (c.loc.offset !== undefined && c.loc.end !== undefined) spans.push([c.loc.offset, c.loc.end, c.style, c.text]);
+  spans.sort((a, b) => b[0] - a[0]);
+  let out = tsql;
+  for (const [from, to, style, text] of spans) {
+    const newlines = "\n".repeat((text.match(/\n/g) ?? []).length);
+    out = out.slice(0, from) + (style === "line" ? "-- (comment removed)" : `/* (comment removed)${newlines} */`) + out.slice(to);
+  }
+  return out;
+}
+
+/**
+ * What a model answered must be one query that reads only through Jinja relations: a model that
+ * writes DDL or DML would run it on the validation database. Returns why it is refused, or
+ * undefined when it may be validated.
+ */
+export function refuseModelSql(sqlText: string): string | undefined {
+  const s = sqlText.trim().replace(/;\s*$/, "");
+  if (!s) return "the answer is empty";
+  if (s.length > 200_000) return "the answer is longer than 200,000 characters";
+  // Strip strings, quoted identifiers and comments before looking at keywords.
+  const bare = s
+    .replace(/'(?:[^']|'')*'/g, "''")
+    .replace(/"(?:[^"]|"")*"/g, '""')
+    .replace(/--[^\n]*/g, "")
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/\{\{[\s\S]*?\}\}/g, "x");
+  if (!/^\s*(\(\s*)*(select|with)\b/i.test(bare)) return "the answer is not a SELECT or WITH query";
+  if (bare.includes(";")) return "the answer holds more than one statement";
+  if (/\{%|\{#/.test(s)) return "the answer uses Jinja statements (only {{ source() }} / {{ ref() }} expressions are allowed)";
+  const exprs = [...s.matchAll(/\{\{([\s\S]*?)\}\}/g)].map((m) => m[1]!.trim());
+  for (const e of exprs)
+    if (!/^(source\(\s*'[^']*'\s*,\s*'[^']*'\s*\)|ref\(\s*'[^']*'\s*\)|tsql_runtime_schema\(\)|target\.schema)$/.test(e)) return `the answer uses the Jinja expression {{ ${e} }}`;
+  // One SELECT cannot hold DDL; what it can hold that writes or reaches outside is refused:
+  // data-modifying CTEs, SELECT INTO, row locks, and functions that sleep, read files or connect.
+  const forbidden = /\b(insert|update|delete|merge|truncate|into|copy|pg_sleep\w*|pg_read_\w+|pg_ls_\w+|lo_import|lo_export|lo_get|lo_put|dblink\w*|pg_terminate_backend|pg_cancel_backend|set_config|pg_advisory\w*|pg_notify|txid_\w+|nextval|setval)\b/i.exec(bare);
+  if (forbidden) return `the answer contains ${forbidden[1]!.toUpperCase()}, which a model query must not`;
+  return undefined;
+}
+

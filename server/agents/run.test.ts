@@ -1,0 +1,176 @@
+import { and, asc, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { withTestDb } from "../../test/support/db.ts";
+import type { Db } from "../db/client.ts";
+import { agentCheckpoints } from "../db/schema/agents.ts";
+import { migrationEvents, migrationFiles, migrationModels, migrations } from "../db/schema/migrations.ts";
+import { runMigration } from "./run.ts";
+import { BAD_CHECKSUM_SQL, GOOD_CHECKSUM_SQL, createRunFixture, scriptedRouter, silentLog } from "./testing.ts";
+
+const testDb = withTestDb();
+
+async function modelsOf(db: Db, migrationId: string) {
+  return db.select().from(migrationModels).where(eq(migrationModels.migrationId, migrationId)).orderBy(asc(migrationModels.sourceSchema), asc(migrationModels.sourceName));
+}
+const byName = (rows: Awaited<ReturnType<typeof modelsOf>>, name: string) => rows.find((r) => r.sourceName === name)!;
+const codes = (row: { diagnostics: unknown[] }) => (row.diagnostics as Array<{ code: string }>).map((d) => d.code);
+
+// Validation runs on the test Postgres when there is one (fast), else on PGlite in a worker.
+const fixture = (db: Db, opts: Parameters<typeof createRunFixture>[1] = {}) => {
+  const options = { ...((opts.config?.options as Record<string, unknown> | undefined) ?? {}), ...(testDb.url ? { validationDatabaseUrl: testDb.url } : {}) };
+  return createRunFixture(db, { ...opts, config: { ...(opts.config ?? {}), options } });
+};
+
+describe("runMigration", { timeout: 300_000 }, () => {
+  it("runs the whole graph with no model router: completed, every object graded, AI unavailable noted where a model was wanted", async () => {
+    const { db } = testDb;
+    const { orgId, migrationId } = await fixture(db);
+    const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, log: silentLog });
+    expect(r).toEqual({ status: "completed" });
+    const rows = await modelsOf(db, migrationId);
+    expect(rows.map((x) => x.sourceName).sort()).toEqual(["Customer", "Orders", "usp_Touch", "vChecksum", "vChecksumCity", "vCustomerOrders", "vPivot", "vXml"].sort());
+    for (const row of rows) expect(row.evidenceGrade, row.sourceName).toBeTruthy();
+    expect(byName(rows, "Customer").evidenceGrade).toBe("tests_passed");
+    expect(byName(rows, "vCustomerOrders").evidenceGrade).toBe("ran");
+    expect(byName(rows, "vChecksum").evidenceGrade).toBe("failed");
+    // The view the rules refused wanted a model; none was there.
+    expect(codes(byName(rows, "vChecksum"))).toContain("AGT2001");
+    expect(codes(byName(rows, "vCustomerOrders"))).not.toContain("AGT2001");
+    // Its dependant cannot be helped by a model (CNV2003): no AI note.
+    expect(codes(byName(rows, "vChecksumCity"))).not.toContain("AGT2001");
+    // Tiers and risk factors from assess.
+    expect(byName(rows, "usp_Touch").tier).not.toBe("SIMPLE");
+    expect((byName(rows, "usp_Touch").riskFactors as Array<{ code: string }>).map((x) => x.code)).toContain("AGT1103");
+    expect(byName(rows, "vCustomerOrders").generatedSql).toContain("source('dbo', 'customer')");
+
+    const [m] = await db.select().from(migrations).where(eq(migrations.id, migrationId));
+    expect(m!.stages.map((s) => [s.name, s.status])).toEqual([
+      ["assess", "completed"],
+      ["plan", "completed"],
+      ["execute", "completed"],
+      ["test", "completed"],
+      ["rebuild", "pending"],
+      ["optimize", "completed"],
+    ]);
+    const report = m!.report as { objects: Array<{ name: string; evidence?: string }>; agents: { suggestions: Array<{ code: string; model: string }> } };
+    expect(report.objects.find((o) => o.name === "Customer")!.evidence).toBe("tests_passed");
+    expect(report.agents.suggestions.some((s) => s.code === "AGT3002" && s.model === "stg_dbo__customer")).toBe(true);
+    const files = await db.select({ path: migrationFiles.path }).from(migrationFiles).where(eq(migrationFiles.migrationId, migrationId));
+    expect(files.map((f) => f.path)).toEqual(expect.arrayContaining(["dbt_project.yml", "report.json", "models/marts/dbo/v_customer_orders.sql"]));
+    const events = await db.select().from(migrationEvents).where(eq(migrationEvents.migrationId, migrationId));
+    expect(new Set(events.map((e) => e.stage))).toEqual(new Set(["assess", "plan", "test", "optimize"]));
+    // A finished run leaves no checkpoint behind.
+    expect(await db.select().from(agentCheckpoints).where(eq(agentCheckpoints.threadId, migrationId))).toEqual([]);
+
+    // Running it again gives the same rows (upserts), not a second set.
+    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, log: silentLog })).toEqual({ status: "completed" });
+    expect((await modelsOf(db, migrationId)).length).toBe(rows.length);
+  });
+
+  it("rebuild loop converges: the execute answer fails validation, the first rebuild passes and is kept", async () => {
+    const { db } = testDb;
+    const { orgId, migrationId } = await fixture(db);
+    const router = scriptedRouter((req, n, object) => {
+      if (req.agent === "assess") return { value: { summary: "two tables, a few views" } };
+      expect(object).toBe("dbo.vChecksum");
+      return { value: { sql: req.agent === "execute" ? BAD_CHECKSUM_SQL : GOOD_CHECKSUM_SQL, notes: "" } };
+    });
+    const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog });
+    expect(r).toEqual({ status: "completed" });
+    expect(router.calls.map((c) => `${c.agent}:${c.object ?? ""}`)).toEqual(["assess:", "execute:dbo.vChecksum", "rebuild:dbo.vChecksum"]);
+    // The rebuild prompt carried the validation error of the failed answer.
+    expect(router.calls[2]!.content).toContain("no_such_column");
+    expect(router.calls[1]!.content).toContain("CHECKSUM");
+    const rows = await modelsOf(db, migrationId);
+    const v = byName(rows, "vChecksum");
+    expect(v.evidenceGrade).toBe("ran");
+    expect(v.attempts).toBe(2);
+    expect(v.generatedSql).toContain("hashtext(c.name)");
+    expect(codes(v)).toContain("AGT2005");
+    // The dependant is enabled again now that its upstream model exists, and runs.
+    expect(byName(rows, "vChecksumCity").evidenceGrade).toBe("ran");
+    const [m] = await db.select().from(migrations).where(eq(migrations.id, migrationId));
+    expect((m!.report as { agents: { summary: string; accepted: string[] } }).agents).toMatchObject({ summary: "two tables, a few views", accepted: ["dbo.vChecksum"] });
+  });
+
+  it("gives up after maxAttempts answers that fail validation and keeps the deterministic result", async () => {
+    const { db } = testDb;
+    const { orgId, migrationId } = await fixture(db, { config: { options: { maxAttempts: 2 } } });
+    const router = scriptedRouter((req) => (req.agent === "assess" ? { fail: "unavailable" } : { value: { sql: BAD_CHECKSUM_SQL } }));
+    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog })).toEqual({ status: "completed" });
+    expect(router.calls.filter((c) => c.agent !== "assess").map((c) => c.agent)).toEqual(["execute", "rebuild"]);
+    const rows = await modelsOf(db, migrationId);
+    const v = byName(rows, "vChecksum");
+    expect(v.evidenceGrade).toBe("failed");
+    expect(v.attempts).toBe(2);
+    expect(codes(v)).toEqual(expect.arrayContaining(["TR1008", "AGT2007"]));
+    // The kept model is the translator's disabled one, not the model's.
+    expect(v.generatedSql).toContain("could not convert");
+    expect(v.generatedSql).not.toContain("no_such_column");
+    // The other objects are graded on the project as kept (the rejected answer is not in it).
+    expect(byName(rows, "vCustomerOrders").evidenceGrade).toBe("ran");
+  });
+
+  it("ignores malformed and unsafe model output (deterministic result kept, coded note), and stops asking when the router is unavailable", async () => {
+    const { db } = testDb;
+    const { orgId, migrationId } = await fixture(db);
+    const answers: Array<Parameters<typeof scriptedRouter>[0] extends (...a: never[]) => infer R ? Awaited<R> : never> = [
+      { text: "this is not JSON" },
+      { value: { sql: "DROP TABLE x; SELECT 1" } },
+      { value: { query: "select 1" } },
+    ];
+    const router = scriptedRouter((req, n) => (req.agent === "assess" ? { value: { summary: "x" } } : (answers.shift() ?? { fail: "unavailable" })));
+    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog })).toEqual({ status: "completed" });
+    const rows = await modelsOf(db, migrationId);
+    const v = byName(rows, "vChecksum");
+    expect(v.evidenceGrade).toBe("failed");
+    expect(codes(v)).toEqual(expect.arrayContaining(["TR1008", "AGT2002", "AGT2003"]));
+    expect(v.generatedSql).not.toMatch(/DROP TABLE/);
+    // Three answers were asked for (default maxAttempts 3); the fourth call never happened.
+    expect(router.calls.filter((c) => c.agent !== "assess").length).toBe(3);
+  });
+
+  it("AI unavailable: the router answers unavailable, the run completes with the deterministic result and AGT2001", async () => {
+    const { db } = testDb;
+    const { orgId, migrationId } = await fixture(db);
+    const router = scriptedRouter(() => ({ fail: "unavailable" }));
+    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog })).toEqual({ status: "completed" });
+    const v = byName(await modelsOf(db, migrationId), "vChecksum");
+    expect(codes(v)).toContain("AGT2001");
+    expect(v.evidenceGrade).toBe("failed");
+    expect(router.calls.filter((c) => c.agent === "execute").length).toBe(1);
+    expect(router.calls.filter((c) => c.agent === "rebuild").length).toBe(0);
+  });
+
+  it("cancel: a run cancelled while waiting for a model returns cancelled promptly; the next run resumes from the checkpoint", async () => {
+    const { db } = testDb;
+    const { orgId, migrationId } = await fixture(db);
+    const ac = new AbortController();
+    const router = scriptedRouter(async (req) => {
+      if (req.agent === "assess") return { value: { summary: "x" } };
+      ac.abort();
+      // A model that would never answer: the abort must end the run anyway.
+      await new Promise((resolve) => req.signal?.addEventListener("abort", resolve, { once: true }));
+      return { fail: "unavailable" };
+    });
+    expect(await runMigration({ db, orgId, migrationId, signal: ac.signal, router, log: silentLog })).toEqual({ status: "cancelled" });
+    const [m] = await db.select().from(migrations).where(eq(migrations.id, migrationId));
+    expect(m!.stages.find((s) => s.name === "execute")!.status).toBe("skipped");
+    expect(m!.stages.find((s) => s.name === "test")!.status).toBe("pending");
+    // Resumed: assess and plan are not run again (no second assess call), the run completes.
+    const again = scriptedRouter((req) => (req.agent === "assess" ? { value: { summary: "x" } } : { value: { sql: GOOD_CHECKSUM_SQL } }));
+    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router: again, log: silentLog })).toEqual({ status: "completed" });
+    expect(again.calls.map((c) => c.agent)).toEqual(["execute"]);
+    const events = await db.select().from(migrationEvents).where(and(eq(migrationEvents.migrationId, migrationId)));
+    expect(events.some((e) => e.message.startsWith("run resumed from checkpoint at execute"))).toBe(true);
+    expect(byName(await modelsOf(db, migrationId), "vChecksum").evidenceGrade).toBe("ran");
+  });
+
+  it("fails with a coded message when there is nothing to read", async () => {
+    const { db } = testDb;
+    const { orgId, migrationId } = await fixture(db, { sql: Buffer.from(""), config: { source: { server: "sql1", database: "x" } } });
+    const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, log: silentLog });
+    expect(r.status).toBe("failed");
+    expect(r.error).toMatch(/^AGT1001: reading a live SQL Server/);
+  });
+});
