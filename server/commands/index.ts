@@ -3,8 +3,9 @@ import { inspect } from "./inspect.ts";
 import { convert } from "./convert.ts";
 import { translate } from "./translate.ts";
 import { validate } from "./validate.ts";
+import { guardian } from "./guardian.ts";
 import { audit } from "./audit.ts";
 import type { Command } from "./types.ts";
 
 // One import and one entry per command; keep the list in the order `--help` shows it.
-export const commands: Command[] = [inspect, convert, translate, validate, audit, serveCommand];
+export const commands: Command[] = [inspect, convert, translate, validate, audit, guardian, serveCommand];
