@@ -45,8 +45,12 @@ type SqlResult = { rows: unknown[] };
 
 /** pg-boss's bring-your-own-connection adapter for our handle (postgres.js or PGlite). */
 export function executeSqlAdapter(handle: DatabaseHandle): { executeSql(text: string, values?: unknown[]): Promise<SqlResult> } {
-  // pg passes undefined as NULL; postgres.js and PGlite refuse it.
-  const norm = (values: unknown[] | undefined) => (values ?? []).map((v) => (v === undefined ? null : v));
+  // pg-boss was written for pg, which sends undefined as NULL and plain objects as JSON text;
+  // postgres.js and PGlite want that done for them.
+  const norm = (values: unknown[] | undefined) =>
+    (values ?? []).map((v) =>
+      v === undefined ? null : v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) && !Buffer.isBuffer(v) ? JSON.stringify(v) : v,
+    );
   if (handle.raw.kind === "postgres") {
     const client = handle.raw.db.$client;
     return {

@@ -100,11 +100,11 @@ export function cleanFilename(raw: string): string | undefined {
 }
 
 /** Checks uploaded files; throws StartMigrationError naming the first problem file. */
-export function checkFiles(files: UploadedFile[]): UploadedFile[] {
+export function checkFiles(files: UploadedFile[], limits: { maxFiles: number; maxFileBytes: number; maxTotalBytes: number } = UPLOAD_LIMITS): UploadedFile[] {
   const fail = (status: 400 | 413 | 415, code: string, message: string): never => {
     throw new StartMigrationError(status, code, message, { files: [message] });
   };
-  if (files.length > UPLOAD_LIMITS.maxFiles) fail(400, "too_many_files", `at most ${UPLOAD_LIMITS.maxFiles} files per migration (got ${files.length})`);
+  if (files.length > limits.maxFiles) fail(400, "too_many_files", `at most ${limits.maxFiles} files per migration (got ${files.length})`);
   const seen = new Set<string>();
   let total = 0;
   const out: UploadedFile[] = [];
@@ -116,8 +116,8 @@ export function checkFiles(files: UploadedFile[]): UploadedFile[] {
       fail(415, "unsupported_file_type", `'${name}' is not a source file: expected .sql (T-SQL scripts), .zip (SSDT project) or .dacpac`);
     }
     if (f.content.length === 0) fail(400, "empty_file", `'${name}' is empty`);
-    if (f.content.length > UPLOAD_LIMITS.maxFileBytes) {
-      fail(413, "file_too_large", `'${name}' is ${f.content.length} bytes; at most ${UPLOAD_LIMITS.maxFileBytes} bytes per file`);
+    if (f.content.length > limits.maxFileBytes) {
+      fail(413, "file_too_large", `'${name}' is ${f.content.length} bytes; at most ${limits.maxFileBytes} bytes per file`);
     }
     if (ext !== ".sql" && !(f.content.subarray(0, 4).equals(ZIP_MAGIC) || f.content.subarray(0, 4).equals(EMPTY_ZIP_MAGIC))) {
       fail(400, "not_a_zip", `'${name}' is not a zip archive (a ${ext} file is one)`);
@@ -128,7 +128,7 @@ export function checkFiles(files: UploadedFile[]): UploadedFile[] {
     total += f.content.length;
     out.push({ filename: name!, content: f.content });
   }
-  if (total > UPLOAD_LIMITS.maxTotalBytes) fail(413, "upload_too_large", `the files add up to ${total} bytes; at most ${UPLOAD_LIMITS.maxTotalBytes} bytes per migration`);
+  if (total > limits.maxTotalBytes) fail(413, "upload_too_large", `the files add up to ${total} bytes; at most ${limits.maxTotalBytes} bytes per migration`);
   return out;
 }
 

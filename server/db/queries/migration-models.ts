@@ -46,3 +46,22 @@ export async function listFineTuningExamples(db: Db, orgId: string, taskType?: s
     : eq(fineTuningData.orgId, orgId);
   return db.select().from(fineTuningData).where(where).orderBy(asc(fineTuningData.createdAt), asc(fineTuningData.id));
 }
+
+/** What the migration page and GET /migrations/:id show per object (no SQL text). */
+export async function listMigrationObjects(db: Db, orgId: string, migrationId: string) {
+  return db
+    .select({
+      schema: migrationModels.sourceSchema,
+      name: migrationModels.sourceName,
+      kind: migrationModels.sourceKind,
+      status: migrationModels.status,
+      evidence: migrationModels.evidenceGrade,
+      tier: migrationModels.tier,
+      modelPath: migrationModels.modelPath,
+      attempts: migrationModels.attempts,
+      diagnostics: migrationModels.diagnostics,
+    })
+    .from(migrationModels)
+    .where(and(eq(migrationModels.orgId, orgId), eq(migrationModels.migrationId, migrationId)))
+    .orderBy(asc(migrationModels.sourceSchema), asc(migrationModels.sourceName), asc(migrationModels.sourceKind));
+}

@@ -1,7 +1,7 @@
 // Migration projects, always within one organisation.
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { migrations, type Migration, type MigrationConfig } from "../schema/migrations.ts";
+import { migrationEvents, migrations, migrationSources, type Migration, type MigrationConfig, type MigrationEvent } from "../schema/migrations.ts";
 
 export async function createMigration(
   db: Db,
@@ -38,4 +38,32 @@ export async function listMigrations(db: Db, orgId: string, page: { limit: numbe
     .offset(page.offset);
   const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(migrations).where(eq(migrations.orgId, orgId));
   return { items, total: count?.n ?? 0, limit: page.limit, offset: page.offset };
+}
+
+/** The stored source files of a migration, without their content. */
+export async function listMigrationSources(
+  db: Db,
+  orgId: string,
+  migrationId: string,
+): Promise<{ filename: string; size: number; sha256: string; createdAt: Date }[]> {
+  return db
+    .select({ filename: migrationSources.filename, size: migrationSources.size, sha256: migrationSources.sha256, createdAt: migrationSources.createdAt })
+    .from(migrationSources)
+    .where(and(eq(migrationSources.orgId, orgId), eq(migrationSources.migrationId, migrationId)))
+    .orderBy(asc(migrationSources.createdAt), asc(migrationSources.filename));
+}
+
+/** Progress events after an id (exclusive), oldest first: what an SSE stream sends next. */
+export async function listMigrationEvents(
+  db: Db,
+  orgId: string,
+  migrationId: string,
+  page: { afterId: number; limit: number },
+): Promise<MigrationEvent[]> {
+  return db
+    .select()
+    .from(migrationEvents)
+    .where(and(eq(migrationEvents.orgId, orgId), eq(migrationEvents.migrationId, migrationId), gt(migrationEvents.id, page.afterId)))
+    .orderBy(asc(migrationEvents.id))
+    .limit(page.limit);
 }

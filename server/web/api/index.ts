@@ -14,7 +14,7 @@ import { apiRateLimit } from "../rate-limit.ts";
 import { limitBody } from "../validation.ts";
 import { apiKeysApi } from "./api-keys.ts";
 import { authApi } from "./auth.ts";
-import { migrationsApi } from "./migrations.ts";
+import { isSourceUpload, migrationsApi } from "./migrations.ts";
 import { meApi, organizationApi } from "./organization.ts";
 import { policiesApi } from "./policies.ts";
 import { securityApi } from "./security.ts";
@@ -24,7 +24,9 @@ export const API_BODY_LIMIT = 64 * 1024;
 
 export function createApi(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
-  api.use(limitBody(API_BODY_LIMIT));
+  const defaultLimit = limitBody(API_BODY_LIMIT);
+  // Source uploads (multipart POST /migrations) carry files: that route applies its own, larger limit.
+  api.use((c, next) => (isSourceUpload(c) ? next() : defaultLimit(c, next)));
 
   // Public: register and login. Logout and password change authenticate inside.
   api.route("/auth", authApi());
