@@ -74,8 +74,12 @@ const HAS_HOMOGLYPH_RE = new RegExp(`[${Object.keys(HOMOGLYPHS).join("")}]`);
  * look-alike) are folded, plus quote/angle look-alikes everywhere: real Russian or Greek text
  * stays as it is.
  */
+const QUOTE_LIKE_RE = /[‘’‚‛ʼʹ′＇“”„‟″＂‹›˂˃ᐸᐳ]/g;
+// Scripts with letter look-alikes: Greek, Cyrillic, Armenian, IPA/small capitals, dotless i.
+const LOOKALIKE_SCRIPT_RE = /[\u0131\u0237\u0250-\u02af\u0370-\u058f\u1d00-\u1dbf\ua700-\ua7ff]/;
+
 export function foldHomoglyphs(s: string): string {
-  if (!HAS_HOMOGLYPH_RE.test(s)) return s;
+  if (!LOOKALIKE_SCRIPT_RE.test(s)) return s.replace(QUOTE_LIKE_RE, (c) => HOMOGLYPHS[c] ?? c);
   return s.replace(/[\p{L}\p{M}'‘’‚‛ʼʹ′＇“”„‟″＂‹›˂˃ᐸᐳ]+|[^\p{L}\p{M}]+/gu, (word) => {
     if (!HAS_HOMOGLYPH_RE.test(word)) return word;
     const mixed = /[A-Za-z]/.test(word);
@@ -92,7 +96,10 @@ const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "
  * Undoes leetspeak inside words that mix letters with digit/symbol substitutes ("1gn0r3",
  * "pr0mpt", "j@ilbr3@k"). Pure numbers and symbols alone are left as they are.
  */
+const LEET_HINT_RE = /[a-z][0-9@$!|+€]|[0-9@$!|+€][a-z]/i;
+
 export function unleet(s: string): string {
+  if (!LEET_HINT_RE.test(s)) return s;
   return s.replace(/[A-Za-z0-9@$!|+€]{3,}/g, (w) => {
     if (!/[A-Za-z]/.test(w) || !/[0-9@$!|+€]/.test(w)) return w;
     // A word like "abc123" (trailing digits) or "utf8" is an identifier, not leet.
@@ -107,7 +114,11 @@ export function unleet(s: string): string {
  * Joins letters separated by single spaces or inserted punctuation ("i g n o r e",
  * "i.g.n.o.r.e", "i-g-n-o-r-e"). Runs of at least four single letters are joined.
  */
+const SPACED_HINT_RE = /(?:^|[^a-z0-9])[a-z0-9][ \t._\-*|/\\,+~^`'"]{1,3}[a-z0-9][ \t._\-*|/\\,+~^`'"]{1,3}[a-z0-9][ \t._\-*|/\\,+~^`'"]{1,3}[a-z0-9](?![a-z0-9])/i;
+
 export function collapseSpacing(s: string): string {
+  // cheap ASCII pre-check; the Unicode-aware pass below is slow on long texts
+  if (!SPACED_HINT_RE.test(s)) return s;
   return s.replace(/(?<![\p{L}\p{N}])(?:[\p{L}\p{N}][ \t._\-*|/\\,+~^`'"]{1,3}){3,}[\p{L}\p{N}](?![\p{L}\p{N}])/gu, (run) =>
     run.replace(/[^\p{L}\p{N}]+/gu, ""),
   );
@@ -115,7 +126,7 @@ export function collapseSpacing(s: string): string {
 
 /** Lower-case letters and digits only: "I-g n*o r.e  previous" → "ignoreprevious". */
 export function compact(s: string): string {
-  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+  return s.toLowerCase().replace(/[^a-z0-9\u00c0-\u024f\u0370-\u04ff\u4e00-\u9fff]+/g, "");
 }
 
 const NAMED_ENTITIES: Record<string, string> = {
