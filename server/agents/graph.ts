@@ -351,10 +351,16 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     }
     const [id, ...rest] = state.executeQueue;
     const upd = await askModel(state, "execute", id!);
+    const done = async (calls: number) => {
+      const s = w.base.report.summary;
+      await setStage(t, "execute", "completed", `rules: ${s.converted} converted, ${s.needs_review} need review, ${s.unsupported} unsupported; model calls ${calls}`);
+    };
     if (upd.aiUnavailable) {
       await addEvent(t, "execute", "AI unavailable: the remaining objects keep their deterministic results", id, { remaining: state.executeQueue.length });
+      await done(upd.modelCalls ?? state.modelCalls);
       return { ...upd, executeQueue: [], notes: unavailableNotes(state, state.executeQueue, "no model answered") };
     }
+    if (rest.length === 0) await done(upd.modelCalls ?? state.modelCalls);
     return { ...upd, executeQueue: rest };
   };
 
@@ -453,13 +459,17 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     const upd = await askModel(state, "rebuild", id!);
     if (upd.aiUnavailable) {
       await addEvent(t, "rebuild", "AI unavailable: the remaining objects keep their deterministic results", id);
+      await setStage(t, "rebuild", "completed", "AI unavailable");
       return { ...upd, rebuildQueue: [], notes: unavailableNotes(state, state.rebuildQueue, "no model answered") };
     }
+    if (rest.length === 0) await setStage(t, "rebuild", "completed", `${Object.keys(state.attempts).length} object(s) had model attempts`);
     return { ...upd, rebuildQueue: rest };
   };
 
   const optimize = async (state: RunStateValue): Promise<Partial<RunStateValue>> => {
     checkCancel();
+    const { readStages } = await import("./persist.ts");
+    if ((await readStages(t)).find((s) => s.name === "rebuild")?.status === "pending") await setStage(t, "rebuild", "skipped", "no model-fixable object failed validation");
     await setStage(t, "optimize", "running");
     const w = await workspace();
     const c = conversion(w, state.accepted);

@@ -51,7 +51,9 @@ export async function runMigration(ctx: RunContext): Promise<RunOutcome> {
     if (ctx.signal.aborted) return { status: "cancelled" };
     cp = await openCheckpointer(ctx.db, databaseUrl());
     const graph = buildGraph({ target: t, ...(ctx.router ? { router: ctx.router } : {}), log, signal: ctx.signal }, cp.saver);
-    const config = { configurable: { thread_id: ctx.migrationId }, recursionLimit: RECURSION_LIMIT, signal: ctx.signal };
+    // durability "sync": a step's checkpoint is written before the next step starts, so a model answer
+    // that was received is never asked for again after a crash.
+    const config = { configurable: { thread_id: ctx.migrationId }, recursionLimit: RECURSION_LIMIT, signal: ctx.signal, durability: "sync" as const };
     const snapshot = await graph.getState(config);
     const resuming = snapshot.next.length > 0;
     if (resuming) {
