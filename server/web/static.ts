@@ -1,4 +1,4 @@
-// The app's own static files: htmx from its package, the stylesheet from public/. Read once at
+// The app's own static files: htmx from its package, the stylesheet and app.js from public/. Read once at
 // start-up; the appliance has no internet, so nothing is fetched from elsewhere.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -27,6 +27,7 @@ export function staticFiles(): Hono<AppEnv> {
   const assets: Record<string, Asset> = {
     "htmx.min.js": load(htmxFile, "text/javascript; charset=utf-8"),
     "app.css": load(path.join(ROOT, "public", "app.css"), "text/css; charset=utf-8"),
+    "app.js": load(path.join(ROOT, "public", "app.js"), "text/javascript; charset=utf-8"),
   };
   const app = new Hono<AppEnv>();
   app.get("/:file", (c) => {

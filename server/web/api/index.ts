@@ -14,6 +14,7 @@ import { apiRateLimit } from "../rate-limit.ts";
 import { limitBody } from "../validation.ts";
 import { apiKeysApi } from "./api-keys.ts";
 import { authApi } from "./auth.ts";
+import { migrationDownloadsApi } from "./downloads.ts";
 import { isSourceUpload, migrationsApi } from "./migrations.ts";
 import { meApi, organizationApi } from "./organization.ts";
 import { policiesApi } from "./policies.ts";
@@ -42,6 +43,7 @@ export function createApi(): Hono<AppEnv> {
   api.route("/organization", organizationApi());
   api.route("/api-keys", apiKeysApi());
   api.route("/migrations", migrationsApi());
+  api.route("/migrations", migrationDownloadsApi());
   api.route("/security", securityApi());
   api.route("/policies", policiesApi());
 

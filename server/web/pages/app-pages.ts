@@ -1,19 +1,16 @@
-// The signed-in pages: dashboard (migrations), one migration, members, API keys.
+// The signed-in settings pages: members, API keys (the migration pages are in migration-pages.ts).
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { addOrganizationMember } from "../../auth/accounts.ts";
 import { createApiKey } from "../../auth/api-keys.ts";
 import type { Principal } from "../../auth/principal.ts";
 import { PASSWORD_MIN_LENGTH } from "../../auth/password.ts";
-import { EmailTakenError, getOrganization, listMembers } from "../../db/queries/accounts.ts";
+import { EmailTakenError, listMembers } from "../../db/queries/accounts.ts";
 import { recordAudit } from "../../db/queries/audit.ts";
 import { getApiKey, listApiKeys, revokeApiKey } from "../../db/queries/credentials.ts";
-import { createMigration, getMigration, listMigrations } from "../../db/queries/migrations.ts";
 import { API_KEY_SCOPES } from "../../db/schema/credentials.ts";
-import { MIGRATION_TARGETS } from "../../db/schema/migrations.ts";
 import { apiKeyJson, createApiKeySchema } from "../api/api-keys.ts";
 import { accountContext } from "../api/auth.ts";
-import { createMigrationSchema, migrationJson } from "../api/migrations.ts";
 import { addMemberSchema, memberJson } from "../api/organization.ts";
 import { clientIp, type AppContext, type AppEnv } from "../env.ts";
 import { readForm } from "../forms.ts";
@@ -42,23 +39,6 @@ function notFoundPage(c: AppContext, what: string): Response {
   return renderPage(c, "error", { title: "Not found", message: `No such ${what} in your organisation.` }, 404);
 }
 
-async function dashboardContext(c: AppContext, extra: Record<string, unknown> = {}) {
-  const p = me(c);
-  const [organization, page] = await Promise.all([
-    getOrganization(c.var.db, p.orgId),
-    listMigrations(c.var.db, p.orgId, { limit: 50, offset: 0 }),
-  ]);
-  return {
-    organization,
-    migrations: page.items.map(migrationJson),
-    total: page.total,
-    targets: MIGRATION_TARGETS,
-    values: {},
-    fields: {},
-    ...extra,
-  };
-}
-
 async function membersContext(c: AppContext, extra: Record<string, unknown> = {}) {
   const members = await listMembers(c.var.db, me(c).orgId);
   return { members: members.map(memberJson), values: {}, fields: {}, passwordMinLength: PASSWORD_MIN_LENGTH, ...extra };
@@ -81,7 +61,6 @@ const apiKeyForm = z.object({
   name: createApiKeySchema.shape.name,
   scopes: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), createApiKeySchema.shape.scopes),
 });
-const migrationForm = createMigrationSchema.strip();
 const memberForm = addMemberSchema.strip();
 
 export function appPages(): Hono<AppEnv> {
@@ -89,40 +68,7 @@ export function appPages(): Hono<AppEnv> {
 
   app.get("/", (c) => c.redirect(c.var.principal ? "/dashboard" : "/login", 303));
 
-  app.use("/dashboard", requireLogin());
-  app.use("/migrations/*", requireLogin());
-  app.use("/migrations", requireLogin());
   app.use("/settings/*", requireLogin());
-
-  app.get("/dashboard", async (c) => renderPage(c, "dashboard", await dashboardContext(c)));
-
-  app.post("/migrations", async (c) => {
-    const p = me(c);
-    const form = await readForm(c, migrationForm);
-    if (!form.ok) {
-      const ctx = await dashboardContext(c, { values: form.values, fields: form.fields });
-      return c.req.header("hx-request") === "true"
-        ? renderPage(c, "migration-form", ctx, 422)
-        : renderPage(c, "dashboard", ctx, 422);
-    }
-    const m = await createMigration(c.var.db, p.orgId, { userId: p.userId, name: form.data.name, config: { target: form.data.target } });
-    await recordAudit(c.var.db, {
-      orgId: p.orgId,
-      userId: p.userId,
-      eventType: "migration.created",
-      details: { migrationId: m.id, name: m.name, via: "session" },
-      ip: clientIp(c),
-      at: c.var.deps.clock(),
-    });
-    return redirectAfterPost(c, "/dashboard");
-  });
-
-  app.get("/migrations/:id", async (c) => {
-    const id = c.req.param("id");
-    const m = isUuid(id) ? await getMigration(c.var.db, me(c).orgId, id) : undefined;
-    if (!m) return notFoundPage(c, "migration");
-    return renderPage(c, "migration", { migration: migrationJson(m) });
-  });
 
   app.get("/settings/members", async (c) => renderPage(c, "members", await membersContext(c)));
 

@@ -11,6 +11,8 @@ import type { AppEnv } from "../env.ts";
 import { limitBody } from "../validation.ts";
 import { appPages } from "./app-pages.ts";
 import { authPages } from "./auth.ts";
+import { migrationPages } from "./migration-pages.ts";
+import { UPLOAD_BODY_LIMIT } from "./new-migration.ts";
 import { policiesPages } from "./policies.ts";
 
 export const FORM_BODY_LIMIT = 16 * 1024;
@@ -24,10 +26,14 @@ export function createHtml(): Hono<AppEnv> {
     guard ??= csrf({ origin: c.var.deps.config.publicOrigin });
     return guard(c, next);
   });
-  html.use(limitBody(FORM_BODY_LIMIT));
+  // Source uploads (POST /migrations) carry files; every other form is small.
+  const smallBody = limitBody(FORM_BODY_LIMIT);
+  const uploadBody = limitBody(UPLOAD_BODY_LIMIT);
+  html.use((c, next) => (c.req.method === "POST" && c.req.path === "/migrations" ? uploadBody(c, next) : smallBody(c, next)));
   html.use(authenticateCookie());
   html.route("/", authPages());
   html.route("/", appPages());
+  html.route("/", migrationPages());
   html.route("/", policiesPages());
   return html;
 }

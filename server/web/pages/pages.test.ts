@@ -256,9 +256,9 @@ describe("HTML pages", () => {
     it("a same-origin post is accepted by Sec-Fetch-Site even behind another host name", async () => {
       const { email } = await t.registerOrg();
       const token = await signIn(email);
-      const res = await b().post("/migrations", { name: "legit", target: "postgres" }, { cookie: token, headers: { Origin: "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin" } });
-      expect(res.status).toBe(303);
-      expect(await (await b().get("/dashboard", { cookie: token })).text()).toContain("legit");
+      const res = await b().post("/settings/api-keys", { name: "legit", scopes: ["read"] }, { cookie: token, headers: { Origin: "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin" } });
+      expect(res.status).toBe(201);
+      expect(await (await b().get("/settings/api-keys", { cookie: token })).text()).toContain("legit");
     });
   });
 

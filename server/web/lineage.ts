@@ -1,0 +1,137 @@
+// The dbt DAG of a migration drawn as SVG on the server: nodes are the project's models (coloured
+// by evidence grade, linked to their object page) and the sources they read; edges come from the
+// ref()/source() calls in the model files. Layout by dagre (left to right). The layout of a large
+// project costs far more than rendering a page, so it is cached per migration and project state.
+import { Graph, layout } from "@dagrejs/dagre";
+import { escapeXml } from "./charts.ts";
+
+export interface LineageModel {
+  /** Object id, for the link. */
+  id: string;
+  modelPath: string;
+  evidenceGrade: string | null;
+  label?: string;
+}
+
+export interface LineageInput {
+  models: LineageModel[];
+  /** models/**.sql files of the project: path → content. */
+  files: Array<{ path: string; content: string }>;
+  href: (modelId: string) => string;
+}
+
+export interface LineageGraph {
+  nodes: Array<{ key: string; label: string; kind: "model" | "source"; grade: string | null; href?: string }>;
+  edges: Array<{ from: string; to: string }>;
+}
+
+const REF = /\{\{-?\s*ref\(\s*((?:['"][^'"]+['"]\s*,?\s*){1,2})/g;
+const SOURCE = /\{\{-?\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)/g;
+
+export function modelNameOf(path: string): string {
+  const base = path.split("/").pop() ?? path;
+  return base.replace(/\.sql$/i, "");
+}
+
+/** Nodes and edges from the project files; refs to models not in the project are dropped. */
+export function buildLineage(input: LineageInput): LineageGraph {
+  const byName = new Map<string, LineageModel>();
+  for (const m of input.models) byName.set(modelNameOf(m.modelPath), m);
+  const nodes = new Map<string, LineageGraph["nodes"][number]>();
+  const edges = new Set<string>();
+  const fileModels = input.files.filter((f) => /^models\/.*\.sql$/i.test(f.path));
+  // Models that exist as files but have no object row (e.g. staging models) still appear, uncoloured.
+  for (const f of fileModels) {
+    const name = modelNameOf(f.path);
+    const m = byName.get(name);
+    nodes.set(name, { key: name, label: name, kind: "model", grade: m?.evidenceGrade ?? null, ...(m ? { href: input.href(m.id) } : {}) });
+  }
+  for (const m of input.models) {
+    const name = modelNameOf(m.modelPath);
+    if (!nodes.has(name)) nodes.set(name, { key: name, label: name, kind: "model", grade: m.evidenceGrade, href: input.href(m.id) });
+  }
+  for (const f of fileModels) {
+    const to = modelNameOf(f.path);
+    for (const match of f.content.matchAll(REF)) {
+      const args = [...match[1]!.matchAll(/['"]([^'"]+)['"]/g)].map((a) => a[1]!);
+      const from = args[args.length - 1]!;
+      if (nodes.has(from) && from !== to) edges.add(`${from}\u0000${to}`);
+    }
+    for (const match of f.content.matchAll(SOURCE)) {
+      const key = `source:${match[1]}.${match[2]}`;
+      if (!nodes.has(key)) nodes.set(key, { key, label: `${match[1]}.${match[2]}`, kind: "source", grade: null });
+      edges.add(`${key}\u0000${to}`);
+    }
+  }
+  return {
+    nodes: [...nodes.values()],
+    edges: [...edges].map((e) => {
+      const [from, to] = e.split("\u0000");
+      return { from: from!, to: to! };
+    }),
+  };
+}
+
+const CHAR_W = 7;
+const NODE_H = 28;
+
+/** Lays the graph out and draws it. */
+export function renderLineageSvg(graph: LineageGraph): string {
+  if (!graph.nodes.length) return "";
+  const g = new Graph({ multigraph: false });
+  g.setGraph({ rankdir: "LR", nodesep: 10, ranksep: 70, marginx: 12, marginy: 12 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of graph.nodes) g.setNode(n.key, { width: Math.min(260, n.label.length * CHAR_W + 24), height: NODE_H });
+  for (const e of graph.edges) g.setEdge(e.from, e.to);
+  layout(g);
+  const info = g.graph();
+  const width = Math.ceil(info.width ?? 100);
+  const height = Math.ceil(info.height ?? 100);
+  const edges = graph.edges
+    .map((e) => {
+      const pts = g.edge(e.from, e.to)?.points ?? [];
+      if (!pts.length) return "";
+      const d = pts.map((p: { x: number; y: number }, i: number) => `${i ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
+      return `<path class="edge" d="${d}" marker-end="url(#arrow)"></path>`;
+    })
+    .join("");
+  const nodes = graph.nodes
+    .map((n) => {
+      const box = g.node(n.key);
+      const x = box.x - box.width / 2;
+      const y = box.y - box.height / 2;
+      const maxChars = Math.floor((box.width - 16) / CHAR_W);
+      const text = n.label.length > maxChars ? `${n.label.slice(0, maxChars - 1)}…` : n.label;
+      const cls = n.kind === "source" ? "node node-source" : `node grade-${n.grade ?? "none"}`;
+      const title = n.kind === "source" ? `source ${n.label}` : `${n.label}: ${n.grade ? n.grade.replace(/_/g, " ") : "not graded"}`;
+      const shape =
+        `<g class="${cls}"><title>${escapeXml(title)}</title>` +
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${box.width.toFixed(1)}" height="${box.height}" rx="${n.kind === "source" ? 14 : 4}"></rect>` +
+        `<text x="${box.x.toFixed(1)}" y="${(box.y + 4).toFixed(1)}" text-anchor="middle">${escapeXml(text)}</text></g>`;
+      return n.href ? `<a href="${escapeXml(n.href)}" aria-label="${escapeXml(title)}">${shape}</a>` : shape;
+    })
+    .join("");
+  return (
+    `<svg class="lineage" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="dbt lineage: ${graph.nodes.length} nodes, ${graph.edges.length} edges">` +
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow" d="M0,0 L10,5 L0,10 z"></path></marker></defs>` +
+    `<g class="edges">${edges}</g><g class="nodes">${nodes}</g></svg>`
+  );
+}
+
+// key → svg; small, bounded: the last few migrations looked at.
+const cache = new Map<string, string>();
+const CACHE_MAX = 16;
+
+/** renderLineageSvg, memoised under `key` (which must change when the project changes). */
+export async function cachedLineage(key: string, build: () => Promise<LineageGraph>): Promise<string> {
+  const hit = cache.get(key);
+  if (hit !== undefined) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const svg = renderLineageSvg(await build());
+  cache.set(key, svg);
+  while (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value!);
+  return svg;
+}

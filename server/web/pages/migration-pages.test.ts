@@ -1,0 +1,384 @@
+// The migration pages through app.request(): data inserted directly (as a run would leave it),
+// pages and fragments compared, tenancy checked by URL, downloads unpacked.
+import { unzipSync, strFromU8 } from "fflate";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { TEST_PASSWORD, withTestApp, type TestApp } from "../../../test/support/app.ts";
+import { createMigration } from "../../db/queries/migrations.ts";
+import { migrationEvents, migrationFiles, migrationModels, migrations } from "../../db/schema/migrations.ts";
+
+const SOURCE_VIEW = ["CREATE VIEW Sales.vTotals AS", "SELECT c.Id, SUM(o.Amount) AS Total", "FROM Sales.Customer c JOIN Sales.[Order] o ON o.CustomerId = c.Id", "GROUP BY c.Id"].join("\n");
+const MODEL_SQL = ["select c.id, sum(o.amount) as total", "from {{ ref('customer') }} c", "join {{ ref('order') }} o on o.customer_id = c.id", "group by c.id"].join("\n");
+const SCHEMA_YML = `version: 2
+models:
+  - name: v_totals
+    description: totals per customer
+    columns:
+      - name: id
+        data_tests: [unique, not_null]
+  - name: customer
+    columns:
+      - name: id
+`;
+
+function cookieFrom(res: Response, name: string): string | undefined {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(";");
+    const [k, v] = pair!.split("=");
+    if (k === name) return v;
+  }
+  return undefined;
+}
+
+function pages(t: TestApp) {
+  const cookieName = t.config.cookieSecure ? "__Host-session" : "session";
+  const withCookie = (cookie?: string): Record<string, string> => (cookie ? { Cookie: `${cookieName}=${cookie}` } : {});
+  return {
+    async signIn(email: string): Promise<string> {
+      const res = await t.app.request("/login", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: t.config.publicOrigin },
+        body: new URLSearchParams({ email, password: TEST_PASSWORD }),
+      });
+      expect(res.status).toBe(303);
+      return cookieFrom(res, cookieName)!;
+    },
+    get: (path: string, cookie: string, headers: Record<string, string> = {}) => t.app.request(path, { headers: { ...withCookie(cookie), ...headers } }),
+    post: (path: string, cookie: string, body: FormData | URLSearchParams, headers: Record<string, string> = {}) =>
+      t.app.request(path, { method: "POST", headers: { Origin: t.config.publicOrigin, ...withCookie(cookie), ...headers }, body }),
+  };
+}
+
+/** A completed migration with three objects, a project and events, as the run leaves it. */
+async function seedMigration(t: TestApp, orgId: string, userId: string, name = "Sales warehouse") {
+  const db = t.testDb.db;
+  const m = await createMigration(db, orgId, { userId, name, config: { target: "postgres" } });
+  await db
+    .update(migrations)
+    .set({
+      status: "completed",
+      startedAt: new Date(Date.now() - 65_000),
+      finishedAt: new Date(),
+      stages: ["assess", "plan", "execute", "test", "rebuild", "optimize"].map((s) => ({ name: s, status: "completed" as const })),
+    })
+    .where(eq(migrations.id, m.id));
+  const rows = await db
+    .insert(migrationModels)
+    .values([
+      {
+        migrationId: m.id,
+        orgId,
+        sourceSchema: "Sales",
+        sourceName: "vTotals",
+        sourceKind: "view",
+        sourceSql: SOURCE_VIEW,
+        generatedSql: MODEL_SQL,
+        status: "needs_review",
+        evidenceGrade: "tests_passed",
+        modelPath: "models/sales/v_totals.sql",
+        tier: "MEDIUM",
+        riskFactors: ["aggregation"],
+        diagnostics: [
+          { code: "TR2001", severity: "warning", message: "SUM over money keeps numeric(19,4)", file: "Sales/Views/vTotals.sql", line: 2 },
+          { code: "VAL2001", severity: "error", message: "relation order has no column customer_id", file: "models/sales/v_totals.sql", line: 3 },
+          { code: "CAT1002", severity: "warning", message: "Sales.Region is not defined by any input", file: "Sales/Views/vTotals.sql", line: 3 },
+        ],
+        validation: {
+          rows: 12,
+          tests: [
+            { name: "unique_v_totals_id", column: "id", status: "fail", failures: 2, sample: [{ id: 7, n: 2 }] },
+            { name: "not_null_v_totals_id", status: "pass", failures: 0 },
+          ],
+          parity: { equal: false, rowCount: { left: 12, right: 11 }, differences: [{ kind: "missing", key: { id: 9 }, row: { id: 9, total: "10.0000" } }] },
+        },
+      },
+      { migrationId: m.id, orgId, sourceSchema: "Sales", sourceName: "Customer", sourceKind: "table", status: "converted", evidenceGrade: "verified_equal", modelPath: "models/sales/customer.sql", tier: "SIMPLE", generatedSql: "select * from {{ source('sales', 'customer') }}" },
+      { migrationId: m.id, orgId, sourceSchema: "Sales", sourceName: "Order", sourceKind: "table", status: "converted", evidenceGrade: "failed", modelPath: "models/sales/order.sql", tier: "SIMPLE" },
+    ])
+    .returning();
+  await db.insert(migrationFiles).values([
+    { migrationId: m.id, orgId, path: "dbt_project.yml", content: "name: sales\nversion: '1.0.0'\n" },
+    { migrationId: m.id, orgId, path: "models/sales/v_totals.sql", content: MODEL_SQL },
+    { migrationId: m.id, orgId, path: "models/sales/customer.sql", content: "select * from {{ source('sales', 'customer') }}" },
+    { migrationId: m.id, orgId, path: "models/sales/order.sql", content: "select * from {{ source('sales', 'order') }}" },
+    { migrationId: m.id, orgId, path: "models/sales/schema.yml", content: SCHEMA_YML },
+  ]);
+  await db.insert(migrationEvents).values({ migrationId: m.id, orgId, stage: "test", object: "Sales.vTotals", message: "2 tests, 1 failed" });
+  const byName = Object.fromEntries(rows.map((r) => [r.sourceName, r.id]));
+  return { id: m.id, objects: byName as Record<"vTotals" | "Customer" | "Order", string> };
+}
+
+/** The element with that id, from its opening tag to the matching close (same tag name). */
+function section(html: string, id: string): string {
+  const open = new RegExp(`<(\\w+)[^>]*\\bid="${id}"`).exec(html);
+  if (!open) throw new Error(`no #${id}`);
+  const tag = open[1]!;
+  let depth = 0;
+  const re = new RegExp(`<${tag}\\b|</${tag}>`, "g");
+  re.lastIndex = open.index;
+  for (let m = re.exec(html); m; m = re.exec(html)) {
+    depth += m[0].startsWith("</") ? -1 : 1;
+    if (depth === 0) return html.slice(open.index, m.index + m[0].length);
+  }
+  throw new Error(`unclosed #${id}`);
+}
+
+describe("migration pages", () => {
+  const t = withTestApp();
+  const p = () => pages(t);
+
+  async function orgWithMigration() {
+    const a = await t.adminOf();
+    const cookie = await p().signIn(a.email);
+    const m = await seedMigration(t, a.orgId, a.userId);
+    return { a, cookie, m };
+  }
+
+  it("the dashboard shows status, object counts and the evidence summary; search and paging work", async () => {
+    const { a, cookie } = await orgWithMigration();
+    for (let i = 0; i < 21; i++) await createMigration(t.testDb.db, a.orgId, { userId: a.userId, name: `bulk ${i}`, config: { target: "postgres" } });
+    const first = await (await p().get("/dashboard", cookie)).text();
+    expect(first).toContain("22 migrations");
+    expect(first).toContain("Page 1 of 2");
+    const page2 = await (await p().get("/dashboard?page=2", cookie)).text();
+    expect(page2).toContain("Sales warehouse");
+    expect(page2).toMatch(/<td class="num">3<\/td>/);
+    expect(page2).toContain("1 verified equal");
+    expect(page2).toContain("1 tests passed");
+    const found = await (await p().get("/dashboard?q=warehouse", cookie)).text();
+    expect(found).toContain("Sales warehouse");
+    expect(found).not.toContain("bulk 3");
+    const none = await (await p().get("/dashboard?q=nothing%25like", cookie)).text();
+    expect(none).toContain("No migration matches");
+  });
+
+  it.each([
+    ["migration", (id: string) => `/migrations/${id}`],
+    ["migration-report", (id: string) => `/migrations/${id}/report`],
+    ["migration-lineage", (id: string) => `/migrations/${id}/lineage`],
+    ["migration-downloads", (id: string) => `/migrations/${id}/downloads`],
+  ])("%s: the full page and the htmx fragment agree", async (name, url) => {
+    const { cookie, m } = await orgWithMigration();
+    const full = await (await p().get(url(m.id), cookie)).text();
+    const fragment = await (await p().get(url(m.id), cookie, { "HX-Request": "true" })).text();
+    expect(full).toContain("<!doctype html>");
+    expect(fragment).not.toContain("<html");
+    expect(section(full, name).replace(/\s+/g, " ")).toBe(fragment.trim().replace(/\s+/g, " "));
+  });
+
+  it("the migration page lists stages and objects; a live run polls, a finished one does not", async () => {
+    const { cookie, m } = await orgWithMigration();
+    const done = await (await p().get(`/migrations/${m.id}`, cookie)).text();
+    expect(done).toContain("Sales.vTotals");
+    expect(done).toContain(`/migrations/${m.id}/objects/${m.objects.vTotals}`);
+    expect(done).toContain("2 tests, 1 failed");
+    expect(done).not.toContain('hx-trigger="every 1s"');
+    expect(done).not.toContain("Cancel run");
+    await t.testDb.db.update(migrations).set({ status: "running" }).where(eq(migrations.id, m.id));
+    const live = await (await p().get(`/migrations/${m.id}?grade=failed`, cookie)).text();
+    expect(live).toContain('hx-trigger="every 1s"');
+    expect(live).toContain(`hx-get="/migrations/${m.id}?grade=failed"`);
+    expect(live).toContain("Cancel run");
+    // The grade filter keeps only the failed object.
+    expect(section(live, "object-table")).toContain("Sales.Order");
+    expect(section(live, "object-table")).not.toContain("Sales.vTotals");
+  });
+
+  it("the object view shows source and generated SQL side by side with diagnostics at their lines, the YAML and the validation", async () => {
+    const { cookie, m } = await orgWithMigration();
+    const res = await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('class="side-by-side"');
+    // Line numbers and the marked lines of each pane.
+    expect(html).toMatch(/<tr id="src-L2" class="marked sev-warning"><td class="ln">2<\/td><td class="src">SELECT c.Id, SUM\(o.Amount\) AS Total<\/td>/);
+    expect(html).toMatch(/<tr id="gen-L3" class="marked sev-error"><td class="ln">3<\/td>/);
+    expect(html).toContain('href="#gen-L3"');
+    expect(html).toContain("relation order has no column customer_id");
+    // The YAML entry of this model only.
+    expect(html).toContain("description: totals per customer");
+    expect(html).not.toMatch(/name: customer\n/);
+    // Validation: failing rows, parity, grade; re-run buttons disabled with the reason.
+    expect(html).toContain("Failing rows (sample)");
+    expect(html).toContain("Differs from the source: 12 rows in the source, 11 in the model");
+    expect(html).toContain("Tests passed");
+    expect(html).toMatch(/<button type="button" class="secondary" disabled[^>]*>Translation<\/button>/);
+    expect(html).toContain("no per-object entry point");
+    const fragment = await (await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie, { "HX-Request": "true" })).text();
+    expect(section(html, "migration-object").replace(/\s+/g, " ")).toBe(fragment.trim().replace(/\s+/g, " "));
+  });
+
+  it("the report counts kinds, tiers and grades with SVG charts, lists unresolved references and diagnostics per code", async () => {
+    const { cookie, m } = await orgWithMigration();
+    const html = await (await p().get(`/migrations/${m.id}/report`, cookie)).text();
+    expect(html).toContain('aria-label="Objects per kind: table: 2, view: 1"');
+    expect(html).toContain('aria-label="Complexity tiers: SIMPLE: 2, MEDIUM: 1"');
+    expect(html).toContain("Sales.Region is not defined by any input");
+    expect(html).toMatch(/<code>VAL2001<\/code>/);
+    // One object of three has an error.
+    expect(html).toContain("66.7%");
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    expect(html).not.toContain('style="');
+  });
+
+  it("the lineage draws the dbt DAG with dagre: models coloured by grade and linked, sources as nodes", async () => {
+    const { cookie, m } = await orgWithMigration();
+    const html = await (await p().get(`/migrations/${m.id}/lineage`, cookie)).text();
+    const svg = section(html, "migration-lineage");
+    expect(svg).toContain('<svg class="lineage"');
+    expect(svg).toContain("4 edges");
+    expect(svg).toContain(`<a href="/migrations/${m.id}/objects/${m.objects.vTotals}"`);
+    expect(svg).toContain('class="node grade-tests_passed"');
+    expect(svg).toContain('class="node grade-failed"');
+    expect(svg).toContain('class="node node-source"');
+    expect(svg).toContain("sales.customer");
+  });
+
+  it("downloads: the project zip holds the files under one folder; the report comes as HTML, JSON and CSV", async () => {
+    const { a, cookie, m } = await orgWithMigration();
+    const zip = await p().get(`/migrations/${m.id}/download/project.zip`, cookie);
+    expect(zip.status).toBe(200);
+    expect(zip.headers.get("content-type")).toBe("application/zip");
+    expect(zip.headers.get("content-disposition")).toBe('attachment; filename="Sales_warehouse-dbt.zip"');
+    const entries = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+    expect(Object.keys(entries).sort()).toEqual([
+      "Sales_warehouse/dbt_project.yml",
+      "Sales_warehouse/models/sales/customer.sql",
+      "Sales_warehouse/models/sales/order.sql",
+      "Sales_warehouse/models/sales/schema.yml",
+      "Sales_warehouse/models/sales/v_totals.sql",
+    ]);
+    expect(strFromU8(entries["Sales_warehouse/models/sales/v_totals.sql"]!)).toBe(MODEL_SQL);
+    const json = (await (await p().get(`/migrations/${m.id}/download/report.json`, cookie)).json()) as { summary: { objects: number; unsupported: number } };
+    expect(json.summary).toMatchObject({ objects: 3, unsupported: 1 });
+    const csv = await (await p().get(`/migrations/${m.id}/download/report.csv`, cookie)).text();
+    expect(csv.split("\r\n")[0]).toContain("evidence");
+    expect(csv).toContain("VAL2001");
+    const report = await (await p().get(`/migrations/${m.id}/download/report.html`, cookie)).text();
+    expect(report).toContain("Sales warehouse: conversion report");
+    // The same through the API with a bearer token.
+    const api = await t.get(`/api/v1/migrations/${m.id}/project.zip`, t.bearer(a.token));
+    expect(api.status).toBe(200);
+    expect(Object.keys(unzipSync(new Uint8Array(await api.arrayBuffer())))).toHaveLength(5);
+    // A migration without files says so.
+    const empty = await createMigration(t.testDb.db, a.orgId, { userId: a.userId, name: "empty", config: { target: "postgres" } });
+    const none = await p().get(`/migrations/${empty.id}/download/project.zip`, cookie);
+    expect(none.status).toBe(404);
+    expect(await none.text()).toContain("has not produced a dbt project yet");
+  });
+
+  it("another organisation's migration, objects and downloads are 404 by URL, and it cannot cancel", async () => {
+    const { m } = await orgWithMigration();
+    const other = await t.adminOf();
+    const cookie = await p().signIn(other.email);
+    for (const url of [
+      `/migrations/${m.id}`,
+      `/migrations/${m.id}/report`,
+      `/migrations/${m.id}/lineage`,
+      `/migrations/${m.id}/downloads`,
+      `/migrations/${m.id}/objects/${m.objects.vTotals}`,
+      `/migrations/${m.id}/download/project.zip`,
+      `/migrations/${m.id}/download/report.json`,
+    ]) {
+      const res = await p().get(url, cookie);
+      expect(res.status, url).toBe(404);
+      const body = await res.text();
+      expect(body, url).not.toContain("Sales warehouse");
+      expect(body, url).not.toContain("vTotals");
+    }
+    expect((await t.get(`/api/v1/migrations/${m.id}/project.zip`, t.bearer(other.token))).status).toBe(404);
+    const cancel = await p().post(`/migrations/${m.id}/cancel`, cookie, new URLSearchParams());
+    expect(cancel.status).toBe(404);
+    // An object id of one migration under another migration's URL is not found either.
+    const mine = await seedMigration(t, other.orgId, other.userId, "Other");
+    expect((await p().get(`/migrations/${mine.id}/objects/${m.objects.vTotals}`, cookie)).status).toBe(404);
+  });
+
+  it("new migration: an upload starts a queued migration with its files; bad input re-renders the form with the reason", async () => {
+    const a = await t.adminOf();
+    const cookie = await p().signIn(a.email);
+    const page = await (await p().get("/migrations/new", cookie)).text();
+    expect(page).toContain('enctype="multipart/form-data"');
+    expect(page).toContain("Test connection");
+
+    const form = new FormData();
+    form.set("name", "Uploaded db");
+    form.set("target", "postgres");
+    form.set("sourceType", "upload");
+    form.set("validate", "on");
+    form.set("rows", "50");
+    form.append("files", new File(["CREATE TABLE dbo.T (id int NOT NULL PRIMARY KEY);\n"], "schema.sql"));
+    const res = await p().post("/migrations", cookie, form);
+    expect(res.status).toBe(303);
+    const location = res.headers.get("location")!;
+    expect(location).toMatch(/^\/migrations\/[0-9a-f-]{36}$/);
+    const id = location.split("/").pop()!;
+    const [row] = await t.testDb.db.select().from(migrations).where(eq(migrations.id, id));
+    expect(row).toMatchObject({ name: "Uploaded db", orgId: a.orgId });
+    expect(row!.config).toMatchObject({ target: "postgres", options: { validate: true, rows: 50 } });
+    const migrationPage = await (await p().get(location, cookie)).text();
+    expect(migrationPage).toContain("schema.sql");
+
+    const noFiles = new FormData();
+    noFiles.set("name", "x");
+    noFiles.set("target", "postgres");
+    const r2 = await p().post("/migrations", cookie, noFiles);
+    expect(r2.status).toBe(422);
+    expect(await r2.text()).toContain("choose at least one .sql, .zip or .dacpac file");
+
+    const wrong = new FormData();
+    wrong.set("name", "x");
+    wrong.set("target", "postgres");
+    wrong.append("files", new File(["%PDF"], "notes.pdf"));
+    const r3 = await p().post("/migrations", cookie, wrong);
+    expect(r3.status).toBe(422);
+    expect(await r3.text()).toContain("not a .sql, .zip or .dacpac file: notes.pdf");
+
+    const fakeZip = new FormData();
+    fakeZip.set("name", "x");
+    fakeZip.set("target", "postgres");
+    fakeZip.append("files", new File(["not a zip"], "project.zip"));
+    const r4 = await p().post("/migrations", cookie, fakeZip);
+    expect(r4.status).toBe(422);
+    expect(await r4.text()).toContain("is not a zip archive");
+  });
+
+  it("test connection answers a clear error for a server that is not reachable", async () => {
+    const a = await t.adminOf();
+    const cookie = await p().signIn(a.email);
+    const body = new URLSearchParams({ host: "127.0.0.1", port: "1", database: "Shop", user: "reader", password: "secret-pass" });
+    const res = await p().post("/migrations/test-connection", cookie, body, { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true" });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('id="connection-result"');
+    expect(html).toContain("127.0.0.1:1 is not reachable");
+    expect(html).not.toContain("secret-pass");
+    const missing = await p().post("/migrations/test-connection", cookie, new URLSearchParams({ host: "" }), { "Content-Type": "application/x-www-form-urlencoded" });
+    expect(missing.status).toBe(422);
+    expect(await missing.text()).toContain("Fill in host");
+  });
+
+  it("cancel stops a queued migration", async () => {
+    const a = await t.adminOf();
+    const cookie = await p().signIn(a.email);
+    const m = await createMigration(t.testDb.db, a.orgId, { userId: a.userId, name: "to cancel", config: { target: "postgres" } });
+    const res = await p().post(`/migrations/${m.id}/cancel`, cookie, new URLSearchParams());
+    expect(res.status).toBe(303);
+    const [row] = await t.testDb.db.select().from(migrations).where(eq(migrations.id, m.id));
+    expect(row!.status).toBe("cancelled");
+    expect(await (await p().get(`/migrations/${m.id}`, cookie)).text()).toContain("Cancelled.");
+  });
+
+  it("serves its own script and stylesheet, and pages carry no inline script or style", async () => {
+    const js = await t.get("/static/app.js");
+    expect(js.status).toBe(200);
+    expect(js.headers.get("content-type")).toContain("javascript");
+    const { cookie, m } = await orgWithMigration();
+    for (const url of ["/dashboard", "/migrations/new", `/migrations/${m.id}`, `/migrations/${m.id}/objects/${m.objects.vTotals}`, `/migrations/${m.id}/lineage`]) {
+      const html = await (await p().get(url, cookie)).text();
+      expect(html, url).not.toMatch(/<script(?![^>]*\bsrc=)/);
+      expect(html, url).not.toContain('style="');
+      expect(html, url).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    }
+  });
+});
