@@ -8,6 +8,7 @@
 // errors.* for failures; read bodies with readJson(c, zodStrictObject) behind limitBody(n).
 import { Hono } from "hono";
 import { authenticateBearer, requireAuth, requireMethodScope } from "../../auth/middleware.ts";
+import { guardInputs } from "../../guardian/middleware.ts";
 import type { AppEnv } from "../env.ts";
 import { errors } from "../errors.ts";
 import { apiRateLimit } from "../rate-limit.ts";
@@ -30,6 +31,8 @@ export function createApi(): Hono<AppEnv> {
   api.use((c, next) => (isSourceUpload(c) ? next() : defaultLimit(c, next)));
 
   // Public: register and login. Logout and password change authenticate inside.
+  // Guardian: SQL injection / XSS in names, e-mails and other non-SQL inputs (passwords are never read).
+  api.use("/auth/*", guardInputs());
   api.route("/auth", authApi());
 
   // Everything below needs a credential; GET needs the read scope, other methods write.
@@ -38,6 +41,7 @@ export function createApi(): Hono<AppEnv> {
     requireAuth(),
     apiRateLimit(),
     requireMethodScope(),
+    guardInputs(),
   );
   api.route("/me", meApi());
   api.route("/organization", organizationApi());

@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { csrf } from "hono/csrf";
 import { authenticateCookie } from "../../auth/middleware.ts";
+import { guardInputs } from "../../guardian/middleware.ts";
 import type { AppEnv } from "../env.ts";
 import { limitBody } from "../validation.ts";
 import { appPages } from "./app-pages.ts";
@@ -31,6 +32,8 @@ export function createHtml(): Hono<AppEnv> {
   const uploadBody = limitBody(UPLOAD_BODY_LIMIT);
   html.use((c, next) => (c.req.method === "POST" && c.req.path === "/migrations" ? uploadBody(c, next) : smallBody(c, next)));
   html.use(authenticateCookie());
+  // Guardian: SQL injection / XSS in form fields and query strings.
+  html.use(guardInputs());
   html.route("/", authPages());
   html.route("/", appPages());
   html.route("/", migrationPages());

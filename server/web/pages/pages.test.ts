@@ -107,15 +107,26 @@ describe("HTML pages", () => {
     });
 
     it("escapes what users typed", async () => {
+      // Markup that Guardian lets through (no script): the templates must still escape it.
       const res = await b().post("/register", {
-        organizationName: "<script>alert(1)</script>",
+        organizationName: "<b>Tom</b> & Jerry",
         email: "xss@example.com",
         password: TEST_PASSWORD,
       });
       const token = cookieFrom(res, b().cookieName)!;
       const html = await (await b().get("/dashboard", { cookie: token })).text();
-      expect(html).not.toContain("<script>alert(1)</script>");
-      expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+      expect(html).not.toContain("<b>Tom</b>");
+      expect(html).toContain("&lt;b&gt;Tom&lt;/b&gt; &amp; Jerry");
+    });
+
+    it("refuses script in what users type (Guardian), before it is stored", async () => {
+      const res = await b().post("/register", {
+        organizationName: "<script>alert(1)</script>",
+        email: "xss2@example.com",
+        password: TEST_PASSWORD,
+      });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("cross-site scripting");
     });
   });
 

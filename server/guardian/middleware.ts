@@ -1,0 +1,205 @@
+// Input guard: SQL-injection and XSS detection on the request's non-SQL inputs — query-string
+// parameters, form fields, JSON string values, and a few headers — before any handler sees
+// them. Uploaded files (T-SQL is SQL by design), fields that carry SQL by name, and secrets
+// (passwords, tokens, keys) are never scanned; secrets are not even looked at, so they cannot end
+// up in the audit log.
+//
+// The framework has URL-decoded query strings and form fields once; the detectors decode further
+// layers (URL, HTML entities, base64, hex) and normalise Unicode themselves. They score, and only
+// a score at or above their threshold counts, so "O'Brien sales" or "select customers 2024" pass.
+//
+// On a detection: audited always (guardian.detected, or guardian.blocked when refused: rule ids,
+// field names, where, and an escaped excerpt kept in the erasable part of the entry), then per the
+// organisation's policy (sqliAction / xssAction) either a 400 naming the field, or the request goes on.
+import type { MiddlewareHandler } from "hono";
+import { recordAudit } from "../db/queries/audit.ts";
+import type { AppContext, AppEnv } from "../web/env.ts";
+import { clientIp } from "../web/env.ts";
+import { ApiError } from "../web/errors.ts";
+import { detectSqli, detectXss, type Detection } from "./detect/index.ts";
+import { DEFAULT_POLICY, getPolicy, type GuardianPolicy } from "./policies.ts";
+
+export type InputLocation = "query" | "form" | "json" | "header";
+export type InputAttackKind = "sqli" | "xss";
+
+export interface RequestInput {
+  location: InputLocation;
+  /** Field name; nested JSON as a dotted path (`source.database`, `tags.0`). */
+  name: string;
+  value: string;
+}
+
+export interface InputDetection {
+  kind: InputAttackKind;
+  location: InputLocation;
+  name: string;
+  score: number;
+  rules: string[];
+  excerpt: string;
+}
+
+/** Fields that hold SQL by design (their content is checked elsewhere: the translator, the output guard). */
+const SQL_FIELD = /(?:^|[._-])(?:sql|tsql|t_sql|definition|script)$|[a-z]Sql$/i;
+/** Secrets: never scanned, never logged. */
+const SECRET_FIELD = /pass(?:word|phrase)?|secret|token|api_?key|^key$|credential|authorization|cookie/i;
+/** Headers attackers use as injection carriers that the app (or its logs) may read. */
+const SCANNED_HEADERS = ["user-agent", "referer", "x-forwarded-host"] as const;
+
+/** Bounds on the work per request: the detectors cost ~µs per short value. */
+export const MAX_SCANNED_VALUES = 200;
+export const MAX_SCANNED_CHARS = 256 * 1024;
+/**
+ * Multipart bodies larger than this (or of unknown length) are not parsed here: source uploads
+ * run to hundreds of MB, and a second parse would double their memory. Upload handlers check
+ * their text fields with guardFields() instead.
+ */
+const MULTIPART_SCAN_LIMIT = 64 * 1024;
+
+// A value made only of letters, digits and . _ @ - (one "word") cannot carry either attack.
+const PLAIN_TOKEN = /^[\p{L}\p{N}._@-]*$/u;
+
+export function isExcludedField(name: string): boolean {
+  const leaf = name.split(".").filter((p) => !/^\d+$/.test(p)).pop() ?? name;
+  return SQL_FIELD.test(leaf) || SECRET_FIELD.test(leaf) || SECRET_FIELD.test(name);
+}
+
+/** Scans inputs; returns every detection (at most one per input and kind). Pure. */
+export function scanInputs(inputs: RequestInput[]): InputDetection[] {
+  const out: InputDetection[] = [];
+  let chars = 0;
+  let values = 0;
+  for (const input of inputs) {
+    if (isExcludedField(input.name)) continue;
+    const v = input.value;
+    if (v.length < 2 || PLAIN_TOKEN.test(v)) continue;
+    if (++values > MAX_SCANNED_VALUES || (chars += v.length) > MAX_SCANNED_CHARS) break;
+    const found: Array<[InputAttackKind, Detection]> = [
+      ["sqli", detectSqli(v)],
+      ["xss", detectXss(v)],
+    ];
+    for (const [kind, d] of found) {
+      if (!d.flagged) continue;
+      out.push({ kind, location: input.location, name: input.name.slice(0, 100), score: d.score, rules: d.rules, excerpt: v.slice(0, 200) });
+    }
+  }
+  return out;
+}
+
+function jsonStrings(value: unknown, path: string, out: RequestInput[], depth = 0): void {
+  if (depth > 32 || out.length > MAX_SCANNED_VALUES * 2) return;
+  if (typeof value === "string") out.push({ location: "json", name: path || "(body)", value });
+  else if (Array.isArray(value)) value.forEach((v, i) => jsonStrings(v, path ? `${path}.${i}` : String(i), out, depth + 1));
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      // Keys are input too (a JSON object's keys reach logs and error messages).
+      out.push({ location: "json", name: path ? `${path}.(key)` : "(key)", value: k });
+      jsonStrings(v, path ? `${path}.${k}` : k, out, depth + 1);
+    }
+  }
+}
+
+export interface GuardInputsOptions {
+  /** Parse multipart bodies of any size (only where a small body limit applies before this middleware). */
+  parseLargeMultipart?: boolean;
+}
+
+/**
+ * The request's non-SQL inputs. Bodies are read from a clone of the request, so that route-level
+ * body limits and handlers after this middleware read the original stream as if untouched.
+ */
+export async function collectInputs(c: AppContext, options: GuardInputsOptions = {}): Promise<RequestInput[]> {
+  const inputs: RequestInput[] = [];
+  const url = new URL(c.req.url);
+  for (const [name, value] of url.searchParams) inputs.push({ location: "query", name, value });
+  for (const h of SCANNED_HEADERS) {
+    const v = c.req.header(h);
+    if (v) inputs.push({ location: "header", name: h, value: v });
+  }
+  if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return inputs;
+  const type = c.req.header("content-type") ?? "";
+  if (/^application\/json\s*(;|$)/i.test(type)) {
+    try {
+      // A clone: the original stream stays unread for the body limits and handlers that follow.
+      jsonStrings(JSON.parse(await c.req.raw.clone().text()), "", inputs);
+    } catch {
+      // Not JSON: the handler answers with its own, precise, error.
+    }
+  } else if (/^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i.test(type)) {
+    const multipart = /^multipart\//i.test(type);
+    const length = Number(c.req.header("content-length") ?? NaN);
+    if (multipart && !options.parseLargeMultipart && !(length <= MULTIPART_SCAN_LIMIT)) return inputs;
+    try {
+      const body = await c.req.raw.clone().formData();
+      for (const [name, x] of body.entries()) if (typeof x === "string") inputs.push({ location: "form", name, value: x });
+    } catch {
+      // Unparseable: the handler answers.
+    }
+  }
+  return inputs;
+}
+
+const KIND_WORDS: Record<InputAttackKind, string> = { sqli: "SQL injection", xss: "cross-site scripting" };
+
+function actionFor(policy: GuardianPolicy, kind: InputAttackKind): "block" | "log" {
+  return kind === "sqli" ? policy.sqliAction : policy.xssAction;
+}
+
+/**
+ * For handlers that read a body this middleware leaves alone (multipart uploads above 64 KiB):
+ * checks the text fields they parsed, with the same policy, audit and 400 as the middleware.
+ */
+export async function guardFields(c: AppContext, fields: Record<string, string>, location: InputLocation = "form"): Promise<void> {
+  const detections = scanInputs(Object.entries(fields).map(([name, value]) => ({ location, name, value })));
+  if (detections.length > 0) await handleDetections(c, detections);
+}
+
+export function guardInputs(options: GuardInputsOptions = {}): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const detections = scanInputs(await collectInputs(c, options));
+    if (detections.length > 0) await handleDetections(c, detections);
+    await next();
+  };
+}
+
+async function handleDetections(c: AppContext, detections: InputDetection[]): Promise<void> {
+  const p = c.var.principal;
+  // Anonymous requests (registration) follow the defaults.
+  const policy = p ? await getPolicy(c.var.db, p.orgId) : DEFAULT_POLICY;
+  const blocking = detections.filter((d) => actionFor(policy, d.kind) === "block");
+  const blocked = blocking.length > 0;
+  try {
+    await recordAudit(c.var.db, {
+      orgId: p?.orgId ?? null,
+      userId: p?.userId ?? null,
+      eventType: blocked ? "guardian.blocked" : "guardian.detected",
+      details: {
+        action: blocked ? "block" : "log",
+        method: c.req.method,
+        path: c.req.path.slice(0, 200),
+        kinds: [...new Set(detections.map((d) => d.kind))],
+        rules: [...new Set(detections.flatMap((d) => d.rules))],
+        inputs: detections.map((d) => ({ kind: d.kind, location: d.location, field: d.name, score: d.score, rules: d.rules })),
+      },
+      // The offending text is personal data of the sender: kept erasable; escaped by recordAudit (no raw CR/LF).
+      personal: { excerpt: detections.map((d) => `${d.location}:${d.name}=${d.excerpt}`).join(" | ").slice(0, 1000) },
+      ip: clientIp(c),
+      at: c.var.deps.clock(),
+    });
+  } catch (err) {
+    c.var.log.error({ err }, "could not audit a Guardian detection");
+  }
+  c.var.log.warn(
+    { guardian: { action: blocked ? "block" : "log", rules: [...new Set(detections.flatMap((d) => d.rules))], fields: detections.map((d) => `${d.location}:${d.name}`) } },
+    "guardian detection",
+  );
+  if (!blocked) return;
+  const fields: Record<string, string[]> = {};
+  for (const d of blocking) (fields[d.name] ??= []).push(`looks like ${KIND_WORDS[d.kind]} (${d.rules.join(", ")})`);
+  const first = blocking[0]!;
+  throw new ApiError(
+    400,
+    "guardian_blocked",
+    `the request was refused: ${first.location === "header" ? "header" : "field"} '${first.name}' looks like ${KIND_WORDS[first.kind]}; if this is legitimate text, ask an organisation admin (the security policy can log instead of block)`,
+    fields,
+  );
+}
