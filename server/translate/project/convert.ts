@@ -31,6 +31,7 @@ import { complexityOf } from "./complexity.ts";
 import { assignNames, type ProjectNames } from "./naming.ts";
 import { checkExpression, tableTests } from "./tests.ts";
 import { uniqueCombination, viewDataTests } from "./view-tests.ts";
+import { formatModelSql } from "./format.ts";
 import { moduleTranslator, type ConvertTarget, type ModuleTranslation, type ProjectTranslator, type ScalarFunctionTranslation } from "./translator.ts";
 import { columnBaseType, tsqlTypeText } from "./types-map.ts";
 import { compileProcedures, type CompileProceduresResult, type ProcedureReport } from "../procedures/index.ts";
@@ -219,7 +220,7 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
       diagnostics.push(diagnostic("CNV2005", "error", `procedure compiler failed: ${e instanceof Error ? e.message : String(e)}; procedures are reported as not converted`, { file: objects[0]?.file ?? "", line: 1 }));
     }
     if (procs) {
-      models.push(...procs.models);
+      models.push(...procs.models.map((m) => ({ ...m, sql: formatModelSql(m.sql) })));
       for (const f of procs.runtimeFunctions) runtimeUsed.add(f);
       diagnostics.push(...procs.diagnostics);
       for (const r of procs.reportObjects) procReports.set(r.id, r);
@@ -385,7 +386,7 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
     models.push({
       name: n.model,
       path: n.path,
-      sql: failed ? disabledModelSql(v, d.filter((x) => x.severity === "error")) : `${tr.sql.trim()}\n`,
+      sql: failed ? disabledModelSql(v, d.filter((x) => x.severity === "error")) : target === "postgres" ? formatModelSql(`${tr.sql.trim()}\n`) : `${tr.sql.trim()}\n`,
       materialized: "view",
       config: failed ? { enabled: false } : {},
       ...(v.description ? { description: v.description } : {}),
