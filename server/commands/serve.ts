@@ -18,7 +18,10 @@ Environment:
   TRUST_PROXY             true behind nginx, to log the client address from X-Forwarded-For
   LOG_LEVEL               fatal|error|warn|info|debug|trace|silent (default info)
   OLLAMA_URL, OPENAI_COMPAT_URL, OPENAI_COMPAT_API_KEY   model endpoints (optional)
-  SESSION_IDLE_HOURS, SESSION_ABSOLUTE_HOURS             session lifetimes (default 168 and 720)`;
+  SESSION_IDLE_HOURS, SESSION_ABSOLUTE_HOURS             session lifetimes (default 168 and 720)
+  MIGRATION_WORKERS       migration runs at once in this process (default 2; 0: run none, API only)
+  MIGRATION_ORG_CONCURRENCY  runs at once per organisation across all processes (default 2)
+  MIGRATION_TIMEOUT_MINUTES  a run still going after this long is stopped and failed (default 60)`;
 
 export function parseServeArgs(args: string[]): { port?: number } | { error: string } {
   const out: { port?: number } = {};

@@ -49,6 +49,8 @@ export interface WorkerOptions {
   abortGraceMs: number;
   /** A run interrupted more often than this is failed (JOB1003) instead of resumed again. */
   maxResumes: number;
+  /** On shutdown, how long to wait for aborted runs before releasing their leases anyway. */
+  shutdownGraceMs: number;
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -61,6 +63,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   runTimeoutMs: 60 * 60_000,
   abortGraceMs: 30_000,
   maxResumes: 3,
+  shutdownGraceMs: 2000,
 };
 
 export interface WorkerDeps {
@@ -191,7 +194,22 @@ export class MigrationWorker {
     clearInterval(this.sweepTimer);
     const runs = [...this.local.values()];
     for (const r of runs) r.abort("shutdown");
-    await Promise.allSettled(runs.map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(runs.map((r) => r.done)),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, this.options.shutdownGraceMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    // Runs that did not stop in time (a slow step cannot be interrupted) give their lease up now;
+    // whatever they still write is repeated idempotently by the resumed run.
+    const left = runs.filter((r) => this.local.has(r.migrationId)).map((r) => r.migrationId);
+    if (left.length) {
+      this.log.warn({ migrations: left }, "runs still busy at shutdown; releasing them for resume");
+      await releaseLease(this.db, left).catch((err) => this.log.warn({ err }, "could not release leases"));
+    }
   }
 
   /** Resumes runs of dead workers and sends jobs for queued migrations that have none. */

@@ -6,6 +6,9 @@ import { loadConfig, type Config } from "../config.ts";
 import { databaseLocation, openDatabase, type DatabaseHandle } from "../db/client.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { deleteExpiredSessions } from "../db/queries/credentials.ts";
+import { jobsConfigFromEnv } from "../jobs/config.ts";
+import { startJobs, type Jobs } from "../jobs/index.ts";
+import type { ModelRouter } from "../llm/types.ts";
 import { createLogger, type Logger } from "../log.ts";
 
 export interface RunningServer {
@@ -15,6 +18,8 @@ export interface RunningServer {
   database: DatabaseHandle;
   logger: Logger;
   server: ServerType;
+  /** The migration job queue and this process's worker. */
+  jobs: Jobs;
   close(): Promise<void>;
 }
 
@@ -40,6 +45,20 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await database.close();
     throw err;
   }
+  let jobs: Jobs;
+  try {
+    // The model router is loaded with the first run, so that start-up does not pay for it.
+    let router: Promise<ModelRouter> | undefined;
+    jobs = await startJobs({
+      database,
+      logger,
+      options: jobsConfigFromEnv(env),
+      routerFor: () => (router ??= import("../llm/index.ts").then((m) => m.createModelRouter({ db: database.db, config, logger }))),
+    });
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   const app = createApp({ config, database, logger });
   const purge = async () => {
     try {
@@ -55,6 +74,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once("error", reject);
+  }).catch(async (err: unknown) => {
+    clearInterval(purgeTimer);
+    await jobs.stop().catch(() => {});
+    await database.close().catch(() => {});
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
@@ -77,6 +101,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     database,
     logger,
     server,
+    jobs,
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
@@ -84,6 +109,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
           server.close(() => resolve());
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
+        // Runs in progress give their lease back, so that the next start (or another process) resumes them.
+        await jobs.stop();
         await database.close();
       })()),
   };
