@@ -17,6 +17,7 @@ import { apiKeysApi } from "./api-keys.ts";
 import { authApi } from "./auth.ts";
 import { migrationDownloadsApi } from "./downloads.ts";
 import { isSourceUpload, migrationsApi } from "./migrations.ts";
+import { modelsApi } from "./models.ts";
 import { meApi, organizationApi } from "./organization.ts";
 import { policiesApi } from "./policies.ts";
 import { securityApi } from "./security.ts";
@@ -50,6 +51,7 @@ export function createApi(): Hono<AppEnv> {
   api.route("/migrations", migrationDownloadsApi());
   api.route("/security", securityApi());
   api.route("/policies", policiesApi());
+  api.route("/models", modelsApi());
 
   // Unmatched API paths end here, so that they never fall through to the HTML app's middlewares.
   api.all("*", () => {
