@@ -14,8 +14,10 @@ import { errors } from "../errors.ts";
 import { apiRateLimit } from "../rate-limit.ts";
 import { limitBody } from "../validation.ts";
 import { apiKeysApi } from "./api-keys.ts";
+import { adminModelsApi, isModelUploadChunk } from "./admin-models.ts";
 import { authApi } from "./auth.ts";
 import { migrationDownloadsApi } from "./downloads.ts";
+import { finetuneApi } from "./finetune.ts";
 import { isSourceUpload, migrationsApi } from "./migrations.ts";
 import { modelsApi } from "./models.ts";
 import { meApi, organizationApi } from "./organization.ts";
@@ -29,7 +31,8 @@ export function createApi(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   const defaultLimit = limitBody(API_BODY_LIMIT);
   // Source uploads (multipart POST /migrations) carry files: that route applies its own, larger limit.
-  api.use((c, next) => (isSourceUpload(c) ? next() : defaultLimit(c, next)));
+  // Model file uploads (PUT /admin/models/uploads/:id) stream to disk with their own size check.
+  api.use((c, next) => (isSourceUpload(c) || isModelUploadChunk(c) ? next() : defaultLimit(c, next)));
 
   // Public: register and login. Logout and password change authenticate inside.
   // Guardian: SQL injection / XSS in names, e-mails and other non-SQL inputs (passwords are never read).
@@ -51,6 +54,8 @@ export function createApi(): Hono<AppEnv> {
   api.route("/migrations", migrationDownloadsApi());
   api.route("/security", securityApi());
   api.route("/policies", policiesApi());
+  api.route("/admin/models", adminModelsApi());
+  api.route("/finetune", finetuneApi());
   api.route("/models", modelsApi());
 
   // Unmatched API paths end here, so that they never fall through to the HTML app's middlewares.

@@ -10,6 +10,8 @@ import { authenticateCookie } from "../../auth/middleware.ts";
 import { guardInputs } from "../../guardian/middleware.ts";
 import type { AppEnv } from "../env.ts";
 import { limitBody } from "../validation.ts";
+import { isModelUploadChunk } from "../api/admin-models.ts";
+import { adminModelsPages } from "./admin-models.ts";
 import { appPages } from "./app-pages.ts";
 import { authPages } from "./auth.ts";
 import { migrationPages } from "./migration-pages.ts";
@@ -30,7 +32,7 @@ export function createHtml(): Hono<AppEnv> {
   // Source uploads (POST /migrations) carry files; every other form is small.
   const smallBody = limitBody(FORM_BODY_LIMIT);
   const uploadBody = limitBody(UPLOAD_BODY_LIMIT);
-  html.use((c, next) => (c.req.method === "POST" && c.req.path === "/migrations" ? uploadBody(c, next) : smallBody(c, next)));
+  html.use((c, next) => (c.req.method === "POST" && c.req.path === "/migrations" ? uploadBody(c, next) : isModelUploadChunk(c) ? next() : smallBody(c, next)));
   html.use(authenticateCookie());
   // Guardian: SQL injection / XSS in form fields and query strings.
   html.use(guardInputs());
@@ -38,5 +40,6 @@ export function createHtml(): Hono<AppEnv> {
   html.route("/", appPages());
   html.route("/", migrationPages());
   html.route("/", policiesPages());
+  html.route("/", adminModelsPages());
   return html;
 }
