@@ -1,6 +1,6 @@
-// The app's own static files: htmx from its package, the stylesheet and app.js from public/. Read once at
+// The app's own static files: htmx from its package, the stylesheet and scripts from public/. Read once at
 // start-up; the appliance has no internet, so nothing is fetched from elsewhere.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,12 @@ import { Hono } from "hono";
 import type { AppEnv } from "./env.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+const TYPES: Record<string, string> = {
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".svg": "image/svg+xml",
+};
 
 interface Asset {
   body: Uint8Array;
@@ -26,12 +32,16 @@ export function staticFiles(): Hono<AppEnv> {
   const htmxFile = path.join(path.dirname(require.resolve("htmx.org/package.json")), "dist", "htmx.min.js");
   const assets: Record<string, Asset> = {
     "htmx.min.js": load(htmxFile, "text/javascript; charset=utf-8"),
-    "app.css": load(path.join(ROOT, "public", "app.css"), "text/css; charset=utf-8"),
-    "app.js": load(path.join(ROOT, "public", "app.js"), "text/javascript; charset=utf-8"),
   };
+  // Every .css/.js/.svg file of public/ (each page's own script lives there: the CSP forbids inline script).
+  for (const file of readdirSync(path.join(ROOT, "public"))) {
+    const type = TYPES[path.extname(file)];
+    if (type && /^[\w.-]+$/.test(file)) assets[file] = load(path.join(ROOT, "public", file), type);
+  }
   const app = new Hono<AppEnv>();
   app.get("/:file", (c) => {
-    const asset = assets[c.req.param("file")];
+    const name = c.req.param("file");
+    const asset = Object.hasOwn(assets, name) ? assets[name] : undefined;
     if (!asset) return c.text("not found", 404);
     c.header("ETag", asset.etag);
     c.header("Cache-Control", "public, max-age=3600");
