@@ -421,6 +421,8 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
         const id = objKey(o);
         if (o.kind !== "view" || v.grades[id] !== "failed" || id in accepted) continue;
         if (o.diagnostics.some((d) => d.severity === "error" && NOT_FOR_MODELS.has(d.code))) continue;
+        // Flagged by Guardian's prompt check: never sent, so asking again would loop.
+        if ((notes[id] ?? []).some((n) => n.code === "AGT2006")) continue;
         if ((state.attempts[id] ?? 0) >= w.config.maxAttempts) {
           if ((state.attempts[id] ?? 0) > 0)
             notes = addNote(notes, id, { code: "AGT2007", severity: "warning", message: `gave up after ${state.attempts[id]} model attempt(s) that did not pass validation; the deterministic result is kept` });
