@@ -51,7 +51,22 @@ const COMPARISON = new Set(["=", "==", "!=", "<>", "<", ">", "<=", ">=", "<=>", 
 
 // Functions and objects that ordinary text never names: database-specific, time-based blind,
 // file access, out-of-band channels, catalogues.
-const DANGEROUS_RE = /\b(?:sleep|benchmark|pg_sleep(?:_for|_until)?|randomblob|dbms_pipe\.receive_message|dbms_lock\.sleep|waitfor\s+(?:delay|time)|xp_\w+|sp_(?:executesql|oacreate|oamethod|makewebtask|addextendedproc|configure|password|execute|prepare|sqlexec|replwritetovarbin|help\w*)|load_file|into\s+(?:out|dump)file|information_schema|sysobjects|syscolumns|sysusers|sysdatabases|msysaccessobjects|msysobjects|pg_catalog|pg_shadow|pg_user|pg_read_file|pg_ls_dir|pg_database|mysql\.user|sqlite_master|sqlite_version|utl_http|utl_inaddr|utl_file|dbms_ldap|dbms_xmlgen|dbms_java|extractvalue|updatexml|xmltype|lo_import|lo_export|lo_get|lo_from_bytea|openrowset|opendatasource|openquery|msdasql|sqloledb|@@(?:version|datadir|hostname|servername|basedir|spid)|group_concat|json_arrayagg|string_agg|db_name|schema_name|user_name|current_database|sys\.(?:objects|tables|columns|databases)|master\.\.|master\.dbo|tempdb\.|char\s*\(\s*\d+\s*\)\s*(?:\+|\|\||,)|chr\s*\(\s*\d+\s*\)\s*(?:\+|\|\|)|0x[0-9a-f]{8,}|\$(?:ne|gt|lt|gte|lte|nin|in|where|regex|exists|elemmatch|or|and|nor|not|expr)\b)/i;
+const DANGEROUS_RE = /\b(?:(?:sleep|benchmark|randomblob)\s*(?:\/\*.*?\*\/\s*)*\(|pg_sleep(?:_for|_until)?|dbms_pipe\.receive_message|dbms_lock\.sleep|waitfor\s+(?:delay|time)|xp_\w+|sp_(?:executesql|oacreate|oamethod|makewebtask|addextendedproc|configure|password|execute|prepare|sqlexec|replwritetovarbin|help\w*)|load_file|into\s+(?:out|dump)file|information_schema|sysobjects|syscolumns|sysusers|sysdatabases|msysaccessobjects|msysobjects|pg_catalog|pg_shadow|pg_user|pg_read_file|pg_ls_dir|pg_database|mysql\.user|sqlite_master|sqlite_version|utl_http|utl_inaddr|utl_file|dbms_ldap|dbms_xmlgen|dbms_java|extractvalue|updatexml|xmltype|lo_import|lo_export|lo_get|lo_from_bytea|openrowset|opendatasource|openquery|msdasql|sqloledb|@@(?:version|datadir|hostname|servername|basedir|spid)|group_concat|json_arrayagg|string_agg|db_name|schema_name|user_name|current_database|sys\.(?:objects|tables|columns|databases)|master\.\.|master\.dbo|tempdb\.|char\s*\(\s*\d+\s*\)\s*(?:\+|\|\||,)|chr\s*\(\s*\d+\s*\)\s*(?:\+|\|\|)|0x[0-9a-f]{8,})/i;
+
+const SHORT_INPUT = 40;
+// SQL built-in functions (MySQL, PostgreSQL, SQL Server, Oracle, SQLite) commonly used in
+// injections; a call to one is a signal in short inputs.
+const SQL_FUNCTIONS = new Set(("abs ascii avg benchmark bin bit_length cast ceil ceiling char char_length character_length chr coalesce " +
+  "compress concat concat_ws conv convert cos cot count crc32 curdate current_date current_time current_timestamp current_user curtime " +
+  "database date date_add date_format date_sub datediff day dayname dayofmonth dayofweek dayofyear db_name decode default degrees elt " +
+  "encode exp export_set extract extractvalue field find_in_set floor format from_base64 from_unixtime get_lock greatest group_concat hex " +
+  "hour if ifnull iif in inet_aton insert instr isnull last_insert_id lcase least left len length ln load_file locate log log10 log2 lower " +
+  "lpad ltrim make_set max md5 mid min minute mod month name_const now nullif oct ord pi position pow power quarter quote radians rand " +
+  "random regexp_like regexp_replace regexp_substr repeat replace reverse right round rpad rtrim schema sec_to_time second session_user " +
+  "sha sha1 sha2 sign sin sleep soundex space sqrt std stddev strcmp str_to_date subdate substr substring substring_index sum sysdate " +
+  "system_user tan time timestamp to_base64 to_char to_date trim truncate ucase uncompress unhex upper user utc_date uuid values version " +
+  "week weekday year yearweek xmltype updatexml json_extract json_object pg_sleep string_agg array_agg chr nchar unicode char_length " +
+  "div analyse datalength db_id object_id object_name host_name suser_name user_name is_srvrolemember has_dbaccess openrowset").split(" "));
 
 function isWordStart(c: string): boolean {
   return /[A-Za-z_$\u0080-\uffff]/.test(c);
@@ -236,7 +251,40 @@ export function sqlViews(text: string): string[] {
   const norm = nfkc(stripInvisible(cur)).replace(/[\u2018\u2019\u201a\u201b\u02bc\u2032]/g, "'").replace(/[\u201c\u201d\u201e\u2033]/g, '"').replace(/\u0000/g, "");
   views.add(norm);
   if (norm !== s) views.add(s.replace(/\u0000/g, ""));
+  for (const part of structuredParts(norm)) views.add(part);
   return [...views];
+}
+
+/**
+ * Values inside a structured body: XML/HTML attribute values and text nodes, JSON keys and
+ * string values. A payload sent as `<a probe="...">` or `{"q": "..."}` is scanned as itself.
+ */
+export function structuredParts(s: string): string[] {
+  const out: string[] = [];
+  const t = s.trim();
+  if (t.startsWith("<")) {
+    for (const m of t.matchAll(/=\s*"([^"]*)"|=\s*'([^']*)'|>([^<]+)</g)) {
+      const v = (m[1] ?? m[2] ?? m[3] ?? "").trim();
+      if (v && out.length < 32) out.push(decodeHtmlEntities(v));
+    }
+  } else if (t.startsWith("{") || t.startsWith("[")) {
+    try {
+      const walk = (v: unknown, depth: number): void => {
+        if (out.length >= 32 || depth > 8) return;
+        if (typeof v === "string") out.push(v);
+        else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
+        else if (v && typeof v === "object")
+          for (const [k, x] of Object.entries(v)) {
+            out.push(k);
+            walk(x, depth + 1);
+          }
+      };
+      walk(JSON.parse(t), 0);
+    } catch {
+      // not JSON after all
+    }
+  }
+  return out;
 }
 
 interface SqlHit {
@@ -248,7 +296,7 @@ const isValue = (t: Tok | undefined) => !!t && (t.t === "s" || t.t === "1" || t.
 const isCmp = (t: Tok | undefined): t is Tok => !!t && t.t === "o" && COMPARISON.has(t.v);
 
 /** Rules over one token stream. `ctx` is the quote context the stream was lexed in. */
-function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>): void {
+function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>, short: boolean): void {
   const add = (id: string, w: number) => hits.set(id, Math.max(hits.get(id) ?? 0, w));
   // Comments hide keywords from naive matchers; they are whitespace to SQL.
   const ts = toks.filter((t) => t.t !== "c");
@@ -272,6 +320,7 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>)
       const rest = ts.slice(i + 1, i + 12);
       if (rest.some((x) => x.v === "from")) add("sqli.select_from", 0.85);
       else if (a && (a.t === "f" || a.t === "(" || a.t === "v" || (a.t === "o" && a.v === "*") || a.t === "1" || a.v === "null")) add("sqli.select_expr", 0.8);
+      else if (a && (a.t === "n" || a.t === "k") && rest.some((x) => ["group", "having", "where", "limit", "order", "into"].includes(x.v))) add("sqli.select_expr", 0.8);
     }
     // INSERT INTO / DELETE FROM / DROP TABLE / UPDATE x SET / ALTER TABLE / CREATE TABLE / EXEC proc
     if (t.t === "E") {
@@ -287,32 +336,41 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>)
     }
     // quote break + logic + comparison (tautology): ' or 1=1, ' and 'a'='a, " or ""="
     const afterBreak = ctx !== "" ? i === 1 || i === 2 : t.t === "s" || t.t === "1" || t.t === ")";
-    if (t.t === "&" && i > 0 && (ctx !== "" ? afterBreak && ts[0]!.t === "s" : true)) {
+    if (t.t === "&" && (i > 0 || short) && (ctx !== "" ? afterBreak && ts[0]!.t === "s" : true)) {
       // value op value
-      if (isValue(a) && isCmp(b) && (isValue(c) || c?.t === "(" || c?.t === "o")) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.9 : 0.75);
-      else if ((a?.t === "1" || (a?.t === "s" && ctx)) && (b === undefined || b.t === "c" || b.t === ";")) add(ctx ? "sqli.boolean_quote" : "sqli.boolean", ctx ? 0.6 : 0.3);
+      if (isValue(a) && isCmp(b) && (ctx || /^[=<>!]/.test(b.v)) && (isValue(c) || c?.t === "(" || c?.t === "o" || c === undefined)) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.9 : c === undefined ? 0.6 : 0.75);
+      else if (a?.t === "(" && isValue(b) && isCmp(c) && /^[=<>!]/.test(c.v)) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.9 : 0.7);
+      else if ((a?.t === "1" || (a?.t === "s" && ctx && !a.open)) && (b === undefined || b.t === "c" || b.t === ";")) add(ctx ? "sqli.boolean_quote" : "sqli.boolean", ctx ? 0.6 : 0.3);
       else if (a?.t === "f" || (a?.t === "(" && (b?.t === "E" || b?.t === "f" || b?.t === "1"))) add("sqli.logic_function", ctx ? 0.85 : 0.6);
       else if (a?.v === "true" || a?.v === "false" || a?.v === "null") add("sqli.boolean_literal", ctx ? 0.75 : 0.4);
-      else if (a && isValue(a) && b?.t === "o" && (b.v === "is" || b.v === "not" || b.v === "like" || b.v === "regexp" || b.v === "in" || b.v === "between" || b.v === "sounds" || b.v === "glob" || b.v === "rlike")) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.85 : 0.55);
+      else if (ctx && a && isValue(a) && b?.t === "o" && (b.v === "is" || b.v === "not" || b.v === "like" || b.v === "regexp" || b.v === "in" || b.v === "between" || b.v === "sounds" || b.v === "glob" || b.v === "rlike")) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.85 : 0.55);
       else if (a?.t === "o" && (a.v === "not" || a.v === "!" || a.v === "-" || a.v === "~")) add("sqli.boolean_negation", ctx ? 0.6 : 0.3);
       else if (a && isValue(a) && b?.t === "o" && ctx) add("sqli.logic_operator_quote", 0.6);
     }
     // tautology without logic op in raw context: 1=1, 'a'='a', x=x right after a value separator
     if (t.t === "1" && isCmp(a) && b?.t === "1" && t.v === b.v && a.v !== "<" && a.v !== ">") add("sqli.tautology_literal", 0.5);
     if (t.t === "s" && isCmp(a) && b?.t === "s" && t.v === b.v && t.v.length > 2) add("sqli.tautology_literal", 0.55);
+    // value comparison making up a whole short input: 11!=1, 'x'!='y
+    if (short && ctx === "" && i === 0 && len === 3 && (t.t === "1" || t.t === "s") && isCmp(a) && /^(?:=|==|!=|<>|<=>)$/.test(a.v) && (b?.t === "1" || b?.t === "s")) add("sqli.comparison_fragment", 0.55);
+    // ") like (", ") when 1 then": the middle of a condition
+    if (short && t.t === ")" && i === 0 && a && (a.t === "o" || a.t === "&" || a.v === "when")) add("sqli.condition_fragment", 0.55);
+    if (t.v === "when" && ts.slice(i + 1, i + 5).some((x) => x.v === "then") && (short || ts.slice(Math.max(0, i - 8), i).some((x) => x.v === "case"))) add("sqli.conditional", 0.6);
+    if (t.v === "having" && a?.t === "f") add("sqli.having", 0.6);
+    if (ctx && i === 1 && t.t === "U" && !(a?.t === "n" && a.v.length > 1 && a.v !== "all")) add("sqli.quote_union", 0.7);
     // quote break then a comment that cuts the rest of the query: admin'--, x'#
     if (ctx && i === 0 && t.t === "s") {
       const rest = toks.slice(1);
       const firstNonC = rest.findIndex((x) => x.t !== "c");
       const cIdx = rest.findIndex((x) => x.t === "c");
-      if (cIdx >= 0 && cIdx <= 3 && (cIdx === rest.length - 1) && rest.slice(0, cIdx).every((x) => x.t !== "s")) add("sqli.comment_truncation", cIdx === 0 ? 0.75 : 0.7);
+      const sqlish = (x: Tok) => x.t === "n" || x.t === "k" || x.t === "1" || x.t === "&" || x.t === ")" || x.t === "E" || x.t === "U" || (x.t === "o" && !["@", "~", "!", "?", ":"].includes(x.v));
+      if (cIdx >= 0 && cIdx <= 3 && (cIdx === rest.length - 1) && rest.slice(0, cIdx).every(sqlish)) add("sqli.comment_truncation", cIdx === 0 ? 0.75 : 0.7);
       if (firstNonC >= 0 && rest[firstNonC]!.t === ";" && rest.slice(firstNonC + 1).every((x) => x.t === "c" || x.t === ";")) add("sqli.quote_termination", 0.6);
       // x' OPERATOR y-- : string-context break followed by an operator and a comment
-      if (a && (a.t === "o" || a.t === "&") && ts.length <= 6 && toks[toks.length - 1]?.t === "c") add("sqli.quote_operator_comment", 0.7);
+      if (a && ((a.t === "o" && !["@", "~", "!", "?", ":"].includes(a.v)) || a.t === "&") && ts.length <= 6 && toks[toks.length - 1]?.t === "c") add("sqli.quote_operator_comment", 0.7);
       if (a?.t === "o" && (a.v === "collate" || a.v === "::")) add("sqli.quote_cast", 0.7);
       if (a?.t === "E") add("sqli.quote_statement", 0.8);
       if (a?.t === ";" && b && (b.t === "E" || b.t === "v")) add("sqli.stacked_query", 0.9);
-      if (a?.t === "&" && (b?.t === "s" || b?.t === "1") && (c === undefined)) add("sqli.boolean_quote", 0.6);
+      if (a?.t === "&" && ((b?.t === "s" && !b.open) || b?.t === "1") && (c === undefined || c.t === "c")) add("sqli.boolean_quote", 0.6);
     }
     // ORDER BY n / GROUP BY n probing
     if ((t.v === "order" || t.v === "group") && a?.v === "by" && b && (b.t === "1" || b.t === "f" || b.t === "(" || b.t === "n") && (i === 0 || ctx !== "" || ts[i - 1]!.t === "s" || ts[i - 1]!.t === "1" || ts[i - 1]!.t === ")")) add("sqli.order_by", 0.6);
@@ -321,13 +379,29 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>)
     if (t.t === "f" && (t.v === "if" || t.v === "iif") && ts.slice(i + 1, i + 10).some((x) => isCmp(x))) add("sqli.conditional", 0.6);
     // ::type casts after a quote (postgres), string-concatenation breaks '||(select ...)||'
     if (t.t === "&" && t.v === "||" && a?.t === "(" && (b?.t === "E" || b?.t === "f")) add("sqli.concat_subquery", 0.85);
-    if (t.t === "o" && t.v === "::" && a && /^(?:int|integer|text|bool|boolean|jsonb?|numeric|bigint|varchar|bytea|regclass)$/.test(a.v) && i > 0 && (ts[i - 1]!.t === ")" || ts[i - 1]!.t === "s")) add("sqli.pg_cast", 0.6);
+    if (t.t === "o" && t.v === "::" && a && /^(?:int|integer|text|bool|boolean|jsonb?|numeric|bigint|varchar|bytea|regclass)$/.test(a.v) && i > 0 && (ts[i - 1]!.t === ")" || ts[i - 1]!.t === "s" || (short && ts[i - 1]!.t === "n"))) add("sqli.pg_cast", 0.6);
+    // a logic operator ending a short input ("x OR ", "/3 and(") : the start of a chained condition
+    if (t.t === "&" && short && (a === undefined || (a.t === "(" && ts[i + 2] === undefined)) && (i === 0 || ["n", "1", ")", "k"].includes(ts[i - 1]!.t))) add("sqli.logic_fragment", 0.55);
+    // a SQL function called in a short input ("concat(", "SUBSTRING(") or with SQL inside the call
+    if (t.t === "f" && SQL_FUNCTIONS.has(t.v.replace(/^.*\./, ""))) {
+      const args = ts.slice(i + 2, i + 10);
+      const sqlArgs = args.some((x) => x.t === "E" || x.t === "f" || x.t === "v" || (x.t === "s" && ctx === "")) && args.some((x) => x.t === ",");
+      add("sqli.function_call", short || sqlArgs ? 0.55 : 0.25);
+    }
     // (select ...) subquery in an expression
     if (t.t === "(" && a?.v === "select" && i > 0) add("sqli.subquery", 0.8);
   }
 }
 
 const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
+  // MongoDB operator injection: {"$ne": ...}, user[$gt]=
+  { id: "sqli.nosql_operator", weight: 0.75, re: /(?:^|[^\w$])\$(?:ne|eq|gt|gte|lt|lte|nin|in|where|regex|exists|elemmatch|or|and|nor|not|expr|text|all|size|type|mod|jsonschema)\b\s*(?:["'\]]|:)/i },
+  // default and system databases named in probes
+  { id: "sqli.system_database", weight: 0.55, re: /\b(?:tempdb|msdb|northwind|mysql\.(?:db|user|host)|sysibm|systables|all_tables|user_tables|dba_users|all_users|sysmaster)\b/i },
+  // column alias then FROM after a closing quote/backtick/number: ` AS `x` FROM, 6 As" from
+  { id: "sqli.alias_from", weight: 0.6, re: /(?:["'`)]|\d)\s*as\s*["'`]?[\w$]*["'`]?\s+from\b/i },
+  // an input that is nothing but a SQL operator or predicate
+  { id: "sqli.operator_only", weight: 0.55, re: /^\s*(?:<=>|<>|!=|>=|<=|->>?|<<|>>|\|\||&&|xor|rlike|regexp|like\s+null|is\s+(?:not\s+)?null|sounds\s+like|not\s+(?:between|in|like|regexp)|=)\s*$/i },
   { id: "sqli.dangerous_function", weight: 0.85, re: DANGEROUS_RE },
   // MySQL executable comment: /*!50000select*/
   { id: "sqli.mysql_inline_comment", weight: 0.85, re: /\/\*!\d*\s*\w/ },
@@ -347,9 +421,12 @@ export function detectSqli(text: string, opts?: DetectOptions): Detection {
   const hits = new Map<string, number>();
   for (const view of sqlViews(text)) {
     for (const rule of TEXT_RULES) if (rule.re.test(view)) hits.set(rule.id, Math.max(hits.get(rule.id) ?? 0, rule.weight));
-    tokenRules(tokenizeSql(view), "", hits);
-    if (view.includes("'")) tokenRules(tokenizeSql("'" + view), "'", hits);
-    if (view.includes('"')) tokenRules(tokenizeSql('"' + view), '"', hits);
+    // A fragment (short input) that is SQL syntax is itself the signal; in prose the same
+    // words are ordinary ("or", "left (...)").
+    const short = view.trim().length <= SHORT_INPUT;
+    tokenRules(tokenizeSql(view), "", hits, short);
+    if (view.includes("'")) tokenRules(tokenizeSql("'" + view), "'", hits, short);
+    if (view.includes('"')) tokenRules(tokenizeSql('"' + view), '"', hits, short);
   }
   const rules = [...hits.keys()];
   const score = combine([...hits.values()]);

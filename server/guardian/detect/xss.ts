@@ -48,7 +48,7 @@ interface Hit {
 
 function scanTags(s: string, add: (h: Hit) => void): void {
   // A tag: '<' then optional spaces/slash, a name (with namespace), then attributes up to '>' or end.
-  const TAG = /<\s*\/?\s*([a-z][\w.-]*(?::[a-z][\w.-]*)?|!doctype|!entity|\?xml|!\[cdata\[)([^<>]*)(?:>|$)/gi;
+  const TAG = /<\s*\/?\s*([a-z][\w.-]*(?::[a-z][\w.-]*)?|!doctype|!entity|\?xml|!\[cdata\[)([^<>]*)(?:>|$|(?=<))/gi;
   let m: RegExpExecArray | null;
   let count = 0;
   while ((m = TAG.exec(s)) && count++ < 200) {
@@ -78,7 +78,7 @@ function scanTags(s: string, add: (h: Hit) => void): void {
       if (an === "language" && /jscript|vbscript|javascript/i.test(av)) add({ id: "xss.script_language", weight: 0.8 });
       if (an === "xmlns:xi" || an.startsWith("xmlns:")) add({ id: "xss.xml_namespace", weight: 0.6 });
     }
-    if ((SCRIPT_TAGS.has(name) || MARKUP_TAGS.has(name)) && /[\s\/]/.test(attrs.slice(0, 1)) && /=/.test(attrs) && !/^\s+href\s*=\s*["']?(?:https?:)?\/\//i.test(attrs)) add({ id: "xss.tag_with_attributes", weight: 0.5 });
+    if ((SCRIPT_TAGS.has(name) || MARKUP_TAGS.has(name)) && /[\s\/]/.test(attrs.slice(0, 1)) && /=/.test(attrs) && !/^\s+href\s*=\s*(?:["']|\\x2[27])?(?:https?:)?\/\//i.test(attrs)) add({ id: "xss.tag_with_attributes", weight: 0.5 });
   }
 }
 
@@ -88,16 +88,23 @@ const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
   { id: "xss.event_handler_known", weight: 0.75, re: /(?:^|[\s"'`;\/,(<])(on[a-z]{3,40})\s*=/i },
   { id: "xss.script_url", weight: 0.85, re: /(?:^|[\s"'`=(:,{\[])(?:j\W{0,3}a\W{0,3}v\W{0,3}a|v\W{0,3}b|l\W{0,3}i\W{0,3}v\W{0,3}e)\W{0,6}s\W{0,3}c\W{0,3}r\W{0,3}i\W{0,3}p\W{0,3}t\s*:/i },
   { id: "xss.data_url", weight: 0.6, re: /(?:^|[\s"'`=(])data\s*:\s*(?:text\/html|image\/svg\+xml|application\/(?:x-)?javascript|text\/javascript|[\w\/+.-]*\s*;\s*base64\s*,|\s*,\s*(?:<|alert|%3c))/i },
-  { id: "xss.css_script", weight: 0.85, re: /expression\s*\(|url\s*\(\s*["']?\s*(?:javascript|vbscript|livescript)\s*:|-moz-binding\s*:|\bbehavior\s*:\s*url|@import\s*['"(u\\]|<\s*style[^>]*>[^<]*@im/i },
-  { id: "xss.js_sink", weight: 0.8, re: /\b(?:document\s*\.\s*(?:cookie|domain|write(?:ln)?|location|createElement|body|documentElement|forms|execCommand)|window\s*\.\s*(?:location|open|name|eval)|(?:top|parent|self|frames|opener)\s*\.\s*location|\.innerHTML|\.outerHTML|\.insertAdjacentHTML|\.parentNode|\.appendChild|String\s*\.\s*fromCharCode|constructor\s*\.\s*constructor|location\s*\.\s*(?:href|hash|search|replace|assign)\s*[=(])/i },
+  { id: "xss.css_script", weight: 0.85, re: /expression\s*\(|url\s*\(\s*["']?\s*(?:javascript|vbscript|livescript)\b|-moz-binding\s*:|\bbehavior\s*:\s*url|@import\s*['"(u\\]|<\s*style[^>]*>[^<]*@im/i },
+  { id: "xss.js_sink", weight: 0.8, re: /(?<![\/\w-])(?:document\s*\.\s*(?:cookie|domain|write(?:ln)?|location|createElement|body|documentElement|forms|execCommand)|window\s*\.\s*(?:location|open|name|eval)|(?:top|parent|self|frames|opener)\s*\.\s*location|\.innerHTML|\.outerHTML|\.insertAdjacentHTML|\.parentNode|\.appendChild|String\s*\.\s*fromCharCode|constructor\s*\.\s*constructor|location\s*\.\s*(?:href|hash|search|replace|assign)\s*[=(])/i },
   { id: "xss.js_call", weight: 0.75, re: /(?:^|[^\w$.])(?:alert|prompt|confirm|eval|setTimeout|setInterval|execScript|msgbox|atob|btoa|Function|importScripts|fetch)\s*(?:\(|`)/i },
-  { id: "xss.js_property_access", weight: 0.8, re: /\b(?:self|window|top|parent|this|globalThis|document|frames)\s*(?:\/\*.*?\*\/\s*)*\[\s*(?:\/\*.*?\*\/\s*)*["'`]/i },
+  { id: "xss.js_property_access", weight: 0.8, re: /\b(?:self|window|top|parent|this|globalThis|document|frames)\s*(?:\/\*.*?\*\/\s*)*\)?\s*\[\s*(?:\/\*.*?\*\/\s*)*["'`]/i },
   { id: "xss.js_comment_access", weight: 0.8, re: /\b(?:document|window|self|top)\s*\/\*.*?\*\/\s*\.?\s*(?:\/\*.*?\*\/\s*)*\.?\s*(?:cookie|location|domain)/i },
   { id: "xss.tagged_template", weight: 0.75, re: /\.\s*(?:\/\*.*?\*\/\s*)*call\s*(?:\/\*.*?\*\/\s*)*`|`\s*\$\{\s*(?:alert|eval|prompt|confirm)\b/i },
   { id: "xss.template_injection", weight: 0.75, re: /\{\{[^}]*(?:constructor|alert|\$eval|\$on|toString|__proto__|prototype)[^}]*\}\}/i },
   { id: "xss.jsfuck", weight: 0.8, re: /(?:[!+]\s*\[\s*\]\s*){3,}|\(\s*!\s*\[\s*\]\s*\+?\s*\[\s*\]\s*\)\s*\[/ },
   { id: "xss.utf7", weight: 0.8, re: /\+ADw-|\bADw-script|\+AD4-/ },
   { id: "xss.vml", weight: 0.8, re: /<\s*:?\s*vmlframe|<\s*v:\w+|urn:schemas-microsoft-com:vml/i },
+  { id: "xss.xml_entity", weight: 0.7, re: /!ENTITY\s+%?\s*[\w-]+\s+(?:SYSTEM|PUBLIC)\b/i },
+  { id: "xss.script_tag", weight: 0.9, re: /<\s*(?:[\w-]+\s*:\s*)?script\b/i },
+  { id: "xss.spaced_tag", weight: 0.7, re: /<\s*[a-z](?:\s+[a-z]){3,}\b/i },
+  { id: "xss.event_handler", weight: 0.7, re: /(?:^|[\s"'`;\/])formaction\s*=/i },
+  { id: "xss.ssi", weight: 0.8, re: /<!--\s*#\s*(?:exec|echo|include|set|config|printenv)\b/i },
+  { id: "xss.import_implementation", weight: 0.8, re: /<\s*\??\s*import\s*implementation/i },
+  { id: "xss.js_dom_write", weight: 0.75, re: /\b(?:document|window)\s*\.\s*(?:querySelector(?:All)?|getElementById|getElementsBy\w+)\s*\([^)]*\)\s*\.\s*(?:textContent|innerText|innerHTML|outerHTML|src|href)\s*=/i },
   { id: "xss.js_import", weight: 0.6, re: /\bimport\s*(?:\{[^}]*\}|\*\s+as\s+\w+)\s*from\s*["']/i },
   { id: "xss.quote_break_tag", weight: 0.85, re: /["'`]\s*\/?\s*>\s*<\s*[a-z!\/]/i },
   { id: "xss.js_context_break", weight: 0.8, re: /["'`]\s*[;,)+-]\s*(?:alert|prompt|confirm|eval|document|window|top|self|fetch)\s*[.(\[`]/i },
