@@ -45,7 +45,7 @@ describe("encryptSecret / decryptSecret", () => {
     expect(() => decryptSecret(token, "ctx", { key: generateSecretKey() })).toThrow(/encrypted with key .* configured key is/);
     expect(() => decryptSecret(token, "other", { key })).toThrow(SecretDecryptError);
     const raw = Buffer.from(token.slice(4), "base64url");
-    raw[raw.length - 1] ^= 1;
+    raw[raw.length - 1] = raw[raw.length - 1]! ^ 1;
     expect(() => decryptSecret(`dm1:${raw.toString("base64url")}`, "ctx", { key })).toThrow(/integrity/);
     expect(() => decryptSecret("plain", "ctx", { key })).toThrow(/dm1/);
   });

@@ -274,6 +274,8 @@ const blockedCondition = or(
 
 export interface AuditStats {
   byType: Record<string, number>;
+  /** Blocked requests per event type (guardian.blocked, rate_limit.exceeded, ...). */
+  blockedByType: { eventType: string; count: number }[];
   buckets: { start: Date; total: number; blocked: number }[];
   topRules: { rule: string; count: number }[];
   byUser: { user: string; userId: string | null; pseudonym: string | null; total: number; blocked: number }[];
@@ -316,6 +318,10 @@ export async function auditStats(db: Db, orgId: string, filter: AuditFilter, uni
   const byType = Object.fromEntries(types.map((t) => [t.eventType, t.n]));
   return {
     byType,
+    blockedByType: types
+      .filter((t) => t.blocked > 0)
+      .map((t) => ({ eventType: t.eventType, count: t.blocked }))
+      .sort((a, b) => b.count - a.count || a.eventType.localeCompare(b.eventType)),
     total: types.reduce((s, t) => s + t.n, 0),
     blocked: types.reduce((s, t) => s + t.blocked, 0),
     buckets: buckets.map((b) => ({ start: new Date(b.bucket), total: Number(b.total), blocked: Number(b.blocked) })),

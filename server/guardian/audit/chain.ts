@@ -19,7 +19,7 @@ export const CHAIN_VERSION = 1;
 export const AUDIT_LOCK_CLASS = 0x41554454;
 
 /** Detail keys that name or identify a person: moved from details into the erasable subject. */
-export const PERSONAL_KEYS = new Set(["email", "name", "username", "userAgent", "payload", "excerpt", "input", "ip"]);
+export const PERSONAL_KEYS = new Set(["email", "username", "userAgent", "payload", "excerpt", "input", "ip"]);
 
 const MAX_STRING = 2000;
 const MAX_DEPTH = 6;
