@@ -16,6 +16,7 @@ import { limitBody } from "../validation.ts";
 import { apiKeysApi } from "./api-keys.ts";
 import { adminModelsApi, isModelUploadChunk } from "./admin-models.ts";
 import { authApi } from "./auth.ts";
+import { dataProtectionApi } from "./data-protection.ts";
 import { migrationDownloadsApi } from "./downloads.ts";
 import { finetuneApi } from "./finetune.ts";
 import { isSourceUpload, migrationsApi } from "./migrations.ts";
@@ -53,6 +54,7 @@ export function createApi(): Hono<AppEnv> {
   api.route("/migrations", migrationsApi());
   api.route("/migrations", migrationDownloadsApi());
   api.route("/security", securityApi());
+  api.route("/data-protection", dataProtectionApi());
   api.route("/policies", policiesApi());
   api.route("/admin/models", adminModelsApi());
   api.route("/finetune", finetuneApi());

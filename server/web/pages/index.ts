@@ -17,6 +17,7 @@ import { authPages } from "./auth.ts";
 import { migrationPages } from "./migration-pages.ts";
 import { UPLOAD_BODY_LIMIT } from "./new-migration.ts";
 import { policiesPages } from "./policies.ts";
+import { securityPages } from "./security.ts";
 
 export const FORM_BODY_LIMIT = 16 * 1024;
 
@@ -40,6 +41,7 @@ export function createHtml(): Hono<AppEnv> {
   html.route("/", appPages());
   html.route("/", migrationPages());
   html.route("/", policiesPages());
+  html.route("/", securityPages());
   html.route("/", adminModelsPages());
   return html;
 }
