@@ -318,7 +318,11 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
     // SELECT ... FROM / SELECT function / SELECT *
     if (t.v === "select") {
       const rest = ts.slice(i + 1, i + 12);
-      if (rest.some((x) => x.v === "from")) add("sqli.select_from", 0.85);
+      const fromAt = rest.findIndex((x) => x.v === "from");
+      // "select the best option from the list" is English: two bare words in a row
+      const proj = fromAt >= 0 ? rest.slice(0, fromAt) : [];
+      const english = proj.some((x, k) => x.t === "n" && proj[k + 1]?.t === "n");
+      if (fromAt >= 0 && !english) add("sqli.select_from", 0.85);
       else if (a && (a.t === "f" || a.t === "(" || a.t === "v" || (a.t === "o" && a.v === "*") || a.t === "1" || a.v === "null")) add("sqli.select_expr", 0.8);
       else if (a && (a.t === "n" || a.t === "k") && rest.some((x) => ["group", "having", "where", "limit", "order", "into"].includes(x.v))) add("sqli.select_expr", 0.8);
     }
