@@ -44,7 +44,8 @@ export const guardianPolicies = pgTable(
 /**
  * Sliding-window rate limiting, two-window weighted counter: one row per key holds the current
  * window's count and the previous window's. Times are epoch milliseconds from the application's
- * clock (so that tests can move time), not the database's.
+ * clock (so that tests can move time), not the database's. The table is UNLOGGED (migration
+ * 0007, drizzle has no flag for it): no WAL flush per request; a crash only empties it.
  */
 export const rateLimitCounters = pgTable(
   "rate_limit_counters",
