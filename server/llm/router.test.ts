@@ -10,7 +10,9 @@ import {
   registerModel,
   removeModel,
   getTierRoutes,
+  loadRoutingState,
   setLlmSettings,
+  setModelEnabled,
   setTierRoute,
   summarizeLlmCalls,
 } from "../db/queries/llm.ts";
@@ -358,6 +360,26 @@ describe("the call log and the registry", () => {
     expect(await removeModel(testDb.db, orgId, "a")).toMatchObject({ name: "a" });
     expect(await getTierRoutes(testDb.db, orgId)).toEqual({ SIMPLE: ["b"] });
     expect(await r.structured(request(orgId))).toMatchObject({ ok: true, model: "b", value: { sql: "from b" } });
+  });
+
+  it("loads the routing state in one query with the same shapes as the table rows; a disabled model is skipped", async () => {
+    const o = keep(await startFakeOllama({ models: ["off", "on"] }));
+    o.script.chat = (req) => ({ content: { ...GOOD, sql: `from ${req.model}` } });
+    const orgId = await newOrg();
+    const off = await registerModel(testDb.db, orgId, { name: "off", provider: "ollama", endpointUrl: o.url, kind: "fine_tuned", baseModel: "qwen" });
+    await registerModel(testDb.db, orgId, { name: "on", provider: "ollama", endpointUrl: o.url });
+    await setModelEnabled(testDb.db, orgId, "off", false);
+    await setTierRoute(testDb.db, orgId, "MEDIUM", ["off", "on"]);
+    await setLlmSettings(testDb.db, orgId, { allowOutbound: true, allowedProviders: ["openai"] });
+    const state = await loadRoutingState(testDb.db, orgId);
+    expect(state.models.find((m) => m.name === "off")).toEqual({ ...off, enabled: false });
+    expect(state.routes).toEqual({ MEDIUM: ["off", "on"] });
+    expect(state.settings).toEqual({ allowOutbound: true, allowedProviders: ["openai"] });
+    expect(await loadRoutingState(testDb.db, await newOrg())).toEqual({ models: [], routes: {}, settings: { allowOutbound: false, allowedProviders: [] } });
+
+    const res = await router({ ollamaUrl: o.url }).structured(request(orgId, { tier: "MEDIUM" }));
+    expect(res).toMatchObject({ ok: true, model: "on" });
+    expect(o.chatRequests().map((b) => b.model)).toEqual(["on"]);
   });
 
   it("lists the models of every configured local endpoint, reporting one that is down", async () => {

@@ -1,7 +1,7 @@
 // Model router state: registered models, tier routes, the outbound allowance and the call log.
 // Every function is scoped by organisation id.
 import { and, asc, count, desc, eq, gte, sql, sum } from "drizzle-orm";
-import type { Db } from "../client.ts";
+import { queryRows, type Db } from "../client.ts";
 import {
   llmCalls,
   llmOrgSettings,
@@ -140,12 +140,34 @@ export async function setLlmSettings(db: Db, orgId: string, settings: LlmSetting
     .onConflictDoUpdate({ target: llmOrgSettings.orgId, set: values });
 }
 
-/** Everything the router needs for one request, in one round of queries. */
+/**
+ * Everything the router needs for one request in ONE statement: it runs on every model call, and on
+ * PGlite three separate selects cost several times one (measured in bench/llm-router.ts).
+ */
 export async function loadRoutingState(
   db: Db,
   orgId: string,
 ): Promise<{ models: RegisteredModel[]; routes: Partial<Record<ComplexityTier, string[]>>; settings: LlmSettings }> {
-  const [models, routes, settings] = await Promise.all([listRegisteredModels(db, orgId), getTierRoutes(db, orgId), getLlmSettings(db, orgId)]);
+  const [row] = await queryRows<{ models: unknown; routes: unknown; settings: unknown }>(
+    db,
+    sql`select
+      (select coalesce(json_agg(json_build_object(
+          'id', m.id, 'name', m.name, 'provider', m.provider, 'endpointUrl', m.endpoint_url, 'kind', m.kind,
+          'baseModel', m.base_model, 'description', m.description, 'enabled', m.enabled, 'createdAt', m.created_at)), '[]'::json)
+        from ${registeredModels} m where m.org_id = ${orgId}) as models,
+      (select coalesce(json_object_agg(r.tier, r.models), '{}'::json) from ${llmTierRoutes} r where r.org_id = ${orgId}) as routes,
+      (select json_build_object('allowOutbound', s.allow_outbound, 'allowedProviders', s.allowed_providers)
+        from ${llmOrgSettings} s where s.org_id = ${orgId}) as settings`,
+  );
+  // postgres.js parses json columns; PGlite too, but accept text to be driver-proof.
+  const parse = <T>(v: unknown, fallback: T): T => (v == null ? fallback : typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
+  const models = parse<(Omit<RegisteredModel, "createdAt" | "orgId"> & { createdAt: string })[]>(row?.models, []).map((m) => ({
+    ...m,
+    orgId,
+    createdAt: new Date(m.createdAt),
+  }));
+  const routes = parse<Partial<Record<ComplexityTier, string[]>>>(row?.routes, {});
+  const settings = parse<LlmSettings>(row?.settings, { allowOutbound: false, allowedProviders: [] });
   return { models, routes, settings };
 }
 
