@@ -6,7 +6,7 @@ import { auditLogs } from "../db/schema/audit.ts";
 import { createLogger } from "../log.ts";
 import type { AppEnv } from "../web/env.ts";
 import { ApiError } from "../web/errors.ts";
-import { guardFields, guardInputs, isExcludedField, scanInputs, type RequestInput } from "./middleware.ts";
+import { guardFields, guardInputs, isExcludedField, MAX_SCANNED_VALUES, scanInputs, type RequestInput } from "./middleware.ts";
 
 type Json = Record<string, any>;
 
@@ -42,6 +42,13 @@ describe("scanInputs", () => {
     const found = scanInputs([q("description", value)]);
     expect(found.map((d) => d.kind)).toContain(kind);
     expect(found[0]!.rules.length).toBeGreaterThan(0);
+  });
+
+  it("refuses, rather than half-checks, more input than the per-request budget", () => {
+    const padding = Array.from({ length: MAX_SCANNED_VALUES }, (_, i) => q(`pad.${i}`, "a b"));
+    const found = scanInputs([...padding, q("payload", "1' or '1'='1")]);
+    expect(found.map((d) => d.kind)).toEqual(["limit"]);
+    expect(scanInputs(padding)).toEqual([]);
   });
 
   it("never scans SQL fields or secrets", () => {
