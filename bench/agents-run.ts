@@ -65,7 +65,7 @@ for (let run = 1; run <= runs; run++) {
   }
   const stageMs = m!.stages.map((s) => `${s.name} ${s.startedAt && s.finishedAt ? `${Date.parse(s.finishedAt) - Date.parse(s.startedAt)} ms` : s.status}`);
   console.log(
-    `${name} run ${run}: ${r.status}${r.error ? ` (${r.error})` : ""} in ${(wall / 1000).toFixed(1)} s (validation on ${validationUrl ? "Postgres" : "PGlite worker"})\n` +
+    `${name} run ${run}: ${r.status}${r.error ? ` (${r.error})` : ""} in ${(wall / 1000).toFixed(1)} s (validation on ${validationUrl ? "Postgres" : "PGlite in a worker thread"})\n` +
       `  stages: ${stageMs.join(", ")}\n  objects ${rows.length}; grades ${JSON.stringify(grades)}; tiers ${JSON.stringify(tiers)}`,
   );
   await handle.close();

@@ -17,7 +17,8 @@ const codes = (row: { diagnostics: unknown[] }) => (row.diagnostics as Array<{ c
 
 // Validation runs on the test Postgres when there is one (fast), else on PGlite in a worker.
 const fixture = (db: Db, opts: Parameters<typeof createRunFixture>[1] = {}) => {
-  const options = { ...((opts.config?.options as Record<string, unknown> | undefined) ?? {}), ...(testDb.url ? { validationDatabaseUrl: testDb.url } : {}) };
+  // Without a test Postgres: PGlite in process (no statement timeout; these fixtures all end).
+  const options = { ...((opts.config?.options as Record<string, unknown> | undefined) ?? {}), ...(testDb.url ? { validationDatabaseUrl: testDb.url } : { statementTimeoutMs: 0 }) };
   return createRunFixture(db, { ...opts, config: { ...(opts.config ?? {}), options } });
 };
 

@@ -21,6 +21,7 @@ export interface ValidationOutcome {
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const EXPLAIN_LIMIT = 300;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 
 function modelsOf(o: { schema: string; name: string; model: string | null }, models: ModelResult[]): ModelResult[] {
   return models.filter((m) => (o.model && m.path === o.model) || (m.origin && m.origin.schema.toLowerCase() === o.schema.toLowerCase() && m.origin.name.toLowerCase() === o.name.toLowerCase()));
@@ -54,10 +55,13 @@ export async function validateConversion(w: Workspace, c: ConvertResult, opts: {
     out.summary = { skipped: w.config.target !== "postgres" ? "validation runs on Postgres; the sqlserver target is not run" : "validation switched off in the migration options" };
     return out;
   }
+  const timeoutMs = o.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const work = async () => {
     let conn: Connection | undefined;
     try {
-      conn = await openConnection(o.validationDatabaseUrl, o.statementTimeoutMs ? { statementTimeoutMs: o.statementTimeoutMs } : {});
+      // Always with a statement timeout: model-written SQL is untrusted and may never end. On PGlite
+      // this puts the database in a worker thread that can be stopped (server/validate/README.md).
+      conn = await openConnection(o.validationDatabaseUrl, timeoutMs > 0 ? { statementTimeoutMs: timeoutMs } : {});
     } catch (e) {
       throw Object.assign(new Error(`the validation database cannot be used: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`), { code: (e as { code?: unknown })?.code });
     }
@@ -67,7 +71,7 @@ export async function validateConversion(w: Workspace, c: ConvertResult, opts: {
         catalog: w.catalog,
         keep: true,
         ...(o.rows ? { rows: o.rows } : {}),
-        ...(o.statementTimeoutMs ? { statementTimeoutMs: o.statementTimeoutMs } : {}),
+        ...(timeoutMs > 0 ? { statementTimeoutMs: timeoutMs } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       });
       try {

@@ -32,8 +32,11 @@ export const RunOptions = z.object({
   projectName: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
   /** false skips validation (grades stay `compiled`). */
   validate: z.boolean().optional(),
-  /** Statement timeout of validation statements, ms. */
-  statementTimeoutMs: z.number().int().min(100).optional(),
+  /**
+   * Statement timeout of validation statements, ms (default 30 s). 0 = none, which on PGlite keeps
+   * the database in process (faster, but a statement that never ends stops the run): tests only.
+   */
+  statementTimeoutMs: z.number().int().min(0).optional(),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 
