@@ -90,7 +90,7 @@ describe("datamigrate audit", () => {
     }
     const bad = await run(["verify", "--org", orgId]);
     expect(bad.code).toBe(1);
-    expect(bad.out).toContain(`BROKEN  ${orgId}  edited_row at seq 2 (row ${editedId})`);
+    expect(bad.out).toContain(`BROKEN  ${orgId}  AUD1003 edited_row at seq 2 (row ${editedId})`);
     const json = await run(["verify", "--org", orgId, "--json"]);
     expect(JSON.parse(json.out)).toMatchObject({ ok: false, chains: [{ problem: { kind: "edited_row", seq: 2, id: editedId } }] });
   });

@@ -105,7 +105,7 @@ export const audit: Command = {
             c.legacyRows ? `${c.legacyRows} unchained legacy row(s)` : "",
           ].filter(Boolean);
           if (c.ok) lines.push(`OK      ${org}  ${c.rows} row(s), head ${c.head.seq}:${c.head.hash}${extra.length ? ` (${extra.join(", ")})` : ""}`);
-          else lines.push(`BROKEN  ${org}  ${c.problem!.kind} at seq ${c.problem!.seq}${c.problem!.id ? ` (row ${c.problem!.id})` : ""}: ${c.problem!.message}`);
+          else lines.push(`BROKEN  ${org}  ${c.problem!.code} ${c.problem!.kind} at seq ${c.problem!.seq}${c.problem!.id ? ` (row ${c.problem!.id})` : ""}: ${c.problem!.message}`);
         }
         if (report.chains.length === 0) lines.push("no audit events");
         lines.push(report.ok ? "audit log verifies" : "audit log does NOT verify");

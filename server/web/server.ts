@@ -5,6 +5,7 @@ import { createApp } from "../app.ts";
 import { loadConfig, type Config } from "../config.ts";
 import { databaseLocation, openDatabase, type DatabaseHandle } from "../db/client.ts";
 import { migrateDatabase } from "../db/migrate.ts";
+import { startGuardianServices } from "../guardian/audit/services.ts";
 import { deleteExpiredSessions } from "../db/queries/credentials.ts";
 import { jobsConfigFromEnv } from "../jobs/config.ts";
 import { startJobs, type Jobs } from "../jobs/index.ts";
@@ -45,6 +46,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await database.close();
     throw err;
   }
+  // Guardian: the key for stored credentials (a clear error when one is needed and missing) and audit retention.
+  const guardian = await startGuardianServices({ db: database.db, env, dataDir: config.dataDir, embedded: database.kind === "pglite", logger }).catch(
+    async (err: unknown) => {
+      await database.close();
+      throw err;
+    },
+  );
   let jobs: Jobs;
   try {
     // The model router is loaded with the first run, so that start-up does not pay for it.
@@ -56,6 +64,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       routerFor: () => (router ??= import("../llm/index.ts").then((m) => m.createModelRouter({ db: database.db, config, logger }))),
     });
   } catch (err) {
+    guardian.stop();
     await database.close();
     throw err;
   }
@@ -76,6 +85,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     s.once("error", reject);
   }).catch(async (err: unknown) => {
     clearInterval(purgeTimer);
+    guardian.stop();
     await jobs.stop().catch(() => {});
     await database.close().catch(() => {});
     throw err;
@@ -105,6 +115,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
+        guardian.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();

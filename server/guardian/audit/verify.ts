@@ -17,8 +17,21 @@ export type ChainProblemKind =
   | "anchor_unconfirmed"
   | "head_mismatch";
 
+/** Stable diagnostic codes (docs/diagnostic-codes.md), one per kind of break. */
+export const CHAIN_PROBLEM_CODES: Record<ChainProblemKind, string> = {
+  missing_rows: "AUD1001",
+  broken_link: "AUD1002",
+  edited_row: "AUD1003",
+  edited_subject: "AUD1004",
+  duplicate_seq: "AUD1005",
+  anchor_unconfirmed: "AUD1006",
+  head_mismatch: "AUD1007",
+};
+
 export interface ChainProblem {
   kind: ChainProblemKind;
+  /** AUD100x: see CHAIN_PROBLEM_CODES. */
+  code?: string;
   /** The row where the chain breaks (for missing rows: the first row after the gap). */
   id: string | null;
   seq: number;
@@ -95,7 +108,7 @@ export async function verifyChain(
     start,
     head: { seq: start.seq, hash: start.hash },
   };
-  const fail = (problem: ChainProblem): ChainReport => ({ ...report, ok: false, problem });
+  const fail = (problem: ChainProblem): ChainReport => ({ ...report, ok: false, problem: { code: CHAIN_PROBLEM_CODES[problem.kind], ...problem } });
   let expected = start.seq + 1;
   let prev = start.hash;
   let anchorConfirmed = !anchor;
