@@ -164,7 +164,7 @@ describe("migration jobs (one process)", () => {
     const { addJobEvent } = await import("./lease.ts");
     for (let i = 0; i < 3; i++) await addJobEvent(t.db, { id: m2.id, orgId: o.orgId }, "resumed", "earlier resume");
     const s = await waitForStatus(t.db, m2.id, ["failed"]);
-    expect(s.error).toMatch(/^JOB1003: the run was interrupted 4 times/);
+    expect(s.error).toMatch(/^JOB1002: the run was interrupted 4 times/);
   });
 
   it("a queued migration created while no worker ran is picked up by the worker's sweep", async () => {

@@ -8,7 +8,7 @@
 //   cancel requested (API) and run not completed → cancelled ("cancelled by a user")
 //   run timeout and run not completed            → failed, JOB1001
 //   run returned failed / threw                  → failed with its error
-//   resumed more than maxResumes times           → failed, JOB1003
+//   resumed more than maxResumes times           → failed, JOB1002
 //   process shutting down (SIGTERM)              → left running, lease released: resumed on restart
 import { hostname } from "node:os";
 import type { RunContext, RunOutcome } from "../agents/run.ts";
@@ -47,7 +47,7 @@ export interface WorkerOptions {
   runTimeoutMs: number;
   /** After aborting a run, how long to wait for it to return before ending it anyway. */
   abortGraceMs: number;
-  /** A run interrupted more often than this is failed (JOB1003) instead of resumed again. */
+  /** A run interrupted more often than this is failed (JOB1002) instead of resumed again. */
   maxResumes: number;
   /** On shutdown, how long to wait for aborted runs before releasing their leases anyway. */
   shutdownGraceMs: number;
@@ -281,7 +281,7 @@ export class MigrationWorker {
     const o = this.options;
     const log = this.log.child({ migrationId: m.id, orgId: m.orgId });
     if (claim.kind === "resume" && claim.resumes > o.maxResumes) {
-      await this.finish(m, { status: "failed", error: `JOB1003: the run was interrupted ${claim.resumes} times (its worker stopped each time); not resuming it again` }, log);
+      await this.finish(m, { status: "failed", error: `JOB1002: the run was interrupted ${claim.resumes} times (its worker stopped each time); not resuming it again` }, log);
       await this.deps.queue.complete(job.id, { status: "failed" });
       return;
     }
