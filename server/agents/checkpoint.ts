@@ -159,7 +159,19 @@ export async function openCheckpointer(db: Db, databaseUrl: string | undefined):
   if (databaseUrl && isPostgresDb(db)) {
     const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
     const saver = PostgresSaver.fromConnString(databaseUrl, { schema: "langgraph" });
-    await saver.setup();
+    try {
+      await saver.setup();
+    } catch {
+      // Two workers starting their first run at once race on CREATE SCHEMA/TABLE IF NOT EXISTS
+      // (a unique violation in the catalog): the loser finds everything created on a second try.
+      await new Promise((r) => setTimeout(r, 200));
+      try {
+        await saver.setup();
+      } catch (e) {
+        await saver.end().catch(() => {});
+        throw e;
+      }
+    }
     return { saver, kind: "postgres", close: () => saver.end() };
   }
   return { saver: new DbCheckpointSaver(db), kind: "db", close: async () => {} };

@@ -22,7 +22,7 @@ import type { ComplexityTier, ModelRouter, StructuredResult } from "../llm/types
 import type { Logger } from "../log.ts";
 import type { ConvertResult } from "../translate/project/convert.ts";
 import type { EvidenceGrade } from "../validate/evidence.ts";
-import { loadPrompt, neutraliseComments, refuseModelSql, renderPrompt } from "./prompts.ts";
+import { loadPrompt, neutraliseComments, refuseModelAnswer, renderPrompt } from "./prompts.ts";
 import { addEvent, setStage, upsertModels, type ModelRow, type PersistTarget } from "./persist.ts";
 import { validateConversion, type ValidationOutcome } from "./validation.ts";
 import { loadWorkspace, type Workspace } from "./workspace.ts";
@@ -250,7 +250,7 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
         notes: addNote(state.notes, id, { code, severity: "warning", message: `${agent}: ${res.reason === "refused_by_policy" ? "refused by policy" : "the model's answer was malformed or did not fit the schema"} (${firstLine(res.message)}); the deterministic result is kept` }),
       };
     }
-    const refusal = refuseModelSql(res.value.sql);
+    const refusal = await refuseModelAnswer(res.value.sql);
     if (refusal) {
       await addEvent(t, agent, `model answer refused: ${refusal}`, id, { model: res.model });
       return { attempts, modelCalls, lastError: { ...state.lastError, [id]: `your previous answer was refused: ${refusal}` }, notes: addNote(state.notes, id, { code: "AGT2003", severity: "warning", message: `${agent}: the model's SQL was refused before validation (${refusal}); the deterministic result is kept` }) };

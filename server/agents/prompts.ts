@@ -55,12 +55,52 @@ export function neutraliseComments(tsql: string): string {
   return out;
 }
 
+type OutputGuard = (sql: string) => { ok: true } | { ok: false; code: string; message: string; line: number };
+let outputGuard: OutputGuard | null | undefined;
+
+/** Guardian's output guard (the Postgres grammar, libpg-query), loaded once; null when absent. */
+async function loadOutputGuard(): Promise<OutputGuard | null> {
+  if (outputGuard !== undefined) return outputGuard;
+  try {
+    // A computed specifier: Guardian is optional for this module (and loads a WASM parser).
+    const spec = "../guardian/output-guard.ts";
+    outputGuard = ((await import(spec)) as { guardModelSql?: OutputGuard }).guardModelSql ?? null;
+  } catch {
+    outputGuard = null;
+  }
+  return outputGuard;
+}
+
+/** The model's SQL as dbt would render it, for the output guard (only the Jinja forms allowed below). */
+function renderForGuard(sqlText: string): string {
+  const id = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  return sqlText
+    .replace(/\{\{\s*source\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)\s*\}\}/g, (_m, a: string, b: string) => `${id(a)}.${id(b)}`)
+    .replace(/\{\{\s*ref\(\s*'([^']*)'\s*\)\s*\}\}/g, (_m, a: string) => id(a))
+    .replace(/\{\{\s*tsql_runtime_schema\(\)\s*\}\}/g, "tsql")
+    .replace(/\{\{\s*target\.schema\s*\}\}/g, "target_schema");
+}
+
+/**
+ * The model's SQL refused before it is run, or undefined: first the shape DataMigrate allows
+ * (refuseModelSql), then Guardian's output guard on the rendered SQL when it is installed.
+ */
+export async function refuseModelAnswer(sqlText: string): Promise<string | undefined> {
+  const guard = await loadOutputGuard();
+  const shape = refuseModelSql(sqlText, { keywords: !guard });
+  if (shape) return shape;
+  if (!guard) return undefined;
+  const r = guard(renderForGuard(sqlText.trim().replace(/;\s*$/, "")));
+  return r.ok ? undefined : `${r.code}: ${r.message}`;
+}
+
 /**
  * What a model answered must be one query that reads only through Jinja relations: a model that
  * writes DDL or DML would run it on the validation database. Returns why it is refused, or
- * undefined when it may be validated.
+ * undefined when it may be validated. `keywords: false` skips the keyword scan (when Guardian's
+ * parser-based output guard runs after this, the scan would only add false refusals).
  */
-export function refuseModelSql(sqlText: string): string | undefined {
+export function refuseModelSql(sqlText: string, opts: { keywords?: boolean } = {}): string | undefined {
   const s = sqlText.trim().replace(/;\s*$/, "");
   if (!s) return "the answer is empty";
   if (s.length > 200_000) return "the answer is longer than 200,000 characters";
@@ -79,6 +119,7 @@ export function refuseModelSql(sqlText: string): string | undefined {
     if (!/^(source\(\s*'[^']*'\s*,\s*'[^']*'\s*\)|ref\(\s*'[^']*'\s*\)|tsql_runtime_schema\(\)|target\.schema)$/.test(e)) return `the answer uses the Jinja expression {{ ${e} }}`;
   // One SELECT cannot hold DDL; what it can hold that writes or reaches outside is refused:
   // data-modifying CTEs, SELECT INTO, row locks, and functions that sleep, read files or connect.
+  if (opts.keywords === false) return undefined;
   const forbidden = /\b(insert|update|delete|merge|truncate|into|copy|pg_sleep\w*|pg_read_\w+|pg_ls_\w+|lo_import|lo_export|lo_get|lo_put|dblink\w*|pg_terminate_backend|pg_cancel_backend|set_config|pg_advisory\w*|pg_notify|txid_\w+|nextval|setval)\b/i.exec(bare);
   if (forbidden) return `the answer contains ${forbidden[1]!.toUpperCase()}, which a model query must not`;
   return undefined;
