@@ -170,8 +170,21 @@ export class Anonymiser {
     return r;
   }
 
+  // Raw spelling → replacement: the same names repeat many times in one migration.
+  private readonly nameCache = new Map<string, string>();
+  private readonly literalCache = new Map<string, string>();
+
   /** One name part (no dots). dbt-style compound names keep their layer prefix and `__` structure. */
   identifier(name: string): string {
+    let r = this.nameCache.get(name);
+    if (r === undefined) {
+      r = this.computeIdentifier(name);
+      this.nameCache.set(name, r);
+    }
+    return r;
+  }
+
+  private computeIdentifier(name: string): string {
     if (name.includes("__")) {
       return name
         .split("__")
@@ -204,6 +217,15 @@ export class Anonymiser {
 
   /** A string literal's replacement (without quotes). LIKE wildcards at the ends are kept. */
   literal(value: string): string {
+    let r = this.literalCache.get(value);
+    if (r === undefined) {
+      r = this.computeLiteral(value);
+      this.literalCache.set(value, r);
+    }
+    return r;
+  }
+
+  private computeLiteral(value: string): string {
     if (value.length <= 1 || value.trim() === "") return value;
     const m = /^([%_]*)([\s\S]*?)([%_]*)$/.exec(value)!;
     const [, lead, core, trail] = m as unknown as [string, string, string, string];
@@ -249,7 +271,6 @@ export class Anonymiser {
   }
 
   private tsqlToken(t: Token, prev: Token | undefined, next: Token | undefined): string {
-    const raw = (tok: Token | undefined) => (tok && tok.type === TokenType.Op ? tok.value : undefined);
     switch (t.type) {
       case TokenType.Word: {
         if (t.value.startsWith("#")) {
@@ -287,18 +308,21 @@ export class Anonymiser {
   }
 
   private pgTokens(tokens: PgToken[], inJinja: boolean): string {
-    const sig = tokens.map((t, i) => ({ t, i })).filter((x) => x.t.kind !== "space" && x.t.kind !== "comment");
-    const prevSig = new Map<number, PgToken>();
-    const nextSig = new Map<number, PgToken>();
-    for (let k = 0; k < sig.length; k++) {
-      if (k > 0) prevSig.set(sig[k]!.i, sig[k - 1]!.t);
-      if (k + 1 < sig.length) nextSig.set(sig[k]!.i, sig[k + 1]!.t);
+    // The next significant token (not space or comment) of each position, from one backward pass.
+    const next = new Array<PgToken | undefined>(tokens.length);
+    let following: PgToken | undefined;
+    for (let k = tokens.length - 1; k >= 0; k--) {
+      next[k] = following;
+      const kind = tokens[k]!.kind;
+      if (kind !== "space" && kind !== "comment") following = tokens[k];
     }
     let out = "";
+    let prev: PgToken | undefined;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
-      const prev = prevSig.get(i);
-      const next = nextSig.get(i);
+      const nextSig = next[i];
+      const prevSig = prev;
+      if (t.kind !== "space" && t.kind !== "comment") prev = t;
       switch (t.kind) {
         case "space":
           out += t.text;
@@ -308,7 +332,7 @@ export class Anonymiser {
           out += t.text.includes("\n") || t.text.startsWith("--") ? "\n" : " ";
           break;
         case "word":
-          out += this.wordIsName(t.value, prev?.kind === "op" ? prev.value : undefined, next?.kind === "op" ? next.value : undefined)
+          out += this.wordIsName(t.value, prevSig?.kind === "op" ? prevSig.value : undefined, nextSig?.kind === "op" ? nextSig.value : undefined)
             ? this.identifier(t.value)
             : t.value;
           break;
@@ -360,10 +384,15 @@ export class Anonymiser {
   }
 }
 
+/** An operator token's text (to see `.` around a name). */
+function raw(tok: Token | undefined): string | undefined {
+  return tok && tok.type === TokenType.Op ? tok.value : undefined;
+}
+
 /** The text between two tokens with comments removed: keeps a line break or a space. */
 function gap(between: string, soFar: string): string {
   if (between === "") return "";
-  if (/^\s*$/.test(between)) return soFar === "" ? "" : between;
+  if (between === " " || between === "\n" || /^\s*$/.test(between)) return soFar === "" ? "" : between;
   if (soFar === "") return "";
   return between.includes("\n") ? "\n" : " ";
 }

@@ -27,9 +27,17 @@ export interface PgToken {
   close?: string;
 }
 
-const isIdentStart = (c: string) => /[A-Za-z_\u0080-\uffff]/.test(c);
-const isIdentPart = (c: string) => /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+// Char-code tests: this runs once per character of every example.
+const isIdentStart = (c: string) => {
+  const k = c.charCodeAt(0);
+  return (k >= 65 && k <= 90) || (k >= 97 && k <= 122) || k === 95 || k >= 0x80;
+};
+const isIdentPart = (c: string) => {
+  const k = c.charCodeAt(0);
+  return isIdentStart(c) || (k >= 48 && k <= 57) || k === 36;
+};
 const isDigit = (c: string) => c >= "0" && c <= "9";
+const isSpace = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f" || c === "\v";
 
 export function tokenizePostgres(text: string): PgToken[] {
   const out: PgToken[] = [];
@@ -40,7 +48,7 @@ export function tokenizePostgres(text: string): PgToken[] {
     const c2 = text[i + 1];
     const start = i;
     if (c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f") {
-      while (i < n && /\s/.test(text[i]!)) i++;
+      while (i < n && isSpace(text[i]!)) i++;
       out.push({ kind: "space", text: text.slice(start, i), value: "" });
       continue;
     }
