@@ -356,21 +356,8 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouterHandl
     return buildChain(await loadRoutingState(db, orgId), tier, model);
   }
 
-  async function listEndpointModelsImpl(opts: { timeoutMs?: number } = {}): Promise<EndpointListing[]> {
-    const local = endpoints.filter((e) => !isCloudProvider(e.provider));
-    return Promise.all(
-      local.map(async (ep): Promise<EndpointListing> => {
-        const circuit = stateName(breakers.get(endpointKey(ep))?.state);
-        try {
-          const models = await timeout(opts.timeoutMs ?? 5000, TimeoutStrategy.Aggressive).execute(({ signal }) => listModels(ep, signal, fetchImpl));
-          return { provider: ep.provider, endpoint: ep.url, ok: true, circuit, models };
-        } catch (err) {
-          const error = err instanceof TaskCancelledError ? `no answer within ${opts.timeoutMs ?? 5000} ms` : describe(err);
-          return { provider: ep.provider, endpoint: ep.url, ok: false, error, circuit, models: [] };
-        }
-      }),
-    );
-  }
+  const listEndpointModelsImpl = (opts: { timeoutMs?: number } = {}) =>
+    listEndpoints(endpoints, fetchImpl, opts.timeoutMs, (ep) => stateName(breakers.get(endpointKey(ep))?.state));
 
   return {
     structured,
@@ -385,7 +372,29 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouterHandl
   };
 }
 
-/** listEndpointModels without a router (the admin page): no breaker state to report. */
+async function listEndpoints(
+  endpoints: readonly Endpoint[],
+  fetchImpl: FetchLike | undefined,
+  timeoutMs = 5000,
+  circuitOf: (ep: Endpoint) => EndpointListing["circuit"] = () => "closed",
+): Promise<EndpointListing[]> {
+  // Cloud endpoints are never listed: listing is not organisation-scoped, so no outbound allowance applies.
+  const local = endpoints.filter((e) => !isCloudProvider(e.provider));
+  return Promise.all(
+    local.map(async (ep): Promise<EndpointListing> => {
+      const circuit = circuitOf(ep);
+      try {
+        const models = await timeout(timeoutMs, TimeoutStrategy.Aggressive).execute(({ signal }) => listModels(ep, signal, fetchImpl));
+        return { provider: ep.provider, endpoint: ep.url, ok: true, circuit, models };
+      } catch (err) {
+        const error = err instanceof TaskCancelledError ? `no answer within ${timeoutMs} ms` : describe(err);
+        return { provider: ep.provider, endpoint: ep.url, ok: false, error, circuit, models: [] };
+      }
+    }),
+  );
+}
+
+/** The models every configured local endpoint serves (/api/tags, /v1/models), for the admin page and API. */
 export function listEndpointModels(config: Config, options: { timeoutMs?: number; fetch?: FetchLike } = {}): Promise<EndpointListing[]> {
-  return createModelRouter({ db: undefined as unknown as Db, config, defaults: { tiers: { SIMPLE: [], MEDIUM: [], COMPLEX: [], CRITICAL: [] }, models: [] }, ...(options.fetch ? { fetch: options.fetch } : {}) }).listEndpointModels(options);
+  return listEndpoints(configuredEndpoints(config), options.fetch, options.timeoutMs);
 }
