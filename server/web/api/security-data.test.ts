@@ -8,7 +8,7 @@ import { queryRows, type Db } from "../../db/client.ts";
 import { recordAudit } from "../../db/queries/audit.ts";
 import { migrationFiles, migrationModels, migrations, migrationSources } from "../../db/schema/migrations.ts";
 import { fineTuningData } from "../../db/schema/finetune.ts";
-import { verifyChain } from "../../guardian/audit/verify.ts";
+import { verifyAuditLog, verifyChain } from "../../guardian/audit/verify.ts";
 import { csvCell } from "../../guardian/audit/export.ts";
 import { encryptSecret, generateSecretKey } from "../../guardian/secrets.ts";
 
@@ -249,5 +249,14 @@ describe("data protection", () => {
     const logs = (await (await t.get("/api/v1/security/audit-logs?type=auth.login&limit=100", t.bearer(a.token))).json()) as Json;
     expect(logs.items.some((i: Json) => i.pseudonym?.startsWith("erased-") && i.userId === null)).toBe(true);
     expect((await verifyChain(t.testDb.db, a.orgId)).ok).toBe(true);
+  });
+});
+
+describe("the database this file produced", () => {
+  it("every audit chain in it verifies (requests, exports, erasures, pseudonymisation)", async () => {
+    const report = await verifyAuditLog(t.testDb.db);
+    expect(report.chains.length).toBeGreaterThan(5);
+    expect(report.chains.filter((c) => !c.ok)).toEqual([]);
+    expect(report.ok).toBe(true);
   });
 });
