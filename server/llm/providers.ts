@@ -186,6 +186,21 @@ async function postJson(ep: Endpoint, path: string, headers: Record<string, stri
   });
 }
 
+/**
+ * OpenAI's strict mode rejects a schema with an optional property or an open object; such a schema
+ * is sent with strict false (vLLM enforces it either way) and the answer is still validated by zod.
+ */
+export function strictCompatible(schema: unknown): boolean {
+  if (Array.isArray(schema)) return schema.every(strictCompatible);
+  if (!schema || typeof schema !== "object") return true;
+  const s = schema as { type?: unknown; properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown };
+  if (s.properties) {
+    const keys = Object.keys(s.properties);
+    if (s.additionalProperties !== false || keys.some((k) => !(s.required ?? []).includes(k))) return false;
+  }
+  return Object.values(s).every(strictCompatible);
+}
+
 interface OpenAiCompletion {
   choices?: { message?: { content?: string | null; refusal?: string | null } }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number };
@@ -201,7 +216,7 @@ async function openaiChat(ep: Endpoint, call: ChatCall, signal: AbortSignal, fet
       messages: call.messages,
       temperature: 0,
       stream: false,
-      response_format: { type: "json_schema", json_schema: { name: call.schemaName, schema: call.jsonSchema, strict: true } },
+      response_format: { type: "json_schema", json_schema: { name: call.schemaName, schema: call.jsonSchema, strict: strictCompatible(call.jsonSchema) } },
     },
     signal,
     fetchImpl,

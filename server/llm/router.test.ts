@@ -98,6 +98,11 @@ describe("routing by tier", () => {
     const sent = v.chatRequests()[0];
     expect(sent.response_format).toMatchObject({ type: "json_schema", json_schema: { name: "fix", strict: true, schema: { type: "object" } } });
     expect(sent.stream).toBe(false);
+    // An optional field cannot be strict in OpenAI's sense: sent with strict false, still validated here.
+    v.script.chat = () => ({ content: { sql: "select 3" } });
+    const loose = await r.structured({ ...request(mine), schema: z.object({ sql: z.string(), why: z.string().optional() }) });
+    expect(loose).toMatchObject({ ok: true, value: { sql: "select 3" } });
+    expect(v.chatRequests()[1].response_format.json_schema.strict).toBe(false);
 
     const b = await r.structured(request(other));
     expect(b).toMatchObject({ ok: true, model: "datamigrate-coder-small" });
