@@ -23,7 +23,7 @@ import type { Logger } from "../log.ts";
 import type { ConvertResult } from "../translate/project/convert.ts";
 import type { EvidenceGrade } from "../validate/evidence.ts";
 import { loadPrompt, neutraliseComments, refuseModelAnswer, renderPrompt } from "./prompts.ts";
-import { addEvent, setStage, upsertModels, type ModelRow, type PersistTarget } from "./persist.ts";
+import { addEvent, addEvents, setStage, upsertModels, type ModelRow, type PersistTarget } from "./persist.ts";
 import { validateConversion, type ValidationOutcome } from "./validation.ts";
 import { loadWorkspace, type Workspace } from "./workspace.ts";
 
@@ -432,7 +432,13 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
       }
     // Grades of a project that still holds rejected candidates are not final: persisted only when they are.
     const stale = rejected > 0;
-    if (!stale) await persistGrades(w, c, v, { ...state, accepted });
+    if (!stale) {
+      await persistGrades(w, c, v, { ...state, accepted });
+      await addEvents(
+        t,
+        c.report.objects.map((o) => ({ stage: "test", object: objKey(o), message: `graded ${v.grades[objKey(o)] ?? "none"}`, data: { grade: v.grades[objKey(o)] ?? null, status: o.status } })),
+      );
+    }
     const counts = Object.values(v.grades).reduce<Record<string, number>>((a, g) => ((a[g] = (a[g] ?? 0) + 1), a), {});
     await addEvent(t, "test", `validation run ${state.testRuns + 1}: ${Object.entries(counts).map(([g, n]) => `${g} ${n}`).join(", ")}`, undefined, { grades: counts, rebuild: rebuildQueue.length });
     await setStage(t, "test", "completed", Object.entries(counts).map(([g, n]) => `${g} ${n}`).join(", "));

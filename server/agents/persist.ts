@@ -20,6 +20,14 @@ export async function addEvent(t: PersistTarget, stage: string, message: string,
   await t.db.insert(migrationEvents).values({ migrationId: t.migrationId, orgId: t.orgId, stage, message, data, ...(object ? { object } : {}) });
 }
 
+/** Several events in one statement (one per object of a stage). */
+export async function addEvents(t: PersistTarget, events: Array<{ stage: string; message: string; object?: string; data?: Record<string, unknown> }>): Promise<void> {
+  for (let i = 0; i < events.length; i += 500)
+    await t.db.insert(migrationEvents).values(
+      events.slice(i, i + 500).map((e) => ({ migrationId: t.migrationId, orgId: t.orgId, stage: e.stage, message: e.message, data: e.data ?? {}, ...(e.object ? { object: e.object } : {}) })),
+    );
+}
+
 export async function readStages(t: PersistTarget): Promise<MigrationStage[]> {
   const [row] = await t.db.select({ stages: migrations.stages }).from(migrations).where(scope(t));
   return row?.stages ?? [];
