@@ -18,10 +18,12 @@
 // function audit_pseudonymise, which blanks the erasable subject (user id, address, e-mail...)
 // and leaves the hashed columns untouched, so `audit verify` still passes (see chain.ts).
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { sql } from "drizzle-orm";
 import { strToU8, zipSync, type Zippable } from "fflate";
 import { queryRows, type Db } from "../db/client.ts";
 import { iterateAuditLogs, recordAudit } from "../db/queries/audit.ts";
+import { uploadDir } from "../finetune/uploads.ts";
 import { isEncryptedSecret } from "./secrets.ts";
 
 /** Never exported: session ids are hashes of live tokens; the mappings hold un-anonymised originals. */
@@ -196,10 +198,10 @@ export interface ErasureResult {
  */
 export async function eraseOrganizationData(
   db: Db,
-  input: { orgId: string; actorUserId: string | null; scope: ErasureScope; now: Date; ip?: string | null },
+  input: { orgId: string; actorUserId: string | null; scope: ErasureScope; now: Date; ip?: string | null; dataDir?: string },
 ): Promise<ErasureResult> {
   const { orgId, scope } = input;
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const t = tx as unknown as Db;
     const tables = (await organisationTables(t)).filter(
       (x) => !NEVER_ERASED.has(x.name) && (scope === "organization" || !KEPT_BY_DATA_ERASURE.has(x.name)),
@@ -245,6 +247,10 @@ export async function eraseOrganizationData(
     }
     return { scope, deleted, pseudonymisedAuditRows: pseudonymised };
   });
+  // Uploaded model files (fine-tuned weights) live under DATA_DIR, not in the database: they go
+  // with the organisation, after the transaction committed.
+  if (scope === "organization" && input.dataDir) await rm(uploadDir(input.dataDir, orgId), { recursive: true, force: true });
+  return result;
 }
 
 const pseudonym = () => `erased-${randomBytes(6).toString("hex")}`;

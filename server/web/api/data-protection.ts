@@ -58,6 +58,7 @@ export function dataProtectionApi(): Hono<AppEnv> {
       scope: input.scope,
       now: c.var.deps.clock(),
       ip: clientIp(c),
+      dataDir: c.var.deps.config.dataDir,
     });
     return c.json(result);
   });

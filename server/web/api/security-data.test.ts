@@ -1,5 +1,7 @@
 // The security dashboard, audit-log exports and data protection through the HTTP API.
 import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { unzipSync, strFromU8 } from "fflate";
 import { describe, expect, it } from "vitest";
@@ -217,7 +219,12 @@ describe("data protection", () => {
     const member = await t.login(`gone-${a.orgId}@example.com`, "member passphrase 7");
     expect(member).toBeTruthy();
     await seedWork(t.testDb.db, a.orgId, a.userId);
+    // An uploaded model file of the organisation, outside the database.
+    const uploads = path.join(t.config.dataDir, "model-uploads", a.orgId);
+    mkdirSync(uploads, { recursive: true });
+    writeFileSync(path.join(uploads, "x.part"), "weights");
     const res = await t.postJson("/api/v1/data-protection/erase", { scope: "organization", confirm: "Gone Org" }, t.bearer(a.token));
+    expect(existsSync(uploads)).toBe(false);
     expect(res.status).toBe(200);
     const body = (await res.json()) as Json;
     expect(body.pseudonymisedAuditRows).toBeGreaterThan(3);

@@ -128,6 +128,7 @@ export function securityPages(): Hono<AppEnv> {
       scope: form.data.scope,
       now: c.var.deps.clock(),
       ip: clientIp(c),
+      dataDir: c.var.deps.config.dataDir,
     });
     if (result.scope === "organization") {
       // The account and its sessions are gone with the organisation.
