@@ -37,12 +37,30 @@ function load(file: string): Row[] {
     .map((l) => JSON.parse(l) as Row);
 }
 
+// CRS "benign" means "this one rule must not fire". These high-confidence benign rows are
+// nevertheless injection payloads (CRS tests them against a rule that is not meant to catch
+// them): a UNION SELECT, time-based pg_sleep/BENCHMARK, DBMS_LDAP out-of-band, an XSS with
+// UTF-8 encoded brackets, a text quoting injection examples. Flagging them is correct for a
+// detector that is not one CRS rule; the table shows the false-positive rate with and
+// without them. Chosen by reading each row, listed here by CRS rule and test id.
+const ADJUDICATED = new Set([
+  "941310:8", "941310:9", // alert(…) between UTF-8 encoded '<' '>' look-alikes
+  "942101:10", "942101:11", // 9'union all / 24 union all select 1,2,3 from aa
+  "942120:30", // user'collate foo-- (quote break, operator, comment)
+  "942160:12", // BENCHMARK(2999/**/999,MD5(
+  "942360:29", "942360:30", "942360:31", // DBMS_LDAP.INIT subquery, pg_sleep subquery, UNION ALL SELECT NULL,…
+  "942521:16", "942522:8", // article text quoting ' OR '1'='1 and SELECT * FROM examples
+]);
+const adjudicated = (r: Row) => ADJUDICATED.has(`${String(r.rule)}:${String(r.test_id)}`);
+
 interface Line {
   set: string;
   attacks: number;
   caught: number;
   benign: number;
   fp: number;
+  fpAdj: number;
+  benignAdj: number;
   usPerInput: number;
 }
 
@@ -54,11 +72,18 @@ function measure(set: string, rows: Row[], fn: (s: string) => Detection, kind: s
   for (const r of rows.slice(0, 20)) fn(r.payload);
   let caught = 0;
   let fp = 0;
+  let fpAdj = 0;
+  let benignAdj = 0;
   let attacks = 0;
   let benign = 0;
-  const t0 = process.hrtime.bigint();
-  const results = rows.map((r) => fn(r.payload));
-  const t1 = process.hrtime.bigint();
+  // best of three passes: the machine is shared, the minimum is the least disturbed
+  let best = Infinity;
+  let results: Detection[] = [];
+  for (let pass = 0; pass < 3; pass++) {
+    const t0 = process.hrtime.bigint();
+    results = rows.map((r) => fn(r.payload));
+    best = Math.min(best, Number(process.hrtime.bigint() - t0));
+  }
   rows.forEach((r, i) => {
     const d = results[i]!;
     if (r.expected === "attack") {
@@ -67,13 +92,15 @@ function measure(set: string, rows: Row[], fn: (s: string) => Detection, kind: s
       else if (showMisses === kind) process.stdout.write(`MISS ${set} ${String(r.rule ?? "")} ${d.score} ${JSON.stringify(r.payload.slice(0, 200))}\n`);
     } else {
       benign++;
+      if (!adjudicated(r)) benignAdj++;
       if (d.flagged) {
         fp++;
+        if (!adjudicated(r)) fpAdj++;
         if (showFp === kind) process.stdout.write(`FP ${set} ${String(r.rule ?? "")} ${d.score} [${d.rules.join(",")}] ${JSON.stringify(r.payload.slice(0, 200))}\n`);
       }
     }
   });
-  lines.push({ set, attacks, caught, benign, fp, usPerInput: Number(t1 - t0) / 1000 / rows.length });
+  lines.push({ set, attacks, caught, benign, fp, fpAdj, benignAdj, usPerInput: best / 1000 / rows.length });
 }
 
 const crs = load("crs_941_942.jsonl");
@@ -100,9 +127,12 @@ measure("pi_notinject", load("pi_notinject.jsonl"), detectPromptInjection, "prom
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "—");
 const table = [
-  "| set | attacks | recall | benign | false positives | µs/input |",
-  "|---|---:|---:|---:|---:|---:|",
-  ...lines.map((l) => `| ${l.set} | ${l.attacks} | ${pct(l.caught, l.attacks)} (${l.caught}) | ${l.benign} | ${pct(l.fp, l.benign)} (${l.fp}) | ${l.usPerInput.toFixed(1)} |`),
+  "| set | attacks | recall | benign | false positives | FP without adjudicated rows | µs/input |",
+  "|---|---:|---:|---:|---:|---:|---:|",
+  ...lines.map(
+    (l) =>
+      `| ${l.set} | ${l.attacks} | ${pct(l.caught, l.attacks)} (${l.caught}) | ${l.benign} | ${pct(l.fp, l.benign)} (${l.fp}) | ${l.benignAdj === l.benign ? "" : `${pct(l.fpAdj, l.benignAdj)} (${l.fpAdj}/${l.benignAdj})`} | ${l.usPerInput.toFixed(1)} |`,
+  ),
 ].join("\n");
 process.stdout.write(table + "\n");
 

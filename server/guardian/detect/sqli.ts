@@ -252,6 +252,10 @@ export function sqlViews(text: string): string[] {
   views.add(norm);
   if (norm !== s) views.add(s.replace(/\u0000/g, ""));
   for (const part of structuredParts(norm)) views.add(part);
+  // A backslash before a quote is how naive escaping is bypassed: read it as the quote.
+  if (/\\['"`]/.test(norm)) views.add(norm.replace(/\\(['"`])/g, "$1"));
+  // Comments inside a keyword (DR/**/OP) vanish in some databases.
+  if (norm.includes("/*")) views.add(norm.replace(/\/\*(?!!)[\s\S]*?\*\//g, ""));
   return [...views];
 }
 
@@ -266,6 +270,12 @@ export function structuredParts(s: string): string[] {
     for (const m of t.matchAll(/=\s*"([^"]*)"|=\s*'([^']*)'|>([^<]+)</g)) {
       const v = (m[1] ?? m[2] ?? m[3] ?? "").trim();
       if (v && out.length < 32) out.push(decodeHtmlEntities(v));
+    }
+  } else if (/^[\w.\[\]-]+=[^&]*&[\w.\[\]-]+=/.test(t)) {
+    // application/x-www-form-urlencoded: each value on its own
+    for (const kv of t.split("&").slice(0, 32)) {
+      const eq = kv.indexOf("=");
+      if (eq > 0 && eq < kv.length - 1) out.push(kv.slice(eq + 1));
     }
   } else if (t.startsWith("{") || t.startsWith("[")) {
     try {
@@ -296,11 +306,12 @@ const isValue = (t: Tok | undefined) => !!t && (t.t === "s" || t.t === "1" || t.
 const isCmp = (t: Tok | undefined): t is Tok => !!t && t.t === "o" && COMPARISON.has(t.v);
 
 /** Rules over one token stream. `ctx` is the quote context the stream was lexed in. */
-function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>, short: boolean): void {
+function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>, short: boolean, view: string): void {
   const add = (id: string, w: number) => hits.set(id, Math.max(hits.get(id) ?? 0, w));
   // Comments hide keywords from naive matchers; they are whitespace to SQL.
   const ts = toks.filter((t) => t.t !== "c");
   const len = ts.length;
+  const endsWithComment = toks.length > 0 && toks[toks.length - 1]!.t === "c";
   for (let i = 0; i < len; i++) {
     const t = ts[i]!;
     const a = ts[i + 1];
@@ -343,8 +354,8 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
     if (t.t === "&" && (i > 0 || short) && (ctx !== "" ? afterBreak && ts[0]!.t === "s" : true)) {
       // value op value
       if (isValue(a) && isCmp(b) && (ctx || /^[=<>!]/.test(b.v)) && (isValue(c) || c?.t === "(" || c?.t === "o" || c === undefined)) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.9 : c === undefined ? 0.6 : 0.75);
-      else if (a?.t === "(" && isValue(b) && isCmp(c) && /^[=<>!]/.test(c.v)) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.9 : 0.7);
-      else if ((a?.t === "1" || (a?.t === "s" && ctx && !a.open)) && (b === undefined || b.t === "c" || b.t === ";")) add(ctx ? "sqli.boolean_quote" : "sqli.boolean", ctx ? 0.6 : 0.3);
+      else if (a?.t === "(" && isValue(b) && isCmp(c) && (ctx || /^[=<>!]/.test(c.v))) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.9 : 0.7);
+      else if ((a?.t === "1" || (a?.t === "s" && ctx && !a.open)) && (b === undefined || b.t === "c" || b.t === ";")) add(ctx ? "sqli.boolean_quote" : "sqli.boolean", ctx || endsWithComment ? 0.6 : 0.3);
       else if (a?.t === "f" || (a?.t === "(" && (b?.t === "E" || b?.t === "f" || b?.t === "1"))) add("sqli.logic_function", ctx ? 0.85 : 0.6);
       else if (a?.v === "true" || a?.v === "false" || a?.v === "null") add("sqli.boolean_literal", ctx ? 0.75 : 0.4);
       else if (ctx && a && isValue(a) && b?.t === "o" && (b.v === "is" || b.v === "not" || b.v === "like" || b.v === "regexp" || b.v === "in" || b.v === "between" || b.v === "sounds" || b.v === "glob" || b.v === "rlike")) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.85 : 0.55);
@@ -383,15 +394,26 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
     if (t.t === "f" && (t.v === "if" || t.v === "iif") && ts.slice(i + 1, i + 10).some((x) => isCmp(x))) add("sqli.conditional", 0.6);
     // ::type casts after a quote (postgres), string-concatenation breaks '||(select ...)||'
     if (t.t === "&" && t.v === "||" && a?.t === "(" && (b?.t === "E" || b?.t === "f")) add("sqli.concat_subquery", 0.85);
-    if (t.t === "o" && t.v === "::" && a && /^(?:int|integer|text|bool|boolean|jsonb?|numeric|bigint|varchar|bytea|regclass)$/.test(a.v) && i > 0 && (ts[i - 1]!.t === ")" || ts[i - 1]!.t === "s" || (short && ts[i - 1]!.t === "n"))) add("sqli.pg_cast", 0.6);
+    if (t.t === "o" && t.v === "::" && a && /^(?:int|integer|text|bool|boolean|jsonb?|numeric|bigint|varchar|bytea|regclass)$/.test(a.v) && i > 0 && (ts[i - 1]!.t === ")" || ts[i - 1]!.t === "s" || ts[i - 1]!.t === "k" || (short && ts[i - 1]!.t === "n"))) add("sqli.pg_cast", 0.6);
+    // value'or'value: a quote break, a logic operator and a new quoted operand
+    if (ctx && i === 1 && t.t === "&" && ts[0]!.t === "s" && ts[0]!.v.length > 2 && a?.t === "s" && len === 3 && !/\s/.test(a.v)) add("sqli.quote_logic_quote", 0.6);
+    // SET @var = ...: variable assignment (MySQL/T-SQL)
+    if (t.v === "set" && a?.t === "v" && (i === 0 || ts[i - 1]!.t === ";" || ts[i - 1]!.t === "x" || ts[i - 1]!.t === "o")) add("sqli.set_variable", 0.6);
+    // a logic operator followed by a comment: 1='1' or-- -
+    if (t.t === "&" && a === undefined && endsWithComment && i > 0) add("sqli.logic_comment", 0.6);
+    // a short input starting with a logic operator and a number: "or 88", "xor 5-"
+    if (short && i === 0 && t.t === "&" && a?.t === "1" && (b === undefined || b.t === "o")) add("sqli.logic_fragment", 0.55);
+    // value then a clause keyword in a short input: 'nnn' LIMIT
+    if (short && (t.t === "s" || t.t === "1" || t.t === ")") && a && (a.v === "limit" || (a.v === "order" && b?.v === "by") || (a.v === "group" && b?.v === "by") || a.v === "having")) add("sqli.clause_after_value", 0.55);
     // a logic operator ending a short input ("x OR ", "/3 and(") : the start of a chained condition
-    if (t.t === "&" && short && (a === undefined || (a.t === "(" && ts[i + 2] === undefined)) && (i === 0 || ["n", "1", ")", "k"].includes(ts[i - 1]!.t))) add("sqli.logic_fragment", 0.55);
+    if (t.t === "&" && short && !/['"`]/.test(view) && (a === undefined || (a.t === "(" && ts[i + 2] === undefined)) && (i === 0 || ["n", "1", ")", "k"].includes(ts[i - 1]!.t))) add("sqli.logic_fragment", 0.55);
     // a SQL function called in a short input ("concat(", "SUBSTRING(") or with SQL inside the call
     if (t.t === "f" && SQL_FUNCTIONS.has(t.v.replace(/^.*\./, ""))) {
       const args = ts.slice(i + 2, i + 10);
       const sqlArgs = args.some((x) => x.t === "E" || x.t === "f" || x.t === "v" || (x.t === "s" && ctx === "")) && args.some((x) => x.t === ",");
       add("sqli.function_call", short || sqlArgs ? 0.55 : 0.25);
     }
+    if (short && (t.t === "n" || t.t === "k" || t.t === "o") && SQL_FUNCTIONS.has(t.v) && a && (a.t === "o" || a.t === "x" || a.t === "." || a.t === "&") && ts.slice(i + 1, i + 5).some((x) => x.t === "(")) add("sqli.function_call", 0.5);
     // (select ...) subquery in an expression
     if (t.t === "(" && a?.v === "select" && i > 0) add("sqli.subquery", 0.8);
   }
@@ -404,8 +426,20 @@ const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
   { id: "sqli.system_database", weight: 0.55, re: /\b(?:tempdb|msdb|northwind|mysql\.(?:db|user|host)|sysibm|systables|all_tables|user_tables|dba_users|all_users|sysmaster)\b/i },
   // column alias then FROM after a closing quote/backtick/number: ` AS `x` FROM, 6 As" from
   { id: "sqli.alias_from", weight: 0.6, re: /(?:["'`)]|\d)\s*as\s*["'`]?[\w$]*["'`]?\s+from\b/i },
+  // backslash-escaped quote followed by a logic operator: \' or '1
+  { id: "sqli.escaped_quote_logic", weight: 0.6, re: /\\['"`]\s*(?:or|and|xor|\|\||&&)(?![a-z])/i },
+  // clause sequences: FROM t WHERE/GROUP BY/ORDER BY/LIMIT, with a quoted or dotted table
+  { id: "sqli.clause_sequence", weight: 0.7, re: /\bfrom\s+(?:`[^`]+`|"[^"]+"|\[[^\]]+\]|[\w$]+(?:\.[\w$`]+)+|[\w$]+)\s+(?:group\s+by|order\s+by|limit|having|procedure\s+analyse)\b|\bfrom\s+(?:`[^`]+`|"[^"]+"|\[[^\]]+\])(?:\.(?:`[^`]+`|\w+))?\s+(?:where|limit|join|union)\b/i },
+  // JSON path literal compared in SQL ('$.a[2].f')
+  { id: "sqli.json_path", weight: 0.6, re: /'\$\.[\w\[\]*.]+'\s*(?:=|<|>|\)|$)|'\s*[<>]\s*'\$\./ },
+  // closing backtick then an operator: `x` REGEXP, `>65
+  { id: "sqli.backtick_break", weight: 0.55, re: /^[^`]{0,40}`\s*(?:[<>=]+|!=|regexp\b|rlike\b|like\b|and\b|or\b|xor\b|as\b|from\b|union\b|between\b)/i },
+  // quote (or backtick) then ';' ending a short value: admin'; / user`;
+  { id: "sqli.quote_termination", weight: 0.6, re: /^[^'"`]{0,60}[`'"]\s*;\s*(?:--.*|#.*)?$/ },
+  // an input that starts with IN ( list
+  { id: "sqli.in_list", weight: 0.55, re: /^\s*(?:not\s+)?in\s*\(\s*(?:\d|'|")/i },
   // an input that is nothing but a SQL operator or predicate
-  { id: "sqli.operator_only", weight: 0.55, re: /^\s*(?:<=>|<>|!=|>=|<=|->>?|<<|>>|\|\||&&|xor|rlike|regexp|like\s+null|is\s+(?:not\s+)?null|sounds\s+like|not\s+(?:between|in|like|regexp)|=)\s*$/i },
+  { id: "sqli.operator_only", weight: 0.55, re: /^\s*(?:<=>|<>|!=|>=|<=|->>?|<<|>>|\|\||&&|xor|rlike|regexp|like\s+null|is\s+(?:not\s+)?null|sounds\s+like|not\s+(?:between|in|like|regexp)|=|order\s+by|group\s+by)\s*$/i },
   { id: "sqli.dangerous_function", weight: 0.85, re: DANGEROUS_RE },
   // MySQL executable comment: /*!50000select*/
   { id: "sqli.mysql_inline_comment", weight: 0.85, re: /\/\*!\d*\s*\w/ },
@@ -414,10 +448,10 @@ const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
   // integer overflow / magic values used to probe
   { id: "sqli.magic_number", weight: 0.5, re: /(?:^|[^\d.])(?:2147483647|2147483648|4294967295|4294967296|9223372036854775807|18446744073709551615|2\.2250738585072011e-308|0x7fffffff|0xffffffff)(?![\d])/ },
   // json operators on quoted JSON (postgres jsonb injection)
-  { id: "sqli.json_operator", weight: 0.7, re: /'\s*[\[{][^']*[\]}]'\s*(?:::\s*jsonb?\s*)?(?:@>|<@|\?\||\?&|\?|#>>?|->>?|@\?|@@)\s*'/i },
+  { id: "sqli.json_operator", weight: 0.7, re: /'\s*[\[{][^']*[\]}]'\s*(?:::\s*jsonb?\s*)?(?:@>|<@|\?\||\?&|\?|#>>?|->>?|@\?|@@)\s*(?:'|array\s*\[)/i },
   { id: "sqli.json_operator", weight: 0.7, re: /::\s*jsonb?\b/i },
   // MySQL scientific-notation bypass: 1.e(…
-  { id: "sqli.scientific_bypass", weight: 0.7, re: /\d\.e[\s(,)]/i },
+  { id: "sqli.scientific_bypass", weight: 0.7, re: /\d\.e[\s(,).]/i },
 ];
 
 /** Scores `text` (a non-SQL input) for SQL injection. */
@@ -428,9 +462,9 @@ export function detectSqli(text: string, opts?: DetectOptions): Detection {
     // A fragment (short input) that is SQL syntax is itself the signal; in prose the same
     // words are ordinary ("or", "left (...)").
     const short = view.trim().length <= SHORT_INPUT;
-    tokenRules(tokenizeSql(view), "", hits, short);
-    if (view.includes("'")) tokenRules(tokenizeSql("'" + view), "'", hits, short);
-    if (view.includes('"')) tokenRules(tokenizeSql('"' + view), '"', hits, short);
+    tokenRules(tokenizeSql(view), "", hits, short, view);
+    if (view.includes("'")) tokenRules(tokenizeSql("'" + view), "'", hits, short, view);
+    if (view.includes('"')) tokenRules(tokenizeSql('"' + view), '"', hits, short, view);
   }
   const rules = [...hits.keys()];
   const score = combine([...hits.values()]);
