@@ -6,6 +6,7 @@ import { loadConfig, type Config } from "../config.ts";
 import { databaseLocation, openDatabase, type DatabaseHandle } from "../db/client.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { startGuardianServices } from "../guardian/audit/services.ts";
+import { finetuneScheduleFromEnv, startScheduledExports } from "../finetune/schedule.ts";
 import { deleteExpiredSessions } from "../db/queries/credentials.ts";
 import { jobsConfigFromEnv } from "../jobs/config.ts";
 import { startJobs, type Jobs } from "../jobs/index.ts";
@@ -39,6 +40,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ? { ...options.config, ...(options.port === undefined ? {} : { port: options.port }) }
     : loadConfig(options.port === undefined ? env : { ...env, PORT: String(options.port) });
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Read before anything is opened: a bad FINETUNE_EXPORT_CRON stops start-up with its name.
+  const finetuneSchedule = finetuneScheduleFromEnv(env);
   const database = await openDatabase(databaseLocation(config));
   try {
     await migrateDatabase(database);
@@ -53,6 +56,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       throw err;
     },
   );
+  // Fine-tuning: scheduled training-data export (FINETUNE_EXPORT_DIR) and the sweep of abandoned model uploads.
+  const finetune = startScheduledExports(database.db, config.dataDir, logger, finetuneSchedule);
   let jobs: Jobs;
   try {
     // The model router is loaded with the first run, so that start-up does not pay for it.
@@ -65,6 +70,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
   } catch (err) {
     guardian.stop();
+    finetune.stop();
     await database.close();
     throw err;
   }
@@ -86,6 +92,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }).catch(async (err: unknown) => {
     clearInterval(purgeTimer);
     guardian.stop();
+    finetune.stop();
     await jobs.stop().catch(() => {});
     await database.close().catch(() => {});
     throw err;
@@ -116,6 +123,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       (closing ??= (async () => {
         clearInterval(purgeTimer);
         guardian.stop();
+        finetune.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
