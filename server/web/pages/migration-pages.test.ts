@@ -92,7 +92,33 @@ async function seedMigration(t: TestApp, orgId: string, userId: string, name = "
           parity: { equal: false, rowCount: { left: 12, right: 11 }, differences: [{ kind: "missing", key: { id: 9 }, row: { id: 9, total: "10.0000" } }] },
         },
       },
-      { migrationId: m.id, orgId, sourceSchema: "Sales", sourceName: "Customer", sourceKind: "table", status: "converted", evidenceGrade: "verified_equal", modelPath: "models/sales/customer.sql", tier: "SIMPLE", generatedSql: "select * from {{ source('sales', 'customer') }}" },
+      {
+        migrationId: m.id,
+        orgId,
+        sourceSchema: "Sales",
+        sourceName: "Customer",
+        sourceKind: "table",
+        status: "converted",
+        evidenceGrade: "verified_equal",
+        modelPath: "models/sales/customer.sql",
+        tier: "SIMPLE",
+        generatedSql: "select * from {{ source('sales', 'customer') }}",
+        // The shape the run writes (server/agents/validation.ts).
+        validation: {
+          models: [
+            {
+              name: "customer",
+              path: "models/sales/customer.sql",
+              status: "failed",
+              rows: null,
+              evidence: "failed",
+              tests: { passed: 1, failed: 1 },
+              error: { code: "VAL2003", message: "column region does not exist", line: 2 },
+              failingTests: [{ name: "not_null_customer_id", failures: 3, error: null, sample: [{ id: null, name: "Ann" }] }],
+            },
+          ],
+        },
+      },
       { migrationId: m.id, orgId, sourceSchema: "Sales", sourceName: "Order", sourceKind: "table", status: "converted", evidenceGrade: "failed", modelPath: "models/sales/order.sql", tier: "SIMPLE" },
     ])
     .returning();
@@ -204,6 +230,11 @@ describe("migration pages", () => {
     expect(html).toContain("Tests passed");
     expect(html).toMatch(/<button type="button" class="secondary" disabled[^>]*>Translation<\/button>/);
     expect(html).toContain("no per-object entry point");
+    const customer = await (await p().get(`/migrations/${m.id}/objects/${m.objects.Customer}`, cookie)).text();
+    expect(customer).toContain("VAL2003: column region does not exist (model line 2)");
+    expect(customer).toContain("not_null_customer_id");
+    expect(customer).toMatch(/<th scope="col">name<\/th>/);
+    expect(customer).toContain("<code>Ann</code>");
     const fragment = await (await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie, { "HX-Request": "true" })).text();
     expect(section(html, "migration-object").replace(/\s+/g, " ")).toBe(fragment.trim().replace(/\s+/g, " "));
   });

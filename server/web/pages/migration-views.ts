@@ -356,10 +356,39 @@ function validationView(v: Record<string, unknown> | null) {
         more: Math.max(0, diffs.length - 20),
       }
     : null;
+  // The run's shape (server/agents/validation.ts): per model its status, rows, test counts, error and failing tests.
+  const models = (Array.isArray(v.models) ? v.models : []).flatMap((x) => {
+    if (!x || typeof x !== "object") return [];
+    const o = x as Record<string, unknown>;
+    const t = o.tests && typeof o.tests === "object" && !Array.isArray(o.tests) ? (o.tests as { passed?: unknown; failed?: unknown }) : {};
+    const e = o.error;
+    for (const f of Array.isArray(o.failingTests) ? o.failingTests : []) {
+      if (!f || typeof f !== "object") continue;
+      const ft = f as Record<string, unknown>;
+      tests.push({
+        name: String(ft.name ?? "test"),
+        column: "",
+        status: "fail",
+        failures: typeof ft.failures === "number" ? ft.failures : null,
+        error: typeof ft.error === "string" ? ft.error : "",
+        sample: Array.isArray(ft.sample) && ft.sample.length ? rowTable(ft.sample) : null,
+      });
+    }
+    return [
+      {
+        name: String(o.name ?? ""),
+        status: String(o.status ?? ""),
+        rows: typeof o.rows === "number" ? o.rows : null,
+        passed: typeof t.passed === "number" ? t.passed : 0,
+        failed: typeof t.failed === "number" ? t.failed : 0,
+        error: typeof e === "string" ? e : e && typeof e === "object" && typeof (e as { message?: unknown }).message === "string" ? `${(e as { code?: string }).code ? `${(e as { code?: string }).code}: ` : ""}${(e as { message: string }).message}${typeof (e as { line?: unknown }).line === "number" ? ` (model line ${(e as { line: number }).line})` : ""}` : "",
+      },
+    ];
+  });
   const err = v.error;
   const error = typeof err === "string" ? err : err && typeof err === "object" && typeof (err as { message?: unknown }).message === "string" ? (err as { message: string }).message : "";
   const rows = typeof v.rows === "number" ? v.rows : null;
-  return { tests, parity, error, rows, status: typeof v.status === "string" ? v.status : "", raw: JSON.stringify(v, null, 2) };
+  return { models, tests, parity, error, rows, status: typeof v.status === "string" ? v.status : "", raw: JSON.stringify(v, null, 2) };
 }
 
 export async function objectPageContext(db: Db, m: Migration, o: MigrationModel, now: Date) {

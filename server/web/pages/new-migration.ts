@@ -54,7 +54,7 @@ function formContext(values: Record<string, string> = {}, fields: FieldErrors = 
     error,
     targets: MIGRATION_TARGETS,
     maxFiles: MAX_FILES,
-    uploadLimitMb: Math.round(UPLOAD_BODY_LIMIT / 1024 / 1024),
+    uploadLimitMb: Math.round(UPLOAD_LIMITS.maxTotalBytes / 1024 / 1024),
   };
 }
 
