@@ -323,6 +323,24 @@ describe("never hangs, policy and cancellation", () => {
     expect(outcomes).toEqual(["ok", "refused", "refused"]);
   });
 
+  it("the OpenAI cloud provider too: refused by default, then called with its key once allowed", async () => {
+    const cloud = keep(await startFakeOpenAI({ models: ["gpt-x"] }));
+    cloud.script.chat = () => ({ content: GOOD });
+    const orgId = await newOrg();
+    await registerModel(testDb.db, orgId, { name: "gpt-x", provider: "openai", endpointUrl: cloud.url });
+    await setTierRoute(testDb.db, orgId, "SIMPLE", ["gpt-x"]);
+    const r = router({ openaiUrl: cloud.url, openaiApiKey: "sk-test" });
+    expect(await r.structured(request(orgId))).toMatchObject({ ok: false, reason: "refused_by_policy" });
+    await setLlmSettings(testDb.db, orgId, { allowOutbound: true, allowedProviders: ["anthropic"] });
+    expect(await r.structured(request(orgId))).toMatchObject({ ok: false, reason: "refused_by_policy" });
+    expect(cloud.requests).toHaveLength(0);
+    await setLlmSettings(testDb.db, orgId, { allowOutbound: true, allowedProviders: ["openai"] });
+    expect(await r.structured(request(orgId))).toMatchObject({ ok: true, model: "gpt-x" });
+    expect(cloud.requests[0]!.headers.authorization).toBe("Bearer sk-test");
+    // Listing never reaches a cloud endpoint (it is not organisation-scoped).
+    expect(await r.listEndpointModels()).toEqual([]);
+  });
+
   it("a registered model whose endpoint is not configured is never called", async () => {
     const o = keep(await startFakeOllama({ models: ["elsewhere"] }));
     const orgId = await newOrg();
