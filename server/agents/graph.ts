@@ -47,6 +47,8 @@ export const RunState = Annotation.Root({
   attempts: Annotation<Record<string, number>>(),
   /** The validation error of each object's current model (what rebuild is told). */
   lastError: Annotation<Record<string, string>>(),
+  /** The model-written SQL that last failed validation, per object (what rebuild is shown). */
+  failedSql: Annotation<Record<string, string>>(),
   notes: Annotation<Record<string, AgentNote[]>>(),
   /** Evidence grade per report object ("schema.name"). */
   grades: Annotation<Record<string, EvidenceGrade>>(),
@@ -71,6 +73,7 @@ export function initialState(): RunStateValue {
     accepted: {},
     attempts: {},
     lastError: {},
+    failedSql: {},
     notes: {},
     grades: {},
     aiUnavailable: false,
@@ -212,7 +215,7 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
       relations: ctx.relations,
       schema: ctx.schema,
       tsql,
-      model: state.candidates[id] ?? modelSql,
+      model: state.candidates[id] ?? state.failedSql[id] ?? modelSql,
       error: state.lastError[id] ?? "(none recorded)",
       attempt: attempts[id]!,
       maxAttempts: w.config.maxAttempts,
@@ -398,6 +401,7 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     const c = conversion(w, overrides);
     const accepted = { ...state.accepted };
     const lastError = { ...state.lastError };
+    const failedSql = { ...state.failedSql };
     let notes = state.notes;
     let rejected = 0;
     for (const [id, sqlText] of Object.entries(state.candidates)) {
@@ -405,11 +409,13 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
       if (g && g !== "failed") {
         accepted[id] = sqlText;
         delete lastError[id];
+        delete failedSql[id];
         notes = addNote(notes, id, { code: "AGT2005", severity: "note", message: `model-written SQL accepted after validation (grade ${g}, attempt ${state.attempts[id] ?? 1})` });
         await addEvent(t, "test", `model-written SQL accepted (${g})`, id, { grade: g });
       } else {
         rejected++;
         lastError[id] = v.errors[id] ?? "the model failed validation";
+        failedSql[id] = sqlText;
         await addEvent(t, "test", "model-written SQL failed validation; the deterministic result stays", id, { error: firstLine(lastError[id]!) });
       }
     }
@@ -446,6 +452,7 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
       accepted,
       candidates: {},
       lastError,
+      failedSql,
       notes,
       grades: v.grades,
       rebuildQueue,

@@ -81,6 +81,8 @@ describe("runMigration", { timeout: 300_000 }, () => {
     expect(router.calls.map((c) => `${c.agent}:${c.object ?? ""}`)).toEqual(["assess:", "execute:dbo.vChecksum", "rebuild:dbo.vChecksum"]);
     // The rebuild prompt carried the validation error of the failed answer.
     expect(router.calls[2]!.content).toContain("no_such_column");
+    // ... and the failing model itself, not the translator's disabled placeholder.
+    expect(router.calls[2]!.content).toContain("hashtext(c.no_such_column) AS namehash");
     expect(router.calls[1]!.content).toContain("CHECKSUM");
     const rows = await modelsOf(db, migrationId);
     const v = byName(rows, "vChecksum");
