@@ -69,8 +69,15 @@ const SQL_FUNCTIONS = new Set(("abs ascii avg benchmark bin bit_length cast ceil
   "div analyse datalength db_id object_id object_name host_name suser_name user_name is_srvrolemember has_dbaccess openrowset").split(" "));
 
 function isWordStart(c: string): boolean {
-  return /[A-Za-z_$\u0080-\uffff]/.test(c);
+  const k = c.charCodeAt(0);
+  return (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95 || k === 36 || k >= 0x80;
 }
+const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
+const isSpace = (c: string | undefined) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\v" || c === "\f" || c === "\u00a0";
+// Sticky regexes read at a position without slicing the input.
+const NUM_RE = /0x[0-9a-fA-F]*|0b[01]+|[0-9]*\.?[0-9]+(?:\.)?(?:[eE][+-]?[0-9]*)?/y;
+const VAR_RE = /@@?[A-Za-z0-9_$.]*/y;
+const WORD_RE = /[A-Za-z_$0-9\u0080-\uffff]+(?:\.[A-Za-z_$][A-Za-z_$0-9]*)*/y;
 
 /**
  * SQL lexer tolerant of anything: never throws, always terminates. MySQL executable comments
@@ -83,7 +90,7 @@ export function tokenizeSql(input: string, maxTokens = 400): Tok[] {
   const n = s.length;
   while (i < n && out.length < maxTokens) {
     const c = s[i]!;
-    if (c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\v" || c === "\f" || c === "\u00a0") {
+    if (isSpace(c)) {
       i++;
       continue;
     }
@@ -104,7 +111,7 @@ export function tokenizeSql(input: string, maxTokens = 400): Tok[] {
       if (s[i + 2] === "!") {
         // executable comment: skip the marker and optional version, lex the content as code
         i += 3;
-        while (i < n && /[0-9]/.test(s[i]!)) i++;
+        while (i < n && isDigit(s[i])) i++;
         continue;
       }
       const e = s.indexOf("*/", i + 2);
@@ -147,8 +154,9 @@ export function tokenizeSql(input: string, maxTokens = 400): Tok[] {
       continue;
     }
     // numbers
-    if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(s[i + 1] ?? ""))) {
-      const m = /^(?:0x[0-9a-fA-F]*|0b[01]+|[0-9]*\.?[0-9]+(?:\.)?(?:[eE][+-]?[0-9]*)?)/.exec(s.slice(i, i + 80));
+    if (isDigit(c) || (c === "." && isDigit(s[i + 1]))) {
+      NUM_RE.lastIndex = i;
+      const m = NUM_RE.exec(s);
       const len = m && m[0].length ? m[0].length : 1;
       // "4AND4", "1e" followed by letters: number glued to a word (MySQL accepts "1or 1")
       out.push({ t: "1", v: s.slice(i, i + len) });
@@ -157,8 +165,8 @@ export function tokenizeSql(input: string, maxTokens = 400): Tok[] {
     }
     // variables
     if (c === "@") {
-      const m = /^@@?[A-Za-z0-9_$.]*/.exec(s.slice(i, i + 80))!;
-      const v = m[0];
+      VAR_RE.lastIndex = i;
+      const v = VAR_RE.exec(s)![0];
       if (v === "@>" || s[i + 1] === ">") {
         out.push({ t: "o", v: "@>" });
         i += 2;
@@ -174,26 +182,26 @@ export function tokenizeSql(input: string, maxTokens = 400): Tok[] {
       continue;
     }
     if (isWordStart(c)) {
-      const m = /^[A-Za-z_$0-9\u0080-\uffff]+(?:\.[A-Za-z_$][A-Za-z_$0-9]*)*/.exec(s.slice(i, i + 200))!;
-      const word = m[0];
+      WORD_RE.lastIndex = i;
+      const word = WORD_RE.exec(s)![0];
       const lw = word.toLowerCase();
       i += word.length;
       let j = i;
-      while (j < n && /\s/.test(s[j]!)) j++;
+      while (j < n && isSpace(s[j])) j++;
       // a comment between a function name and '(' is still a call: BENCHMARK/**/(
       while (s[j] === "/" && s[j + 1] === "*") {
         const e = s.indexOf("*/", j + 2);
         if (e < 0) break;
         j = e + 2;
-        while (j < n && /\s/.test(s[j]!)) j++;
+        while (j < n && isSpace(s[j])) j++;
       }
       const call = s[j] === "(";
       let t: TokClass;
       if (LOGIC.has(lw)) t = "&";
       else if (UNIONS.has(lw)) t = "U";
       else if (STATEMENTS.has(lw) && !(call && (lw === "replace" || lw === "insert" || lw === "load"))) t = "E";
-      else if (call) t = "f";
       else if (WORD_OPS.has(lw)) t = "o";
+      else if (call) t = "f";
       else if (KEYWORDS.has(lw)) t = "k";
       else t = "n";
       out.push({ t, v: lw });
@@ -255,7 +263,7 @@ export function sqlViews(text: string): string[] {
   // A backslash before a quote is how naive escaping is bypassed: read it as the quote.
   if (/\\['"`]/.test(norm)) views.add(norm.replace(/\\(['"`])/g, "$1"));
   // Comments inside a keyword (DR/**/OP) vanish in some databases.
-  if (norm.includes("/*")) views.add(norm.replace(/\/\*(?!!)[\s\S]*?\*\//g, ""));
+  if (norm.includes("/*")) views.add(norm.replace(/\/\*\*\//g, "").replace(/\/\*(?!!)[\s\S]*?\*\//g, " "));
   return [...views];
 }
 
@@ -304,6 +312,37 @@ interface SqlHit {
 
 const isValue = (t: Tok | undefined) => !!t && (t.t === "s" || t.t === "1" || t.t === "n" || t.t === "v" || t.t === "f" || t.t === "k");
 const isCmp = (t: Tok | undefined): t is Tok => !!t && t.t === "o" && COMPARISON.has(t.v);
+
+function literal(t: Tok | undefined): string | number | undefined {
+  if (!t) return undefined;
+  if (t.t === "1" && /^[0-9.]+$/.test(t.v)) return Number(t.v);
+  if (t.t === "s" && !t.open) return t.v.slice(1, -1);
+  return undefined;
+}
+
+/** `lit op lit` (op: = == != <> <=> is [not] like [not] regexp) evaluated; undefined if not that shape. */
+export function evalLiteralComparison(ts: Tok[]): boolean | undefined {
+  const l = literal(ts[0]);
+  if (l === undefined) return undefined;
+  let k = 1;
+  let negate = false;
+  let op = ts[k]?.v;
+  if (op === "not") {
+    negate = true;
+    op = ts[++k]?.v;
+  } else if (op === "is" && ts[k + 1]?.v === "not") {
+    negate = true;
+    k++;
+  }
+  const r = literal(ts[k + 1]);
+  if (r === undefined || ts.length !== k + 2 || !op) return undefined;
+  const eq = String(l) === String(r);
+  let res: boolean;
+  if (op === "=" || op === "==" || op === "<=>" || op === "is" || op === "like" || op === "regexp" || op === "rlike" || op === "glob") res = eq;
+  else if (op === "!=" || op === "<>") res = !eq;
+  else return undefined;
+  return negate ? !res : res;
+}
 
 /** Rules over one token stream. `ctx` is the quote context the stream was lexed in. */
 function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>, short: boolean, view: string): void {
@@ -365,6 +404,14 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
     // tautology without logic op in raw context: 1=1, 'a'='a', x=x right after a value separator
     if (t.t === "1" && isCmp(a) && b?.t === "1" && t.v === b.v && a.v !== "<" && a.v !== ">") add("sqli.tautology_literal", 0.5);
     if (t.t === "s" && isCmp(a) && b?.t === "s" && t.v === b.v && t.v.length > 2) add("sqli.tautology_literal", 0.55);
+    // a whole short input that is a comparison of literals evaluating to TRUE (what an
+    // injected condition needs); "1 is not 1" or "123<456" in a text are not SQL conditions
+    if (short && ctx === "" && i === 0) {
+      const v = evalLiteralComparison(ts);
+      if (v === true) add("sqli.tautology_eval", 0.6);
+    }
+    if (short && t.t === "n" && a?.v === "like" && b?.t === "s" && b.open && len === 3) add("sqli.like_fragment", 0.55);
+    if (t.t === "o" && SQL_FUNCTIONS.has(t.v) && a?.t === "(" && short) add("sqli.function_call", 0.55);
     // value comparison making up a whole short input: 11!=1, 'x'!='y
     if (short && ctx === "" && i === 0 && len === 3 && (t.t === "1" || t.t === "s") && isCmp(a) && /^(?:=|==|!=|<>|<=>)$/.test(a.v) && (b?.t === "1" || b?.t === "s")) add("sqli.comparison_fragment", 0.55);
     // ") like (", ") when 1 then": the middle of a condition
@@ -394,7 +441,7 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
     if (t.t === "f" && (t.v === "if" || t.v === "iif") && ts.slice(i + 1, i + 10).some((x) => isCmp(x))) add("sqli.conditional", 0.6);
     // ::type casts after a quote (postgres), string-concatenation breaks '||(select ...)||'
     if (t.t === "&" && t.v === "||" && a?.t === "(" && (b?.t === "E" || b?.t === "f")) add("sqli.concat_subquery", 0.85);
-    if (t.t === "o" && t.v === "::" && a && /^(?:int|integer|text|bool|boolean|jsonb?|numeric|bigint|varchar|bytea|regclass)$/.test(a.v) && i > 0 && (ts[i - 1]!.t === ")" || ts[i - 1]!.t === "s" || ts[i - 1]!.t === "k" || (short && ts[i - 1]!.t === "n"))) add("sqli.pg_cast", 0.6);
+    if (t.t === "o" && t.v === "::" && a && /^(?:int|integer|text|bool|boolean|jsonb?|numeric|bigint|varchar|bytea|regclass|double|float|real|date|oid|name|inet)$/.test(a.v) && i > 0 && (ts[i - 1]!.t === ")" || ts[i - 1]!.t === "s" || ts[i - 1]!.t === "k" || (short && ts[i - 1]!.t === "n"))) add("sqli.pg_cast", 0.6);
     // value'or'value: a quote break, a logic operator and a new quoted operand
     if (ctx && i === 1 && t.t === "&" && ts[0]!.t === "s" && ts[0]!.v.length > 2 && a?.t === "s" && len === 3 && !/\s/.test(a.v)) add("sqli.quote_logic_quote", 0.6);
     // SET @var = ...: variable assignment (MySQL/T-SQL)
@@ -425,7 +472,7 @@ const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
   // default and system databases named in probes
   { id: "sqli.system_database", weight: 0.55, re: /\b(?:tempdb|msdb|northwind|mysql\.(?:db|user|host)|sysibm|systables|all_tables|user_tables|dba_users|all_users|sysmaster)\b/i },
   // column alias then FROM after a closing quote/backtick/number: ` AS `x` FROM, 6 As" from
-  { id: "sqli.alias_from", weight: 0.6, re: /(?:["'`)]|\d)\s*as\s*["'`]?[\w$]*["'`]?\s+from\b/i },
+  { id: "sqli.alias_from", weight: 0.6, re: /(?:["'`)!]|\d)\s*as\b\s*["'`]?[\w$]*["'`]?\s+from\b/i },
   // backslash-escaped quote followed by a logic operator: \' or '1
   { id: "sqli.escaped_quote_logic", weight: 0.6, re: /\\['"`]\s*(?:or|and|xor|\|\||&&)(?![a-z])/i },
   // clause sequences: FROM t WHERE/GROUP BY/ORDER BY/LIMIT, with a quoted or dotted table
