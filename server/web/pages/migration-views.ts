@@ -388,7 +388,8 @@ function validationView(v: Record<string, unknown> | null) {
   const err = v.error;
   const error = typeof err === "string" ? err : err && typeof err === "object" && typeof (err as { message?: unknown }).message === "string" ? (err as { message: string }).message : "";
   const rows = typeof v.rows === "number" ? v.rows : null;
-  return { models, tests, parity, error, rows, status: typeof v.status === "string" ? v.status : "", raw: JSON.stringify(v, null, 2) };
+  const testCount = models.reduce((n, m) => n + m.passed + m.failed, 0);
+  return { models, testCount, tests, parity, error, rows, status: typeof v.status === "string" ? v.status : "", raw: JSON.stringify(v, null, 2) };
 }
 
 export async function objectPageContext(db: Db, m: Migration, o: MigrationModel, now: Date) {
