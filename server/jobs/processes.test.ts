@@ -90,7 +90,7 @@ describe.skipIf(!hasPostgres)("worker processes sharing one database", () => {
     const pids = new Set(runs.flat());
     expect(pids).toEqual(new Set([a!.pid, b!.pid]));
     for (const id of ids) expect((await waitForStatus(testDb.db, id, ["completed"])).status).toBe("completed");
-  });
+  }, 180_000);
 
   it("a worker killed with SIGKILL mid-run: another process resumes the run, which completes with no object lost or duplicated", async () => {
     const o = await makeOrg(testDb.db);
@@ -113,5 +113,5 @@ describe.skipIf(!hasPostgres)("worker processes sharing one database", () => {
     expect(Number((distinct as unknown as { n: number }[])[0]!.n)).toBe(12);
     const types = (await testDb.db.select({ data: migrationEvents.data }).from(migrationEvents).where(and(eq(migrationEvents.migrationId, m.id), eq(migrationEvents.stage, "queue")))).map((e) => e.data.type);
     expect(types).toEqual(["started", "resumed", "finished"]);
-  });
+  }, 180_000);
 });

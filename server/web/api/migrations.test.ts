@@ -72,7 +72,7 @@ describe("/api/v1/migrations with the job layer", () => {
     expect(res.status).toBe(201);
     const created = (await res.json()) as Json;
     expect(created).toMatchObject({ name: "Shop", status: "queued", target: "postgres", createdBy: a.userId, error: null, startedAt: null });
-    const done = await waitForStatus(t.testDb.db, created.id, ["completed", "failed", "cancelled"], 60_000);
+    const done = await waitForStatus(t.testDb.db, created.id, ["completed", "failed", "cancelled"], 170_000);
     expect(done.error).toBeNull();
     expect(done.status).toBe("completed");
     const detail = (await (await t.get(`/api/v1/migrations/${created.id}`, t.bearer(a.token))).json()) as Json;
@@ -89,7 +89,7 @@ describe("/api/v1/migrations with the job layer", () => {
     expect(detail.counts.objects).toBe(detail.objects.length);
     expect(Object.values(detail.counts.byStatus).reduce((x: number, y) => x + (y as number), 0)).toBe(detail.objects.length);
     expect(detail.stages.length).toBeGreaterThan(0);
-  });
+  }, 180_000);
 
   it("JSON {name, target} without sources is accepted and its run fails with a clear error", async () => {
     run = undefined;
@@ -97,10 +97,10 @@ describe("/api/v1/migrations with the job layer", () => {
     const res = await t.postJson("/api/v1/migrations", { name: "empty", target: "postgres" }, t.bearer(a.token));
     expect(res.status).toBe(201);
     const created = (await res.json()) as Json;
-    const done = await waitForStatus(t.testDb.db, created.id, ["completed", "failed"], 60_000);
+    const done = await waitForStatus(t.testDb.db, created.id, ["completed", "failed"], 170_000);
     expect(done.status).toBe("failed");
     expect(done.error).toMatch(/AGT1002.*no file was uploaded/);
-  });
+  }, 180_000);
 
   it("JSON with a source connection: stored, the password never comes back", async () => {
     run = async () => ({ status: "failed", error: "live sources are read by the run" });
@@ -144,6 +144,18 @@ describe("/api/v1/migrations with the job layer", () => {
       const err = ((await res.json()) as Json).error;
       expect(err.code).toBe(code);
       expect(err.message).toMatch(message);
+      const list = (await (await t.get("/api/v1/migrations", t.bearer(a.token))).json()) as Json;
+      expect(list.total).toBe(0);
+    });
+
+    it("a script in the name of a large upload (past Guardian's middleware scan) is still blocked", async () => {
+      const a = await t.adminOf();
+      const big = "-- padding\n".repeat(8000) + "create table t (a int);";
+      for (const name of ["<script>alert(1)</script>", "x' OR '1'='1"]) {
+        const res = await upload(a.token, form({ name, target: "postgres" }, [{ name: "big.sql", content: big }]));
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as Json).error.code).toBe("guardian_blocked");
+      }
       const list = (await (await t.get("/api/v1/migrations", t.bearer(a.token))).json()) as Json;
       expect(list.total).toBe(0);
     });
@@ -212,7 +224,7 @@ describe("/api/v1/migrations with the job layer", () => {
       r.release(ids[1]!);
       expect((await waitForStatus(t.testDb.db, ids[1]!, ["completed"])).status).toBe("completed");
       expect(r.started).not.toContain(ids[2]);
-    });
+    }, 120_000);
   });
 
   describe("events (server-sent)", () => {

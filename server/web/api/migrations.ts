@@ -12,6 +12,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { principalOf } from "../../auth/middleware.ts";
+import { guardFields } from "../../guardian/middleware.ts";
 import { listMigrationObjects } from "../../db/queries/migration-models.ts";
 import { getMigration, listMigrationEvents, listMigrationSources, listMigrations } from "../../db/queries/migrations.ts";
 import type { Migration, MigrationStatus, MigrationTarget } from "../../db/schema/migrations.ts";
@@ -44,6 +45,8 @@ export const UPLOAD_BODY_LIMIT = UPLOAD_LIMITS.maxTotalBytes + 1024 * 1024;
 /** How often an open event stream looks for new events. */
 export const EVENT_POLL_MS = 300;
 const KEEPALIVE_MS = 15_000;
+/** Guardian's input middleware scans multipart bodies up to this size itself (server/guardian/middleware.ts). */
+const GUARDIAN_MULTIPART_SCAN_LIMIT = 64 * 1024;
 
 function isMultipart(c: AppContext): boolean {
   return /^multipart\/form-data\s*;/i.test(c.req.header("content-type") ?? "");
@@ -125,6 +128,8 @@ async function readUpload(c: AppContext): Promise<{ name: string; target: string
   }
   const nul = nulCharacterFields(fields);
   if (Object.keys(nul).length) throw errors.validation(nul);
+  // Larger uploads are left to the handler by Guardian's middleware: their text fields are checked here.
+  if (!(Number(c.req.header("content-length") ?? NaN) <= GUARDIAN_MULTIPART_SCAN_LIMIT)) await guardFields(c, fields as Record<string, string>);
   const parsed = uploadFieldsSchema.safeParse(fields);
   if (!parsed.success) throw errors.validation(fieldErrors(parsed.error));
   let options: Record<string, unknown> | undefined;
