@@ -264,10 +264,15 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouterHandl
     }
     const { chain, unresolved } = buildChain(state, req.tier, req.model);
     for (const u of unresolved) attempts.push({ model: u.model, endpoint: "", error: u.error });
+    if (req.signal?.aborted) return cancelled();
 
-    const deadlineCtl = new AbortController();
-    const timer = setTimeout(() => deadlineCtl.abort(), r.deadlineMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, deadlineCtl.signal]) : deadlineCtl.signal;
+    // One signal for the deadline and the caller's cancel. Wired by hand (not AbortSignal.any) so that
+    // the listener on a run-long caller signal is removed after every request.
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), r.deadlineMs);
+    const onCallerAbort = () => ctl.abort();
+    req.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    const signal = ctl.signal;
     let sawInvalid = false;
     let refusals = 0;
     const base = { orgId: req.orgId, migrationId: req.migrationId ?? null, agent: req.agent, tier: req.tier };
@@ -326,6 +331,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouterHandl
       }
     } finally {
       clearTimeout(timer);
+      req.signal?.removeEventListener("abort", onCallerAbort);
       if (calls.length) {
         try {
           await recordLlmCalls(db, calls);
