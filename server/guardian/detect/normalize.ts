@@ -288,6 +288,10 @@ export function textViews(text: string): string[] {
     views.add(collapseSpacing(l));
   };
   add(base);
+  // Real Cyrillic/Greek words can consist only of look-alike letters ("все"): keep an
+  // unfolded view for the multilingual rules.
+  const unfolded = nfkc(stripInvisible(typeof text === "string" ? text.slice(0, MAX_INPUT) : ""));
+  if (unfolded !== base) views.add(unfolded);
   for (const layer of decodedLayers(base)) add(normalize(layer));
   return [...views];
 }
