@@ -16,6 +16,9 @@ describe("model answers refused before they run", () => {
     ["SELECT {{ run_query('drop table x') }}", /Jinja expression/],
     ["{% set x = 1 %}SELECT 1", /not a SELECT|Jinja statements/],
     ["", /empty/],
+    ["SELECT usename, passwd FROM pg_shadow", /reads pg_shadow directly/],
+    ["SELECT u.email FROM public.users AS u JOIN {{ source('dbo', 'customer') }} AS c ON true", /reads public\.users directly/],
+    ["WITH x AS (SELECT 1 AS a) SELECT a FROM x JOIN {{ ref('v_orders') }} AS o ON true", undefined],
   ] as const)("%s", (sql, expected) => {
     it("is judged as expected", async () => {
       const r = await refuseModelAnswer(sql);

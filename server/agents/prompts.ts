@@ -71,12 +71,51 @@ async function loadOutputGuard(): Promise<OutputGuard | null> {
   return outputGuard;
 }
 
+const JINJA_SOURCE = "__dm_source__";
+const JINJA_REF = "__dm_ref__";
+
+/**
+ * Relations the rendered query reads other than through source()/ref() or its own CTEs: a model
+ * must not read what the validation database happens to hold besides the project (pg_catalog,
+ * other schemas). Uses the Postgres grammar (libpg-query, Guardian's dependency).
+ */
+async function relationsOutsideJinja(rendered: string): Promise<string[] | undefined> {
+  let parse: (sql: string) => unknown;
+  try {
+    const spec = "libpg-query";
+    const m = (await import(spec)) as { loadModule(): Promise<void>; parseSync(sql: string): unknown };
+    await m.loadModule();
+    parse = m.parseSync;
+  } catch {
+    return undefined;
+  }
+  let tree: unknown;
+  try {
+    tree = parse(rendered);
+  } catch {
+    return undefined; // the output guard reports syntax errors
+  }
+  const ctes = new Set<string>();
+  const rels: Array<{ schemaname?: string; relname: string }> = [];
+  const visit = (v: unknown) => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (!v || typeof v !== "object") return;
+    for (const [k, x] of Object.entries(v)) {
+      if (k === "CommonTableExpr" && x && typeof x === "object") ctes.add(String((x as { ctename?: string }).ctename ?? ""));
+      if (k === "RangeVar" && x && typeof x === "object") rels.push(x as { schemaname?: string; relname: string });
+      visit(x);
+    }
+  };
+  visit(tree);
+  return rels.filter((r) => !(r.schemaname === JINJA_SOURCE || r.schemaname === JINJA_REF || (!r.schemaname && ctes.has(r.relname)))).map((r) => (r.schemaname ? `${r.schemaname}.${r.relname}` : r.relname));
+}
+
 /** The model's SQL as dbt would render it, for the output guard (only the Jinja forms allowed below). */
 function renderForGuard(sqlText: string): string {
   const id = (s: string) => `"${s.replace(/"/g, '""')}"`;
   return sqlText
-    .replace(/\{\{\s*source\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)\s*\}\}/g, (_m, a: string, b: string) => `${id(a)}.${id(b)}`)
-    .replace(/\{\{\s*ref\(\s*'([^']*)'\s*\)\s*\}\}/g, (_m, a: string) => id(a))
+    .replace(/\{\{\s*source\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)\s*\}\}/g, (_m, a: string, b: string) => `${JINJA_SOURCE}.${id(`${a}.${b}`)}`)
+    .replace(/\{\{\s*ref\(\s*'([^']*)'\s*\)\s*\}\}/g, (_m, a: string) => `${JINJA_REF}.${id(a)}`)
     .replace(/\{\{\s*tsql_runtime_schema\(\)\s*\}\}/g, "tsql")
     .replace(/\{\{\s*target\.schema\s*\}\}/g, "target_schema");
 }
@@ -90,8 +129,12 @@ export async function refuseModelAnswer(sqlText: string): Promise<string | undef
   const shape = refuseModelSql(sqlText, { keywords: !guard });
   if (shape) return shape;
   if (!guard) return undefined;
-  const r = guard(renderForGuard(sqlText.trim().replace(/;\s*$/, "")));
-  return r.ok ? undefined : `${r.code}: ${r.message}`;
+  const rendered = renderForGuard(sqlText.trim().replace(/;\s*$/, ""));
+  const r = guard(rendered);
+  if (!r.ok) return `${r.code}: ${r.message}`;
+  const outside = await relationsOutsideJinja(rendered);
+  if (outside?.length) return `the answer reads ${outside.join(", ")} directly; relations must come from source() or ref()`;
+  return undefined;
 }
 
 /**
