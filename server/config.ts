@@ -107,11 +107,12 @@ export interface Config {
   ollamaUrl: string | undefined;
   openaiCompatUrl: string | undefined;
   openaiCompatApiKey: string | undefined;
-  /** Cloud endpoints (off unless a key is set and the organisation allows outbound access). */
-  anthropicUrl: string;
-  anthropicApiKey: string | undefined;
-  openaiUrl: string;
-  openaiApiKey: string | undefined;
+  /**
+   * Cloud endpoints (off unless a key is set and the organisation allows outbound access). Nested so
+   * that the logger's `apiKey` redaction covers them wherever a config is logged.
+   */
+  anthropic: { url: string; apiKey: string | undefined };
+  openai: { url: string; apiKey: string | undefined };
   /** Model router resilience: per-attempt timeout, overall deadline, retries, circuit breaker. */
   llm: { timeoutMs: number; deadlineMs: number; maxRetries: number; breakerFailures: number; breakerCooldownMs: number };
   logLevel: LogLevel;
@@ -163,10 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ollamaUrl: e.OLLAMA_URL,
     openaiCompatUrl: e.OPENAI_COMPAT_URL,
     openaiCompatApiKey: e.OPENAI_COMPAT_API_KEY,
-    anthropicUrl: e.ANTHROPIC_URL,
-    anthropicApiKey: e.ANTHROPIC_API_KEY,
-    openaiUrl: e.OPENAI_URL,
-    openaiApiKey: e.OPENAI_API_KEY,
+    anthropic: { url: e.ANTHROPIC_URL, apiKey: e.ANTHROPIC_API_KEY },
+    openai: { url: e.OPENAI_URL, apiKey: e.OPENAI_API_KEY },
     llm: {
       timeoutMs: e.LLM_TIMEOUT_MS,
       deadlineMs: e.LLM_DEADLINE_MS,

@@ -55,8 +55,8 @@ export function configuredEndpoints(config: Config): Endpoint[] {
   if (config.ollamaUrl) out.push({ provider: "ollama", url: normalizeEndpointUrl(config.ollamaUrl) });
   if (config.openaiCompatUrl)
     out.push({ provider: "openai_compat", url: normalizeEndpointUrl(config.openaiCompatUrl), ...(config.openaiCompatApiKey ? { apiKey: config.openaiCompatApiKey } : {}) });
-  if (config.anthropicApiKey) out.push({ provider: "anthropic", url: normalizeEndpointUrl(config.anthropicUrl), apiKey: config.anthropicApiKey });
-  if (config.openaiApiKey) out.push({ provider: "openai", url: normalizeEndpointUrl(config.openaiUrl), apiKey: config.openaiApiKey });
+  if (config.anthropic.apiKey) out.push({ provider: "anthropic", url: normalizeEndpointUrl(config.anthropic.url), apiKey: config.anthropic.apiKey });
+  if (config.openai.apiKey) out.push({ provider: "openai", url: normalizeEndpointUrl(config.openai.url), apiKey: config.openai.apiKey });
   return out;
 }
 

@@ -3,7 +3,9 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { refusedUrl, startFakeAnthropic, startFakeOllama, startFakeOpenAI, type FakeLlmServer } from "../../test/support/fake-llm.ts";
 import { withTestDb } from "../../test/support/db.ts";
-import { testConfig, type Config } from "../config.ts";
+import { Writable } from "node:stream";
+import { loadConfig, testConfig, type Config } from "../config.ts";
+import { createLogger } from "../log.ts";
 import { createOrganizationWithAdmin } from "../db/queries/accounts.ts";
 import {
   listLlmCalls,
@@ -300,7 +302,7 @@ describe("never hangs, policy and cancellation", () => {
     const orgId = await newOrg();
     await registerModel(testDb.db, orgId, { name: "claude-sonnet", provider: "anthropic", endpointUrl: a.url });
     await setTierRoute(testDb.db, orgId, "COMPLEX", ["claude-sonnet"]);
-    const r = router({ anthropicUrl: a.url, anthropicApiKey: "test-key" });
+    const r = router({ anthropic: { url: a.url, apiKey: "test-key" } });
 
     const refused = await r.structured(request(orgId, { tier: "COMPLEX" }));
     expect(refused).toMatchObject({ ok: false, reason: "refused_by_policy" });
@@ -329,7 +331,7 @@ describe("never hangs, policy and cancellation", () => {
     const orgId = await newOrg();
     await registerModel(testDb.db, orgId, { name: "gpt-x", provider: "openai", endpointUrl: cloud.url });
     await setTierRoute(testDb.db, orgId, "SIMPLE", ["gpt-x"]);
-    const r = router({ openaiUrl: cloud.url, openaiApiKey: "sk-test" });
+    const r = router({ openai: { url: cloud.url, apiKey: "sk-test" } });
     expect(await r.structured(request(orgId))).toMatchObject({ ok: false, reason: "refused_by_policy" });
     await setLlmSettings(testDb.db, orgId, { allowOutbound: true, allowedProviders: ["anthropic"] });
     expect(await r.structured(request(orgId))).toMatchObject({ ok: false, reason: "refused_by_policy" });
@@ -339,6 +341,18 @@ describe("never hangs, policy and cancellation", () => {
     expect(cloud.requests[0]!.headers.authorization).toBe("Bearer sk-test");
     // Listing never reaches a cloud endpoint (it is not organisation-scoped).
     expect(await r.listEndpointModels()).toEqual([]);
+  });
+
+  it("cloud API keys from the environment never reach a log line, wherever the config is logged", () => {
+    const config = loadConfig({ ANTHROPIC_API_KEY: "sk-ant-SECRET1", OPENAI_API_KEY: "sk-SECRET2", OPENAI_COMPAT_API_KEY: "SECRET3" });
+    expect(config.anthropic.apiKey).toBe("sk-ant-SECRET1");
+    let out = "";
+    const sink = new Writable({ write: (chunk, _e, cb) => ((out += String(chunk)), cb()) });
+    const log = createLogger("info", sink);
+    log.info(config, "as the object");
+    log.info({ config }, "nested");
+    expect(out).toContain("api.anthropic.com");
+    expect(out).not.toMatch(/SECRET/);
   });
 
   it("a registered model whose endpoint is not configured is never called", async () => {
