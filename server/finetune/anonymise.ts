@@ -29,6 +29,21 @@ const KEEP_WORDS = new Set(
     "NOLOCK READUNCOMMITTED ROWLOCK UPDLOCK TABLOCK RECOMPILE MAXDOP SCHEMABINDING ENCRYPTION CALLER OWNER " +
     "LOCAL GLOBAL STATIC FORWARD_ONLY FAST_FORWARD KEYSET DYNAMIC CONCAT_NULL_YIELDS_NULL DATEFIRST DATEFORMAT LANGUAGE " +
     "PERSISTED SPARSE FILESTREAM ROWGUIDCOL NOEXPAND INCLUDE STATUSONLY AUTO PATH RAW ELEMENTS ROOT JSON XML TYPE " +
+    "ROLLUP CUBE GROUPING SETS INSTEAD AFTER NOWAIT FILLFACTOR PAD_INDEX STATISTICS_NORECOMPUTE IGNORE_DUP_KEY ALLOW_ROW_LOCKS " +
+    "ALLOW_PAGE_LOCKS DATA_COMPRESSION PAGE NONE PRIMARY FILEGROUP TEXTIMAGE_ON ASC DESC INCREMENT MINVALUE MAXVALUE CYCLE CACHE " +
+    "NOCYCLE START RESTART SEQUENCE MATCHED BY SOURCE TARGET OUTPUT WITHIN DENSE CONCAT_WS RAISERROR WITH LOG SETERROR " +
+    "MARK DELAYED_DURABILITY SNAPSHOT ISOLATION LEVEL COMMITTED UNCOMMITTED REPEATABLE SERIALIZABLE READ_COMMITTED_SNAPSHOT " +
+    "RECOVERY SIMPLE FULL BULK_LOGGED MULTI_USER SINGLE_USER RESTRICTED_USER IMMEDIATE COMPATIBILITY_LEVEL PARTIAL CONTAINMENT " +
+    "NAME FILENAME SIZE MAXSIZE FILEGROWTH UNLIMITED KB MB GB TB COLLATION NOCHECK CHECK ENABLE DISABLE ONLINE OFFLINE " +
+    "CHANGE_TRACKING AUTO_CLEANUP ANSI_PADDING ANSI_WARNINGS ARITHABORT NUMERIC_ROUNDABORT CONCAT_NULL_YIELDS_NULL " +
+    "ANSI_NULL_DEFAULT RECURSIVE_TRIGGERS CURSOR_CLOSE_ON_COMMIT AUTO_CLOSE AUTO_SHRINK AUTO_CREATE_STATISTICS AUTO_UPDATE_STATISTICS " +
+    "PAGE_VERIFY CHECKSUM TORN_PAGE_DETECTION DB_CHAINING TRUSTWORTHY PARAMETERIZATION FORCED HONOR_BROKER_PRIORITY " +
+    "ROWCOUNT_BIG LOGIN PASSWORD ROLE MEMBER SCHEMABINDING EXTERNAL_ACCESS UNSAFE SAFE PERMISSION_SET ASSEMBLY FROM " +
+    "VALUE PROPERTY NEWVALUE LEVEL0TYPE LEVEL1TYPE LEVEL2TYPE LEVEL0NAME LEVEL1NAME LEVEL2NAME MS_DESCRIPTION " +
+    "SP_ADDEXTENDEDPROPERTY SP_EXECUTESQL SP_RENAME SP_HELP SP_ADDTYPE SP_BINDRULE SP_BINDEFAULT SP_UNBINDRULE SP_DBOPTION " +
+    "NOHOLDLOCK SHARED HOLDLOCK TABLOCKX PAGLOCK XLOCK READPAST SERIALIZABLE FORCESEEK FORCESCAN INDEX LOOP MERGE REMOTE FAST FORCE ORDER " +
+    "KEEPFIXED OPTIMIZE UNKNOWN MAXRECURSION ABSOLUTE RELATIVE PRIOR SCROLL OPTIMISTIC SCROLL_LOCKS TYPE_WARNING READ_ONLY " +
+    "DELAY TIME TIMEOUT RECEIVE CONVERSATION DIALOG CONTRACT MESSAGE QUEUE SERVICE ENDPOINT " +
     // Postgres keywords
     "LIMIT ILIKE SIMILAR BOOLEAN TRUE FALSE INTERVAL EXTRACT FILTER LATERAL RETURNING CONFLICT DO NOTHING USING NATURAL " +
     "RECURSIVE MATERIALIZED TEMP TEMPORARY SERIAL BIGSERIAL TIMESTAMPTZ TIMETZ JSONB ARRAY NULLS WITHOUT ZONE " +
@@ -67,8 +82,40 @@ const JINJA_KEEP_STRINGS = new Set([
 // dbt's layer prefixes stay readable (stg_x__y → stg_<a>__<b>).
 const LAYER_PREFIXES = ["stg", "int", "fct", "dim", "src", "base", "mart", "rpt", "snap"];
 
-function isKeepWord(upper: string): boolean {
-  return RESERVED.has(upper) || BUILTIN_TYPES.has(upper) || KEEP_WORDS.has(upper);
+// Every keyword the project's T-SQL parser recognises (from server/tsql/parser.ts): a name replaced
+// where the parser expects one of these would make the example unparseable.
+const PARSER_WORDS = new Set(
+  (
+    "ABSENT ABSOLUTE ACTION ADD AFTER ALL ALLOW_PAGE_LOCKS ALLOW_ROW_LOCKS ALL_SPARSE_COLUMNS ALTER " +
+    "ALWAYS AND ANY APPEND APPLY AS ASC AT ATOMIC AUTHORIZATION AUTO BASE64 BEGIN BETWEEN BINARY BOTH " +
+    "BREAK BROWSE BULK BY CACHE CALLED CASCADE CASE CAST CATCH CHANGETABLE CHAR CHARACTER CHECK CLOSE " +
+    "CLUSTERED COLLATE COLUMN COLUMNSTORE COLUMN_SET COMMIT CONNECTION CONSTRAINT CONTAINED CONTAINS " +
+    "CONTAINSTABLE CONTENT CONTINUE CONVERSATION CONVERT CREATE CROSS CUBE CURRENT CURSOR CYCLE DATABASE " +
+    "DATA_COMPRESSION DATA_SOURCE DEALLOCATE DECLARE DEFAULT DELAY DELAYED_DURABILITY DELETE DENY DESC " +
+    "DIALOG DISABLE DISTINCT DISTRIBUTED DOCUMENT DOUBLE DROP DROP_EXISTING EDGE ELEMENTS ELSE ENABLE " +
+    "ENCRYPTED END ESCAPE EXCEPT EXEC EXECUTE EXISTS EXPLICIT EXTERNAL FETCH FILESTREAM FILESTREAM_ON " +
+    "FILETABLE FILLFACTOR FIRST FN FOLLOWING FOR FOREIGN FREETEXT FREETEXTTABLE FROM FULL FUNCTION " +
+    "GENERATED GLOBAL GO GOTO GRANT GRAPH GROUP GROUPING HASH HAVING HIDDEN IDENTITY IDENTITY_INSERT IF " +
+    "IGNORE IGNORE_DUP_KEY IIF IN INCLUDE INCREMENT INDEX INLINE INNER INPUT INSERT INSTEAD INTERSECT " +
+    "INTO IS ISOLATION JOIN JSON KEY LANGUAGE LAST LEADING LEFT LEVEL LIKE LOGIN LOOP MARK MASKED MASTER " +
+    "MATCH MATCHED MAX MAXVALUE MERGE MINVALUE NAME NATIONAL NCHAR NEXT NO NOCHECK NODE NONCLUSTERED NOT " +
+    "NTEXT NULL NULLS NVARCHAR OF OFF OFFSET ON ONLINE ONLY OPEN OPENDATASOURCE OPENJSON OPENQUERY " +
+    "OPENROWSET OPENXML OPTION OR ORDER OUT OUTER OUTPUT OVER PAD_INDEX PARSE PARTITION PATH PERCENT " +
+    "PERIOD PERSISTED PIVOT PRECEDING PRECISION PREDICT PRIMARY PRINT PRIOR PROC PROCEDURE " +
+    "QUOTED_IDENTIFIER RAISERROR RANGE RAW READ READONLY REFERENCES RELATIVE REMOTE REPEATABLE " +
+    "REPLICATION RESPECT RESTART RESULT RETURN RETURNS REVOKE RIGHT ROLLBACK ROLLUP ROW ROWGUIDCOL ROWS " +
+    "SAVE SCHEMA SELECT SEQUENCE SERVER SET SETS SHORTEST_PATH SOME SORT_IN_TEMPDB SOURCE SPARSE SPATIAL " +
+    "SP_ADDEXTENDEDPROPERTY SP_ADDTYPE SP_DROPEXTENDEDPROPERTY SP_UPDATEEXTENDEDPROPERTY START " +
+    "STATISTICS STATISTICS_NORECOMPUTE SYMMETRIC SYNONYM SYSTEM SYSTEM_TIME TABLE TABLESAMPLE TARGET " +
+    "TEXT TEXTIMAGE_ON THEN THROW TIES TIME TO TOP TRAILING TRAN TRANSACTION TRIGGER TRIM TRUNCATE TRY " +
+    "TRY_CAST TRY_CONVERT TRY_PARSE TYPE UNBOUNDED UNION UNIQUE UNPIVOT UPDATE USE USER USING VALUE " +
+    "VALUES VARBINARY VARCHAR VARYING VIEW WAITFOR WHEN WHERE WHILE WINDOW WITH WITHIN WORK XML " +
+    "XMLNAMESPACES XSINIL ZONE "
+  ).trim().split(/\s+/),
+);
+
+export function isKeepWord(upper: string): boolean {
+  return RESERVED.has(upper) || BUILTIN_TYPES.has(upper) || KEEP_WORDS.has(upper) || PARSER_WORDS.has(upper);
 }
 
 /** The comparison key of a name: case and underscores do not matter (CustomerID ≡ customer_id). */
@@ -249,14 +296,51 @@ export class Anonymiser {
   private wordIsName(word: string, prevSignificant: string | undefined, nextSignificant: string | undefined): boolean {
     const upper = word.toUpperCase();
     if (!isKeepWord(upper)) return true;
-    if (RESERVED.has(upper)) return false;
+    // Words the parser reads as keywords stay bare keywords (NEXT VALUE FOR, ON DELETE NO ACTION): a
+    // column called Value is replaced where it is quoted or qualified, not here.
+    if (RESERVED.has(upper) || PARSER_WORDS.has(upper)) return prevSignificant === "." || nextSignificant === ".";
     // A keyword-like word used as a qualified name part or a known object name.
     if (prevSignificant === "." || nextSignificant === ".") return true;
     return this.knownNames.has(identifierKey(word)) && nextSignificant !== "(";
   }
 
-  /** T-SQL text, through the project's lexer. */
+  /** T-SQL text, through the project's lexer; SQLCMD directive lines (:setvar, :r, :on error) line by line. */
   tsql(text: string): string {
+    if (!/^[ \t]*:[A-Za-z]/m.test(text)) return this.tsqlBlock(text);
+    const out: string[] = [];
+    let block: string[] = [];
+    const flush = () => {
+      if (block.length) out.push(this.tsqlBlock(block.join("\n")).trimEnd());
+      block = [];
+    };
+    for (const line of text.split(/\r?\n/)) {
+      const m = /^[ \t]*:([A-Za-z]+)\b(.*)$/.exec(line);
+      if (!m) {
+        block.push(line);
+        continue;
+      }
+      flush();
+      out.push(this.sqlcmdDirective(m[1]!, m[2]!));
+    }
+    flush();
+    return out.filter((l) => l !== "").join("\n") + "\n";
+  }
+
+  private sqlcmdDirective(command: string, rest: string): string {
+    const c = command.toLowerCase();
+    if (c === "setvar") {
+      const m = /^\s+(\S+)(?:\s+(?:"((?:[^"]|"")*)"|(\S+)))?/.exec(rest);
+      if (!m) return `:setvar`;
+      const value = m[2] ?? m[3];
+      return `:setvar ${this.identifier(m[1]!)}${value === undefined ? "" : ` "${this.literal(value)}"`}`;
+    }
+    // :r names a file of the customer's project; :on error / :connect etc. carry no names worth keeping.
+    if (c === "r") return `:r ${this.literal(rest.trim().replace(/^"|"$/g, ""))}`;
+    if (c === "on") return `:on ${rest.trim().split(/\s+/).map((w) => (isKeepWord(w.toUpperCase()) || /^(error|exit|ignore)$/i.test(w) ? w : "")).filter(Boolean).join(" ")}`;
+    return `:${command}`;
+  }
+
+  private tsqlBlock(text: string): string {
     const { tokens } = tokenize(text, { file: "example.sql" });
     const significant = tokens.filter((t) => t.type !== TokenType.EOF);
     let out = "";
@@ -265,7 +349,10 @@ export class Anonymiser {
       const t = significant[i]!;
       out += gap(text.slice(prevEnd, t.start), out);
       prevEnd = t.end;
-      out += this.tsqlToken(t, significant[i - 1], significant[i + 1]);
+      const piece = this.tsqlToken(t, significant[i - 1], significant[i + 1]);
+      // [a]NVARCHAR is two tokens; written back bare they would fuse into one word.
+      if (out !== "" && WORD_CHAR.test(out[out.length - 1]!) && WORD_CHAR.test(piece[0] ?? "")) out += " ";
+      out += piece;
     }
     return out.trim() + "\n";
   }
@@ -279,8 +366,18 @@ export class Anonymiser {
         }
         return this.wordIsName(t.value, raw(prev), raw(next)) ? this.identifier(t.value) : t.value;
       }
-      case TokenType.QuotedId:
-        return this.identifier(t.value);
+      case TokenType.QuotedId: {
+        // "Fehler %1!." (a message in double quotes) or [Order Details]: not a plain name, so it keeps
+        // its quotes around a replacement (bare, the words would come apart).
+        if (/[^\w$#@]/.test(t.value) && t.value.trim() !== "") {
+          const r = /^[\w ]+$/.test(t.value) ? this.identifier(t.value) : this.literal(t.value);
+          return t.quote === "bracket" ? `[${r.replace(/]/g, "]]")}]` : `"${r.replace(/"/g, '""')}"`;
+        }
+        const name = this.identifier(t.value);
+        // "" and [ ] hold no name: written back as they were (bare, they would vanish).
+        if (!/^[A-Za-z_]/.test(name)) return t.quote === "bracket" ? `[${t.value.replace(/]/g, "]]")}]` : `"${t.value.replace(/"/g, '""')}"`;
+        return name;
+      }
       case TokenType.String:
         return `'${this.literal(t.value).replace(/'/g, "''")}'`;
       case TokenType.NString:
@@ -296,9 +393,13 @@ export class Anonymiser {
         return this.variable(t.value);
       case TokenType.Go:
         return "GO";
-      default:
-        // Operators, @@globals, $pseudo columns; Unknown characters are kept as written.
-        return t.type === TokenType.Op || t.type === TokenType.GlobalVariable || t.type === TokenType.Pseudo ? t.value : t.value;
+      default: {
+        // SQLCMD variable references ($(DatabaseName)) name things too.
+        const m = /^\$\(([^)]*)\)$/.exec(t.value);
+        if (m) return `$(${this.identifier(m[1]!)})`;
+        // Operators, @@globals, $pseudo columns and unknown characters are kept as written.
+        return t.value;
+      }
     }
   }
 
@@ -383,6 +484,8 @@ export class Anonymiser {
     return `${quote}${value}${quote}`;
   }
 }
+
+const WORD_CHAR = /[A-Za-z0-9_@#$\u0080-\uffff]/;
 
 /** An operator token's text (to see `.` around a name). */
 function raw(tok: Token | undefined): string | undefined {
