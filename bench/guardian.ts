@@ -44,6 +44,7 @@ function load(file: string): Row[] {
 // detector that is not one CRS rule; the table shows the false-positive rate with and
 // without them. Chosen by reading each row, listed here by CRS rule and test id.
 const ADJUDICATED = new Set([
+  "941110:10", // (raw only) %9cscript %bcalert(1);%bc/script%9e in the parameter name
   "941310:8", "941310:9", // alert(…) between UTF-8 encoded '<' '>' look-alikes
   "942101:10", "942101:11", // 9'union all / 24 union all select 1,2,3 from aa
   "942120:30", // user'collate foo-- (quote break, operator, comment)
@@ -104,6 +105,11 @@ function measure(set: string, rows: Row[], fn: (s: string) => Detection, kind: s
 }
 
 const crs = load("crs_941_942.jsonl");
+// warm-up over everything once, so that JIT compilation is not billed to the first set
+for (const r of crs) {
+  detectSqli(r.payload);
+  detectXss(r.payload);
+}
 const highBenign = (r: Row) => r.expected === "attack" || r.benign_confidence === "high";
 for (const pl of [1, 2, 3, 4]) {
   measure(`crs sqli PL${pl}`, crs.filter((r) => r.family === "sqli" && r.paranoia_level === pl && highBenign(r)), detectSqli, "sqli");
@@ -116,6 +122,15 @@ measure("crs all rows, sqli∨xss", crs.filter(highBenign), (s) => {
   const b = detectXss(s);
   return { flagged: a.flagged || b.flagged, score: Math.max(a.score, b.score), rules: [...a.rules, ...b.rules] };
 }, "both");
+
+// The same rows as sent (`raw`: parameter name and value, still URL-encoded). Some CRS tests
+// put the attack in the parameter NAME, so the `payload` value alone carries nothing; the
+// middleware sees names too.
+measure("crs all rows as sent (raw), sqli∨xss", crs.filter(highBenign).map((r) => ({ ...r, payload: typeof r.raw === "string" && r.raw ? r.raw : r.payload })), (s) => {
+  const a = detectSqli(s);
+  const b = detectXss(s);
+  return { flagged: a.flagged || b.flagged, score: Math.max(a.score, b.score), rules: [...a.rules, ...b.rules] };
+}, "raw");
 
 const deepset = load("pi_deepset.jsonl");
 measure("pi_deepset train (tuned on)", deepset.filter((r) => r.split === "train"), detectPromptInjection, "prompt");

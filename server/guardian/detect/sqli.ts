@@ -258,7 +258,6 @@ export function sqlViews(text: string): string[] {
   }
   const norm = nfkc(stripInvisible(cur)).replace(/[\u2018\u2019\u201a\u201b\u02bc\u2032]/g, "'").replace(/[\u201c\u201d\u201e\u2033]/g, '"').replace(/\u0000/g, "");
   views.add(norm);
-  if (norm !== s) views.add(s.replace(/\u0000/g, ""));
   for (const part of structuredParts(norm)) views.add(part);
   // A backslash before a quote is how naive escaping is bypassed: read it as the quote.
   if (/\\['"`]/.test(norm)) views.add(norm.replace(/\\(['"`])/g, "$1"));
@@ -279,10 +278,11 @@ export function structuredParts(s: string): string[] {
       const v = (m[1] ?? m[2] ?? m[3] ?? "").trim();
       if (v && out.length < 32) out.push(decodeHtmlEntities(v));
     }
-  } else if (/^[\w.\[\]-]+=[^&]*&[\w.\[\]-]+=/.test(t)) {
-    // application/x-www-form-urlencoded: each value on its own
+  } else if (/^[\w.\[\]-]+=/.test(t)) {
+    // application/x-www-form-urlencoded (or one name=value): names and values on their own
     for (const kv of t.split("&").slice(0, 32)) {
       const eq = kv.indexOf("=");
+      if (eq > 0) out.push(kv.slice(0, eq));
       if (eq > 0 && eq < kv.length - 1) out.push(kv.slice(eq + 1));
     }
   } else if (t.startsWith("{") || t.startsWith("[")) {
