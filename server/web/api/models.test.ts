@@ -54,11 +54,15 @@ describe("/api/v1/models", () => {
     const a = await t.adminOf();
     const lora = await send("POST", "/api/v1/models", a.token, { name: "acme-lora", provider: "openai_compat", kind: "lora", baseModel: "Qwen/Qwen2.5-Coder-32B-Instruct" });
     expect(lora.status).toBe(201);
-    expect(await json(lora)).toMatchObject({ name: "acme-lora", provider: "openai_compat", endpointUrl: vllm.url, kind: "lora", enabled: true, cloud: false });
+    expect(await json(lora)).toMatchObject({ name: "acme-lora", provider: "openai_compat", endpointUrl: vllm.url, kind: "lora", enabled: true, cloud: false, served: true });
+    const unserved = await send("POST", "/api/v1/models", a.token, { name: "not-pulled-yet", provider: "ollama" });
+    expect(await json(unserved)).toMatchObject({ name: "not-pulled-yet", served: false });
+    expect((await send("DELETE", "/api/v1/models/not-pulled-yet", a.token)).status).toBe(204);
     const slashy = await send("POST", "/api/v1/models", a.token, { name: "Qwen/Qwen2.5-Coder-32B-Instruct", provider: "openai_compat", endpointUrl: `${vllm.url}/v1/` });
     expect(slashy.status).toBe(201);
     const ft = await send("POST", "/api/v1/models", a.token, { name: "acme-ft", provider: "ollama", endpointUrl: ollama.url, kind: "fine_tuned" });
     expect(ft.status).toBe(201);
+    expect((await json(ft)).served).toBe(true);
 
     const dup = await send("POST", "/api/v1/models", a.token, { name: "acme-ft", provider: "ollama" });
     expect(dup.status).toBe(409);

@@ -2,7 +2,8 @@
 //
 //   GET    /                registered models, the models every configured endpoint serves, this
 //                           organisation's effective tier routes and its outbound settings
-//   POST   /                (admin) register a model by name: {name, provider, endpointUrl?, kind?, baseModel?, description?, enabled?}
+//   POST   /                (admin) register a model by name: {name, provider, endpointUrl?, kind?, baseModel?, description?, enabled?};
+//                           the answer says whether the endpoint serves that name now (`served`: true, false, null = cannot tell)
 //   PATCH  /:name           (admin) {enabled?, description?}
 //   DELETE /:name           (admin) remove it (and take it out of every route)
 //   PUT    /routes          (admin) {routes: {SIMPLE?: [names], ...}}: chains, primary first; [] = back to the default
@@ -131,6 +132,14 @@ async function routesView(c: AppContext, orgId: string) {
   );
 }
 
+/** Whether the model's endpoint lists it now (Ollama adds ":latest" to untagged names); null when it cannot be asked. */
+async function isServed(c: AppContext, m: RegisteredModel): Promise<boolean | null> {
+  if (isCloudProvider(m.provider)) return null;
+  const listing = (await listEndpointModels(c.var.deps.config, { timeoutMs: 3000 })).find((l) => l.provider === m.provider && l.endpoint === m.endpointUrl);
+  if (!listing?.ok) return null;
+  return listing.models.some((x) => x.name === m.name || x.name === `${m.name}:latest`);
+}
+
 async function audit(c: AppContext, eventType: "model.registered" | "model.updated" | "model.removed", details: Record<string, unknown>) {
   const p = principalOf(c);
   await recordAudit(c.var.db, { orgId: p.orgId, userId: p.userId, eventType, details, ip: clientIp(c), at: c.var.deps.clock() });
@@ -197,7 +206,8 @@ export function modelsApi(): Hono<AppEnv> {
         enabled: input.enabled,
       });
       await audit(c, "model.registered", { name: model.name, provider: model.provider, endpointUrl: model.endpointUrl, kind: model.kind });
-      return c.json(modelJson(model), 201);
+      // Registration is by name and succeeds even when the server does not serve it (yet): say so.
+      return c.json({ ...modelJson(model), served: await isServed(c, model) }, 201);
     } catch (err) {
       if (err instanceof ModelNameTakenError) throw errors.conflict("model_exists", err.message, { name: ["already registered"] });
       throw err;
