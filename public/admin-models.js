@@ -51,7 +51,8 @@
       xhr.onload = function () {
         var data = null;
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
-        if (xhr.status === 200) return resolve(data);
+        if (xhr.status === 200 && data && typeof data.received === "number") return resolve(data);
+        if (xhr.status === 200) return reject({ retry: false, message: "unexpected answer (signed out?): reload the page" });
         if (xhr.status === 409 && data && typeof data.offset === "number") return reject({ retry: true, offset: data.offset, message: data.error.message });
         reject({ retry: false, message: (data && data.error && data.error.message) || ("the server answered " + xhr.status) });
       };
@@ -84,6 +85,8 @@
         return send(upload.id, file, offset, report).then(function (data) {
           upload = data;
           if (data.status === "complete") return data;
+          // No progress at all counts as a failed attempt, so that a stuck upload cannot loop forever.
+          if (data.received <= offset && ++attempts > MAX_RETRIES) throw { retry: false, message: "the upload makes no progress" };
           // The body ended early (the server kept what arrived): continue from there.
           return step(data.received);
         }, function (err) {
