@@ -15,6 +15,7 @@ export {
 export {
   normalize,
   textViews,
+  textViewsDetailed,
   decodedLayers,
   stripInvisible,
   nfkc,

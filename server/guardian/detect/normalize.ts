@@ -279,6 +279,11 @@ export function normalize(text: string): string {
  * de-spaced forms, and each decoded layer normalised the same way. Deduplicated.
  */
 export function textViews(text: string): string[] {
+  return textViewsDetailed(text).views;
+}
+
+/** textViews plus what produced them: views[0] is the plain normalised text. */
+export function textViewsDetailed(text: string): { views: string[]; decoded: number } {
   const base = normalize(text);
   const views = new Set<string>([base]);
   const add = (v: string) => {
@@ -292,6 +297,7 @@ export function textViews(text: string): string[] {
   // unfolded view for the multilingual rules.
   const unfolded = nfkc(stripInvisible(typeof text === "string" ? text.slice(0, MAX_INPUT) : ""));
   if (unfolded !== base) views.add(unfolded);
-  for (const layer of decodedLayers(base)) add(normalize(layer));
-  return [...views];
+  const layers = decodedLayers(base);
+  for (const layer of layers) add(normalize(layer));
+  return { views: [...views], decoded: layers.length };
 }

@@ -3,7 +3,7 @@
 // (instruction override, persona switch, system-prompt extraction, ...), never a copy of a
 // known payload. Weights say how strongly a match alone indicates an injection; several
 // weak signals together (a persona plus "no restrictions") add up past the threshold.
-import { compact, decodedLayers, normalize, textViews } from "./normalize.ts";
+import { compact, textViewsDetailed } from "./normalize.ts";
 import { combine, threshold, type Detection, type DetectOptions } from "./types.ts";
 
 export interface PromptRule {
@@ -147,12 +147,18 @@ const COMPACT_RULES = PROMPT_RULES.filter((x) => x.view === "compact");
 
 /** The prompt rule ids that matched in `text`, with their weights (one entry per rule). */
 export function matchPromptRules(text: string): { id: string; family: string; weight: number }[] {
-  const views = textViews(text);
+  return matchDetailed(text).hits;
+}
+
+function matchDetailed(text: string): { hits: { id: string; family: string; weight: number }[]; plainHit: boolean; decoded: number } {
+  const { views, decoded } = textViewsDetailed(text);
   const hits = new Map<string, { id: string; family: string; weight: number }>();
+  let plainHit = false;
   for (const rule of TEXT_RULES) {
-    for (const v of views) {
-      if (rule.re.test(v)) {
+    for (let k = 0; k < views.length; k++) {
+      if (rule.re.test(views[k]!)) {
         hits.set(rule.id, { id: rule.id, family: rule.family, weight: rule.weight });
+        if (k === 0) plainHit = true;
         break;
       }
     }
@@ -168,7 +174,7 @@ export function matchPromptRules(text: string): { id: string; family: string; we
       }
     }
   }
-  return [...hits.values()];
+  return { hits: [...hits.values()], plainHit, decoded };
 }
 
 /**
@@ -177,17 +183,14 @@ export function matchPromptRules(text: string): { id: string; family: string; we
  * signals. Findings that only appear after decoding add the obfuscation rule.
  */
 export function detectPromptInjection(text: string, opts?: DetectOptions): Detection {
-  const hits = matchPromptRules(text);
+  const { hits, plainHit, decoded } = matchDetailed(text);
   const byFamily = new Map<string, number>();
   for (const h of hits) byFamily.set(h.family, Math.max(byFamily.get(h.family) ?? 0, h.weight));
   const rules = hits.map((h) => h.id);
   if (hits.length) {
     // Obfuscation is itself a signal: the plain text matched nothing but a decoded form did.
-    const plain = normalize(text);
-    const plainHit = TEXT_RULES.some((rule) => rule.re.test(plain));
     if (!plainHit) {
-      const enc = decodedLayers(plain).length > 0;
-      rules.push(enc ? "pi.obfuscation.encoded" : "pi.obfuscation.disguised");
+      rules.push(decoded > 0 ? "pi.obfuscation.encoded" : "pi.obfuscation.disguised");
       byFamily.set("obfuscation", Math.max(byFamily.get("obfuscation") ?? 0, 0.3));
     }
   }
