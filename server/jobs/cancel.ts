@@ -29,9 +29,8 @@ export async function cancelMigration(
       ip: input.ip ?? null,
       at,
     });
-  const queued = await cancelQueued(db, input.orgId, input.migrationId, "cancelled by a user before it started");
+  const queued = await cancelQueued(db, input.orgId, input.migrationId, "cancelled by a user before it started", input.userId);
   if (queued) {
-    await addJobEvent(db, queued, "finished", "run cancelled before it started", { status: "cancelled", by: input.userId });
     await audit("cancelled");
     return { kind: "cancelled", migration: queued };
   }

@@ -104,18 +104,26 @@ export async function releaseLease(db: Db, migrationIds: string[]): Promise<void
   }
 }
 
-/** Ends a run: sets the final status; false when the row was not running any more. */
+/**
+ * Ends a run: sets the final status and writes the `finished` event in one transaction, so that
+ * whoever sees the final status (an event stream) also sees the event. Undefined when the row was
+ * not running any more.
+ */
 export async function finishMigration(
   db: Db,
   migrationId: string,
   outcome: { status: "completed" | "failed" | "cancelled"; error?: string | null },
+  event: { message: string; data: Record<string, unknown> },
 ): Promise<Migration | undefined> {
-  const [m] = await db
-    .update(migrations)
-    .set({ status: outcome.status, error: outcome.error ?? null, finishedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(and(eq(migrations.id, migrationId), eq(migrations.status, "running")))
-    .returning();
-  return m;
+  return db.transaction(async (tx) => {
+    const [m] = await tx
+      .update(migrations)
+      .set({ status: outcome.status, error: outcome.error ?? null, finishedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(migrations.id, migrationId), eq(migrations.status, "running")))
+      .returning();
+    if (m) await tx.insert(migrationEvents).values({ migrationId, orgId: m.orgId, stage: JOB_EVENT_STAGE, message: event.message, data: { type: "finished", ...event.data } });
+    return m;
+  });
 }
 
 export async function addJobEvent(
@@ -169,12 +177,17 @@ export async function waitingWithoutJob(
   );
 }
 
-/** Cancels a queued migration at once; undefined when it was not queued (any more). */
-export async function cancelQueued(db: Db, orgId: string, migrationId: string, message: string): Promise<Migration | undefined> {
-  const [m] = await db
-    .update(migrations)
-    .set({ status: "cancelled", error: message, finishedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(and(eq(migrations.id, migrationId), eq(migrations.orgId, orgId), eq(migrations.status, "queued")))
-    .returning();
-  return m;
+/** Cancels a queued migration at once (with its `finished` event, atomically); undefined when it was not queued (any more). */
+export async function cancelQueued(db: Db, orgId: string, migrationId: string, message: string, by: string | null): Promise<Migration | undefined> {
+  return db.transaction(async (tx) => {
+    const [m] = await tx
+      .update(migrations)
+      .set({ status: "cancelled", error: message, finishedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(migrations.id, migrationId), eq(migrations.orgId, orgId), eq(migrations.status, "queued")))
+      .returning();
+    if (m) {
+      await tx.insert(migrationEvents).values({ migrationId, orgId, stage: JOB_EVENT_STAGE, message: "run cancelled before it started", data: { type: "finished", status: "cancelled", by } });
+    }
+    return m;
+  });
 }

@@ -364,15 +364,14 @@ export class MigrationWorker {
     final: { status: "completed" | "failed" | "cancelled"; error?: string | null },
     log: Logger,
   ): Promise<void> {
-    const row = await finishMigration(this.db, m.id, final);
+    const row = await finishMigration(this.db, m.id, final, {
+      message: final.error ? `run ${final.status}: ${final.error}` : `run ${final.status}`,
+      data: { status: final.status, ...(final.error ? { error: final.error } : {}) },
+    });
     if (!row) {
       log.warn({ status: final.status }, "migration was no longer running when its run ended; status left as it was");
       return;
     }
-    await addJobEvent(this.db, m, "finished", final.error ? `run ${final.status}: ${final.error}` : `run ${final.status}`, {
-      status: final.status,
-      ...(final.error ? { error: final.error } : {}),
-    });
     await recordAudit(this.db, {
       orgId: m.orgId,
       userId: null,
