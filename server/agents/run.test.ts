@@ -201,3 +201,41 @@ describe("Guardian prompt check", { timeout: 300_000 }, () => {
     expect(byName(rows, "vSneaky").evidenceGrade).toBe("failed");
   });
 });
+
+describe("node retry policies (transient faults only)", { timeout: 300_000 }, () => {
+  /** The Db with the first insert into migration_models failing with `code`. */
+  function flaky(db: Db, code: string) {
+    let inserts = 0;
+    const proxy = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop === "insert")
+          return (table: unknown) => {
+            if (table === migrationModels && ++inserts === 1) throw Object.assign(new Error(`simulated fault ${code}`), { code });
+            return target.insert(table as typeof migrationModels);
+          };
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    return { db: proxy, inserts: () => inserts };
+  }
+
+  it("a dropped connection (57P01) in a node is retried and the run completes, rows not duplicated", async () => {
+    const { db } = testDb;
+    const { orgId, migrationId } = await fixture(db);
+    const f = flaky(db, "57P01");
+    expect(await runMigration({ db: f.db, orgId, migrationId, signal: new AbortController().signal, log: silentLog })).toEqual({ status: "completed" });
+    expect(f.inserts()).toBeGreaterThan(1);
+    expect((await modelsOf(db, migrationId)).length).toBe(8);
+  });
+
+  it("a fault that is not transient is not retried: the run fails with it", async () => {
+    const { db } = testDb;
+    const { orgId, migrationId } = await fixture(db);
+    const f = flaky(db, "42P01");
+    const r = await runMigration({ db: f.db, orgId, migrationId, signal: new AbortController().signal, log: silentLog });
+    expect(r).toEqual({ status: "failed", error: "simulated fault 42P01" });
+    expect(f.inserts()).toBe(1);
+    const [m] = await db.select().from(migrations).where(eq(migrations.id, migrationId));
+    expect(m!.stages.find((s) => s.name === "assess")).toMatchObject({ status: "failed", message: "simulated fault 42P01" });
+  });
+});
