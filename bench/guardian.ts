@@ -63,6 +63,8 @@ interface Line {
   fpAdj: number;
   benignAdj: number;
   usPerInput: number;
+  p50: number;
+  p99: number;
 }
 
 const lines: Line[] = [];
@@ -85,6 +87,13 @@ function measure(set: string, rows: Row[], fn: (s: string) => Detection, kind: s
     results = rows.map((r) => fn(r.payload));
     best = Math.min(best, Number(process.hrtime.bigint() - t0));
   }
+  // per-input latency (one more pass, each call timed on its own)
+  const each = rows.map((r) => {
+    const t = process.hrtime.bigint();
+    fn(r.payload);
+    return Number(process.hrtime.bigint() - t) / 1000;
+  }).sort((a, b) => a - b);
+  const q = (f: number) => each[Math.min(each.length - 1, Math.floor(f * each.length))]!;
   rows.forEach((r, i) => {
     const d = results[i]!;
     if (r.expected === "attack") {
@@ -101,7 +110,7 @@ function measure(set: string, rows: Row[], fn: (s: string) => Detection, kind: s
       }
     }
   });
-  lines.push({ set, attacks, caught, benign, fp, fpAdj, benignAdj, usPerInput: best / 1000 / rows.length });
+  lines.push({ set, attacks, caught, benign, fp, fpAdj, benignAdj, usPerInput: best / 1000 / rows.length, p50: q(0.5), p99: q(0.99) });
 }
 
 const crs = load("crs_941_942.jsonl");
@@ -126,7 +135,10 @@ measure("crs all rows, sqli∨xss", crs.filter(highBenign), (s) => {
 // The same rows as sent (`raw`: parameter name and value, still URL-encoded). Some CRS tests
 // put the attack in the parameter NAME, so the `payload` value alone carries nothing; the
 // middleware sees names too.
-measure("crs all rows as sent (raw), sqli∨xss", crs.filter(highBenign).map((r) => ({ ...r, payload: typeof r.raw === "string" && r.raw ? r.raw : r.payload })), (s) => {
+const asSent = (r: Row): Row => ({ ...r, payload: typeof r.raw === "string" && r.raw ? r.raw : r.payload });
+measure("crs sqli as sent (raw)", crs.filter((r) => r.family === "sqli" && highBenign(r)).map(asSent), detectSqli, "sqli-raw");
+measure("crs xss as sent (raw)", crs.filter((r) => r.family === "xss" && highBenign(r)).map(asSent), detectXss, "xss-raw");
+measure("crs all rows as sent (raw), sqli∨xss", crs.filter(highBenign).map(asSent), (s) => {
   const a = detectSqli(s);
   const b = detectXss(s);
   return { flagged: a.flagged || b.flagged, score: Math.max(a.score, b.score), rules: [...a.rules, ...b.rules] };
@@ -142,11 +154,11 @@ measure("pi_notinject", load("pi_notinject.jsonl"), detectPromptInjection, "prom
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "—");
 const table = [
-  "| set | attacks | recall | benign | false positives | FP without adjudicated rows | µs/input |",
-  "|---|---:|---:|---:|---:|---:|---:|",
+  "| set | attacks | recall | benign | false positives | FP without adjudicated rows | mean µs/input | p50 µs | p99 µs |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...lines.map(
     (l) =>
-      `| ${l.set} | ${l.attacks} | ${pct(l.caught, l.attacks)} (${l.caught}) | ${l.benign} | ${pct(l.fp, l.benign)} (${l.fp}) | ${l.benignAdj === l.benign ? "" : `${pct(l.fpAdj, l.benignAdj)} (${l.fpAdj}/${l.benignAdj})`} | ${l.usPerInput.toFixed(1)} |`,
+      `| ${l.set} | ${l.attacks} | ${pct(l.caught, l.attacks)} (${l.caught}) | ${l.benign} | ${pct(l.fp, l.benign)} (${l.fp}) | ${l.benignAdj === l.benign ? "" : `${pct(l.fpAdj, l.benignAdj)} (${l.fpAdj}/${l.benignAdj})`} | ${l.usPerInput.toFixed(1)} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(0)} |`,
   ),
 ].join("\n");
 process.stdout.write(table + "\n");
