@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cpus } from "node:os";
-import { detectPromptInjection, detectSqli, detectXss, type Detection } from "../server/guardian/detect/index.ts";
+import { detectPromptInjection, detectSqli, detectXss, MAX_INPUT, type Detection } from "../server/guardian/detect/index.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -152,6 +152,25 @@ measure("pi_llmguard_tests", load("pi_llmguard_tests.jsonl"), detectPromptInject
 measure("pi_llmguard_jailbreak_templates", load("pi_llmguard_jailbreak_templates.jsonl"), detectPromptInjection, "prompt");
 measure("pi_notinject", load("pi_notinject.jsonl"), detectPromptInjection, "prompt");
 
+// Worst case: inputs of the maximum scanned size (MAX_INPUT) built from characters that make
+// backtracking regexes go quadratic. Every detector must stay linear on these.
+const adversarial = ["=", "{", "-", "@", "$", "<a b=", " or 1", "'or'", "\\", "j a v a s c r i p t ", "a.", ": ", "<", "'", "(", "a ", "\\n", "%2", "&#", "on", "/*"];
+let worstMs = 0;
+let worstCase = "";
+for (const p of adversarial) {
+  const text = p.repeat(Math.ceil(MAX_INPUT / p.length)).slice(0, MAX_INPUT);
+  for (const [name, f] of [["prompt", detectPromptInjection], ["sqli", detectSqli], ["xss", detectXss]] as const) {
+    const t0 = process.hrtime.bigint();
+    f(text);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (ms > worstMs) {
+      worstMs = ms;
+      worstCase = `${name} on ${JSON.stringify(p)}×${Math.ceil(MAX_INPUT / p.length)}`;
+    }
+  }
+}
+const worstLine = `Worst case over ${adversarial.length} adversarial inputs of ${MAX_INPUT} characters (repetitions built to trigger regex backtracking): ${worstMs.toFixed(0)} ms (${worstCase}).`;
+
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "—");
 const table = [
   "| set | attacks | recall | benign | false positives | FP without adjudicated rows | mean µs/input | p50 µs | p99 µs |",
@@ -161,7 +180,7 @@ const table = [
       `| ${l.set} | ${l.attacks} | ${pct(l.caught, l.attacks)} (${l.caught}) | ${l.benign} | ${pct(l.fp, l.benign)} (${l.fp}) | ${l.benignAdj === l.benign ? "" : `${pct(l.fpAdj, l.benignAdj)} (${l.fpAdj}/${l.benignAdj})`} | ${l.usPerInput.toFixed(1)} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(0)} |`,
   ),
 ].join("\n");
-process.stdout.write(table + "\n");
+process.stdout.write(table + "\n\n" + worstLine + "\n");
 
 if (write) {
   const path = join(import.meta.dirname, "RESULTS.md");

@@ -79,9 +79,9 @@ export const PROMPT_RULES: PromptRule[] = [
   // 9. dual / formatted responses
   { id: "pi.format.dual_response", family: "dual_response", weight: 0.6, re: r(`\\b(?:two|2)\\s+(?:different\\s+)?(?:separate\\s+)?(?:responses|ways|answers|paragraphs|personalities|manners|styles)\\b[^\\n]{0,200}?\\b(?:normal|default|standard|first|one)\\b|\\b(?:normal|classic)\\s+output\\b|\\[(?:GPT|DAN|CLASSIC|JAILBREAK|ChatGPT)\\s*\\]|\\((?:GPT|DAN)\\]|\\b(?:start|begin|prefix)\\w*\\s+(?:the\\s+|your\\s+|each\\s+|every\\s+|all\\s+)?(?:sentence|answer|response|output|reply|outputs)s?\\s+with\\s+(?:the\\s+|this\\s+)?(?:exact\\s+)?(?:string\\s+|prefix\\s+|sentence\\s+)?["'\\[(]`) },
   // 10. delimiter / chat-format injection
-  { id: "pi.delimiter.chat_markup", family: "delimiter", weight: 0.7, re: /<\|(?:im_start|im_end|system|user|assistant|endoftext)\|>|\[\/?INST\]|<<\/?SYS>>|<\/?(?:system|instructions?)>|^\s*(?:###|\*\*\*|---|===|%%%)\s*(?:system|instruction|new|end|begin)/im },
+  { id: "pi.delimiter.chat_markup", family: "delimiter", weight: 0.7, re: /<\|(?:im_start|im_end|system|user|assistant|endoftext)\|>|\[\/?INST\]|<<\/?SYS>>|<\/?(?:system|instructions?)>|^[ \t]*(?:###|\*\*\*|---|===|%%%)[ \t]*(?:system|instruction|new|end|begin)/im },
   { id: "pi.delimiter.role_labels", family: "delimiter", weight: 0.45, re: /(?:^|\n|\\n|\s)(?:system|assistant|human|user|ai)\s*:\s*\S[^\n]{0,200}?(?:\n|\\n|\s)(?:system|assistant|human|user|ai)\s*:/i },
-  { id: "pi.delimiter.begin_block", family: "delimiter", weight: 0.7, re: r(`(?:#{2,}|%{2,}|={3,}|-{3,}|\\*{3,}|\\[)\\s*(?:begin|start|end)\\s+(?:of\\s+)?(?:new\\s+)?(?:instructions?|prompt|system|reprogramming)|\\bbegin\\s+reprogramming\\b|\\bnew\\s+instructions?\\s+to\\s+(?:chat\\s+)?assistant\\b`) },
+  { id: "pi.delimiter.begin_block", family: "delimiter", weight: 0.7, re: r(`(?:#{2}|%{2}|={3}|-{3}|\\*{3}|\\[)[ \\t]*(?:begin|start|end)\\s+(?:of\\s+)?(?:new\\s+)?(?:instructions?|prompt|system|reprogramming)|\\bbegin\\s+reprogramming\\b|\\bnew\\s+instructions?\\s+to\\s+(?:chat\\s+)?assistant\\b`) },
   { id: "pi.delimiter.escaped_newlines", family: "delimiter", weight: 0.45, re: /(?:\\\s?n\s*){6,}|(?:\n\s*){12,}/ },
   // 11. fake system / authority messages
   { id: "pi.authority.system_note", family: "authority", weight: 0.65, re: r(`[\\[{(]\\s*(?:system|admin|developer|openai)\\s*(?:note|message|notice|override|update|prompt|announcement)?\\s*:|\\bsystem\\s+(?:annou-?ncement|override|update|upgrade|note|message)\\b|\\bimportant\\s+(?:update|notice|message)\\s*[!:]`) },
@@ -101,7 +101,7 @@ export const PROMPT_RULES: PromptRule[] = [
   // 26. user-supplied "context" / "documents" meant to replace the retrieved ones
   { id: "pi.context.fake_context", family: "fake_context", weight: 0.55, re: r(`^\\W*(?:document\\s+)?(?:context|kontext|artikel|article|documents?|dokumente?|sources?)\\s*[:{"„“]|\\b(?:context|kontext|artikel|documents?)\\b[^?]{0,200}\\b(?:question|frage)\\s*:?\\s*\\S|\\$\\s*documents?\\s*:`) },
   // 27. instruction lines smuggled after literal or real newlines
-  { id: "pi.delimiter.instruction_line", family: "delimiter", weight: 0.6, re: r(`(?:\\\\n|\\n)\\s*(?:instructions?|system|new\\s+instructions?|task|command)\\s*:|\\b(?:additional|new|extra|further|secret|hidden)\\s+instructions?\\s*[-:]|\\\\n\\s*[${W}]+[^\\\\]{0,40}!\\s*\\\\?$`) },
+  { id: "pi.delimiter.instruction_line", family: "delimiter", weight: 0.6, re: r(`(?:\\\\n|\\n)[ \\t]*(?:instructions?|system|new\\s+instructions?|task|command)[ \\t]*:|\\b(?:additional|new|extra|further|secret|hidden)\\s+instructions?\\s*[-:]|\\\\n\\s*[${W}]+[^\\\\]{0,40}!\\s*\\\\?$`) },
   // 28. shouted instruction embedded in a question (several all-caps words in a row)
   { id: "pi.shouted_instruction", family: "shouted", weight: 0.35, re: /(?:^|[^A-Z\u00c4\u00d6\u00dc])[A-Z\u00c4\u00d6\u00dc]{2,}(?:\s+[A-Z\u00c4\u00d6\u00dc'!"]{2,}){3,}/ },
   // 29. capability pretence ("pretend you can browse / access ...")

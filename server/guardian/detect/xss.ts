@@ -94,7 +94,7 @@ const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
   { id: "xss.js_property_access", weight: 0.8, re: /\b(?:self|window|top|parent|this|globalThis|document|frames)\s*(?:\/\*.*?\*\/\s*)*\)?\s*\[\s*(?:\/\*.*?\*\/\s*)*["'`]/i },
   { id: "xss.js_comment_access", weight: 0.8, re: /\b(?:document|window|self|top)\s*\/\*.*?\*\/\s*\.?\s*(?:\/\*.*?\*\/\s*)*\.?\s*(?:cookie|location|domain)/i },
   { id: "xss.tagged_template", weight: 0.75, re: /\.\s*(?:\/\*.*?\*\/\s*)*call\s*(?:\/\*.*?\*\/\s*)*`|`\s*\$\{\s*(?:alert|eval|prompt|confirm)\b/i },
-  { id: "xss.template_injection", weight: 0.75, re: /\{\{[^}]*(?:constructor|alert|\$eval|\$on|toString|__proto__|prototype)[^}]*\}\}/i },
+  { id: "xss.template_injection", weight: 0.75, re: /\{\{[^{}]{0,200}?(?:constructor|alert|\$eval|\$on|toString|__proto__|prototype)[^{}]{0,200}\}\}/i },
   { id: "xss.jsfuck", weight: 0.8, re: /(?:[!+]\s*\[\s*\]\s*){3,}|(?:^|[=\s(])!!\s*\[\s*\]\s*$|\(\s*!\s*\[\s*\]\s*\+?\s*\[\s*\]\s*\)\s*\[/ },
   { id: "xss.utf7", weight: 0.8, re: /\+ADw-|\bADw-script|\+AD4-/ },
   { id: "xss.vml", weight: 0.8, re: /<\s*:?\s*vmlframe|<\s*v:\w+|urn:schemas-microsoft-com:vml/i },
