@@ -170,12 +170,52 @@ async function appendRows(db: Db, orgId: string | null, rows: PreparedRow[]): Pr
 /** Appends one event to its organisation's chain. */
 export async function recordAudit(db: Db, event: AuditEvent): Promise<RecordedAudit> {
   const row = prepare(event);
-  return db.transaction(async (tx) => {
-    const t = tx as unknown as Db;
-    await lockChain(t, row.orgId);
-    const [r] = await appendRows(t, row.orgId, [row]);
-    return r!;
+  return new Promise<RecordedAudit>((resolve, reject) => {
+    let chains = groupCommit.get(db);
+    if (!chains) groupCommit.set(db, (chains = new Map()));
+    const key = row.orgId ?? "";
+    let chain = chains.get(key);
+    if (!chain) chains.set(key, (chain = { pending: [], flushing: false }));
+    chain.pending.push({ row, resolve, reject });
+    if (!chain.flushing) void flushChain(db, row.orgId, chain);
   });
+}
+
+// Group commit: the events of one chain that arrive while an append is in flight are appended
+// together in the next transaction (one lock, one head read, one multi-row insert). Every caller
+// still waits for its own event to be committed; under concurrency (50 requests creating
+// migrations at once) the chain costs a few transactions instead of one per request, in order.
+interface PendingAudit {
+  row: PreparedRow;
+  resolve(r: RecordedAudit): void;
+  reject(e: unknown): void;
+}
+interface ChainQueue {
+  pending: PendingAudit[];
+  flushing: boolean;
+}
+const groupCommit = new WeakMap<Db, Map<string, ChainQueue>>();
+const GROUP_COMMIT_MAX = 500;
+
+async function flushChain(db: Db, orgId: string | null, chain: ChainQueue): Promise<void> {
+  chain.flushing = true;
+  try {
+    while (chain.pending.length) {
+      const batch = chain.pending.splice(0, GROUP_COMMIT_MAX);
+      try {
+        const recorded = await db.transaction(async (tx) => {
+          const t = tx as unknown as Db;
+          await lockChain(t, orgId);
+          return appendRows(t, orgId, batch.map((b) => b.row));
+        });
+        batch.forEach((b, i) => b.resolve(recorded[i]!));
+      } catch (e) {
+        for (const b of batch) b.reject(e);
+      }
+    }
+  } finally {
+    chain.flushing = false;
+  }
 }
 
 /** Appends many events (grouped per chain, one lock per chain, multi-row inserts): imports, benchmarks. */
