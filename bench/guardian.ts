@@ -186,7 +186,17 @@ if (write) {
   const path = join(import.meta.dirname, "RESULTS.md");
   const text = readFileSync(path, "utf8");
   const head = "## Guardian detectors (server/guardian/detect) — `npx tsx bench/guardian.ts`";
-  const body = `${head}\n\n${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? "cpu"}, one core, Node ${process.version}. Sets from ../shared/security (not in the repository). CRS benign rows: only \`benign_confidence = high\`. "tuned on" = rules were written while looking at these rows; "held out" = never looked at while writing rules.\n\n${table}\n`;
+  const notes = [
+    `${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? "cpu"} (shared by several processes: the mean is inflated by scheduling stalls, p50 is the typical input), Node ${process.version}. Sets from ../shared/security, not copied into the repository. Default threshold 0.5.`,
+    "",
+    "- CRS rows: `payload` is the value CRS scanned; benign = `benign_confidence: high` only. \"as sent\" rows scan `raw` (parameter name and value, still URL-encoded), which is what the middleware sees: some CRS tests carry the attack in the parameter name, or in a header that is not in the row (`/get`, `/api/payment/status`, ` =vardata` payloads carry nothing detectable).",
+    "- \"FP without adjudicated rows\": 12 CRS rows labelled benign for one rule are injections all the same (UNION SELECT, pg_sleep/BENCHMARK, DBMS_LDAP, `alert()` inside encoded brackets, an article quoting `' OR '1'='1`); they are listed with reasons in bench/guardian.ts (`ADJUDICATED`).",
+    "- CRS paranoia levels 3–4 (942420–942432, 942460, 942490, …) flag counts of special characters (`!@#$%^&*`, `(((((())))))`, `\":60`); matching them would flag ordinary cookies and JSON, so the detector does not try. PL1 is CRS's default.",
+    "- Prompt injection: rules were written while reading the deepset **train** split, llm-guard tests/templates and NotInject (false positives); the deepset **test** split was never read and is the honest held-out figure. llm-guard's benign rows include three role prompts (\"I want you to act as a composer\", \"You are HobbyHelper, a chatbot…\"): the detector treats assigning the model a role as injection (deepset labels the same shape as attack), hence their 27% FP.",
+    "",
+    worstLine,
+  ].join("\n");
+  const body = `${head}\n\n${notes}\n\n${table}\n`;
   const start = text.indexOf(head);
   let next: string;
   if (start < 0) next = text.trimEnd() + "\n\n" + body;
