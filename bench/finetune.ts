@@ -109,7 +109,13 @@ shared with other sessions (${new Date().toISOString().slice(0, 10)}).
 ${table}
 
 Collection includes loading the graded objects, the per-migration mapping (read and written), scoring, anonymising both
-sides, hashing and the de-duplicating insert; export re-validates every line with zod.
+sides, hashing and the de-duplicating insert; export re-validates every line with zod. The ${n - collected.considered}
+objects graded \`ran\` are not examples; ${collected.duplicates} more collapse as duplicates because, once names and
+literals are replaced, generated objects of the same shape in different migrations are the same example (what the
+content hash is for). Timings on this shared machine vary by 2–3× between runs (an earlier run, before the anonymiser cached names and dropped per-token closures:
+anonymise 907/s, collect 135/s, export 1738/s); anonymisation costs well under a millisecond per example, far below
+the time a model takes to answer one request.
+
 `;
   const text = readFileSync(file, "utf8");
   const start = text.indexOf(heading);
