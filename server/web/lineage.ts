@@ -74,30 +74,130 @@ export function buildLineage(input: LineageInput): LineageGraph {
 
 const CHAR_W = 7;
 const NODE_H = 28;
+const NODE_SEP = 10;
+const RANK_SEP = 70;
+const MARGIN = 12;
+/** Above this many nodes plus long-edge dummies dagre takes seconds (it splits every long edge into
+ * one dummy node per rank it crosses); such graphs get the linear layered layout below instead. */
+export const DAGRE_BUDGET = 400;
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+interface Layout {
+  width: number;
+  height: number;
+  boxes: Map<string, Box>;
+  /** SVG path data per edge, in graph.edges order. */
+  paths: string[];
+}
+
+const nodeWidth = (label: string) => Math.min(260, label.length * CHAR_W + 24);
+
+/** Longest-path ranks (sources 0); nodes on a cycle (not a dbt DAG, but never loop) keep rank 0. */
+function ranks(graph: LineageGraph): Map<string, number> {
+  const indeg = new Map(graph.nodes.map((n) => [n.key, 0]));
+  const out = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    indeg.set(e.to, (indeg.get(e.to) ?? 0) + 1);
+    (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to);
+  }
+  const rank = new Map(graph.nodes.map((n) => [n.key, 0]));
+  const queue = graph.nodes.filter((n) => indeg.get(n.key) === 0).map((n) => n.key);
+  for (let i = 0; i < queue.length; i++) {
+    const k = queue[i]!;
+    for (const to of out.get(k) ?? []) {
+      rank.set(to, Math.max(rank.get(to)!, rank.get(k)! + 1));
+      indeg.set(to, indeg.get(to)! - 1);
+      if (indeg.get(to) === 0) queue.push(to);
+    }
+  }
+  return rank;
+}
+
+function dagreLayout(graph: LineageGraph): Layout {
+  const g = new Graph({ multigraph: false });
+  g.setGraph({ rankdir: "LR", nodesep: NODE_SEP, ranksep: RANK_SEP, marginx: MARGIN, marginy: MARGIN });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of graph.nodes) g.setNode(n.key, { width: nodeWidth(n.label), height: NODE_H });
+  for (const e of graph.edges) g.setEdge(e.from, e.to);
+  layout(g);
+  const info = g.graph();
+  const boxes = new Map<string, Box>();
+  for (const n of graph.nodes) {
+    const b = g.node(n.key);
+    boxes.set(n.key, { x: b.x, y: b.y, width: b.width, height: b.height });
+  }
+  const paths = graph.edges.map((e) => {
+    const pts = g.edge(e.from, e.to)?.points ?? [];
+    return pts.map((p: { x: number; y: number }, i: number) => `${i ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
+  });
+  return { width: Math.ceil(info.width ?? 100), height: Math.ceil(info.height ?? 100), boxes, paths };
+}
+
+/** Layered left-to-right layout in linear time: columns by rank, rows ordered by the mean row of their inputs. */
+function layeredLayout(graph: LineageGraph, rank: Map<string, number>): Layout {
+  const columns: string[][] = [];
+  for (const n of graph.nodes) (columns[rank.get(n.key)!] ??= []).push(n.key);
+  const label = new Map(graph.nodes.map((n) => [n.key, n.label]));
+  const preds = new Map<string, string[]>();
+  for (const e of graph.edges) (preds.get(e.to) ?? preds.set(e.to, []).get(e.to)!).push(e.from);
+  const row = new Map<string, number>();
+  columns.forEach((col, r) => {
+    if (r === 0) col.sort((a, b) => (label.get(a)! < label.get(b)! ? -1 : 1));
+    else {
+      const bary = (k: string) => {
+        const ps = (preds.get(k) ?? []).map((p) => row.get(p)).filter((x): x is number => x !== undefined);
+        return ps.length ? ps.reduce((a, b) => a + b, 0) / ps.length : Number.MAX_SAFE_INTEGER;
+      };
+      const keyed = col.map((k) => [k, bary(k)] as const).sort((a, b) => a[1] - b[1] || (label.get(a[0])! < label.get(b[0])! ? -1 : 1));
+      col.splice(0, col.length, ...keyed.map(([k]) => k));
+    }
+    col.forEach((k, i) => row.set(k, i));
+  });
+  const boxes = new Map<string, Box>();
+  let x = MARGIN;
+  let height = 0;
+  for (const col of columns) {
+    if (!col) continue;
+    const w = Math.max(...col.map((k) => nodeWidth(label.get(k)!)));
+    col.forEach((k, i) => {
+      const width = nodeWidth(label.get(k)!);
+      boxes.set(k, { x: x + w / 2, y: MARGIN + i * (NODE_H + NODE_SEP) + NODE_H / 2, width, height: NODE_H });
+    });
+    height = Math.max(height, MARGIN * 2 + col.length * (NODE_H + NODE_SEP));
+    x += w + RANK_SEP;
+  }
+  const paths = graph.edges.map((e) => {
+    const a = boxes.get(e.from)!;
+    const b = boxes.get(e.to)!;
+    const x1 = a.x + a.width / 2;
+    const x2 = b.x - b.width / 2;
+    const mid = (x2 - x1) / 2;
+    return `M${x1.toFixed(1)},${a.y.toFixed(1)} C${(x1 + mid).toFixed(1)},${a.y.toFixed(1)} ${(x2 - mid).toFixed(1)},${b.y.toFixed(1)} ${x2.toFixed(1)},${b.y.toFixed(1)}`;
+  });
+  return { width: Math.ceil(x - RANK_SEP + MARGIN), height: Math.ceil(height), boxes, paths };
+}
+
+/** dagre when the graph is small enough to lay out quickly, the linear layered layout otherwise. */
+export function layoutLineage(graph: LineageGraph): Layout & { engine: "dagre" | "layered" } {
+  const rank = ranks(graph);
+  const dummies = graph.edges.reduce((n, e) => n + Math.max(0, rank.get(e.to)! - rank.get(e.from)! - 1), 0);
+  if (graph.nodes.length + dummies <= DAGRE_BUDGET) return { ...dagreLayout(graph), engine: "dagre" };
+  return { ...layeredLayout(graph, rank), engine: "layered" };
+}
 
 /** Lays the graph out and draws it. */
 export function renderLineageSvg(graph: LineageGraph): string {
   if (!graph.nodes.length) return "";
-  const g = new Graph({ multigraph: false });
-  g.setGraph({ rankdir: "LR", nodesep: 10, ranksep: 70, marginx: 12, marginy: 12 });
-  g.setDefaultEdgeLabel(() => ({}));
-  for (const n of graph.nodes) g.setNode(n.key, { width: Math.min(260, n.label.length * CHAR_W + 24), height: NODE_H });
-  for (const e of graph.edges) g.setEdge(e.from, e.to);
-  layout(g);
-  const info = g.graph();
-  const width = Math.ceil(info.width ?? 100);
-  const height = Math.ceil(info.height ?? 100);
-  const edges = graph.edges
-    .map((e) => {
-      const pts = g.edge(e.from, e.to)?.points ?? [];
-      if (!pts.length) return "";
-      const d = pts.map((p: { x: number; y: number }, i: number) => `${i ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
-      return `<path class="edge" d="${d}" marker-end="url(#arrow)"></path>`;
-    })
-    .join("");
+  const { width, height, boxes, paths } = layoutLineage(graph);
+  const edges = paths.map((d) => (d ? `<path class="edge" d="${d}" marker-end="url(#arrow)"></path>` : "")).join("");
   const nodes = graph.nodes
     .map((n) => {
-      const box = g.node(n.key);
+      const box = boxes.get(n.key)!;
       const x = box.x - box.width / 2;
       const y = box.y - box.height / 2;
       const maxChars = Math.floor((box.width - 16) / CHAR_W);

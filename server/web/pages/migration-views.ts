@@ -17,7 +17,7 @@ import {
 import { EVIDENCE_GRADES, type Migration, type MigrationModel, type MigrationStage } from "../../db/schema/migrations.ts";
 import { diagnosticsByCode } from "../../dbt/report.ts";
 import { barChart, meter, stackedBar, type ChartItem } from "../charts.ts";
-import { reportOf } from "../api/downloads.ts";
+import { reportForPage } from "../api/downloads.ts";
 import { buildLineage, cachedLineage } from "../lineage.ts";
 
 export const GRADE_LABELS: Record<string, string> = {
@@ -204,7 +204,7 @@ function riskLabel(r: unknown): string | undefined {
 /** The assessment report: counts, charts, unresolved references, diagnostics per code. */
 export async function reportPageContext(db: Db, m: Migration, now: Date) {
   const models = await listModelSummaries(db, m.orgId, m.id);
-  const report = reportOf(m, models);
+  const report = reportForPage(m, models);
   const kinds = [...countBy(models, (o) => o.sourceKind)].sort((a, b) => b[1] - a[1]);
   const tiersMap = countBy(models, (o) => o.tier ?? "unassessed");
   const tiers = [...TIER_ORDER, ...[...tiersMap.keys()].filter((t) => !TIER_ORDER.includes(t))].filter((t) => tiersMap.has(t)).map((t) => [t, tiersMap.get(t)!] as const);
@@ -300,6 +300,16 @@ function isGeneratedFile(d: Diag, modelPath: string | null): boolean {
 export function modelYaml(files: Array<{ path: string; content: string }>, modelName: string): { path: string; text: string } | undefined {
   for (const f of files) {
     if (!f.content.includes(modelName)) continue;
+    // A project's yml may describe hundreds of models: parse only this model's list item when it can be cut out.
+    const item = modelItem(f.content, modelName);
+    if (item) {
+      try {
+        const entry = (parseYaml(item) as unknown[])[0];
+        if (entry && typeof entry === "object" && (entry as { name?: unknown }).name === modelName) return { path: f.path, text: stringifyYaml({ version: 2, models: [entry] }) };
+      } catch {
+        /* fall back to the whole file */
+      }
+    }
     let doc: unknown;
     try {
       doc = parseYaml(f.content);
@@ -310,6 +320,30 @@ export function modelYaml(files: Array<{ path: string; content: string }>, model
     if (!Array.isArray(list)) continue;
     const entry = list.find((x) => x && typeof x === "object" && (x as { name?: unknown }).name === modelName);
     if (entry) return { path: f.path, text: stringifyYaml({ version: 2, models: [entry] }) };
+  }
+  return undefined;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The text of the `- name: <model>` list item (up to the next line indented as little or less). */
+function modelItem(text: string, modelName: string): string | undefined {
+  const lines = text.split(/\r?\n/);
+  const start = new RegExp(`^(\\s*)- name:\\s*['"]?${escapeRe(modelName)}['"]?\\s*$`);
+  for (let i = 0; i < lines.length; i++) {
+    const m = start.exec(lines[i]!);
+    if (!m) continue;
+    const indent = m[1]!.length;
+    let j = i + 1;
+    for (; j < lines.length; j++) {
+      const l = lines[j]!;
+      if (l.trim() === "" || l.trimStart().startsWith("#")) continue;
+      if (l.length - l.trimStart().length <= indent) break;
+    }
+    return lines
+      .slice(i, j)
+      .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
+      .join("\n");
   }
   return undefined;
 }
