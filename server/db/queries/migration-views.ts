@@ -33,6 +33,13 @@ function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 }
 
+const FINISHED = new Set<string>(["completed", "failed", "cancelled"]);
+const finishedCounts = new Map<string, MigrationCounts>();
+function rememberCounts(key: string, c: MigrationCounts) {
+  finishedCounts.set(key, c);
+  if (finishedCounts.size > 5000) finishedCounts.delete(finishedCounts.keys().next().value!);
+}
+
 export async function searchMigrations(
   db: Db,
   orgId: string,
@@ -46,7 +53,17 @@ export async function searchMigrations(
     db.select().from(migrations).where(where).orderBy(desc(migrations.createdAt), desc(migrations.id)).limit(opts.limit).offset(opts.offset),
     db.select({ n: count() }).from(migrations).where(where),
   ]);
-  const counts = await countObjects(db, orgId, rows.map((r) => r.id));
+  // A finished migration's objects no longer change: its counts are kept (keyed by its last update).
+  const key = (m: Migration) => `${m.id}:${m.updatedAt.getTime()}`;
+  const missing = rows.filter((m) => !(FINISHED.has(m.status) && finishedCounts.has(key(m))));
+  const counts = await countObjects(db, orgId, missing.map((r) => r.id));
+  for (const m of rows) {
+    if (!FINISHED.has(m.status)) continue;
+    const k = key(m);
+    if (counts.has(m.id)) rememberCounts(k, counts.get(m.id)!);
+    else if (finishedCounts.has(k)) counts.set(m.id, finishedCounts.get(k)!);
+    else rememberCounts(k, { objects: 0, grades: {}, statuses: {} });
+  }
   return {
     items: rows.map((m) => ({ migration: m, counts: counts.get(m.id) ?? { objects: 0, grades: {}, statuses: {} } })),
     total: Number(total?.n ?? 0),
