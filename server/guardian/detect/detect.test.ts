@@ -120,6 +120,8 @@ describe("prompt injection", () => {
       "The previous version of the procedure ignored NULL values; the new one counts them.",
       "Write a short essay on the history of jazz.",
       "Summarise the release notes for version 2.3 of the migration tool.",
+      "THIS SOFTWARE IS PROVIDED AS IS, WITHOUT WARRANTY OF ANY KIND, including but not limited to the warranties of merchantability; without limitation the rights to use, copy, modify.",
+      "-- HOW TO RUN THIS SCRIPT: run the following commands from a command prompt, then execute this script in SSMS.",
     ]) {
       expect(detectPromptInjection(s).flagged, s).toBe(false);
     }

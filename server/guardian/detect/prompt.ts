@@ -13,6 +13,19 @@ export interface PromptRule {
   re: RegExp;
   /** "text": normalised views (default). "compact": letters-only view, for spaced-out payloads. */
   view?: "text" | "compact";
+  /** Optional second look at a view `re` matched (e.g. to tell SQL keywords from shouting). */
+  check?: (view: string) => boolean;
+}
+
+// All-caps runs in SQL text are keywords, not shouting.
+const SQL_WORDS = new Set("SELECT FROM WHERE AND OR NOT NULL INSERT INTO VALUES UPDATE SET DELETE CREATE ALTER DROP TABLE VIEW PROCEDURE PROC FUNCTION TRIGGER INDEX ON AS IS IN BY GROUP ORDER HAVING JOIN LEFT RIGHT INNER OUTER CROSS UNION ALL EXEC EXECUTE BEGIN END IF ELSE THEN CASE WHEN DECLARE GO USE WITH PRIMARY KEY FOREIGN REFERENCES CONSTRAINT DEFAULT CHECK UNIQUE CLUSTERED NONCLUSTERED IDENTITY VARCHAR NVARCHAR INT BIGINT CHAR NCHAR DATETIME DATE BIT DECIMAL NUMERIC MONEY TOP DISTINCT RETURN RETURNS OUTPUT TRY CATCH TRAN TRANSACTION COMMIT ROLLBACK PRINT RAISERROR NOCOUNT ASC DESC LIKE BETWEEN EXISTS GRANT TO SCHEMA DATABASE ADD COLUMN NO CASCADE MAX MIN COUNT SUM AVG CAST CONVERT ISNULL COALESCE GETDATE OBJECT_ID N DBO SQL THE OF A AN FOR".split(" "));
+function shoutedNotSql(view: string): boolean {
+  for (const m of view.matchAll(/[A-Z\u00c4\u00d6\u00dc]{2,}(?:\s+[A-Z\u00c4\u00d6\u00dc'!"]{2,}){3,}/g)) {
+    const words = m[0].split(/\s+/);
+    const sql = words.filter((w) => SQL_WORDS.has(w.replace(/[^A-Z_]/g, ""))).length;
+    if (sql * 3 < words.length) return true;
+  }
+  return false;
 }
 
 // A gap of up to n filler words between two key words.
@@ -69,9 +82,9 @@ export const PROMPT_RULES: PromptRule[] = [
   // 6. developer / special modes
   { id: "pi.mode.developer_mode", family: "mode", weight: 0.85, re: r(`\\b(?:developer|dev|debug|god|sudo|admin|maintenance|unrestricted|opposite|jailbreak|DAN|unlocked|evil|uncensored|benchmarking)\\s+mode\\b[^\\n]{0,40}?\\b(?:enabled|on|activated|output|responses?)\\b|\\b(?:enable|activate|enter|simulate|switch\\s+to|turn\\s+on)\\s+(?:the\\s+)?(?:\\w+\\s+){0,3}(?:developer|dev|debug|god|sudo|admin|unrestricted|opposite|jailbreak|DAN|benchmarking)\\s+mode\\b|\\bsafe\\s+mode\\s+(?:off|disabled)\\b|\\bmode\\s+enabled\\b`) },
   // 7. removing restrictions
-  { id: "pi.restrictions.no_limits", family: "restrictions", weight: 0.6, re: r(`\\b(?:no|without(?:\\s+any)?|free\\s+(?:of|from)(?:\\s+all)?|not\\s+(?:bound|restricted|limited|constrained|confined)\\s+by(?:\\s+any)?|beyond|broken\\s+free\\s+of|freed\\s+from|does\\s+not\\s+have\\s+to\\s+abide\\s+by|do\\s+not\\s+have\\s+to\\s+abide\\s+by|never\\s+restricted\\s+by|not\\s+limited\\s+to)\\s+(?:the\\s+|any\\s+|its\\s+|all\\s+|their\\s+)?(?:\\w+\\s+){0,3}(?:restrictions?|limitations?|limits|filters?|filtering|censorship|guidelines|rules|ethics|ethical|morals?|moral|principles|confines|boundaries|programming\\s+guidelines|policies|remorse|warnings)\\b`) },
+  { id: "pi.restrictions.no_limits", family: "restrictions", weight: 0.6, re: r(`\\b(?:no|without(?:\\s+any)?|free\\s+(?:of|from)(?:\\s+all)?|not\\s+(?:bound|restricted|limited|constrained|confined)\\s+by(?:\\s+any)?|broken\\s+free\\s+of|freed\\s+from|does\\s+not\\s+have\\s+to\\s+abide\\s+by|do\\s+not\\s+have\\s+to\\s+abide\\s+by|never\\s+restricted\\s+by|never\\s+limited\\s+by)\\s+(?:the\\s+|any\\s+|its\\s+|all\\s+|their\\s+)?(?:(?!to\\b|that\\b|which\\b)\\w+\\s+){0,2}(?:restrictions?|limits|filters?|filtering|censorship|guidelines|rules|ethics|ethical|morals?|moral|principles|confines|boundaries|programming\\s+guidelines|policies)\\b`) },
   { id: "pi.restrictions.policy_evasion", family: "restrictions", weight: 0.6, re: r(`\\b(?:open\\s?ai|anthropic|content|usage|safety)\\s*'?s?\\s+(?:content\\s+)?(?:polic(?:y|ies)|guidelines|rules|restrictions)\\b[^\\n]{0,80}?\\b(?:ignore|bypass|break|don'?t\\s+apply|do\\s+not\\s+apply|no\\s+longer|not\\s+apply|violat|rant|abid|free)|\\b(?:ignore|bypass|break|violate|disregard|not\\s+limited\\s+to)\\s+(?:the\\s+)?(?:open\\s?ai|content|safety|ethical)\\s*'?s?\\s+(?:rules|polic(?:y|ies)|guidelines|filters)|\\blet'?s\\s+(?:ignore|break)\\s+the\\s+(?:\\w+\\s+)?rules\\b`) },
-  { id: "pi.restrictions.amoral", family: "restrictions", weight: 0.5, re: r(`\\b(?:completely|totally|purely)?\\s*(?:immoral|amoral|nonmoral|unethical|unfiltered|uncensored|unhinged|unrestricted)\\s+(?:and\\s+\\w+\\s+)?(?:ai|model|chatbot|bot|assistant|response|version|language\\s+model|character)\\b|\\b(?:will|must|should|can)\\s+(?:never|not)\\s+(?:refuse|decline|deny)\\b|\\bcannot\\s+decline\\b|\\bwithout\\s+(?:any\\s+)?(?:remorse|hesitation|warnings?|disclaimers?)\\b|\\bno\\s+matter\\s+how\\s+(?:dangerous|illegal|unethical|immoral)`) },
+  { id: "pi.restrictions.amoral", family: "restrictions", weight: 0.5, re: r(`\\b(?:completely|totally|purely)?\\s*(?:immoral|amoral|nonmoral|unethical|unfiltered|uncensored|unhinged|unrestricted)\\s+(?:and\\s+\\w+\\s+)?(?:ai|model|chatbot|bot|assistant|response|version|language\\s+model|character)\\b|\\b(?:will|must|should|can)\\s+(?:never|not)\\s+(?:refuse|decline|deny)\\b|\\bcannot\\s+decline\\b|\\bwithout\\s+(?:any\\s+)?(?:remorse|disclaimers?)\\b|\\bno\\s+matter\\s+how\\s+(?:dangerous|illegal|unethical|immoral)`) },
   // 8. hypothetical / fiction framing
   { id: "pi.framing.hypothetical", family: "framing", weight: 0.35, re: r(`\\bhypothetical\\s+(?:response|scenario|story|world|language\\s+model|fictional)|\\b(?:a|this)\\s+(?:\\w+\\s+)?(?:fictional|hypothetical|imaginary|theoretical)\\s+(?:world|story|setting|scenario)\\b|\\blet'?s\\s+(?:play\\s+a\\s+game|imagine|act\\s+out|pretend|do\\s+a\\s+roleplay|have\\s+a\\s+roleplay)\\b|\\bthis\\s+is\\s+(?:a\\s+)?(?:fictional|just\\s+a|purely\\s+hypothetical)\\b`) },
   { id: "pi.framing.film_script", family: "framing", weight: 0.45, re: r(`\\b(?:two|both)\\s+(?:\\w+\\s+)?(?:actors|characters|people|entities)\\b[^\\n]{0,160}?\\b(?:film|movie|scene|story|play|game)\\b|\\b(?:film|movie|scene)\\s+(?:about|where|in\\s+which)\\b[^\\n]{0,120}?\\b(?:robbery|hack|heist|thief|hacker|bomb|drugs?|weapon|kill)`) },
@@ -82,12 +95,13 @@ export const PROMPT_RULES: PromptRule[] = [
   { id: "pi.delimiter.chat_markup", family: "delimiter", weight: 0.7, re: /<\|(?:im_start|im_end|system|user|assistant|endoftext)\|>|\[\/?INST\]|<<\/?SYS>>|<\/?(?:system|instructions?)>|^[ \t]*(?:###|\*\*\*|---|===|%%%)[ \t]*(?:system|instruction|new|end|begin)/im },
   { id: "pi.delimiter.role_labels", family: "delimiter", weight: 0.45, re: /(?:^|\n|\\n|\s)(?:system|assistant|human|user|ai)\s*:\s*\S[^\n]{0,200}?(?:\n|\\n|\s)(?:system|assistant|human|user|ai)\s*:/i },
   { id: "pi.delimiter.begin_block", family: "delimiter", weight: 0.7, re: r(`(?:#{2}|%{2}|={3}|-{3}|\\*{3}|\\[)[ \\t]*(?:begin|start|end)\\s+(?:of\\s+)?(?:new\\s+)?(?:instructions?|prompt|system|reprogramming)|\\bbegin\\s+reprogramming\\b|\\bnew\\s+instructions?\\s+to\\s+(?:chat\\s+)?assistant\\b`) },
-  { id: "pi.delimiter.escaped_newlines", family: "delimiter", weight: 0.45, re: /(?:\\\s?n\s*){6,}|(?:\n\s*){12,}/ },
+  { id: "pi.delimiter.escaped_newlines", family: "delimiter", weight: 0.45, re: /(?:\\\s?n\s*){6,}/ },
   // 11. fake system / authority messages
   { id: "pi.authority.system_note", family: "authority", weight: 0.65, re: r(`[\\[{(]\\s*(?:system|admin|developer|openai)\\s*(?:note|message|notice|override|update|prompt|announcement)?\\s*:|\\bsystem\\s+(?:annou-?ncement|override|update|upgrade|note|message)\\b|\\bimportant\\s+(?:update|notice|message)\\s*[!:]`) },
   { id: "pi.authority.claim", family: "authority", weight: 0.55, re: r(`\\bi(?:'m|\\s+am)\\s+(?:your|the|an?)\\s+(?:developer|creator|admin(?:istrator)?|owner|programmer|operator|openai\\s+(?:employee|engineer))\\b|\\b(?:approved|authorized|sanctioned|sponsored)\\s+by\\s+(?:explicitly\\s+)?(?:openai|anthropic|the\\s+developers?|your\\s+creators?)\\b|\\byou\\s+must\\s+obey\\b`) },
   // 12. tool / command execution
-  { id: "pi.exec.command", family: "exec", weight: 0.55, re: r(`\\b(?:execute|run|eval(?:uate)?)\\s+(?:the\\s+)?(?:following|this|these|my)\\s+(?:\\w+\\s+)?(?:command|code|script|shell|query|function)|\\brm\\s+-rf\\b|\\bos\\.system\\b|\\bsubprocess\\.|\\bimport\\s+os\\b|\\bcurl\\s+[^|\\n]{1,100}\\|\\s*(?:ba)?sh\\b|\\b(?:act|behave)\\s+(?:as|like)\\s+(?:a|an)\\s+(?:linux\\s+|python\\s+|sql\\s+|bash\\s+)?(?:terminal|console|interpreter|shell)\\b|\\bexecute\\s+function\\s*\\(`) },
+  { id: "pi.exec.run_following", family: "exec", weight: 0.3, re: r(`\\b(?:execute|run|eval(?:uate)?)\\s+(?:the\\s+)?(?:following|this|these|my)\\s+(?:\\w+\\s+)?(?:shell\\s+)?(?:commands?|code|shell)\\b`) },
+  { id: "pi.exec.command", family: "exec", weight: 0.55, re: r(`\\brm\\s+-rf\\b|\\bos\\.system\\b|\\bsubprocess\\.|\\bimport\\s+os\\b|\\bcurl\\s+[^|\\n]{1,100}\\|\\s*(?:ba)?sh\\b|\\b(?:act|behave)\\s+(?:as|like)\\s+(?:a|an)\\s+(?:linux\\s+|python\\s+|sql\\s+|bash\\s+)?(?:terminal|console|interpreter|shell)\\b|\\bexecute\\s+function\\s*\\(`) },
   // 13. data exfiltration
   { id: "pi.exfil.send_data", family: "exfiltration", weight: 0.65, re: r(`\\b(?:send|forward|email|e-mail|post|upload|leak|transmit|exfiltrate)\\s+(?:me\\s+)?(?:all\\s+|every\\s+(?:single\\s+)?|the\\s+)?(?:\\w+\\s+){0,3}(?:emails?|messages?|conversation(?:\\s+history)?|history|data|files?|passwords?|credentials|keys?|tokens?|secrets?|contacts)\\b[^\\n]{0,60}?\\b(?:to|at)\\s+\\S+@\\S+|!\\[[^\\]]*\\]\\(https?:\\/\\/[^)]*(?:\\?|=)[^)]*\\)|\\b(?:usernames?\\s+and\\s+passwords?|passwords?\\s+in\\s+(?:your|the)\\s+database|api\\s+keys?\\s+(?:you|in\\s+your))\\b`) },
   { id: "pi.exfil.destructive", family: "exfiltration", weight: 0.55, re: r(`\\b(?:delete|erase|wipe|drop|destroy)\\s+(?:all\\s+)?(?:the\\s+)?(?:data|database|files|records|tables|emails)\\s+(?:you\\s+have|you\\s+can\\s+access|in\\s+(?:the|your)\\s+(?:inbox|database|system))\\b|\\bwilling\\s+to\\s+erase\\s+a\\s+database\\b`) },
@@ -99,11 +113,11 @@ export const PROMPT_RULES: PromptRule[] = [
   { id: "pi.output.pwned", family: "forced_output", weight: 0.6, re: r(`\\b(?:pwned|hijacked|haha\\s+pwned|i\\s+have\\s+been\\s+pwned)\\b|\\bsanitize\\s+your\\s+inputs\\b`) },
   { id: "pi.output.repeat_after_me", family: "forced_output", weight: 0.5, re: r(`\\brepeat\\s+(?:after|with)\\s+me\\b|\\bwhen\\s+["“']?\\w+["”']?\\s+is\\s+said\\b|\\bthe\\s+(?:correct|right)\\s+(?:answer|response)\\s+is\\b|\\bwenn\\s+["„“']?[${W}]+["“”']?\\s+gesagt\\s+wird\\b|\\bdie\\s+richtige\\s+antwort\\b`) },
   // 26. user-supplied "context" / "documents" meant to replace the retrieved ones
-  { id: "pi.context.fake_context", family: "fake_context", weight: 0.55, re: r(`^\\W*(?:document\\s+)?(?:context|kontext|artikel|article|documents?|dokumente?|sources?)\\s*[:{"„“]|\\b(?:context|kontext|artikel|documents?)\\b[^?]{0,200}\\b(?:question|frage)\\s*:?\\s*\\S|\\$\\s*documents?\\s*:`) },
+  { id: "pi.context.fake_context", family: "fake_context", weight: 0.55, re: r(`^\\W*(?:document\\s+)?(?:context|kontext|artikel|article|documents?|dokumente?)\\s*[:{"„“]|\\b(?:context|kontext|artikel|documents?)\\b[^?]{0,200}\\b(?:question|frage)\\s*:?\\s*\\S|\\$\\s*documents?\\s*:`) },
   // 27. instruction lines smuggled after literal or real newlines
   { id: "pi.delimiter.instruction_line", family: "delimiter", weight: 0.6, re: r(`(?:\\\\n|\\n)[ \\t]*(?:instructions?|system|new\\s+instructions?|task|command)[ \\t]*:|\\b(?:additional|new|extra|further|secret|hidden)\\s+instructions?\\s*[-:]|\\\\n\\s*[${W}]+[^\\\\]{0,40}!\\s*\\\\?$`) },
   // 28. shouted instruction embedded in a question (several all-caps words in a row)
-  { id: "pi.shouted_instruction", family: "shouted", weight: 0.35, re: /(?:^|[^A-Z\u00c4\u00d6\u00dc])[A-Z\u00c4\u00d6\u00dc]{2,}(?:\s+[A-Z\u00c4\u00d6\u00dc'!"]{2,}){3,}/ },
+  { id: "pi.shouted_instruction", family: "shouted", weight: 0.25, re: /(?:^|[^A-Z\u00c4\u00d6\u00dc])[A-Z\u00c4\u00d6\u00dc]{2,}(?:\s+[A-Z\u00c4\u00d6\u00dc'!"]{2,}){3,}/, check: shoutedNotSql },
   // 29. capability pretence ("pretend you can browse / access ...")
   { id: "pi.persona.pretend_capability", family: "persona_capability", weight: 0.5, re: r(`\\bpretend\\s+(?:that\\s+)?(?:you\\s+)?(?:can|could|have|are\\s+able\\s+to)\\s+(?:access|browse|see|search|remember|predict|know)\\b|\\b(?:imagine|suppose)\\s+(?:that\\s+)?you\\s+are\\b`) },
   // 15. ignoring the provided context (RAG hijack)
@@ -156,7 +170,7 @@ function matchDetailed(text: string): { hits: { id: string; family: string; weig
   let plainHit = false;
   for (const rule of TEXT_RULES) {
     for (let k = 0; k < views.length; k++) {
-      if (rule.re.test(views[k]!)) {
+      if (rule.re.test(views[k]!) && (!rule.check || rule.check(views[k]!))) {
         hits.set(rule.id, { id: rule.id, family: rule.family, weight: rule.weight });
         if (k === 0) plainHit = true;
         break;

@@ -129,8 +129,9 @@ export function inspectSqlForPrompt(sql: string, opts?: DetectOptions): SqlPromp
   const rules = new Set<string>();
   const thr = opts?.threshold ?? DEFAULT_THRESHOLD;
   for (const part of sqlTextParts(sql)) {
-    // Short literals ('A', 'dbo', '2024-01-01') cannot carry an instruction.
-    if (part.text.trim().length < 8) continue;
+    // Short literals ('A', 'dbo', a song title like 'Now You're Gone') cannot carry an
+    // instruction; comments are read from 8 characters on.
+    if (part.text.trim().length < (part.kind === "string" ? 20 : 8)) continue;
     const d = detectPromptInjection(part.text, opts);
     if (d.score > 0) {
       findings.push({ ...part, score: d.score, rules: d.rules });
