@@ -200,3 +200,28 @@ export async function listModelSqlFiles(db: Db, orgId: string, migrationId: stri
     .where(and(eq(migrationFiles.orgId, orgId), eq(migrationFiles.migrationId, migrationId), sql`${migrationFiles.path} like 'models/%.sql'`))
     .orderBy(asc(migrationFiles.path));
 }
+
+/** One page of a migration's objects (filtered by name/kind text and evidence grade; "none" = not graded). */
+export async function pageModelSummaries(
+  db: Db,
+  orgId: string,
+  migrationId: string,
+  opts: { q?: string; grade?: string; limit: number; offset: number },
+): Promise<{ items: MigrationModelSummary[]; total: number }> {
+  const conds: SQL[] = [eq(migrationModels.orgId, orgId), eq(migrationModels.migrationId, migrationId)];
+  if (opts.q) conds.push(sql`(${migrationModels.sourceSchema} || '.' || ${migrationModels.sourceName} || ' ' || ${migrationModels.sourceKind}) ilike ${likePattern(opts.q)}`);
+  if (opts.grade === "none") conds.push(sql`${migrationModels.evidenceGrade} is null`);
+  else if (opts.grade) conds.push(eq(migrationModels.evidenceGrade, opts.grade as MigrationModel["evidenceGrade"] & string));
+  const where = and(...conds);
+  const [items, [total]] = await Promise.all([
+    db
+      .select(summaryColumns)
+      .from(migrationModels)
+      .where(where)
+      .orderBy(asc(migrationModels.sourceSchema), asc(migrationModels.sourceName), asc(migrationModels.sourceKind))
+      .limit(opts.limit)
+      .offset(opts.offset),
+    db.select({ n: count() }).from(migrationModels).where(where),
+  ]);
+  return { items, total: Number(total?.n ?? 0) };
+}

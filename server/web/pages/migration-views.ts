@@ -3,6 +3,8 @@
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import type { Db } from "../../db/client.ts";
 import {
+  countObjects,
+  pageModelSummaries,
   listMigrationFilePaths,
   listMigrationYamlFiles,
   listModelSqlFiles,
@@ -127,24 +129,22 @@ function objectRow(migrationId: string, o: MigrationModelSummary) {
 
 /** Everything the migration page shows (header, stages, progress, objects page, recent events). */
 export async function migrationPageContext(db: Db, m: Migration, filter: ObjectFilter, now: Date) {
-  const [models, events, sources] = await Promise.all([
-    listModelSummaries(db, m.orgId, m.id),
+  const q = (filter.q ?? "").trim();
+  const grade = filter.grade && GRADE_ORDER.includes(filter.grade) ? filter.grade : undefined;
+  const [countMap, events, sources] = await Promise.all([
+    countObjects(db, m.orgId, [m.id]),
     listRecentEvents(db, m.orgId, m.id, 12),
     listSourceFileNames(db, m.orgId, m.id),
   ]);
-  const counts: MigrationCounts = { objects: models.length, grades: {}, statuses: {} };
-  for (const o of models) {
-    const g = o.evidenceGrade ?? "none";
-    counts.grades[g] = (counts.grades[g] ?? 0) + 1;
-    counts.statuses[o.status] = (counts.statuses[o.status] ?? 0) + 1;
-  }
-  const graded = models.length - (counts.grades.none ?? 0);
-  const q = (filter.q ?? "").trim().toLowerCase();
-  const filtered = models.filter(
-    (o) => (!q || `${o.sourceSchema}.${o.sourceName}`.toLowerCase().includes(q) || o.sourceKind.toLowerCase().includes(q)) && (!filter.grade || (o.evidenceGrade ?? "none") === filter.grade),
-  );
-  const pages = Math.max(1, Math.ceil(filtered.length / OBJECTS_PER_PAGE));
-  const page = Math.min(Math.max(1, filter.page ?? 1), pages);
+  const counts: MigrationCounts = countMap.get(m.id) ?? { objects: 0, grades: {}, statuses: {} };
+  const total = counts.objects;
+  const graded = total - (counts.grades.none ?? 0);
+  // Only the rows of the page shown are read; the totals come from one grouped count.
+  const wanted = Math.max(1, filter.page ?? 1);
+  let result = await pageModelSummaries(db, m.orgId, m.id, { q, grade, limit: OBJECTS_PER_PAGE, offset: (wanted - 1) * OBJECTS_PER_PAGE });
+  const pages = Math.max(1, Math.ceil(result.total / OBJECTS_PER_PAGE));
+  const page = Math.min(wanted, pages);
+  if (page !== wanted) result = await pageModelSummaries(db, m.orgId, m.id, { q, grade, limit: OBJECTS_PER_PAGE, offset: (page - 1) * OBJECTS_PER_PAGE });
   const query = new URLSearchParams();
   if (filter.q) query.set("q", filter.q);
   if (filter.grade) query.set("grade", filter.grade);
@@ -160,21 +160,21 @@ export async function migrationPageContext(db: Db, m: Migration, filter: ObjectF
     sources,
     stages: stagesOf(m),
     progress: {
-      total: models.length,
+      total,
       graded,
-      percent: pct(graded, models.length),
-      meter: meter(models.length ? graded / models.length : 0, `${graded} of ${models.length} objects validated`, 240),
+      percent: pct(graded, total),
+      meter: meter(total ? graded / total : 0, `${graded} of ${total} objects validated`, 240),
       grades: gradeSummary(counts.grades),
       statuses: Object.entries(counts.statuses).map(([status, count]) => ({ status, count })),
     },
     events: events.map((e) => ({ at: formatTime(e.createdAt).slice(11, 16), stage: e.stage, object: e.object, message: e.message })),
-    objects: filtered.slice((page - 1) * OBJECTS_PER_PAGE, page * OBJECTS_PER_PAGE).map((o) => objectRow(m.id, o)),
+    objects: result.items.map((o) => objectRow(m.id, o)),
     filter: { q: filter.q ?? "", grade: filter.grade ?? "" },
     gradeOptions: GRADE_ORDER.map((g) => ({ value: g, label: GRADE_LABELS[g] })),
     paging: {
       page,
       pages,
-      shown: filtered.length,
+      shown: result.total,
       prev: page > 1 ? pageHref(page - 1) : null,
       next: page < pages ? pageHref(page + 1) : null,
     },
