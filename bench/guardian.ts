@@ -7,7 +7,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cpus } from "node:os";
-import { detectPromptInjection, detectSqli, detectXss, MAX_INPUT, type Detection } from "../server/guardian/detect/index.ts";
+import { detectPromptInjection, detectSqli, detectXss, inspectSqlForPrompt, MAX_INPUT, type Detection } from "../server/guardian/detect/index.ts";
+import { decodeSql, sqlFiles } from "../server/tsql/corpus-support.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -171,6 +172,27 @@ for (const p of adversarial) {
 }
 const worstLine = `Worst case over ${adversarial.length} adversarial inputs of ${MAX_INPUT} characters (repetitions built to trigger regex backtracking): ${worstMs.toFixed(0)} ms (${worstCase}).`;
 
+// False positives on real T-SQL (the customer SQL that goes into prompts): every .sql file of
+// the public corpus, whole, and through inspectSqlForPrompt (comments and literals only).
+let corpusLine = "";
+const corpus = process.env.DATAMIGRATE_CORPUS;
+if (corpus && existsSync(corpus)) {
+  let files = 0;
+  let whole = 0;
+  let inspected = 0;
+  let chars = 0;
+  const t0 = process.hrtime.bigint();
+  for (const f of sqlFiles(corpus)) {
+    const text = decodeSql(readFileSync(f));
+    files++;
+    chars += text.length;
+    if (detectPromptInjection(text).flagged) whole++;
+    if (inspectSqlForPrompt(text).flagged) inspected++;
+  }
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  corpusLine = `T-SQL corpus (${files} files, ${(chars / 1e6).toFixed(1)} M characters, all benign): prompt-injection flagged ${whole} whole files and ${inspected} files through inspectSqlForPrompt (comments and literals); ${secs.toFixed(1)} s for both passes.`;
+}
+
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "—");
 const table = [
   "| set | attacks | recall | benign | false positives | FP without adjudicated rows | mean µs/input | p50 µs | p99 µs |",
@@ -180,7 +202,7 @@ const table = [
       `| ${l.set} | ${l.attacks} | ${pct(l.caught, l.attacks)} (${l.caught}) | ${l.benign} | ${pct(l.fp, l.benign)} (${l.fp}) | ${l.benignAdj === l.benign ? "" : `${pct(l.fpAdj, l.benignAdj)} (${l.fpAdj}/${l.benignAdj})`} | ${l.usPerInput.toFixed(1)} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(0)} |`,
   ),
 ].join("\n");
-process.stdout.write(table + "\n\n" + worstLine + "\n");
+process.stdout.write(table + "\n\n" + worstLine + "\n" + (corpusLine ? corpusLine + "\n" : ""));
 
 if (write) {
   const path = join(import.meta.dirname, "RESULTS.md");
@@ -195,6 +217,7 @@ if (write) {
     "- Prompt injection: rules were written while reading the deepset **train** split, llm-guard tests/templates and NotInject (false positives); the deepset **test** split was never read and is the honest held-out figure. llm-guard's benign rows include three role prompts (\"I want you to act as a composer\", \"You are HobbyHelper, a chatbot…\"): the detector treats assigning the model a role as injection (deepset labels the same shape as attack), hence their 27% FP.",
     "",
     worstLine,
+    ...(corpusLine ? ["", corpusLine] : []),
   ].join("\n");
   const body = `${head}\n\n${notes}\n\n${table}\n`;
   const start = text.indexOf(head);
