@@ -51,9 +51,9 @@ for (let run = 1; run <= runs; run++) {
   const handle = await openDatabase({ kind: "pglite-memory" });
   await migrateDatabase(handle);
   const sql = upload(path.join(root, rel[0]!));
-  const { orgId, migrationId } = await createRunFixture(handle.db, { sql, filename: `${name}.sql`, config: { options: validationUrl ? { validationDatabaseUrl: validationUrl } : {} } });
+  const { orgId, migrationId } = await createRunFixture(handle.db, { sql, filename: `${name}.sql`, config: {} });
   const started = performance.now();
-  const r = await runMigration({ db: handle.db, orgId, migrationId, signal: new AbortController().signal, log });
+  const r = await runMigration({ db: handle.db, orgId, migrationId, signal: new AbortController().signal, log, ...(validationUrl ? { validationDatabaseUrl: validationUrl } : {}) });
   const wall = performance.now() - started;
   const [m] = await handle.db.select().from(migrations).where(eq(migrations.id, migrationId));
   const rows = await handle.db.select({ grade: migrationModels.evidenceGrade, tier: migrationModels.tier }).from(migrationModels).where(eq(migrationModels.migrationId, migrationId));

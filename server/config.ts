@@ -35,19 +35,23 @@ const millis = z.coerce
   .int({ message: "expected a whole number of milliseconds" })
   .positive({ message: "expected a positive number of milliseconds" });
 
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === "postgres:" || u.protocol === "postgresql:";
+    } catch {
+      return false;
+    }
+  }, { message: "expected a postgres://user:password@host:port/database URL" });
+
 const envSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .refine((v) => {
-      try {
-        const u = new URL(v);
-        return u.protocol === "postgres:" || u.protocol === "postgresql:";
-      } catch {
-        return false;
-      }
-    }, { message: "expected a postgres://user:password@host:port/database URL" })
-    .optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  // Where migration runs validate generated models. Server configuration only: a migration's options
+  // cannot choose it (a user could otherwise point validation at any Postgres the server reaches).
+  VALIDATION_DATABASE_URL: postgresUrl.optional(),
   PORT: z.coerce
     .number({ message: "expected an integer between 1 and 65535" })
     .int({ message: "expected an integer between 1 and 65535" })
@@ -95,6 +99,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Config {
   /** Absent: the embedded PGlite in `<dataDir>/pglite`. */
   databaseUrl: string | undefined;
+  /** Postgres for validation runs; absent: an embedded PGlite per run (in a worker thread). */
+  validationDatabaseUrl: string | undefined;
   port: number;
   host: string;
   /** Where browsers reach the app (behind nginx: the https origin). Used for CSRF origin checks. */
@@ -127,7 +133,7 @@ export class ConfigError extends Error {
 }
 
 /** Values that must never be echoed back in an error message. */
-const SECRET_VARIABLES = new Set(["DATABASE_URL", "OPENAI_COMPAT_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"]);
+const SECRET_VARIABLES = new Set(["DATABASE_URL", "VALIDATION_DATABASE_URL", "OPENAI_COMPAT_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"]);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty variables count as unset: `PORT= npm start` should mean the default, not an error.
@@ -154,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicOrigin = e.PUBLIC_ORIGIN ?? `http://localhost:${e.PORT}`;
   return {
     databaseUrl: e.DATABASE_URL,
+    validationDatabaseUrl: e.VALIDATION_DATABASE_URL,
     port: e.PORT,
     host: e.HOST,
     publicOrigin,

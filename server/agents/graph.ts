@@ -91,6 +91,8 @@ export interface GraphDeps {
   router?: ModelRouter;
   log: Logger;
   signal: AbortSignal;
+  /** The validation database (server configuration); absent: embedded PGlite. */
+  validationDatabaseUrl?: string | undefined;
 }
 
 const ModelSqlAnswer = z.object({
@@ -370,7 +372,7 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
   const runTest = async (state: RunStateValue, overrides: Record<string, string>): Promise<ValidationOutcome> => {
     const w = await workspace();
     const c = conversion(w, overrides);
-    return validateConversion(w, c, { signal, onProgress: (m) => log.debug({ migrationId: t.migrationId, m }, "validation") });
+    return validateConversion(w, c, { signal, validationDatabaseUrl: deps.validationDatabaseUrl, onProgress: (m) => log.debug({ migrationId: t.migrationId, m }, "validation") });
   };
 
   const persistGrades = async (w: Workspace, c: ConvertResult, v: ValidationOutcome, state: RunStateValue) => {

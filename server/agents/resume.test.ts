@@ -37,9 +37,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("resume after SIGKILL (real proc
 
   it("a worker killed while waiting for a model resumes: every object once, finished answers not asked again", async () => {
     const { db, url } = testDb;
-    const { orgId, migrationId } = await createRunFixture(db, { sql: Buffer.from(SQL), config: { options: { validationDatabaseUrl: url! } } });
+    const { orgId, migrationId } = await createRunFixture(db, { sql: Buffer.from(SQL), config: {} });
     const calls = path.join(mkdtempSync(path.join(tmpdir(), "dm-agents-")), "calls.txt");
-    const env = { DATABASE_URL: url!, ORG_ID: orgId, MIGRATION_ID: migrationId, CALLS_FILE: calls };
+    const env = { DATABASE_URL: url!, VALIDATION_DATABASE_URL: url!, ORG_ID: orgId, MIGRATION_ID: migrationId, CALLS_FILE: calls };
 
     // Run 1: the 4th model call (assess summary + 2 execute answers before it) never answers.
     const first = child({ ...env, HANG_AT: "4" });

@@ -20,9 +20,9 @@ const FAST = { timeoutMs: 5000, deadlineMs: 20_000, maxRetries: 0, retryBaseMs: 
 
 async function run(ollamaUrl: string) {
   const { db } = testDb;
-  const { orgId, migrationId } = await createRunFixture(db, { config: { options: testDb.url ? { validationDatabaseUrl: testDb.url } : { statementTimeoutMs: 0 } } });
+  const { orgId, migrationId } = await createRunFixture(db, { config: { options: testDb.url ? {} : { statementTimeoutMs: 0 } } });
   const router = createModelRouter({ db, config: testConfig({ ollamaUrl }), resilience: FAST });
-  const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog });
+  const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog, ...(testDb.url ? { validationDatabaseUrl: testDb.url } : {}) });
   const rows = await db.select().from(migrationModels).where(eq(migrationModels.migrationId, migrationId)).orderBy(asc(migrationModels.sourceName));
   return { r, v: rows.find((x) => x.sourceName === "vChecksum")!, rows };
 }

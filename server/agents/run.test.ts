@@ -16,9 +16,11 @@ const byName = (rows: Awaited<ReturnType<typeof modelsOf>>, name: string) => row
 const codes = (row: { diagnostics: unknown[] }) => (row.diagnostics as Array<{ code: string }>).map((d) => d.code);
 
 // Validation runs on the test Postgres when there is one (fast), else on PGlite in a worker.
+// The validation database is the server's setting (never a migration option): given to the run here.
+const vdb = () => (testDb.url ? { validationDatabaseUrl: testDb.url } : {});
 const fixture = (db: Db, opts: Parameters<typeof createRunFixture>[1] = {}) => {
   // Without a test Postgres: PGlite in process (no statement timeout; these fixtures all end).
-  const options = { ...((opts.config?.options as Record<string, unknown> | undefined) ?? {}), ...(testDb.url ? { validationDatabaseUrl: testDb.url } : { statementTimeoutMs: 0 }) };
+  const options = { ...((opts.config?.options as Record<string, unknown> | undefined) ?? {}), ...(testDb.url ? {} : { statementTimeoutMs: 0 }) };
   return createRunFixture(db, { ...opts, config: { ...(opts.config ?? {}), options } });
 };
 
@@ -26,7 +28,7 @@ describe("runMigration", { timeout: 300_000 }, () => {
   it("runs the whole graph with no model router: completed, every object graded, AI unavailable noted where a model was wanted", async () => {
     const { db } = testDb;
     const { orgId, migrationId } = await fixture(db);
-    const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, log: silentLog });
+    const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, log: silentLog, ...vdb() });
     expect(r).toEqual({ status: "completed" });
     const rows = await modelsOf(db, migrationId);
     expect(rows.map((x) => x.sourceName).sort()).toEqual(["Customer", "Orders", "usp_Touch", "vChecksum", "vChecksumCity", "vCustomerOrders", "vPivot", "vXml"].sort());
@@ -64,7 +66,7 @@ describe("runMigration", { timeout: 300_000 }, () => {
     expect(await db.select().from(agentCheckpoints).where(eq(agentCheckpoints.threadId, migrationId))).toEqual([]);
 
     // Running it again gives the same rows (upserts), not a second set.
-    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, log: silentLog })).toEqual({ status: "completed" });
+    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, log: silentLog, ...vdb() })).toEqual({ status: "completed" });
     expect((await modelsOf(db, migrationId)).length).toBe(rows.length);
   });
 
@@ -76,7 +78,7 @@ describe("runMigration", { timeout: 300_000 }, () => {
       expect(object).toBe("dbo.vChecksum");
       return { value: { sql: req.agent === "execute" ? BAD_CHECKSUM_SQL : GOOD_CHECKSUM_SQL, notes: "" } };
     });
-    const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog });
+    const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog, ...vdb() });
     expect(r).toEqual({ status: "completed" });
     expect(router.calls.map((c) => `${c.agent}:${c.object ?? ""}`)).toEqual(["assess:", "execute:dbo.vChecksum", "rebuild:dbo.vChecksum"]);
     // The rebuild prompt carried the validation error of the failed answer.
@@ -101,7 +103,7 @@ describe("runMigration", { timeout: 300_000 }, () => {
     const { db } = testDb;
     const { orgId, migrationId } = await fixture(db, { config: { options: { maxAttempts: 2 } } });
     const router = scriptedRouter((req) => (req.agent === "assess" ? { fail: "unavailable" } : { value: { sql: BAD_CHECKSUM_SQL } }));
-    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog })).toEqual({ status: "completed" });
+    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog, ...vdb() })).toEqual({ status: "completed" });
     expect(router.calls.filter((c) => c.agent !== "assess").map((c) => c.agent)).toEqual(["execute", "rebuild"]);
     const rows = await modelsOf(db, migrationId);
     const v = byName(rows, "vChecksum");
@@ -124,7 +126,7 @@ describe("runMigration", { timeout: 300_000 }, () => {
       { value: { query: "select 1" } },
     ];
     const router = scriptedRouter((req, n) => (req.agent === "assess" ? { value: { summary: "x" } } : (answers.shift() ?? { fail: "unavailable" })));
-    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog })).toEqual({ status: "completed" });
+    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog, ...vdb() })).toEqual({ status: "completed" });
     const rows = await modelsOf(db, migrationId);
     const v = byName(rows, "vChecksum");
     expect(v.evidenceGrade).toBe("failed");
@@ -138,7 +140,7 @@ describe("runMigration", { timeout: 300_000 }, () => {
     const { db } = testDb;
     const { orgId, migrationId } = await fixture(db);
     const router = scriptedRouter(() => ({ fail: "unavailable" }));
-    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog })).toEqual({ status: "completed" });
+    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog, ...vdb() })).toEqual({ status: "completed" });
     const v = byName(await modelsOf(db, migrationId), "vChecksum");
     expect(codes(v)).toContain("AGT2001");
     expect(v.evidenceGrade).toBe("failed");
@@ -157,13 +159,13 @@ describe("runMigration", { timeout: 300_000 }, () => {
       await new Promise((resolve) => req.signal?.addEventListener("abort", resolve, { once: true }));
       return { fail: "unavailable" };
     });
-    expect(await runMigration({ db, orgId, migrationId, signal: ac.signal, router, log: silentLog })).toEqual({ status: "cancelled" });
+    expect(await runMigration({ db, orgId, migrationId, signal: ac.signal, router, log: silentLog, ...vdb() })).toEqual({ status: "cancelled" });
     const [m] = await db.select().from(migrations).where(eq(migrations.id, migrationId));
     expect(m!.stages.find((s) => s.name === "execute")!.status).toBe("skipped");
     expect(m!.stages.find((s) => s.name === "test")!.status).toBe("pending");
     // Resumed: assess and plan are not run again (no second assess call), the run completes.
     const again = scriptedRouter((req) => (req.agent === "assess" ? { value: { summary: "x" } } : { value: { sql: GOOD_CHECKSUM_SQL } }));
-    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router: again, log: silentLog })).toEqual({ status: "completed" });
+    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router: again, log: silentLog, ...vdb() })).toEqual({ status: "completed" });
     expect(again.calls.map((c) => c.agent)).toEqual(["execute"]);
     const events = await db.select().from(migrationEvents).where(and(eq(migrationEvents.migrationId, migrationId)));
     expect(events.some((e) => e.message.startsWith("run resumed from checkpoint at execute"))).toBe(true);
@@ -173,7 +175,7 @@ describe("runMigration", { timeout: 300_000 }, () => {
   it("fails with a coded message when there is nothing to read", async () => {
     const { db } = testDb;
     const { orgId, migrationId } = await fixture(db, { sql: Buffer.from(""), config: { source: { server: "sql1", database: "x" } } });
-    const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, log: silentLog });
+    const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, log: silentLog, ...vdb() });
     expect(r.status).toBe("failed");
     expect(r.error).toMatch(/^AGT1001: reading a live SQL Server/);
   });
@@ -189,7 +191,7 @@ describe("Guardian prompt check", { timeout: 300_000 }, () => {
     );
     const { orgId, migrationId } = await fixture(db, { sql });
     const router = scriptedRouter((req) => (req.agent === "assess" ? { value: { summary: "x" } } : { value: { sql: "SELECT c.customerid, hashtext(c.name) AS h FROM {{ source('dbo', 'customer') }} AS c" } }));
-    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog })).toEqual({ status: "completed" });
+    expect(await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, router, log: silentLog, ...vdb() })).toEqual({ status: "completed" });
     const asked = router.calls.filter((c) => c.agent === "execute").map((c) => c.object);
     expect(asked).not.toContain("dbo.vSneaky");
     expect(asked).toContain("dbo.vNoted");
@@ -223,7 +225,7 @@ describe("node retry policies (transient faults only)", { timeout: 300_000 }, ()
     const { db } = testDb;
     const { orgId, migrationId } = await fixture(db);
     const f = flaky(db, "57P01");
-    expect(await runMigration({ db: f.db, orgId, migrationId, signal: new AbortController().signal, log: silentLog })).toEqual({ status: "completed" });
+    expect(await runMigration({ db: f.db, orgId, migrationId, signal: new AbortController().signal, log: silentLog, ...vdb() })).toEqual({ status: "completed" });
     expect(f.inserts()).toBeGreaterThan(1);
     expect((await modelsOf(db, migrationId)).length).toBe(8);
   });
@@ -232,7 +234,7 @@ describe("node retry policies (transient faults only)", { timeout: 300_000 }, ()
     const { db } = testDb;
     const { orgId, migrationId } = await fixture(db);
     const f = flaky(db, "42P01");
-    const r = await runMigration({ db: f.db, orgId, migrationId, signal: new AbortController().signal, log: silentLog });
+    const r = await runMigration({ db: f.db, orgId, migrationId, signal: new AbortController().signal, log: silentLog, ...vdb() });
     expect(r).toEqual({ status: "failed", error: "simulated fault 42P01" });
     expect(f.inserts()).toBe(1);
     const [m] = await db.select().from(migrations).where(eq(migrations.id, migrationId));

@@ -23,6 +23,11 @@ export interface RunContext {
   signal: AbortSignal;
   router?: ModelRouter;
   log: Logger;
+  /**
+   * The validation database; default the server's VALIDATION_DATABASE_URL, else an embedded PGlite.
+   * Never from the migration's options (a user must not choose which database the server connects to).
+   */
+  validationDatabaseUrl?: string;
 }
 
 export interface RunOutcome {
@@ -41,6 +46,14 @@ function databaseUrl(): string | undefined {
   }
 }
 
+function configuredValidationUrl(): string | undefined {
+  try {
+    return loadConfig().validationDatabaseUrl;
+  } catch {
+    return process.env.VALIDATION_DATABASE_URL || undefined;
+  }
+}
+
 const isAbort = (e: unknown) => !!e && typeof e === "object" && ((e as { name?: string }).name === "AbortError" || (e as { name?: string }).name === "GraphInterrupt");
 
 export async function runMigration(ctx: RunContext): Promise<RunOutcome> {
@@ -50,7 +63,8 @@ export async function runMigration(ctx: RunContext): Promise<RunOutcome> {
   try {
     if (ctx.signal.aborted) return { status: "cancelled" };
     cp = await openCheckpointer(ctx.db, databaseUrl());
-    const graph = buildGraph({ target: t, ...(ctx.router ? { router: ctx.router } : {}), log, signal: ctx.signal }, cp.saver);
+    const validationDatabaseUrl = ctx.validationDatabaseUrl ?? configuredValidationUrl();
+    const graph = buildGraph({ target: t, ...(ctx.router ? { router: ctx.router } : {}), log, signal: ctx.signal, validationDatabaseUrl }, cp.saver);
     // durability "sync": a step's checkpoint is written before the next step starts, so a model answer
     // that was received is never asked for again after a crash.
     const config = { configurable: { thread_id: ctx.migrationId }, recursionLimit: RECURSION_LIMIT, signal: ctx.signal, durability: "sync" as const };

@@ -46,7 +46,11 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-export async function validateConversion(w: Workspace, c: ConvertResult, opts: { signal: AbortSignal; onProgress?: (m: string) => void }): Promise<ValidationOutcome> {
+export async function validateConversion(
+  w: Workspace,
+  c: ConvertResult,
+  opts: { signal: AbortSignal; onProgress?: (m: string) => void; /** From server configuration (VALIDATION_DATABASE_URL); absent: embedded PGlite. */ validationDatabaseUrl?: string | undefined },
+): Promise<ValidationOutcome> {
   const out: ValidationOutcome = { grades: {}, byObject: {}, errors: {}, perf: {}, summary: {} };
   const o = w.config.options;
   if (w.config.target !== "postgres" || o.validate === false) {
@@ -61,7 +65,7 @@ export async function validateConversion(w: Workspace, c: ConvertResult, opts: {
     try {
       // Always with a statement timeout: model-written SQL is untrusted and may never end. On PGlite
       // this puts the database in a worker thread that can be stopped (server/validate/README.md).
-      conn = await openConnection(o.validationDatabaseUrl, timeoutMs > 0 ? { statementTimeoutMs: timeoutMs } : {});
+      conn = await openConnection(opts.validationDatabaseUrl, timeoutMs > 0 ? { statementTimeoutMs: timeoutMs } : {});
     } catch (e) {
       throw Object.assign(new Error(`the validation database cannot be used: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`), { code: (e as { code?: unknown })?.code });
     }

@@ -19,11 +19,11 @@ import { assessObject, type Assessment } from "./assess.ts";
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** migrations.config as the run reads it; options may sit under `options` or at the top level. */
+// The validation database is not an option: it comes from server configuration (VALIDATION_DATABASE_URL);
+// a stored config that still names one is ignored (only the keys below are read).
 export const RunOptions = z.object({
   /** Rebuild attempts per object (model calls after the first failed validation). */
   maxAttempts: z.number().int().min(0).max(10).optional(),
-  /** Postgres URL of the validation database; default an embedded PGlite in a worker thread. */
-  validationDatabaseUrl: z.string().min(1).optional(),
   /** Synthesised rows per table for validation (default 60). */
   rows: z.number().int().min(1).max(100_000).optional(),
   /** SQLCMD variables for the readers. */

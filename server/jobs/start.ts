@@ -48,6 +48,26 @@ export type SourceConnection = z.output<typeof sourceConnectionSchema>;
 /** Run options (validated by the run itself: server/agents/workspace.ts RunOptions). */
 export const runOptionsSchema = z.record(z.string(), z.unknown(), { message: "expected an object" });
 
+/**
+ * Settings that belong to the server's configuration, never to a migration's options: with them a
+ * user could point the server at any database it reaches. A request that sets one is refused; the
+ * run ignores them in stored configs too (RunOptions does not have them).
+ */
+export const SERVER_ONLY_OPTIONS: Record<string, string> = {
+  validationDatabaseUrl: "not allowed: the validation database is set by the server's configuration (VALIDATION_DATABASE_URL)",
+};
+
+function checkOptions(options: Record<string, unknown> | undefined): void {
+  if (!options) return;
+  const fields: Record<string, string[]> = {};
+  for (const k of Object.keys(options)) {
+    // Case-insensitive: a near-miss spelling is refused the same way, not silently stored.
+    const hit = Object.keys(SERVER_ONLY_OPTIONS).find((s) => s.toLowerCase() === k.toLowerCase());
+    if (hit) fields[`options.${k}`] = [SERVER_ONLY_OPTIONS[hit]!];
+  }
+  if (Object.keys(fields).length) throw new StartMigrationError(400, "validation_failed", `the request sets server-only options: ${Object.keys(fields).join(", ")}`, fields);
+}
+
 export const migrationNameSchema = z
   .string({ message: "expected a name" })
   .trim()
@@ -145,6 +165,7 @@ export async function startMigration(deps: StartDeps, input: StartMigrationInput
   if (input.files?.length && input.source) {
     throw new StartMigrationError(400, "validation_failed", "give either files or a source connection, not both", { source: ["not allowed together with files"] });
   }
+  checkOptions(input.options);
   const files = input.files ? checkFiles(input.files) : [];
   let source: SourceConnection | undefined;
   if (input.source) {

@@ -126,6 +126,28 @@ describe("/api/v1/migrations with the job layer", () => {
     });
   });
 
+  it("a migration cannot choose the validation database: 400 naming the option, nothing stored; the run ignores a stored one", async () => {
+    const a = await t.adminOf();
+    const evil = "postgres://postgres@10.0.0.5:5432/payroll";
+    const json = await t.postJson("/api/v1/migrations", { name: "v", target: "postgres", options: { rows: 10, validationDatabaseUrl: evil } }, t.bearer(a.token));
+    expect(json.status).toBe(400);
+    const err = ((await json.json()) as Json).error;
+    expect(err.code).toBe("validation_failed");
+    expect(err.message).toMatch(/options\.validationDatabaseUrl/);
+    expect(err.fields).toEqual({ "options.validationDatabaseUrl": [expect.stringMatching(/server's configuration \(VALIDATION_DATABASE_URL\)/)] });
+    const up = await upload(a.token, form({ name: "v", target: "postgres", options: JSON.stringify({ ValidationDatabaseURL: evil }) }, [{ name: "a.sql", content: "create table t (a int);" }]));
+    expect(up.status).toBe(400);
+    expect(((await up.json()) as Json).error.fields).toEqual({ "options.ValidationDatabaseURL": [expect.any(String)] });
+    const list = (await (await t.get("/api/v1/migrations", t.bearer(a.token))).json()) as Json;
+    expect(list.total).toBe(0);
+    // Other options still pass.
+    const ok = await t.postJson("/api/v1/migrations", { name: "v", target: "postgres", options: { rows: 10 } }, t.bearer(a.token));
+    expect(ok.status).toBe(201);
+    // A config stored before this check (or written by hand) does not reach the run either.
+    const { parseRunConfig } = await import("../../agents/workspace.ts");
+    expect(parseRunConfig({ target: "postgres", options: { rows: 10, validationDatabaseUrl: evil } }).options).toEqual({ rows: 10 });
+  });
+
   describe("bad uploads are clear 4xx answers and store nothing", () => {
     it.each([
       ["a file of another type", 415, "unsupported_file_type", { name: "x", target: "postgres" }, [{ name: "notes.txt", content: "hello" }], /'notes\.txt' is not a source file/],
