@@ -344,6 +344,20 @@ export function evalLiteralComparison(ts: Tok[]): boolean | undefined {
   return negate ? !res : res;
 }
 
+/**
+ * Outside a quote break, "x AND y > 5" is also how people write filters in a search box. It
+ * counts fully only when the comparison is between literals (1=1, 'a'='a') or the input is a
+ * fragment that starts with the logic operator ("AND 7829=(").
+ */
+function rawTautologyWeight(ts: Tok[], i: number, a: Tok, c: Tok | undefined, short: boolean): number {
+  const lit = (t: Tok | undefined) => !!t && (t.t === "1" || (t.t === "s" && !t.open));
+  if (lit(a) && (lit(c) || c?.t === "(")) return 0.75;
+  if (i === 0 && short) return c === undefined ? 0.6 : 0.7;
+  const prev = ts[i - 1];
+  if (lit(a) && prev && (prev.t === "1" || prev.t === "s" || prev.t === ")")) return 0.6;
+  return 0.3;
+}
+
 /** Rules over one token stream. `ctx` is the quote context the stream was lexed in. */
 function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>, short: boolean, view: string): void {
   const add = (id: string, w: number) => hits.set(id, Math.max(hits.get(id) ?? 0, w));
@@ -392,7 +406,7 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
     const afterBreak = ctx !== "" ? i === 1 || i === 2 : t.t === "s" || t.t === "1" || t.t === ")";
     if (t.t === "&" && (i > 0 || short) && (ctx !== "" ? afterBreak && ts[0]!.t === "s" : true)) {
       // value op value
-      if (isValue(a) && isCmp(b) && (ctx || /^[=<>!]/.test(b.v)) && (isValue(c) || c?.t === "(" || c?.t === "o" || c === undefined)) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.9 : c === undefined ? 0.6 : 0.75);
+      if (isValue(a) && isCmp(b) && (ctx || /^[=<>!]/.test(b.v)) && (isValue(c) || c?.t === "(" || c?.t === "o" || c === undefined)) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.9 : rawTautologyWeight(ts, i, a!, c, short));
       else if (a?.t === "(" && isValue(b) && isCmp(c) && (ctx || /^[=<>!]/.test(c.v))) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.9 : 0.7);
       else if ((a?.t === "1" || (a?.t === "s" && ctx && !a.open)) && (b === undefined || b.t === "c" || b.t === ";")) add(ctx ? "sqli.boolean_quote" : "sqli.boolean", ctx || endsWithComment ? 0.6 : 0.3);
       else if (a?.t === "f" || (a?.t === "(" && (b?.t === "E" || b?.t === "f" || b?.t === "1"))) add("sqli.logic_function", ctx ? 0.85 : 0.6);
