@@ -6,10 +6,11 @@
 //   import { startMigration, StartMigrationError } from "../../jobs/start.ts";
 //   const m = await startMigration(c.var.deps, { orgId, userId, name, target, files: [{ filename, content }] });
 //   // m.id, m.status === "queued"; StartMigrationError has .status (400/413/415), .code, .fields
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { DatabaseHandle } from "../db/client.ts";
 import { recordAudit } from "../db/queries/audit.ts";
+import { decryptSecret, encryptSecret, isEncryptedSecret, SecretKeyMissingError } from "../guardian/secrets.ts";
 import { MIGRATION_TARGETS, migrations, migrationSources, type Migration, type MigrationConfig, type MigrationTarget } from "../db/schema/migrations.ts";
 import type { Logger } from "../log.ts";
 import { jobRuntimeFor } from "./registry.ts";
@@ -98,7 +99,7 @@ export interface StartDeps {
 
 export class StartMigrationError extends Error {
   constructor(
-    readonly status: 400 | 413 | 415,
+    readonly status: 400 | 413 | 415 | 503,
     readonly code: string,
     message: string,
     readonly fields?: Record<string, string[]>,
@@ -177,19 +178,37 @@ export async function startMigration(deps: StartDeps, input: StartMigrationInput
     }
     source = parsed.data;
   }
-  // The source password is kept in the migration's config (never returned by the API, redacted in
-  // logs); encryption at rest belongs to the Guardian work.
+  // The id is chosen here so that the source password can be encrypted bound to this migration
+  // (a ciphertext copied into another migration's row does not decrypt there).
+  const id = randomUUID();
+  let storedSource: Record<string, unknown> | undefined;
+  if (source) {
+    const { password, ...rest } = source;
+    storedSource = rest;
+    if (password) {
+      try {
+        storedSource = { ...rest, password: encryptSecret(password, sourcePasswordContext(id)) };
+      } catch (e) {
+        if (!(e instanceof SecretKeyMissingError)) throw e;
+        throw new StartMigrationError(503, "secret_key_missing", `source passwords cannot be stored on this server yet: ${e.message}`, {
+          "source.password": ["cannot be stored: the server has no encryption key for credentials"],
+        });
+      }
+    }
+  }
+  // The source password is stored encrypted (never returned by the API, redacted in exports and
+  // logs); sourcePassword() below is the one place that decrypts it.
   const config: MigrationConfig = {
     target: target.data,
     ...(input.options && Object.keys(input.options).length ? { options: input.options } : {}),
-    ...(source ? { source } : {}),
+    ...(storedSource ? { source: storedSource } : {}),
   };
   const db = deps.database.db;
   // One statement when there are no files: the JSON start is the latency-critical path.
   const migration = !files.length
-    ? (await db.insert(migrations).values({ orgId: input.orgId, userId: input.userId, name: name.data, config }).returning())[0]!
+    ? (await db.insert(migrations).values({ id, orgId: input.orgId, userId: input.userId, name: name.data, config }).returning())[0]!
     : await db.transaction(async (tx) => {
-    const [m] = await tx.insert(migrations).values({ orgId: input.orgId, userId: input.userId, name: name.data, config }).returning();
+    const [m] = await tx.insert(migrations).values({ id, orgId: input.orgId, userId: input.userId, name: name.data, config }).returning();
     if (files.length) {
       await tx.insert(migrationSources).values(
         files.map((f) => ({
@@ -221,6 +240,22 @@ export async function startMigration(deps: StartDeps, input: StartMigrationInput
   });
   await enqueueMigration(deps.database, { migrationId: migration.id, orgId: input.orgId }, deps.logger);
   return migration;
+}
+
+/** The authenticated-data context of a migration's stored source password. */
+export const sourcePasswordContext = (migrationId: string) => `migration:${migrationId}:source`;
+
+/**
+ * The live source's password in clear, for the code that connects to the source (today none: the run
+ * refuses live sources with AGT1001). Undefined when the source has none. A value stored before
+ * passwords were encrypted is returned as it is. Throws SecretKeyMissingError / SecretDecryptError
+ * when the server's key is missing or is not the one it was stored with.
+ */
+export function sourcePassword(migration: Pick<Migration, "id" | "config">): string | undefined {
+  const source = migration.config.source as { password?: unknown } | undefined;
+  const pw = source && typeof source === "object" ? source.password : undefined;
+  if (typeof pw !== "string" || pw === "") return undefined;
+  return isEncryptedSecret(pw) ? decryptSecret(pw, sourcePasswordContext(migration.id)) : pw;
 }
 
 /**

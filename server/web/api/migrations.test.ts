@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTestApp } from "../../../test/support/app.ts";
 import { startJobs, type Jobs } from "../../jobs/index.ts";
 import { addJobEvent } from "../../jobs/lease.ts";
-import { checkFiles, StartMigrationError } from "../../jobs/start.ts";
+import { eq } from "drizzle-orm";
+import { migrations } from "../../db/schema/migrations.ts";
+import { exportOrganizationData } from "../../guardian/data-protection.ts";
+import { configureSecretKey, generateSecretKey, isEncryptedSecret } from "../../guardian/secrets.ts";
+import { checkFiles, sourcePassword, StartMigrationError } from "../../jobs/start.ts";
 import { controllableRun, waitForStatus } from "../../jobs/test-support.ts";
 import type { RunFn } from "../../jobs/worker.ts";
 import { createLogger } from "../../log.ts";
@@ -102,8 +106,9 @@ describe("/api/v1/migrations with the job layer", () => {
     expect(done.error).toMatch(/AGT1002.*no file was uploaded/);
   }, 180_000);
 
-  it("JSON with a source connection: stored, the password never comes back", async () => {
+  it("JSON with a source connection: stored, the password encrypted at rest and never comes back", async () => {
     run = async () => ({ status: "failed", error: "live sources are read by the run" });
+    configureSecretKey(generateSecretKey());
     const a = await t.adminOf();
     const source = { host: "sql.example.internal", port: 1433, database: "Sales", user: "reader", password: "s3cret-pw", encrypt: true, trustServerCertificate: true };
     const res = await t.postJson("/api/v1/migrations", { name: "live", target: "postgres", source }, t.bearer(a.token));
@@ -117,6 +122,32 @@ describe("/api/v1/migrations with the job layer", () => {
     expect(one).not.toContain("s3cret-pw");
     expect(list).not.toContain("s3cret-pw");
     expect(t.logs()).not.toContain("s3cret-pw");
+    // At rest: ciphertext bound to this migration, no plaintext anywhere in the row.
+    const [row] = await t.testDb.db.select().from(migrations).where(eq(migrations.id, created.id));
+    expect(JSON.stringify(row!.config)).not.toContain("s3cret-pw");
+    expect(isEncryptedSecret((row!.config.source as { password?: unknown }).password)).toBe(true);
+    expect(sourcePassword(row!)).toBe("s3cret-pw");
+    // Copied into another migration's row it does not decrypt.
+    expect(() => sourcePassword({ ...row!, id: "00000000-0000-4000-8000-000000000000" })).toThrow(/integrity check/);
+    // The organisation's data export redacts it.
+    const exported = JSON.stringify(await exportOrganizationData(t.testDb.db, a.orgId, new Date()));
+    expect(exported).toContain("sql.example.internal");
+    expect(exported).not.toContain("s3cret-pw");
+    expect(exported).not.toContain((row!.config.source as { password: string }).password);
+    // Without a key the password cannot be stored: a clear 503 naming the field, nothing stored.
+    configureSecretKey(null);
+    const before = ((await (await t.get("/api/v1/migrations", t.bearer(a.token))).json()) as Json).total;
+    const nokey = await t.postJson("/api/v1/migrations", { name: "live", target: "postgres", source }, t.bearer(a.token));
+    expect(nokey.status).toBe(503);
+    const nokeyErr = ((await nokey.json()) as Json).error;
+    expect(nokeyErr.code).toBe("secret_key_missing");
+    expect(nokeyErr.fields).toEqual({ "source.password": [expect.any(String)] });
+    expect(((await (await t.get("/api/v1/migrations", t.bearer(a.token))).json()) as Json).total).toBe(before);
+    // A source without a password needs no key.
+    const { password: _pw, ...noPassword } = source;
+    const plain = await t.postJson("/api/v1/migrations", { name: "live", target: "postgres", source: noPassword }, t.bearer(a.token));
+    expect(plain.status).toBe(201);
+    expect(((await plain.json()) as Json).config.source.hasPassword).toBe(false);
     const bad = await t.postJson("/api/v1/migrations", { name: "live", target: "postgres", source: { host: "", port: 70000, database: "x", user: "u", extra: 1 } }, t.bearer(a.token));
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as Json).error.fields).toEqual({

@@ -94,6 +94,7 @@ function toApiError(err: unknown): never {
   if (err instanceof StartMigrationError) {
     if (err.status === 415) throw new ApiError(415, err.code, err.message, err.fields);
     if (err.status === 413) throw new ApiError(413, err.code, err.message, err.fields);
+    if (err.status === 503) throw new ApiError(503, err.code, err.message, err.fields);
     throw new ApiError(400, err.code, err.message, err.fields);
   }
   throw err;
