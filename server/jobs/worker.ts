@@ -27,6 +27,7 @@ import {
   type Claim,
 } from "./lease.ts";
 import type { JobQueue, MigrationJobData, QueuedJob } from "./queue.ts";
+import { collectFineTuningExamples } from "../finetune/collect.ts";
 
 export type RunFn = (ctx: RunContext) => Promise<RunOutcome>;
 
@@ -380,5 +381,12 @@ export class MigrationWorker {
       at: new Date(),
     }).catch((err) => log.warn({ err }, "could not audit the run end"));
     log.info({ status: final.status, error: final.error }, "migration run ended");
+    if (final.status === "completed") {
+      // Every validated conversion is a training example (issue 10); collection is idempotent, and a
+      // failure here must not change the run's outcome.
+      await collectFineTuningExamples(this.db, m.orgId, { migrationId: m.id })
+        .then((r) => log.info({ collected: r }, "fine-tuning examples collected"))
+        .catch((err) => log.warn({ err }, "could not collect fine-tuning examples"));
+    }
   }
 }

@@ -13,6 +13,7 @@ import { checkFiles, sourcePassword, StartMigrationError } from "../../jobs/star
 import { controllableRun, waitForStatus } from "../../jobs/test-support.ts";
 import type { RunFn } from "../../jobs/worker.ts";
 import { createLogger } from "../../log.ts";
+import { listFineTuningExamples } from "../../db/queries/migration-models.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -36,6 +37,9 @@ CREATE VIEW dbo.CustomerTotals AS
 SELECT c.CustomerId, c.Name, SUM(o.Amount) AS Total, COUNT(*) AS Orders
 FROM dbo.Customer AS c JOIN dbo.[Order] AS o ON o.CustomerId = c.CustomerId
 GROUP BY c.CustomerId, c.Name;
+GO
+CREATE VIEW dbo.BigOrders AS
+SELECT o.OrderId, o.Amount, c.Name FROM dbo.[Order] AS o JOIN dbo.Customer AS c ON c.CustomerId = o.CustomerId WHERE o.Amount > 100;
 GO
 CREATE FUNCTION dbo.Vat (@amount DECIMAL(10,2)) RETURNS DECIMAL(10,2) AS
 BEGIN
@@ -93,6 +97,15 @@ describe("/api/v1/migrations with the job layer", () => {
     expect(detail.counts.objects).toBe(detail.objects.length);
     expect(Object.values(detail.counts.byStatus).reduce((x: number, y) => x + (y as number), 0)).toBe(detail.objects.length);
     expect(detail.stages.length).toBeGreaterThan(0);
+    // A completed run feeds the fine-tuning set: the view proven by its data tests is an example.
+    expect(detail.objects.find((o: Json) => o.name === "BigOrders").evidence).toBe("tests_passed");
+    // Collected by the worker right after it records the end.
+    let examples = await listFineTuningExamples(t.testDb.db, a.orgId);
+    for (let i = 0; i < 100 && !examples.length; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      examples = await listFineTuningExamples(t.testDb.db, a.orgId);
+    }
+    expect(examples.map((e) => e.taskType)).toContain("view_translation");
   }, 180_000);
 
   it("JSON {name, target} without sources is accepted and its run fails with a clear error", async () => {
