@@ -22,6 +22,9 @@ import type { ComplexityTier, ModelRouter, StructuredResult } from "../llm/types
 import type { Logger } from "../log.ts";
 import type { ConvertResult } from "../translate/project/convert.ts";
 import type { EvidenceGrade } from "../validate/evidence.ts";
+import { recordAudit } from "../db/queries/audit.ts";
+import { inspectSqlForPrompt, neutralizeSqlForPrompt } from "../guardian/detect/index.ts";
+import { DEFAULT_POLICY, getPolicy, type GuardianPolicy } from "../guardian/policies.ts";
 import { loadPrompt, neutraliseComments, refuseModelAnswer, renderPrompt } from "./prompts.ts";
 import { addEvent, addEvents, setStage, upsertModels, type ModelRow, type PersistTarget } from "./persist.ts";
 import { validateConversion, type ValidationOutcome } from "./validation.ts";
@@ -172,21 +175,18 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
   const conventions = (c: ConvertResult) =>
     `dbt project '${c.project.name}', target PostgreSQL; one source per SQL Server schema; views become models that read sources directly and keep the view's original column names; T-SQL built-ins without a Postgres equivalent are functions in {{ tsql_runtime_schema() }} (for example {{ tsql_runtime_schema() }}.tsql_datediff)`;
 
-  /** Guardian's prompt-injection check on customer text, when that module exists. */
-  let guardian: ((text: string) => { flagged: boolean; score: number; rules: string[] }) | null | undefined;
-  const promptCheck = async (text: string) => {
-    if (guardian === undefined) {
-      try {
-        // A computed specifier: the Guardian detectors are optional for this module.
-        const spec = "../guardian/detect/prompt.ts";
-        const m = (await import(spec)) as { detectPromptInjection?: (s: string) => { flagged: boolean; score: number; rules: string[] } };
-        guardian = m.detectPromptInjection ?? null;
-      } catch {
-        guardian = null;
-      }
-    }
-    return guardian ? guardian(text) : undefined;
-  };
+  /**
+   * The organisation's Guardian policy (prompt-injection threshold and action), read once per run:
+   * an admin's change applies from the next run on.
+   */
+  let policy: Promise<GuardianPolicy> | undefined;
+  const orgPolicy = () =>
+    (policy ??= getPolicy(t.db, t.orgId).catch((err: unknown) => {
+      // Unreadable policy: the defaults (the check still runs; it is never skipped).
+      log.warn({ err, orgId: t.orgId }, "could not read the organisation's Guardian policy; using the defaults");
+      return { ...DEFAULT_POLICY };
+    }));
+  const audited = new Set<string>();
 
   /** One model call for one object; the state updates it leads to. */
   const askModel = async (state: RunStateValue, agent: "execute" | "rebuild", id: string): Promise<Partial<RunStateValue>> => {
@@ -195,14 +195,35 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     const attempts = { ...state.attempts, [id]: (state.attempts[id] ?? 0) + 1 };
     if (!o?.module) return { attempts };
     const c = conversion(w, state.accepted);
-    const tsql = neutraliseComments(o.module.text);
-    const check = await promptCheck(o.module.text);
-    if (check?.flagged) {
-      await addEvent(t, agent, "not sent to a model: the T-SQL reads like instructions to a model", id, { rules: check.rules, score: check.score });
-      return {
-        attempts: state.attempts,
-        notes: addNote(state.notes, id, { code: "AGT2006", severity: "warning", message: `not sent to a model: Guardian's prompt check flagged the object's text (${check.rules.join(", ")}); the deterministic result is kept` }),
-      };
+    // Guardian's check on the comments and string literals of the customer's SQL (where planted
+    // instructions hide), at the organisation's threshold; its action decides what happens.
+    const pol = await orgPolicy();
+    const check = inspectSqlForPrompt(o.module.text, { threshold: pol.promptInjectionThreshold });
+    let tsql = neutraliseComments(o.module.text);
+    let notes = state.notes;
+    if (check.flagged) {
+      const action = pol.promptInjectionAction;
+      if (!audited.has(id)) {
+        audited.add(id);
+        await recordAudit(t.db, {
+          orgId: t.orgId,
+          userId: null,
+          eventType: action === "block" ? "guardian.blocked" : "guardian.detected",
+          details: { action, kind: "prompt", source: "migration-sql", migrationId: t.migrationId, object: id, agent, score: check.score, rules: check.rules, threshold: pol.promptInjectionThreshold },
+          at: new Date(),
+        }).catch((err: unknown) => log.error({ err, object: id }, "could not audit a Guardian detection"));
+      }
+      if (action === "block") {
+        await addEvent(t, agent, "not sent to a model: the T-SQL reads like instructions to a model", id, { rules: check.rules, score: check.score, action });
+        return {
+          attempts: state.attempts,
+          notes: addNote(state.notes, id, { code: "AGT2006", severity: "warning", message: `not sent to a model: Guardian's prompt check flagged the object's text (${check.rules.join(", ")}); the deterministic result is kept` }),
+        };
+      }
+      // neutralise: comments removed outright, string literals kept quoted as data; then sent.
+      tsql = neutralizeSqlForPrompt(o.module.text);
+      await addEvent(t, agent, "Guardian neutralised the T-SQL before sending it: comments removed, literals kept as data", id, { rules: check.rules, score: check.score, action });
+      notes = addNote(notes, id, { code: "AGT2008", severity: "warning", message: `Guardian's prompt check flagged the object's text (${check.rules.join(", ")}); it was sent to a model with its comments removed and its literals quoted as data` });
     }
     const outcome = c.outcomes.get(id);
     const ctx = context(w, c, o);
@@ -246,23 +267,23 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
     const modelCalls = state.modelCalls + 1;
     if (!res.ok) {
       if (res.reason === "cancelled") throw new RunCancelled();
-      if (res.reason === "unavailable") return { aiUnavailable: true, attempts: state.attempts, modelCalls };
+      if (res.reason === "unavailable") return { aiUnavailable: true, attempts: state.attempts, modelCalls, notes };
       const code = res.reason === "refused_by_policy" ? "AGT2004" : "AGT2002";
       await addEvent(t, agent, `model answer not usable (${res.reason})`, id, { message: firstLine(res.message) });
       return {
         attempts,
         modelCalls,
-        notes: addNote(state.notes, id, { code, severity: "warning", message: `${agent}: ${res.reason === "refused_by_policy" ? "refused by policy" : "the model's answer was malformed or did not fit the schema"} (${firstLine(res.message)}); the deterministic result is kept` }),
+        notes: addNote(notes, id, { code, severity: "warning", message: `${agent}: ${res.reason === "refused_by_policy" ? "refused by policy" : "the model's answer was malformed or did not fit the schema"} (${firstLine(res.message)}); the deterministic result is kept` }),
       };
     }
     const refusal = await refuseModelAnswer(res.value.sql);
     if (refusal) {
       await addEvent(t, agent, `model answer refused: ${refusal}`, id, { model: res.model });
-      return { attempts, modelCalls, lastError: { ...state.lastError, [id]: `your previous answer was refused: ${refusal}` }, notes: addNote(state.notes, id, { code: "AGT2003", severity: "warning", message: `${agent}: the model's SQL was refused before validation (${refusal}); the deterministic result is kept` }) };
+      return { attempts, modelCalls, lastError: { ...state.lastError, [id]: `your previous answer was refused: ${refusal}` }, notes: addNote(notes, id, { code: "AGT2003", severity: "warning", message: `${agent}: the model's SQL was refused before validation (${refusal}); the deterministic result is kept` }) };
     }
     await addEvent(t, agent, `model answer received (${res.model}), to be validated`, id, { model: res.model, latencyMs: res.latencyMs, attempt: attempts[id] });
     await upsertModels(t, [{ sourceSchema: o.schema, sourceName: o.name, sourceKind: outcome?.kind ?? o.kind, attempts: attempts[id]! }]);
-    return { attempts, modelCalls, candidates: { ...state.candidates, [id]: res.value.sql.trim().replace(/;\s*$/, "") } };
+    return { attempts, modelCalls, notes, candidates: { ...state.candidates, [id]: res.value.sql.trim().replace(/;\s*$/, "") } };
   };
 
   /** Marks every object in `ids` as one that wanted a model and got none. */
