@@ -16,6 +16,7 @@ import { clientIp, type AppContext, type AppEnv } from "../env.ts";
 import { readForm } from "../forms.ts";
 import { isUuid } from "../validation.ts";
 import { redirectAfterPost, renderPage } from "../render.ts";
+import { formatTime } from "./migration-views.ts";
 
 /** Signed-out visitors go to the sign-in page (htmx follows HX-Redirect). */
 export function requireLogin(): MiddlewareHandler<AppEnv> {
@@ -41,14 +42,14 @@ function notFoundPage(c: AppContext, what: string): Response {
 
 async function membersContext(c: AppContext, extra: Record<string, unknown> = {}) {
   const members = await listMembers(c.var.db, me(c).orgId);
-  return { members: members.map(memberJson), values: {}, fields: {}, passwordMinLength: PASSWORD_MIN_LENGTH, ...extra };
+  return { members: members.map((m) => ({ ...memberJson(m), createdAt: formatTime(m.createdAt) })), values: {}, fields: {}, passwordMinLength: PASSWORD_MIN_LENGTH, ...extra };
 }
 
 async function apiKeysContext(c: AppContext, extra: Record<string, unknown> = {}) {
   const p = me(c);
   const keys = (await listApiKeys(c.var.db, p.orgId)).filter((k) => p.role === "admin" || k.userId === p.userId);
   return {
-    keys: keys.map(apiKeyJson),
+    keys: keys.map((k) => ({ ...apiKeyJson(k), lastUsedAt: k.lastUsedAt ? formatTime(k.lastUsedAt) : null })),
     grantableScopes: API_KEY_SCOPES.filter((s) => p.scopes.has(s)),
     values: {},
     fields: {},
