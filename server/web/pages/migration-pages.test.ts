@@ -374,6 +374,20 @@ describe("migration pages", () => {
     expect(await r4.text()).toContain("is not a zip archive");
   });
 
+  it("new migration from a SQL Server connection stores the source (host, port, database, user, TLS flags)", async () => {
+    const a = await t.adminOf();
+    const cookie = await p().signIn(a.email);
+    const body = new URLSearchParams({ name: "Live db", target: "postgres", sourceType: "connection", host: "sql.intranet", port: "14330", database: "Shop", user: "reader", encrypt: "on", validate: "on" });
+    const res = await p().post("/migrations", cookie, body, { "Content-Type": "application/x-www-form-urlencoded" });
+    expect(res.status).toBe(303);
+    const id = res.headers.get("location")!.split("/").pop()!;
+    const [row] = await t.testDb.db.select().from(migrations).where(eq(migrations.id, id));
+    expect(row!.config.source).toMatchObject({ host: "sql.intranet", port: 14330, database: "Shop", user: "reader", encrypt: true, trustServerCertificate: false });
+    const missing = await p().post("/migrations", cookie, new URLSearchParams({ name: "x", target: "postgres", sourceType: "connection", host: "sql.intranet" }), { "Content-Type": "application/x-www-form-urlencoded" });
+    expect(missing.status).toBe(422);
+    expect(await missing.text()).toContain("Complete the SQL Server connection");
+  });
+
   it("test connection answers a clear error for a server that is not reachable", async () => {
     const a = await t.adminOf();
     const cookie = await p().signIn(a.email);
