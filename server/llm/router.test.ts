@@ -18,6 +18,7 @@ import {
   setTierRoute,
   summarizeLlmCalls,
 } from "../db/queries/llm.ts";
+import { updatePolicy } from "../guardian/policies.ts";
 import { createModelRouter, type ResilienceSettings } from "./router.ts";
 import type { StructuredRequest } from "./types.ts";
 
@@ -341,6 +342,46 @@ describe("never hangs, policy and cancellation", () => {
     expect(cloud.requests[0]!.headers.authorization).toBe("Bearer sk-test");
     // Listing never reaches a cloud endpoint (it is not organisation-scoped).
     expect(await r.listEndpointModels()).toEqual([]);
+  });
+
+  it("the organisation's Guardian policy (allowedModelProviders) is required too: a cloud provider needs both allowances, a local one the policy's", async () => {
+    const cloud = keep(await startFakeAnthropic({ models: ["claude-sonnet"] }));
+    cloud.script.chat = () => ({ content: GOOD });
+    const local = keep(await startFakeOllama({ models: ["local-coder"] }));
+    local.script.chat = () => ({ content: GOOD });
+    const orgId = await newOrg();
+    await registerModel(testDb.db, orgId, { name: "claude-sonnet", provider: "anthropic", endpointUrl: cloud.url });
+    await registerModel(testDb.db, orgId, { name: "local-coder", provider: "ollama", endpointUrl: local.url });
+    await setTierRoute(testDb.db, orgId, "COMPLEX", ["claude-sonnet"]);
+    await setTierRoute(testDb.db, orgId, "SIMPLE", ["local-coder"]);
+    const r = router({ ollamaUrl: local.url, anthropic: { url: cloud.url, apiKey: "test-key" } });
+    const admin = { orgId, userId: null as unknown as string, ip: null, at: new Date() };
+
+    // The router's outbound settings allow Anthropic; the Guardian policy allows only local models.
+    await setLlmSettings(testDb.db, orgId, { allowOutbound: true, allowedProviders: ["anthropic"] });
+    await updatePolicy(testDb.db, admin, { allowedModelProviders: ["ollama", "openai_compat"] });
+    const refused = await r.structured(request(orgId, { tier: "COMPLEX" }));
+    expect(refused).toMatchObject({ ok: false, reason: "refused_by_policy", message: expect.stringMatching(/Guardian policy does not allow prompts to be sent to anthropic/) });
+    expect(cloud.requests).toHaveLength(0);
+    expect(await r.structured(request(orgId))).toMatchObject({ ok: true, model: "local-coder" });
+
+    // The Guardian policy allows Anthropic, but the router's outbound settings do not: still refused.
+    await updatePolicy(testDb.db, admin, { allowedModelProviders: ["anthropic", "ollama"] });
+    await setLlmSettings(testDb.db, orgId, { allowOutbound: false, allowedProviders: ["anthropic"] });
+    expect(await r.structured(request(orgId, { tier: "COMPLEX" }))).toMatchObject({ ok: false, reason: "refused_by_policy", message: expect.stringMatching(/does not allow outbound access/) });
+    expect(cloud.requests).toHaveLength(0);
+
+    // A Guardian policy without ollama closes the local model too.
+    await updatePolicy(testDb.db, admin, { allowedModelProviders: ["anthropic"] });
+    expect(await r.structured(request(orgId))).toMatchObject({ ok: false, reason: "refused_by_policy" });
+    const localCalls = local.requests.length;
+
+    // Both allow it: called. No list in the policy (null) leaves the router's settings in charge.
+    await setLlmSettings(testDb.db, orgId, { allowOutbound: true, allowedProviders: ["anthropic"] });
+    expect(await r.structured(request(orgId, { tier: "COMPLEX" }))).toMatchObject({ ok: true, model: "claude-sonnet" });
+    await updatePolicy(testDb.db, admin, { allowedModelProviders: null });
+    expect(await r.structured(request(orgId))).toMatchObject({ ok: true, model: "local-coder" });
+    expect(local.requests.length).toBeGreaterThan(localCalls);
   });
 
   it("cloud API keys from the environment never reach a log line, wherever the config is logged", () => {

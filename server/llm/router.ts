@@ -24,6 +24,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { loadRoutingState, recordLlmCalls, type LlmCallInput, type LlmSettings } from "../db/queries/llm.ts";
 import type { LlmCallOutcome, LlmProvider, RegisteredModel } from "../db/schema/llm.ts";
+import { getPolicy, providerAllowed, type GuardianPolicy } from "../guardian/policies.ts";
 import type { Logger } from "../log.ts";
 import { loadDefaultRoutes, type DefaultRoutes } from "./defaults.ts";
 import {
@@ -198,8 +199,18 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouterHandl
     return { chain, unresolved };
   }
 
-  const allowed = (settings: LlmSettings, provider: LlmProvider) =>
-    !isCloudProvider(provider) || (settings.allowOutbound && (settings.allowedProviders as string[]).includes(provider));
+  /**
+   * Why a provider may not be sent this organisation's prompt, or undefined when it may. Two
+   * independent allowances, both required: the organisation's Guardian policy (allowedModelProviders,
+   * any provider kind) and, for cloud providers, the router's own outbound settings. Neither can
+   * open what the other closes.
+   */
+  const refusal = (settings: LlmSettings, policy: GuardianPolicy, provider: LlmProvider): string | undefined => {
+    if (!providerAllowed(policy, provider)) return `the organisation's Guardian policy does not allow prompts to be sent to ${provider} models`;
+    if (isCloudProvider(provider) && !(settings.allowOutbound && (settings.allowedProviders as string[]).includes(provider)))
+      return `${provider} is a cloud provider and this organisation does not allow outbound access to it`;
+    return undefined;
+  };
 
   /** One model, with retries and the endpoint's breaker; resolves to the answer or throws. */
   async function callModel(target: ResolvedModel, req: StructuredRequest<unknown>, signal: AbortSignal, deadline: number) {
@@ -256,8 +267,10 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouterHandl
     if (req.signal?.aborted) return cancelled();
 
     let state: Awaited<ReturnType<typeof loadRoutingState>>;
+    let policy: GuardianPolicy;
     try {
-      state = await loadRoutingState(db, req.orgId);
+      // The Guardian policy is read with the routes: a policy that cannot be read means no call (fail closed).
+      [state, policy] = await Promise.all([loadRoutingState(db, req.orgId), getPolicy(db, req.orgId)]);
     } catch (err) {
       logger?.error({ err: describe(err), orgId: req.orgId }, "cannot load model routes");
       return { ok: false, reason: "unavailable", message: `cannot load the model routes: ${describe(err)}`, attempts };
@@ -279,9 +292,10 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouterHandl
     try {
       for (const target of chain) {
         const endpoint = target.endpoint.url;
-        if (!allowed(state.settings, target.provider)) {
+        const refused = refusal(state.settings, policy, target.provider);
+        if (refused) {
           refusals += 1;
-          const error = `${target.provider} is a cloud provider and this organisation does not allow outbound access to it`;
+          const error = refused;
           attempts.push({ model: target.model, endpoint, error });
           calls.push({ ...base, model: target.model, provider: target.provider, endpoint, latencyMs: 0, outcome: "refused", error });
           continue;
@@ -344,7 +358,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouterHandl
 
     const tried = chain.length;
     if (tried > 0 && refusals === tried) {
-      return { ok: false, reason: "refused_by_policy", message: "every model for this tier is a cloud model and outbound access is not allowed", attempts };
+      return { ok: false, reason: "refused_by_policy", message: `every model for this tier was refused by the organisation's policy: ${[...new Set(calls.filter((c) => c.outcome === "refused").map((c) => c.error))].join("; ")}`, attempts };
     }
     if (sawInvalid) {
       return { ok: false, reason: "invalid_output", message: "no model produced output that matches the schema", attempts };
