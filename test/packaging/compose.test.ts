@@ -120,14 +120,18 @@ describe("the stack's shape", () => {
     const pg = compose.services.postgres!;
     const app = compose.services.app!;
     expect(pg.secrets).toEqual(["postgres_password"]);
-    expect(app.secrets).toEqual(["postgres_password"]);
+    expect(app.secrets).toEqual(["postgres_password", "datamigrate_secret_key"]);
     expect(pg.environment!.POSTGRES_PASSWORD_FILE).toBe("/run/secrets/postgres_password");
     expect(app.environment!.DATABASE_PASSWORD_FILE).toBe("/run/secrets/postgres_password");
+    // The key of stored source credentials (server/guardian/secrets.ts), as a file, never in env.
+    expect(compose.secrets.datamigrate_secret_key).toEqual({ file: "./secrets/datamigrate_secret_key.txt" });
+    expect(app.environment!.DATAMIGRATE_SECRET_KEY_FILE).toBe("/run/secrets/datamigrate_secret_key");
+    expect(pg.secrets).not.toContain("datamigrate_secret_key");
     expect(app.environment!.DATABASE_USER).toBe(pg.environment!.POSTGRES_USER);
     expect(app.environment!.DATABASE_NAME).toBe(pg.environment!.POSTGRES_DB);
     for (const s of Object.values(compose.services)) {
       for (const [k, v] of Object.entries(s.environment ?? {})) {
-        expect(k).not.toMatch(/^(POSTGRES_PASSWORD|DATABASE_URL|OPENAI_COMPAT_API_KEY)$/);
+        expect(k).not.toMatch(/^(POSTGRES_PASSWORD|DATABASE_URL|OPENAI_COMPAT_API_KEY|DATAMIGRATE_SECRET_KEY)$/);
         expect(String(v)).not.toMatch(/postgres:\/\/[^@]*:[^@]*@/);
       }
     }
