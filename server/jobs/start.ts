@@ -56,6 +56,9 @@ export const runOptionsSchema = z.record(z.string(), z.unknown(), { message: "ex
  */
 export const SERVER_ONLY_OPTIONS: Record<string, string> = {
   validationDatabaseUrl: "not allowed: the validation database is set by the server's configuration (VALIDATION_DATABASE_URL)",
+  // 0 turns the timeout off (tests write it into stored configs); from a user it would let a model's
+  // SQL run forever.
+  statementTimeoutMs: "not allowed: the validation statement timeout is set by the server",
 };
 
 function checkOptions(options: Record<string, unknown> | undefined): void {

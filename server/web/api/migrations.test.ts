@@ -182,6 +182,10 @@ describe("/api/v1/migrations with the job layer", () => {
     const up = await upload(a.token, form({ name: "v", target: "postgres", options: JSON.stringify({ ValidationDatabaseURL: evil }) }, [{ name: "a.sql", content: "create table t (a int);" }]));
     expect(up.status).toBe(400);
     expect(((await up.json()) as Json).error.fields).toEqual({ "options.ValidationDatabaseURL": [expect.any(String)] });
+    // Nor switch the validation statement timeout off (0), which would let a model's SQL run forever.
+    const off = await t.postJson("/api/v1/migrations", { name: "v", target: "postgres", options: { statementTimeoutMs: 0 } }, t.bearer(a.token));
+    expect(off.status).toBe(400);
+    expect(((await off.json()) as Json).error.fields).toEqual({ "options.statementTimeoutMs": [expect.stringMatching(/set by the server/)] });
     const list = (await (await t.get("/api/v1/migrations", t.bearer(a.token))).json()) as Json;
     expect(list.total).toBe(0);
     // Other options still pass.
