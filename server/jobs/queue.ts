@@ -107,9 +107,11 @@ export async function openJobQueue(handle: DatabaseHandle, logger: Logger, optio
     archiveCompletedAfterSeconds: 3600,
   });
   boss.on("error", (err: unknown) => logger.warn({ err }, "job queue maintenance error"));
-  await boss.start();
-  // Retries are not pg-boss's: a lost run is resumed by the worker's sweep from the migration row.
-  await boss.createQueue(MIGRATION_QUEUE, { name: MIGRATION_QUEUE, retryLimit: 0 });
+  await withStartupLock(handle, async () => {
+    await boss.start();
+    // Retries are not pg-boss's: a lost run is resumed by the worker's sweep from the migration row.
+    await boss.createQueue(MIGRATION_QUEUE, { name: MIGRATION_QUEUE, retryLimit: 0 });
+  });
   let stopped = false;
   return {
     send: (data, o) =>
@@ -131,4 +133,25 @@ export async function openJobQueue(handle: DatabaseHandle, logger: Logger, optio
       await boss.stop({ graceful: false, close: false, wait: true });
     },
   };
+}
+
+/**
+ * Server processes that start together on one database would run pg-boss's schema setup and queue
+ * creation at the same time, and Postgres answers one of them "deadlock detected" (seen with two
+ * processes in server/guardian/rate-limit-shared.test.ts). A session-level advisory lock, held on a
+ * connection of its own, lets them take turns. PGlite is one process: nothing to wait for.
+ */
+async function withStartupLock<T>(handle: DatabaseHandle, f: () => Promise<T>): Promise<T> {
+  if (handle.raw.kind !== "postgres") return f();
+  const conn = await handle.raw.db.$client.reserve();
+  try {
+    await conn.unsafe("select pg_advisory_lock(hashtext('datamigrate:job-queue-setup'))");
+    try {
+      return await f();
+    } finally {
+      await conn.unsafe("select pg_advisory_unlock(hashtext('datamigrate:job-queue-setup'))");
+    }
+  } finally {
+    conn.release();
+  }
 }
