@@ -30,7 +30,7 @@ import type { ObjectName } from "../../tsql/ast.ts";
 import { complexityOf } from "./complexity.ts";
 import { assignNames, type ProjectNames } from "./naming.ts";
 import { checkExpression, tableTests } from "./tests.ts";
-import { uniqueCombination, viewDataTests } from "./view-tests.ts";
+import { viewDataTests } from "./view-tests.ts";
 import { formatModelSql } from "./format.ts";
 import { moduleTranslator, type ConvertTarget, type ModuleTranslation, type ProjectTranslator, type ScalarFunctionTranslation } from "./translator.ts";
 import { columnBaseType, tsqlTypeText } from "./types-map.ts";
@@ -375,7 +375,7 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
     // Tests only where the Postgres translation is run (the SQL Server target keeps T-SQL as written).
     const viewTests =
       !failed && tr.columns && target === "postgres"
-        ? viewDataTests(v, catalog, (name) => {
+        ? viewDataTests(v, (name) => {
             const id = resolveId(v, name);
             const o = id ? objById.get(id) : undefined;
             return o?.kind === "synonym" && o.synonymTarget ? objById.get(o.synonymTarget) : o;
@@ -391,7 +391,7 @@ export function convertCatalog(catalog: Catalog, opts: ConvertOptions = {}): Con
       config: failed ? { enabled: false } : {},
       ...(v.description ? { description: v.description } : {}),
       ...(!failed && tr.columns ? { columns: tr.columns.map((c, i) => ({ name: c.name, ...(c.origin ? { origin: c.origin } : {}), ...(c.dataType ? { data_type: c.dataType } : {}), ...(!isPlainPostgresIdentifier(c.name) ? { quote: true } : {}), ...(viewTests?.columns.get(i)?.length ? { data_tests: viewTests.columns.get(i)! } : {}) })) } : {}),
-      ...(!failed && tr.columns && viewTests?.keys.length ? { data_tests: viewTests.keys.map((k) => uniqueCombination(k.map((i) => tr.columns![i]!.name))) } : {}),
+      ...(!failed && tr.columns && viewTests?.keys.length ? { data_tests: viewTests.keys.map((k) => ({ test: "unique_combination" as const, columns: k.map((i) => tr.columns![i]!.name) })) } : {}),
       origin: { ...(catalog.databaseName ? { database: catalog.databaseName } : {}), schema: v.schema, name: v.name, kind: "view" },
     });
     outcomes.set(v.id, { object: v, model: n.path, kind: "view", diagnostics: d, ...(failed ? { disabled: true } : {}) });

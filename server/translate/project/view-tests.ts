@@ -7,8 +7,8 @@
 //             matches at most one row: INNER or LEFT joins to a table on equalities that cover one
 //             of that table's keys. No GROUP BY, no set operation, no APPLY, no derived table.
 // Anything else gets no test: a wrong test would fail a correct model.
-import type { Catalog, CatalogObject, Column } from "../../catalog/model.ts";
-import type { ColumnDataTest, TableDataTest } from "../../dbt/project.ts";
+import type { CatalogObject, Column } from "../../catalog/model.ts";
+import type { ColumnDataTest } from "../../dbt/project.ts";
 import type { Expr, Join, ObjectName, SelectItem, TableSource, ViewStatement } from "../../tsql/ast.ts";
 
 export interface ViewTests {
@@ -98,7 +98,6 @@ function matchesAtMostOne(on: Expr | undefined, right: Scope, scopes: Scope[]): 
 
 export function viewDataTests(
   view: CatalogObject,
-  catalog: Catalog,
   tableOf: (name: ObjectName) => CatalogObject | undefined,
   outputCount: number,
 ): ViewTests {
@@ -113,19 +112,13 @@ export function viewDataTests(
   const scopes: Scope[] = [];
   const joins: { join: Join; right: Scope | undefined }[] = [];
   let ok = true;
-  const add = (src: TableSource, optional: boolean): Scope | undefined => {
-    if (src.kind !== "TableRef" || src.forSystemTime || src.tablesample) {
+  const add = (src: TableSource, optional: boolean): void => {
+    const table = src.kind === "TableRef" && !src.forSystemTime && !src.tablesample ? tableOf(src.name) : undefined;
+    if (src.kind !== "TableRef" || !table || table.kind !== "table" || !table.columns) {
       ok = false;
-      return undefined;
+      return;
     }
-    const table = tableOf(src.name);
-    if (!table || table.kind !== "table" || !table.columns) {
-      ok = false;
-      return undefined;
-    }
-    const s: Scope = { alias: lc((src.alias ?? src.name.name).value), table, optional };
-    scopes.push(s);
-    return s;
+    scopes.push({ alias: lc((src.alias ?? src.name.name).value), table, optional });
   };
   const markOptional = (from: number, to: number) => {
     for (const s of scopes.slice(from, to)) s.optional = true;
@@ -181,11 +174,6 @@ export function viewDataTests(
       } else result.keys.push(positions);
     }
   }
-  void catalog;
   return result;
 }
 
-/** The table-level test for a composite key, in the model's column spelling. */
-export function uniqueCombination(columns: string[]): TableDataTest {
-  return { test: "unique_combination", columns };
-}
