@@ -66,6 +66,23 @@ export const auditAnchors = pgTable(
 );
 
 /**
+ * Where each chain ends: the seq and hash of its newest row, moved by the database itself (an AFTER
+ * INSERT trigger on audit_logs, SECURITY DEFINER, migrations/0008) in the transaction of every
+ * append, never by the application. A hash chain alone cannot show rows cut from its end; the head
+ * can: `audit verify` reports a chain that stops before its head (AUD1008). The database only lets
+ * a head move forward, onto an existing row of its chain that links to the previous head; it
+ * cannot be deleted. `chain` is the organisation id, or the nil UUID for events without one.
+ * (A superuser can still rewrite rows and heads together: keep the heads `audit verify` prints
+ * somewhere else and check them with --head/--heads; INSTALL.md, "Audit log".)
+ */
+export const auditChainHeads = pgTable("audit_chain_heads", {
+  chain: uuid().primaryKey(),
+  seq: bigint({ mode: "number" }).notNull(),
+  hash: text().notNull(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
  * Fingerprints of the keys that have encrypted secrets in this database (never the keys), so that
  * a start without the key, or with another one, fails clearly instead of failing on first use.
  */
@@ -76,3 +93,4 @@ export const encryptionKeys = pgTable("encryption_keys", {
 
 export type AuditLog = typeof auditLogs.$inferSelect;
 export type AuditAnchor = typeof auditAnchors.$inferSelect;
+export type AuditChainHead = typeof auditChainHeads.$inferSelect;
