@@ -1,5 +1,5 @@
 // `datamigrate audit verify` on a database written by the application code: OK, then broken.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
@@ -15,6 +15,7 @@ import { audit, parseAuditArgs } from "./audit.ts";
 let pg: TestDb | undefined;
 let dir: string | undefined;
 let orgId: string;
+const headsDir = mkdtempSync(path.join(os.tmpdir(), "dm-audit-heads-"));
 
 async function open(): Promise<DatabaseHandle> {
   if (pg) return pg.handle;
@@ -63,6 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pg?.dispose();
   if (dir) rmSync(dir, { recursive: true, force: true });
+  rmSync(headsDir, { recursive: true, force: true });
 });
 
 describe("datamigrate audit", () => {
@@ -71,12 +73,28 @@ describe("datamigrate audit", () => {
     expect(parseAuditArgs(["frobnicate"])).toMatch(/verify/);
     expect(parseAuditArgs(["prune", "--days", "7"])).toMatch(/at least 30/);
     expect(parseAuditArgs(["verify", "--json"])).toEqual({ action: "verify", json: true });
+    expect(parseAuditArgs(["verify", "--heads", "h.json"])).toEqual({ action: "verify", json: false, headsFile: "h.json" });
+    expect(parseAuditArgs(["verify", "--org", "none", "--head", `1:${"a".repeat(64)}`, "--heads", "h.json"])).toMatch(/exclude/);
   });
 
   it("reports OK on an intact log, then the first broken link with exit code 1", async () => {
     const ok = await run(["verify"]);
     expect(ok.out).toContain(`OK      ${orgId}  4 row(s)`);
     expect(ok.code).toBe(0);
+    // A saved --json report is a set of heads for a later --heads check.
+    const saved = await run(["verify", "--json"]);
+    const headsFile = path.join(headsDir, "heads.json");
+    writeFileSync(headsFile, saved.out);
+    expect(await run(["verify", "--heads", headsFile])).toMatchObject({ code: 0 });
+    writeFileSync(path.join(headsDir, "bad.json"), "{}");
+    expect(await run(["verify", "--heads", path.join(headsDir, "bad.json")])).toMatchObject({ code: 2, out: expect.stringMatching(/bad\.json:1: expected the output/) });
+    // A head from the future (as if rows after it had been removed, head anchor included) fails.
+    const future = JSON.parse(saved.out) as { chains: { orgId: string; head: { seq: number } }[] };
+    future.chains.find((c) => c.orgId === orgId)!.head.seq = 9;
+    writeFileSync(headsFile, JSON.stringify(future));
+    const behind = await run(["verify", "--heads", headsFile]);
+    expect(behind.code).toBe(1);
+    expect(behind.out).toContain(`BROKEN  ${orgId}  AUD1007 head_mismatch at seq 9`);
 
     const h = await open();
     let editedId: string;

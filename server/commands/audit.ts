@@ -2,13 +2,17 @@
 import { loadConfig } from "../config.ts";
 import type { Command } from "./types.ts";
 
-const help = `Usage: datamigrate audit verify [--org ID] [--database-url URL] [--head SEQ:HASH] [--json]
+const help = `Usage: datamigrate audit verify [--org ID] [--database-url URL] [--head SEQ:HASH | --heads FILE] [--json]
        datamigrate audit prune [--days N] [--database-url URL]
 
 verify  recomputes every organisation's audit hash chain (or one with --org; --org none is the
         chain of events without an organisation) and reports OK, or the first broken link:
-        an edited row, a deleted row (a gap in seq) or a replaced/reordered one, with its id and seq.
-        --head SEQ:HASH  a head printed by an earlier verify: also catches rows removed from the end
+        an edited row, a deleted row (a gap in seq) or a replaced/reordered one, with its id and seq;
+        rows removed from the end show against the head the database keeps per chain
+        (audit_chain_heads). Every OK line prints the chain's head: keep it outside the database
+        (someone able to rewrite the database could rewrite that head too) and pass it back:
+        --head SEQ:HASH  one chain's head printed by an earlier verify (with --org)
+        --heads FILE     the output of an earlier \`verify --json\`: every chain in it must still reach its head
         Exit code 0 when every chain verifies, 1 when one does not, 2 on bad arguments.
 prune   removes audit events older than N days (default DATAMIGRATE_AUDIT_RETENTION_DAYS or 365,
         at least 30) through the database's audit_prune(); the server does this daily on its own.
@@ -21,6 +25,7 @@ interface AuditArgs {
   orgId?: string | null;
   databaseUrl?: string;
   head?: { seq: number; hash: string };
+  headsFile?: string;
   json: boolean;
   days?: number;
 }
@@ -53,12 +58,15 @@ export function parseAuditArgs(args: string[]): AuditArgs | string {
       const h = /^(\d{1,15}):([0-9a-f]{64})$/.exec(value);
       if (!h) return "--head expects SEQ:HASH as printed by verify";
       out.head = { seq: Number(h[1]), hash: h[2]! };
+    } else if (name === "--heads" && action === "verify") {
+      out.headsFile = value;
     } else if (name === "--days" && action === "prune") {
       if (!/^\d{1,6}$/.test(value) || Number(value) < 30) return "--days expects a whole number of at least 30";
       out.days = Number(value);
     } else return `unknown option '${name}'`;
   }
   if (out.head && out.orgId === undefined) return "--head needs --org (a head belongs to one chain)";
+  if (out.head && out.headsFile) return "--head and --heads exclude each other";
   return out;
 }
 
@@ -76,6 +84,23 @@ export const audit: Command = {
       process.stderr.write(`datamigrate audit: ${parsed}\n\n${help}\n`);
       return 2;
     }
+    let expectHeads: Map<string, { seq: number; hash: string }> | undefined;
+    if (parsed.headsFile) {
+      const { headsFromReport } = await import("../guardian/audit/verify.ts");
+      let text: string;
+      try {
+        text = (await import("node:fs")).readFileSync(parsed.headsFile, "utf8");
+      } catch (e) {
+        process.stderr.write(`datamigrate audit: --heads ${parsed.headsFile}: ${(e as Error).message}\n`);
+        return 2;
+      }
+      const heads = headsFromReport(text);
+      if (typeof heads === "string") {
+        process.stderr.write(`datamigrate audit: ${parsed.headsFile}:1: ${heads}\n`);
+        return 2;
+      }
+      expectHeads = heads;
+    }
     const config = loadConfig(parsed.databaseUrl ? { ...process.env, DATABASE_URL: parsed.databaseUrl } : process.env);
     const { databaseLocation, openDatabase } = await import("../db/client.ts");
     const handle = await openDatabase(databaseLocation(config));
@@ -92,7 +117,10 @@ export const audit: Command = {
       const report =
         parsed.head && parsed.orgId !== undefined
           ? await verifyChain(handle.db, parsed.orgId, { expectHead: parsed.head }).then((c) => ({ ok: c.ok, chains: [c] }))
-          : await verifyAuditLog(handle.db, parsed.orgId === undefined ? {} : { orgId: parsed.orgId });
+          : await verifyAuditLog(handle.db, {
+              ...(parsed.orgId === undefined ? {} : { orgId: parsed.orgId }),
+              ...(expectHeads ? { expectHeads } : {}),
+            });
       if (parsed.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       } else {
@@ -105,7 +133,10 @@ export const audit: Command = {
             c.legacyRows ? `${c.legacyRows} unchained legacy row(s)` : "",
           ].filter(Boolean);
           if (c.ok) lines.push(`OK      ${org}  ${c.rows} row(s), head ${c.head.seq}:${c.head.hash}${extra.length ? ` (${extra.join(", ")})` : ""}`);
-          else lines.push(`BROKEN  ${org}  ${c.problem!.code} ${c.problem!.kind} at seq ${c.problem!.seq}${c.problem!.id ? ` (row ${c.problem!.id})` : ""}: ${c.problem!.message}`);
+          else {
+            lines.push(`BROKEN  ${org}  ${c.problem!.code} ${c.problem!.kind} at seq ${c.problem!.seq}${c.problem!.id ? ` (row ${c.problem!.id})` : ""}: ${c.problem!.message}`);
+            if (c.headAnchor) lines.push(`        head anchor in the database: ${c.headAnchor.seq}:${c.headAnchor.hash}`);
+          }
         }
         if (report.chains.length === 0) lines.push("no audit events");
         lines.push(report.ok ? "audit log verifies" : "audit log does NOT verify");

@@ -4,7 +4,9 @@
 // of a chain are serialised by a transaction-scoped advisory lock on (AUDIT_LOCK_CLASS,
 // hashtext(org)), taken before reading the chain head, so two concurrent inserts can never both
 // continue from the same row; the unique index on (org, seq) is the backstop. The chain format
-// is in server/guardian/audit/chain.ts; the database refuses UPDATE/DELETE (migrations/0003).
+// is in server/guardian/audit/chain.ts; the database refuses UPDATE/DELETE (migrations/0003) and
+// moves the chain's head anchor (audit_chain_heads) itself, refusing appends that do not continue it
+// (migrations/0008).
 import { and, desc, eq, gte, inArray, like, lt, or, sql, type SQL } from "drizzle-orm";
 import {
   AUDIT_LOCK_CLASS,
@@ -123,8 +125,17 @@ function prepare(event: AuditEvent): PreparedRow {
   };
 }
 
-/** Where a chain stands: its last row, else the anchor retention left, else the genesis. */
+/**
+ * Where a chain stands: its head anchor (audit_chain_heads, moved by the database on every append),
+ * else its last row, else the anchor retention left, else the genesis. The head comes first: if rows
+ * were cut from the end, new rows continue after the recorded head and the gap stays visible.
+ */
 export async function chainHead(db: Db, orgId: string | null): Promise<{ seq: number; hash: string }> {
+  const [head] = await queryRows<{ seq: string | number; hash: string }>(
+    db,
+    sql`select seq, hash from audit_chain_heads where chain = coalesce(${orgId}::uuid, '00000000-0000-0000-0000-000000000000'::uuid)`,
+  );
+  if (head) return { seq: Number(head.seq), hash: head.hash };
   const [last] = await queryRows<{ seq: string | number; hash: string }>(
     db,
     sql`select seq, hash from audit_logs

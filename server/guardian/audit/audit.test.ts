@@ -8,7 +8,7 @@ import { chainHead, listAuditLogs, recordAudit, recordAuditBatch } from "../../d
 import { createOrganizationWithAdmin } from "../../db/queries/accounts.ts";
 import { canonicalJson, chainHash, escapeControl, GENESIS_HASH, sanitizeLogValue } from "./chain.ts";
 import { pruneAuditLog, retentionSettings, runRetention } from "./retention.ts";
-import { verifyAuditLog, verifyChain } from "./verify.ts";
+import { headsFromReport, verifyAuditLog, verifyChain } from "./verify.ts";
 
 const testDb = withTestDb();
 
@@ -204,15 +204,135 @@ describe("audit log on the database", () => {
     expect((await verifyChain(db, b.orgId)).ok).toBe(false);
   });
 
-  it("detects rows removed from the end only against a recorded head", async () => {
+  it("detects rows removed from the end without a remembered head (the head anchor)", async () => {
+    const db = testDb.db;
+    const a = await newOrg(db);
+    await seed(db, a.orgId, a.userId, 5);
+    const before = await verifyChain(db, a.orgId);
+    expect(before).toMatchObject({ ok: true, head: { seq: 5 }, headAnchor: before.head });
+    await asTamperer(db, () => db.execute(sql`delete from audit_logs where org_id = ${a.orgId} and seq >= 4`));
+    const report = await verifyAuditLog(db, { orgId: a.orgId });
+    expect(report.ok).toBe(false);
+    expect(report.chains[0]!.problem).toMatchObject({ kind: "tail_missing", code: "AUD1008", seq: 4 });
+    expect(report.chains[0]!.problem!.message).toMatch(/rows 4\.\.5 are missing from the end.*seq 3.*seq 5/);
+    // New events continue after the recorded head, so the gap stays visible.
+    await seed(db, a.orgId, a.userId, 1, new Date("2031-06-01T00:00:00Z"));
+    expect((await verifyChain(db, a.orgId)).problem).toMatchObject({ kind: "missing_rows", seq: 6 });
+  });
+
+  it("detects a chain whose rows were all removed, and a replaced newest row", async () => {
+    const db = testDb.db;
+    const a = await newOrg(db);
+    await seed(db, a.orgId, a.userId, 2);
+    await asTamperer(db, () => db.execute(sql`delete from audit_logs where org_id = ${a.orgId}`));
+    const all = await verifyAuditLog(db);
+    expect(all.chains.find((c) => c.orgId === a.orgId)?.problem).toMatchObject({ kind: "tail_missing", seq: 1 });
+
+    const b = await newOrg(db);
+    await seed(db, b.orgId, b.userId, 3);
+    const [row] = await queryRows<{ id: string; created_at: Date; subject_hash: string; prev_hash: string }>(
+      db,
+      sql`select id, created_at, subject_hash, prev_hash from audit_logs where org_id = ${b.orgId} and seq = 3`,
+    );
+    // The newest row rewritten with a consistent hash: no later link shows it, the head anchor does.
+    const forged = chainHash({ orgId: b.orgId, seq: 3, createdAt: new Date(row!.created_at), eventType: "auth.logout", details: {}, subjectHash: row!.subject_hash, prevHash: row!.prev_hash });
+    await asTamperer(db, () => db.execute(sql`update audit_logs set event_type = 'auth.logout', details = '{}'::jsonb, hash = ${forged} where id = ${row!.id}`));
+    expect((await verifyChain(db, b.orgId)).problem).toMatchObject({ kind: "head_anchor_mismatch", code: "AUD1009", seq: 3 });
+  });
+
+  it("a superuser who rewinds the head anchor too is caught by a head kept outside (expectHead / --heads)", async () => {
     const db = testDb.db;
     const a = await newOrg(db);
     await seed(db, a.orgId, a.userId, 3);
-    const head = (await verifyChain(db, a.orgId)).head;
-    const last = await rowAt(db, a.orgId, 3);
-    await asTamperer(db, () => db.execute(sql`delete from audit_logs where id = ${last.id}`));
+    const saved = await verifyAuditLog(db, { orgId: a.orgId });
+    const heads = headsFromReport(JSON.stringify(saved));
+    if (typeof heads === "string") throw new Error(heads);
+    await asTamperer(db, async () => {
+      await db.execute(sql`alter table audit_chain_heads disable trigger audit_chain_heads_guard`);
+      try {
+        await db.execute(sql`delete from audit_logs where org_id = ${a.orgId} and seq = 3`);
+        const [r2] = await queryRows<{ hash: string }>(db, sql`select hash from audit_logs where org_id = ${a.orgId} and seq = 2`);
+        await db.execute(sql`update audit_chain_heads set seq = 2, hash = ${r2!.hash} where chain = ${a.orgId}`);
+      } finally {
+        await db.execute(sql`alter table audit_chain_heads enable trigger audit_chain_heads_guard`);
+      }
+    });
     expect((await verifyChain(db, a.orgId)).ok).toBe(true);
-    expect((await verifyChain(db, a.orgId, { expectHead: head })).problem?.kind).toBe("head_mismatch");
+    expect((await verifyChain(db, a.orgId, { expectHead: saved.chains[0]!.head })).problem?.kind).toBe("head_mismatch");
+    expect((await verifyAuditLog(db, { expectHeads: heads })).chains.find((c) => c.orgId === a.orgId)?.problem?.kind).toBe("head_mismatch");
+  });
+
+  it("the head anchor only moves forward, onto a row continuing it, and appends must continue it", async () => {
+    const db = testDb.db;
+    const a = await newOrg(db);
+    await seed(db, a.orgId, a.userId, 3);
+    const refused = (e: unknown) => /audit chain head|only move forward|must continue|append-only/.test(String((e as { cause?: unknown }).cause ?? e));
+    const [r2] = await queryRows<{ hash: string }>(db, sql`select hash from audit_logs where org_id = ${a.orgId} and seq = 2`);
+    for (const q of [
+      sql`update audit_chain_heads set seq = 2, hash = ${r2!.hash} where chain = ${a.orgId}`,
+      sql`update audit_chain_heads set seq = seq + 1 where chain = ${a.orgId}`,
+      sql`delete from audit_chain_heads where chain = ${a.orgId}`,
+      sql`truncate audit_chain_heads`,
+    ]) {
+      await expect(db.execute(q)).rejects.toSatisfy(refused);
+    }
+    // Even with the trigger's own flag set by hand, a head cannot go back.
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.execute(sql`select set_config('datamigrate.audit_head', 'on', true)`);
+        await tx.execute(sql`update audit_chain_heads set seq = 2, hash = ${r2!.hash} where chain = ${a.orgId}`);
+      }),
+    ).rejects.toSatisfy(refused);
+    // A row that does not continue the head (a fork from seq 2, a far seq, or unchained seq 0).
+    const row = (seq: number, prev: string) =>
+      sql`insert into audit_logs (org_id, seq, event_type, details, subject_hash, prev_hash, hash) values (${a.orgId}, ${seq}, 'auth.login', '{}'::jsonb, '', ${prev}, ${"f".repeat(64)})`;
+    for (const q of [row(3, r2!.hash), row(9, r2!.hash), row(0, "")]) await expect(db.execute(q)).rejects.toSatisfy((e: unknown) => /unique|must continue|seq must be/.test(String((e as { cause?: unknown }).cause ?? e)));
+    expect(await verifyChain(db, a.orgId)).toMatchObject({ ok: true, head: { seq: 3 } });
+  });
+
+  it("an application role that does not own the tables cannot rewind heads, nor delete rows by setting the retention flag", async () => {
+    const db = testDb.db;
+    const a = await newOrg(db);
+    await seed(db, a.orgId, a.userId, 2);
+    const role = `dm_app_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    const r = sql.raw(`"${role}"`);
+    // As INSTALL.md ("Audit log") sets the application role up.
+    await db.execute(sql`create role ${r} nologin`);
+    try {
+      await db.execute(sql`grant usage on schema public to ${r}`);
+      await db.execute(sql`grant select, insert, update, delete on all tables in schema public to ${r}`);
+      await db.execute(sql`grant usage on all sequences in schema public to ${r}`);
+      await db.execute(sql`revoke update, delete, truncate on audit_logs, audit_anchors, audit_chain_heads from ${r}`);
+      await db.execute(sql`revoke insert on audit_anchors, audit_chain_heads from ${r}`);
+      const asApp = <T>(body: (tx: Db) => Promise<T>) =>
+        db.transaction(async (tx) => {
+          await tx.execute(sql`set local role ${r}`);
+          return body(tx as unknown as Db);
+        });
+      // It appends (the head moves through the SECURITY DEFINER trigger) ...
+      await asApp((tx) => recordAudit(tx, { orgId: a.orgId, userId: a.userId, eventType: "auth.logout", at: new Date("2031-07-01T00:00:00Z") }));
+      expect((await chainHead(db, a.orgId)).seq).toBe(3);
+      // ... but cannot move a head, delete rows (even with the flags audit_prune uses), or truncate.
+      const denied = (e: unknown) => /permission denied|append-only|audit chain head/.test(String((e as { cause?: unknown }).cause ?? e));
+      for (const q of [
+        sql`update audit_chain_heads set seq = 1 where chain = ${a.orgId}`,
+        sql`delete from audit_chain_heads`,
+        sql`delete from audit_logs where org_id = ${a.orgId}`,
+      ]) {
+        await expect(asApp((tx) => tx.execute(q))).rejects.toSatisfy(denied);
+      }
+      await db.execute(sql`grant delete on audit_logs to ${r}`); // even a mistaken grant: the guard wants the owner
+      await expect(
+        asApp(async (tx) => {
+          await tx.execute(sql`select set_config('datamigrate.audit_retention', 'on', true)`);
+          await tx.execute(sql`delete from audit_logs where org_id = ${a.orgId}`);
+        }),
+      ).rejects.toSatisfy(denied);
+      expect(await verifyChain(db, a.orgId)).toMatchObject({ ok: true, rows: 3 });
+    } finally {
+      await db.execute(sql`drop owned by ${r}`);
+      await db.execute(sql`drop role ${r}`);
+    }
   });
 
   it("does not fork under concurrent inserts into one chain", async () => {
@@ -275,7 +395,7 @@ describe("audit log on the database", () => {
       { seq: 8, event_type: "audit.retention" },
     ]);
     const report = await verifyChain(db, a.orgId);
-    expect(report).toMatchObject({ ok: true, rows: 3, start: { seq: 5, anchored: true } });
+    expect(report).toMatchObject({ ok: true, rows: 3, start: { seq: 5, anchored: true }, head: { seq: 8 }, headAnchor: { seq: 8 } });
     // A second pass has nothing to do; new events continue the chain.
     expect((await pruneAuditLog(db, { orgId: a.orgId, before: new Date("2021-01-01T00:00:00Z"), now }))[0]!.removed).toBe(0);
     await seed(db, a.orgId, a.userId, 1, new Date());

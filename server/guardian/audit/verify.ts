@@ -2,9 +2,17 @@
 // previous row, the sequence without gaps, each subject against its commitment, and the anchor
 // left by retention confirmed by an audit.retention row of the chain itself.
 //
-// What a chain cannot show on its own: rows removed from its END (the newest). Keep the head the
-// report prints (seq and hash) somewhere else and pass it back with `expectHead` to catch that.
+// What a chain cannot show on its own: rows removed from its END (the newest). For that the database
+// keeps each chain's head (audit_chain_heads: seq and hash of the newest row, moved by a trigger on
+// every append, forward only; migrations/0008): a chain that stops before its head is reported
+// (tail_missing), and so are rows beyond it or a head that differs (head_anchor_mismatch).
+// Rows and heads are read in one repeatable-read snapshot, so concurrent appends cause no false alarm.
+//
+// What the head anchor cannot show: a database superuser (or the tables' owner) who disables the
+// triggers and rewrites rows AND heads consistently. Against that, keep the heads the report prints
+// somewhere else and pass them back (`expectHead`, CLI --head / --heads).
 import { sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import { queryRows, type Db } from "../../db/client.ts";
 import { chainHash, GENESIS_HASH, subjectHash } from "./chain.ts";
 
@@ -15,7 +23,9 @@ export type ChainProblemKind =
   | "edited_subject"
   | "duplicate_seq"
   | "anchor_unconfirmed"
-  | "head_mismatch";
+  | "head_mismatch"
+  | "tail_missing"
+  | "head_anchor_mismatch";
 
 /** Stable diagnostic codes (docs/diagnostic-codes.md), one per kind of break. */
 export const CHAIN_PROBLEM_CODES: Record<ChainProblemKind, string> = {
@@ -26,6 +36,8 @@ export const CHAIN_PROBLEM_CODES: Record<ChainProblemKind, string> = {
   duplicate_seq: "AUD1005",
   anchor_unconfirmed: "AUD1006",
   head_mismatch: "AUD1007",
+  tail_missing: "AUD1008",
+  head_anchor_mismatch: "AUD1009",
 };
 
 export interface ChainProblem {
@@ -48,6 +60,8 @@ export interface ChainReport {
   /** Where verification started: genesis (seq 0) or a retention anchor. */
   start: { seq: number; hash: string; anchored: boolean };
   head: { seq: number; hash: string };
+  /** The head anchor the database keeps for this chain (audit_chain_heads), null when it has none. */
+  headAnchor: { seq: number; hash: string } | null;
   problem?: ChainProblem;
 }
 
@@ -75,21 +89,42 @@ interface Row {
 
 const json = <T>(v: T | string): T => (typeof v === "string" ? (JSON.parse(v) as T) : v);
 
-/** The organisations (and the null chain) that have audit rows or anchors. */
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
+/** The organisations (and the null chain) that have audit rows, anchors or a head anchor. */
 export async function auditChains(db: Db): Promise<(string | null)[]> {
   const rows = await queryRows<{ org_id: string | null }>(
     db,
-    sql`select distinct org_id from audit_logs union select distinct org_id from audit_anchors`,
+    sql`select distinct org_id from audit_logs
+        union select distinct org_id from audit_anchors
+        union select case when chain = ${NIL_UUID}::uuid then null else chain end from audit_chain_heads`,
   );
   return rows.map((r) => r.org_id).sort((a, b) => (a ?? "").localeCompare(b ?? ""));
 }
 
-export async function verifyChain(
-  db: Db,
-  orgId: string | null,
-  options: { pageSize?: number; expectHead?: { seq: number; hash: string } } = {},
-): Promise<ChainReport> {
+export interface VerifyChainOptions {
+  pageSize?: number;
+  /** A head recorded outside the database earlier (CLI --head/--heads): the chain must still reach it. */
+  expectHead?: { seq: number; hash: string } | undefined;
+}
+
+/** Runs `body` in one read-only repeatable-read snapshot (unless already inside a transaction). */
+async function inSnapshot<T>(db: Db, body: (db: Db) => Promise<T>): Promise<T> {
+  if ((db as unknown) instanceof PgTransaction) return body(db);
+  return db.transaction((tx) => body(tx as unknown as Db), { isolationLevel: "repeatable read", accessMode: "read only" });
+}
+
+export async function verifyChain(db: Db, orgId: string | null, options: VerifyChainOptions = {}): Promise<ChainReport> {
+  return inSnapshot(db, (snap) => verifyChainIn(snap, orgId, options));
+}
+
+async function verifyChainIn(db: Db, orgId: string | null, options: VerifyChainOptions): Promise<ChainReport> {
   const pageSize = options.pageSize ?? 5000;
+  const [stored] = await queryRows<{ seq: string | number; hash: string }>(
+    db,
+    sql`select seq, hash from audit_chain_heads where chain = coalesce(${orgId}::uuid, ${NIL_UUID}::uuid)`,
+  );
+  const headAnchor = stored ? { seq: Number(stored.seq), hash: stored.hash } : null;
   const [anchor] = await queryRows<{ seq: string | number; hash: string }>(
     db,
     sql`select seq, hash from audit_anchors where org_id is not distinct from ${orgId}::uuid order by seq desc limit 1`,
@@ -107,6 +142,7 @@ export async function verifyChain(
     pseudonymisedRows: 0,
     start,
     head: { seq: start.seq, hash: start.hash },
+    headAnchor,
   };
   const fail = (problem: ChainProblem): ChainReport => ({ ...report, ok: false, problem: { code: CHAIN_PROBLEM_CODES[problem.kind], ...problem } });
   let expected = start.seq + 1;
@@ -179,6 +215,40 @@ export async function verifyChain(
       message: `the chain starts after seq ${start.seq} (retention anchor) but no audit.retention row records that anchor`,
     });
   }
+  // The chain's end against the head anchor the database moved on every append.
+  const end = report.head;
+  if (!headAnchor) {
+    if (end.seq > 0) {
+      return fail({
+        kind: "head_anchor_mismatch",
+        id: null,
+        seq: end.seq,
+        message: `the chain ends at seq ${end.seq} but has no head anchor in audit_chain_heads (the anchor was deleted)`,
+      });
+    }
+  } else if (end.seq < headAnchor.seq) {
+    const missing = headAnchor.seq - end.seq === 1 ? `row ${headAnchor.seq} is` : `rows ${end.seq + 1}..${headAnchor.seq} are`;
+    return fail({
+      kind: "tail_missing",
+      id: null,
+      seq: end.seq + 1,
+      message: `${missing} missing from the end of the chain: it ends at seq ${end.seq}, its head anchor (audit_chain_heads) is at seq ${headAnchor.seq} (rows removed from the end)`,
+    });
+  } else if (end.seq > headAnchor.seq) {
+    return fail({
+      kind: "head_anchor_mismatch",
+      id: null,
+      seq: headAnchor.seq + 1,
+      message: `rows ${headAnchor.seq + 1}..${end.seq} lie beyond the chain's head anchor at seq ${headAnchor.seq} (written with the database's trigger disabled, or the anchor was moved back)`,
+    });
+  } else if (end.hash !== headAnchor.hash) {
+    return fail({
+      kind: "head_anchor_mismatch",
+      id: null,
+      seq: end.seq,
+      message: `the row at seq ${end.seq} has another hash than the chain's head anchor (the newest row was replaced)`,
+    });
+  }
   if (options.expectHead) {
     const e = options.expectHead;
     if (report.head.seq < e.seq) {
@@ -195,10 +265,53 @@ export async function verifyChain(
   return report;
 }
 
-/** Verifies one organisation's chain, or every chain in the database. */
-export async function verifyAuditLog(db: Db, options: { orgId?: string | null; pageSize?: number } = {}): Promise<VerifyReport> {
-  const chains = options.orgId !== undefined ? [options.orgId] : await auditChains(db);
-  const reports: ChainReport[] = [];
-  for (const orgId of chains) reports.push(await verifyChain(db, orgId, options.pageSize ? { pageSize: options.pageSize } : {}));
-  return { ok: reports.every((r) => r.ok), chains: reports };
+/**
+ * Verifies one organisation's chain, or every chain in the database. `expectHeads` (a saved report's
+ * heads, by organisation id, "" for the chain without one) are checked too; a chain named there
+ * that the database no longer has at all is reported.
+ */
+export async function verifyAuditLog(
+  db: Db,
+  options: { orgId?: string | null; pageSize?: number; expectHeads?: Map<string, { seq: number; hash: string }> } = {},
+): Promise<VerifyReport> {
+  return inSnapshot(db, async (snap) => {
+    const chains = options.orgId !== undefined ? [options.orgId] : await auditChains(snap);
+    if (options.expectHeads && options.orgId === undefined) {
+      const known = new Set(chains.map((c) => c ?? ""));
+      for (const k of options.expectHeads.keys()) if (!known.has(k)) chains.push(k === "" ? null : k);
+    }
+    const reports: ChainReport[] = [];
+    for (const orgId of chains) {
+      reports.push(
+        await verifyChainIn(snap, orgId, {
+          ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+          expectHead: options.expectHeads?.get(orgId ?? ""),
+        }),
+      );
+    }
+    return { ok: reports.every((r) => r.ok), chains: reports };
+  });
+}
+
+/** The heads of a saved `audit verify --json` report, by organisation id ("" for no organisation). */
+export function headsFromReport(text: string): Map<string, { seq: number; hash: string }> | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return `not JSON: ${(e as Error).message}`;
+  }
+  const chains = (parsed as { chains?: unknown }).chains;
+  if (!Array.isArray(chains)) return "expected the output of `audit verify --json` (an object with a chains array)";
+  const out = new Map<string, { seq: number; hash: string }>();
+  for (const [i, c] of chains.entries()) {
+    const orgId = (c as { orgId?: unknown }).orgId;
+    const head = (c as { head?: { seq?: unknown; hash?: unknown } }).head;
+    if (!(orgId === null || (typeof orgId === "string" && /^[0-9a-f-]{36}$/i.test(orgId)))) return `chains[${i}].orgId: expected an organisation id or null`;
+    if (!head || typeof head.seq !== "number" || !Number.isSafeInteger(head.seq) || head.seq < 0 || typeof head.hash !== "string" || !/^[0-9a-f]{64}$/.test(head.hash)) {
+      return `chains[${i}].head: expected { seq, hash } as printed by verify`;
+    }
+    out.set(orgId === null ? "" : orgId.toLowerCase(), { seq: head.seq, hash: head.hash });
+  }
+  return out;
 }
