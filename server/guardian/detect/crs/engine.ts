@@ -1,0 +1,268 @@
+// Evaluates the imported OWASP CRS 941 (XSS) and 942 (SQL injection) rules on one request input,
+// with CRS's paranoia levels: a rule runs only when the configured level is >= its own.
+//
+// An input is a value at a location (an argument value or name, a cookie value or name, a header,
+// the path); a rule applies when its targets name that location (ARGS, ARGS_NAMES,
+// REQUEST_COOKIES, REQUEST_HEADERS:User-Agent, REQUEST_FILENAME, XML:/* …, exclusions such as
+// !REQUEST_HEADERS:Cookie honoured). The value is turned into bytes (UTF-8) and run through the
+// rule's transformations (./transform.ts), then the operator: @rx (converted once to a RegExp),
+// @pm, @contains, @streq, and @detectSQLi/@detectXSS, which call Guardian's own detectors.
+// Chained rules see the captures (TX:0..9) and the matched value (MATCHED_VARS) of the rule before.
+//
+// Backtracking: the CRS patterns are RE2-compatible, but JavaScript's engine backtracks, and
+// several rules (`union.*?select.*?from`, `<style.*?>.*?…`) go quadratic on long crafted input.
+// ModSecurity bounds this with a PCRE match limit (the rule then does not match); here each
+// pattern runs on windows of at most WINDOW bytes that overlap by OVERLAP bytes, so the work
+// is linear in the input's length. A match spanning more than OVERLAP bytes across a window
+// border can be missed; no CRS regression payload comes close to that size.
+import { detectSqli } from "../sqli.ts";
+import { detectXss } from "../xss.ts";
+import { CRS_RULES } from "./rules.generated.ts";
+import { fromBytes, toBytes, TRANSFORMATIONS } from "./transform.ts";
+import type { CrsOperatorSpec, CrsRuleSpec, CrsTargetSpec } from "./types.ts";
+
+export type CrsLocation =
+  | "ARGS"
+  | "ARGS_NAMES"
+  | "REQUEST_COOKIES"
+  | "REQUEST_COOKIES_NAMES"
+  | "REQUEST_HEADERS"
+  | "REQUEST_FILENAME"
+  | "REQUEST_BASENAME"
+  | "XML";
+
+export interface CrsInput {
+  location: CrsLocation;
+  /** The argument, cookie or header name (a header name in any case). */
+  name?: string;
+  value: string;
+  /** The value is already a byte string (one char per byte), not text to UTF-8-encode. */
+  bytes?: boolean;
+}
+
+export interface CrsMatch {
+  id: number;
+  family: "sqli" | "xss";
+  paranoiaLevel: number;
+  severity: string;
+  msg: string;
+}
+
+export const MIN_PARANOIA_LEVEL = 1;
+export const MAX_PARANOIA_LEVEL = 4;
+export const WINDOW = 4096;
+export const OVERLAP = 1024;
+
+interface CompiledOp {
+  spec: CrsOperatorSpec;
+  re?: RegExp;
+  phrases?: string[];
+}
+
+interface CompiledRule {
+  spec: CrsRuleSpec;
+  op: CompiledOp;
+  chain: Array<{ targets: CrsTargetSpec[]; op: CompiledOp; transformations: string[] }>;
+  /** Transformation key for the cache: the list after the last t:none. */
+  tkey: string;
+  tfns: Array<(s: string) => string>;
+  /** Regex keys of excluded names, per collection. */
+  include: (input: CrsInput) => boolean;
+}
+
+function compileOp(spec: CrsOperatorSpec): CompiledOp {
+  const op: CompiledOp = { spec };
+  if (spec.js) op.re = new RegExp(spec.js.source, spec.js.flags);
+  if (spec.phrases) op.phrases = spec.phrases.map((p) => p.toLowerCase());
+  return op;
+}
+
+function effectiveTransformations(ts: string[]): string[] {
+  const last = ts.lastIndexOf("none");
+  return ts.slice(last + 1);
+}
+
+function keyMatches(key: string | undefined, name: string | undefined): boolean {
+  if (key === undefined) return true;
+  if (name === undefined) return false;
+  if (key.startsWith("/") && key.endsWith("/") && key.length > 1) return new RegExp(key.slice(1, -1)).test(name);
+  return key.toLowerCase() === name.toLowerCase();
+}
+
+const regexKeyCache = new Map<string, RegExp>();
+function keyMatchesCached(key: string | undefined, name: string | undefined): boolean {
+  if (key !== undefined && key.startsWith("/") && key.endsWith("/") && key.length > 1) {
+    if (name === undefined) return false;
+    let re = regexKeyCache.get(key);
+    if (!re) regexKeyCache.set(key, (re = new RegExp(key.slice(1, -1))));
+    return re.test(name);
+  }
+  return keyMatches(key, name);
+}
+
+function includer(targets: CrsTargetSpec[]): (input: CrsInput) => boolean {
+  const inc = targets.filter((t) => !t.exclude);
+  const exc = targets.filter((t) => t.exclude);
+  return (input) => {
+    const hit = inc.some((t) => {
+      if (t.collection === "XML") return input.location === "XML";
+      if (t.collection !== input.location) return false;
+      return keyMatchesCached(t.key, input.name);
+    });
+    if (!hit) return false;
+    return !exc.some((t) => t.collection === input.location && keyMatchesCached(t.key, input.name));
+  };
+}
+
+let compiled: CompiledRule[] | null = null;
+
+/** The rules, compiled on first use (once per process). */
+export function compiledRules(): CompiledRule[] {
+  if (compiled) return compiled;
+  compiled = CRS_RULES.map((spec) => {
+    const ts = effectiveTransformations(spec.transformations);
+    return {
+      spec,
+      op: compileOp(spec.operator),
+      chain: spec.chain.map((c) => ({ targets: c.targets, op: compileOp(c.operator), transformations: effectiveTransformations(c.transformations) })),
+      tkey: ts.join(","),
+      tfns: ts.map((t) => TRANSFORMATIONS[t]!),
+      include: includer(spec.targets),
+    };
+  });
+  return compiled;
+}
+
+/** Runs a RegExp over a byte string in overlapping windows (see the header). Returns the match with its groups. */
+function execWindowed(re: RegExp, s: string): RegExpExecArray | null {
+  if (s.length <= WINDOW) return re.exec(s);
+  for (let start = 0; start < s.length; start += WINDOW - OVERLAP) {
+    const m = re.exec(s.slice(start, start + WINDOW));
+    if (m) return m;
+    if (start + WINDOW >= s.length) break;
+  }
+  return null;
+}
+
+interface OpResult {
+  matched: boolean;
+  captures?: string[];
+}
+
+function runOp(op: CompiledOp, value: string, tx: string[], cache: Map<string, boolean>): OpResult {
+  const spec = op.spec;
+  let res: OpResult;
+  switch (spec.name) {
+    case "rx": {
+      const m = execWindowed(op.re!, value);
+      res = m ? { matched: true, captures: Array.from({ length: 10 }, (_, i) => m[i] ?? "") } : { matched: false };
+      break;
+    }
+    case "pm":
+    case "pmFromFile": {
+      const low = value.toLowerCase();
+      const hit = op.phrases!.find((p) => low.includes(p));
+      res = hit !== undefined ? { matched: true, captures: [hit] } : { matched: false };
+      break;
+    }
+    case "contains":
+      res = { matched: value.includes(expand(spec.arg, tx)) };
+      break;
+    case "streq":
+      res = { matched: value === expand(spec.arg, tx) };
+      break;
+    case "detectSQLi":
+    case "detectXSS": {
+      const key = `${spec.name}\0${value}`;
+      let hit = cache.get(key);
+      if (hit === undefined) {
+        const text = fromBytes(value);
+        hit = (spec.name === "detectSQLi" ? detectSqli(text) : detectXss(text)).flagged;
+        cache.set(key, hit);
+      }
+      res = { matched: hit };
+      break;
+    }
+    default:
+      res = { matched: false };
+  }
+  if (spec.negated) return { matched: !res.matched };
+  return res;
+}
+
+/** %{TX.2} macro expansion (the only macros the chained rules use). */
+function expand(arg: string, tx: string[]): string {
+  return arg.replace(/%\{tx\.(\d)\}/gi, (_, d: string) => tx[Number(d)] ?? "");
+}
+
+export interface CrsEvalOptions {
+  /** Only rules of this family. */
+  family?: "sqli" | "xss";
+  /** Leave out @detectSQLi / @detectXSS (the caller runs Guardian's detectors itself). */
+  skipLibinjection?: boolean;
+}
+
+/** Every CRS rule (941/942) that fires on the input at the paranoia level (1..4). */
+export function evaluateCrs(input: CrsInput, paranoiaLevel: number, opts: CrsEvalOptions = {}): CrsMatch[] {
+  const pl = Math.min(Math.max(Math.trunc(paranoiaLevel) || 1, MIN_PARANOIA_LEVEL), MAX_PARANOIA_LEVEL);
+  const bytes = input.bytes ? input.value : toBytes(input.value);
+  // Rule 941010: REQUEST_FILENAME is dropped from the xss-perf-disable rules when the path has only plain characters.
+  const plainPath = input.location === "REQUEST_FILENAME" && /^[ \-./0-9A-Z_a-z]*$/.test(bytes);
+  const views = new Map<string, string[]>();
+  const libCache = new Map<string, boolean>();
+  const out: CrsMatch[] = [];
+  for (const r of compiledRules()) {
+    const spec = r.spec;
+    if (spec.paranoiaLevel > pl) continue;
+    if (opts.family && spec.family !== opts.family) continue;
+    if (opts.skipLibinjection && (spec.operator.name === "detectSQLi" || spec.operator.name === "detectXSS")) continue;
+    if (plainPath && spec.perfDisable) continue;
+    if (!r.include(input)) continue;
+    // every intermediate value of the transformation pipeline (multiMatch runs the operator on each)
+    let steps = views.get(r.tkey);
+    if (!steps) {
+      steps = [bytes];
+      let cur = bytes;
+      for (const f of r.tfns) {
+        const next = f(cur);
+        if (next !== cur) steps.push(next);
+        cur = next;
+      }
+      views.set(r.tkey, steps);
+    }
+    const candidates = spec.multiMatch ? steps : [steps[steps.length - 1]!];
+    let fired = false;
+    for (const value of candidates) {
+      const res = runOp(r.op, value, [], libCache);
+      if (!res.matched) continue;
+      const tx = res.captures ?? [];
+      let chainOk = true;
+      for (const c of r.chain) {
+        const vals: string[] = [];
+        for (const t of c.targets) {
+          if (t.exclude) continue;
+          if (t.collection === "TX" && t.key !== undefined && /^\d$/.test(t.key)) vals.push(tx[Number(t.key)] ?? "");
+          else if (t.collection === "MATCHED_VARS" || t.collection === "MATCHED_VAR") vals.push(value);
+        }
+        let any = false;
+        for (let v of vals) {
+          for (const tn of c.transformations) v = TRANSFORMATIONS[tn]?.(v) ?? v;
+          if (runOp(c.op, v, tx, libCache).matched) {
+            any = true;
+            break;
+          }
+        }
+        if (!any) {
+          chainOk = false;
+          break;
+        }
+      }
+      if (chainOk) {
+        fired = true;
+        break;
+      }
+    }
+    if (fired) out.push({ id: spec.id, family: spec.family, paranoiaLevel: spec.paranoiaLevel, severity: spec.severity, msg: spec.msg });
+  }
+  return out;
+}
