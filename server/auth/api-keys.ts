@@ -23,12 +23,25 @@ export async function createApiKey(
   return { key, apiKey };
 }
 
-/** The key and its owner, or null when unknown or revoked. Records the use. */
-export async function validateApiKey(db: Db, key: string, now: Date): Promise<{ apiKey: ApiKey; user: User } | null> {
-  if (!isApiKey(key) || key.length > 128) return null;
+export type ApiKeyCheck =
+  | { ok: true; apiKey: ApiKey; user: User }
+  /** revoked: the key exists (so its organisation and owner are known) but was revoked. */
+  | { ok: false; reason: "unknown" }
+  | { ok: false; reason: "revoked"; apiKey: ApiKey; user: User };
+
+/** The key and its owner, or why it is refused. Records the use of a valid key. */
+export async function checkApiKey(db: Db, key: string, now: Date): Promise<ApiKeyCheck> {
+  if (!isApiKey(key) || key.length > 128) return { ok: false, reason: "unknown" };
   const row = await findApiKeyWithUser(db, hashToken(key));
-  if (!row || row.apiKey.revokedAt) return null;
+  if (!row) return { ok: false, reason: "unknown" };
+  if (row.apiKey.revokedAt) return { ok: false, reason: "revoked", ...row };
   await touchApiKey(db, row.apiKey.orgId, row.apiKey.id, now);
   row.apiKey.lastUsedAt = now;
-  return row;
+  return { ok: true, ...row };
+}
+
+/** The key and its owner, or null when unknown or revoked. Records the use. */
+export async function validateApiKey(db: Db, key: string, now: Date): Promise<{ apiKey: ApiKey; user: User } | null> {
+  const r = await checkApiKey(db, key, now);
+  return r.ok ? { apiKey: r.apiKey, user: r.user } : null;
 }

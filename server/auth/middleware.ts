@@ -1,7 +1,9 @@
 // Hono middlewares that turn credentials into a Principal and enforce what it may do.
 //
 //   authenticateBearer()   API: reads `Authorization: Bearer <session token | API key>`; a bad
-//                          credential is a 401, no credential leaves the request anonymous.
+//                          credential is a 401 (audited: auth.token_rejected, coalesced under a
+//                          spray, server/guardian/audit/rejected-credentials.ts), no credential
+//                          leaves the request anonymous.
 //   authenticateCookie()   HTML: reads the session cookie; a bad cookie is simply anonymous.
 //   requireAuth()          401 unless a principal is set.
 //   requireScope(s)        401 unless authenticated, 403 unless the credential has scope s.
@@ -12,12 +14,13 @@ import type { MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Config } from "../config.ts";
 import type { ApiKeyScope } from "../db/schema/credentials.ts";
-import type { AppContext, AppEnv } from "../web/env.ts";
+import { auditRejectedCredential, type RejectedCredential } from "../guardian/audit/rejected-credentials.ts";
+import { clientIp, type AppContext, type AppEnv } from "../web/env.ts";
 import { errors } from "../web/errors.ts";
-import { validateApiKey } from "./api-keys.ts";
+import { checkApiKey } from "./api-keys.ts";
 import { principalFromApiKey, principalFromSession, type Principal } from "./principal.ts";
-import { validateSessionToken, type SessionPolicy } from "./sessions.ts";
-import { isApiKey } from "./tokens.ts";
+import { checkSessionToken, validateSessionToken, type SessionPolicy } from "./sessions.ts";
+import { credentialFingerprint, isApiKey } from "./tokens.ts";
 
 export function sessionPolicy(config: Config): SessionPolicy {
   return { idleMs: config.session.idleMs, absoluteMs: config.session.absoluteMs };
@@ -60,24 +63,69 @@ export function readBearer(c: AppContext): string | undefined {
   return m[1];
 }
 
-export async function principalFromBearer(c: AppContext, bearer: string): Promise<Principal | null> {
+type Refusal = Pick<RejectedCredential, "reason" | "credential" | "orgId" | "userId"> & { extra?: Record<string, unknown> };
+
+/** The principal a Bearer value stands for, or why it is refused (and whose it was, when known). */
+export async function checkBearer(c: AppContext, bearer: string): Promise<{ principal: Principal } | { refusal: Refusal }> {
   const { db, deps } = c.var;
   const now = deps.clock();
   if (isApiKey(bearer)) {
-    const row = await validateApiKey(db, bearer, now);
-    return row ? principalFromApiKey(row.user, row.apiKey) : null;
+    const r = await checkApiKey(db, bearer, now);
+    if (r.ok) return { principal: principalFromApiKey(r.user, r.apiKey) };
+    if (r.reason === "revoked") {
+      return { refusal: { reason: "revoked", credential: "api_key", orgId: r.apiKey.orgId, userId: r.user.id, extra: { apiKeyId: r.apiKey.id } } };
+    }
+    return { refusal: { reason: "unknown", credential: "api_key", orgId: null, userId: null } };
   }
-  const v = await validateSessionToken(db, bearer, sessionPolicy(deps.config), now);
-  return v ? principalFromSession(v.user, v.session.id) : null;
+  const v = await checkSessionToken(db, bearer, sessionPolicy(deps.config), now);
+  if (v.ok) return { principal: principalFromSession(v.user, v.session.id) };
+  if (v.reason === "expired") {
+    return { refusal: { reason: "expired", credential: "session", orgId: v.session.orgId, userId: v.user.id, extra: { expiredAt: v.session.expiresAt } } };
+  }
+  return { refusal: { reason: "unknown", credential: "session", orgId: null, userId: null } };
+}
+
+export async function principalFromBearer(c: AppContext, bearer: string): Promise<Principal | null> {
+  const r = await checkBearer(c, bearer);
+  return "principal" in r ? r.principal : null;
+}
+
+/** Audits a refused credential (coalesced under a spray); a failing audit write never hides the 401. */
+async function auditRefusal(c: AppContext, refusal: Refusal, presented: string): Promise<void> {
+  try {
+    await auditRejectedCredential(c.var.db, {
+      ...refusal,
+      fingerprint: credentialFingerprint(presented),
+      ip: clientIp(c),
+      method: c.req.method,
+      path: c.req.path,
+      at: c.var.deps.clock(),
+    });
+  } catch (err) {
+    c.var.log.warn({ err }, "could not audit a refused credential");
+  }
 }
 
 export function authenticateBearer(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const bearer = readBearer(c);
+    let bearer: string | undefined;
+    try {
+      bearer = readBearer(c);
+    } catch (err) {
+      // Only the value after the scheme is fingerprinted; the scheme word itself is kept when it is one.
+      const header = c.req.header("authorization") ?? "";
+      const scheme = /^([A-Za-z][A-Za-z0-9-]{0,19})(?:\s|$)/.exec(header)?.[1] ?? null;
+      const value = scheme ? header.slice(scheme.length).trim() : header;
+      await auditRefusal(c, { reason: "malformed", credential: "authorization_header", orgId: null, userId: null, extra: { scheme, length: header.length } }, value);
+      throw err;
+    }
     if (bearer !== undefined) {
-      const principal = await principalFromBearer(c, bearer);
-      if (!principal) throw errors.unauthenticated("the token or API key is invalid, expired or revoked");
-      c.set("principal", principal);
+      const r = await checkBearer(c, bearer);
+      if ("refusal" in r) {
+        await auditRefusal(c, r.refusal, bearer);
+        throw errors.unauthenticated("the token or API key is invalid, expired or revoked");
+      }
+      c.set("principal", r.principal);
     }
     await next();
   };

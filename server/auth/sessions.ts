@@ -40,21 +40,26 @@ export async function createSession(
   return { token, session };
 }
 
-export async function validateSessionToken(
-  db: Db,
-  token: string,
-  policy: SessionPolicy,
-  now: Date,
-): Promise<SessionValidation | null> {
-  if (!token || token.length > 128) return null;
+export type SessionCheck =
+  | ({ ok: true } & SessionValidation)
+  | { ok: false; reason: "unknown" }
+  /** The session existed but timed out (idle or absolute); it is deleted now. */
+  | { ok: false; reason: "expired"; session: Session; user: User };
+
+/**
+ * The session a token stands for, or why there is none. A logged-out (revoked) session is deleted
+ * at logout, so its token is `unknown` afterwards, like a token that never existed.
+ */
+export async function checkSessionToken(db: Db, token: string, policy: SessionPolicy, now: Date): Promise<SessionCheck> {
+  if (!token || token.length > 128) return { ok: false, reason: "unknown" };
   const sessionId = hashToken(token);
   const row = await findSessionWithUser(db, sessionId);
-  if (!row) return null;
+  if (!row) return { ok: false, reason: "unknown" };
   const { session, user } = row;
   const t = now.getTime();
   if (t >= session.expiresAt.getTime() || t >= session.absoluteExpiresAt.getTime()) {
     await deleteSession(db, sessionId);
-    return null;
+    return { ok: false, reason: "expired", session, user };
   }
   // Extend only once half of the idle window is used up, so that most requests write nothing.
   let refreshed = false;
@@ -66,7 +71,17 @@ export async function validateSessionToken(
       refreshed = true;
     }
   }
-  return { session, user, refreshed };
+  return { ok: true, session, user, refreshed };
+}
+
+export async function validateSessionToken(
+  db: Db,
+  token: string,
+  policy: SessionPolicy,
+  now: Date,
+): Promise<SessionValidation | null> {
+  const r = await checkSessionToken(db, token, policy, now);
+  return r.ok ? { session: r.session, user: r.user, refreshed: r.refreshed } : null;
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {

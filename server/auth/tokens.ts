@@ -16,6 +16,17 @@ export function hashToken(token: string): string {
   return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 }
 
+/**
+ * What the audit log records of a refused credential: 16 hex digits of a domain-separated SHA-256,
+ * enough to see the same value tried again, never the value. It is not hashToken(): the audit log
+ * must not hold the lookup key of sessions or API keys. (Tokens carry 160 random bits, so their
+ * fingerprint cannot be reversed; a low-entropy value in a malformed header could be confirmed by
+ * guessing, as with any hash.)
+ */
+export function credentialFingerprint(value: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(`datamigrate/audit/credential-fingerprint/v1\n${value}`))).slice(0, 16);
+}
+
 export function generateSessionToken(): string {
   return randomToken();
 }

@@ -32,6 +32,8 @@ export const AUDIT_EVENTS = [
   "auth.login_failed",
   "auth.login_throttled",
   "auth.logout",
+  "auth.token_rejected",
+  "auth.token_rejected_summary",
   "auth.password_changed",
   "member.added",
   "member.removed",

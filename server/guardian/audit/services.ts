@@ -1,9 +1,12 @@
 // What the server starts for Guardian's audit and data protection: the key for stored
 // credentials (start-up fails with a clear message when the database needs a key that is not
-// configured, see secrets.ts) and the daily audit retention job (node-cron, retention.ts).
+// configured, see secrets.ts), the daily audit retention job (node-cron, retention.ts) and, every
+// minute, the summaries of refused credentials counted instead of recorded one by one
+// (rejected-credentials.ts; the counts of the last, unfinished minute are lost on shutdown).
 import type { Db } from "../../db/client.ts";
 import type { Logger } from "../../log.ts";
 import { initSecrets } from "../secrets.ts";
+import { flushRejectedCredentialSummaries } from "./rejected-credentials.ts";
 import { retentionSettings, startAuditRetention } from "./retention.ts";
 
 export async function startGuardianServices(options: {
@@ -18,5 +21,16 @@ export async function startGuardianServices(options: {
   await initSecrets(options);
   const retention = startAuditRetention(options.db, options.logger, settings);
   options.logger.info({ retentionDays: settings.days, schedule: settings.schedule }, "audit retention scheduled");
-  return retention;
+  const summaries = setInterval(() => {
+    flushRejectedCredentialSummaries(options.db, new Date()).catch((err: unknown) =>
+      options.logger.warn({ err }, "could not audit the summary of refused credentials"),
+    );
+  }, 60_000);
+  summaries.unref();
+  return {
+    stop: () => {
+      clearInterval(summaries);
+      retention.stop();
+    },
+  };
 }
