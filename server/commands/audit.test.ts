@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestDb, type TestDb } from "../../test/support/db.ts";
+import { createTestDb, markTamperedOnPurpose, type TestDb } from "../../test/support/db.ts";
 import { openDatabase, queryRows, type DatabaseHandle } from "../db/client.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { createOrganizationWithAdmin } from "../db/queries/accounts.ts";
@@ -100,6 +100,7 @@ describe("datamigrate audit", () => {
     let editedId: string;
     try {
       [{ id: editedId }] = (await queryRows<{ id: string }>(h.db, sql`select id from audit_logs where org_id = ${orgId} and seq = 2`)) as [{ id: string }];
+      await markTamperedOnPurpose(h.db);
       await h.db.execute(sql`alter table audit_logs disable trigger audit_logs_append_only`);
       await h.db.execute(sql`update audit_logs set event_type = 'auth.logout' where id = ${editedId}`);
       await h.db.execute(sql`alter table audit_logs enable trigger audit_logs_append_only`);

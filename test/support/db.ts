@@ -8,7 +8,10 @@
 // dm_t_<random> is created through that admin connection, migrated, and dropped afterwards, so
 // test files can run in parallel against one server. Without it, an in-memory PGlite is used.
 // `createTestDb()` is the same without the vitest hooks, for code that manages its own lifecycle.
+// KEEP_TEST_DATABASES=1 (with TEST_DATABASE_URL) names them dm_keep_<random> and keeps them, so
+// that what the suite wrote can be inspected afterwards (scripts/verify-test-audit.ts).
 import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
 import { openDatabase, type DatabaseHandle, type Db } from "../../server/db/client.ts";
@@ -41,7 +44,8 @@ export async function createTestDb(options: { migrate?: boolean } = {}): Promise
       },
     };
   }
-  const name = `dm_t_${randomBytes(6).toString("hex")}`;
+  const keep = !!process.env.KEEP_TEST_DATABASES;
+  const name = `${keep ? "dm_keep_" : "dm_t_"}${randomBytes(6).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`create database "${name}"`);
@@ -56,6 +60,7 @@ export async function createTestDb(options: { migrate?: boolean } = {}): Promise
     if (disposed) return;
     disposed = true;
     await handle.close();
+    if (keep) return;
     const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
     try {
       await a.unsafe(`drop database if exists "${name}" with (force)`);
@@ -100,4 +105,18 @@ export function withTestDb(options: { migrate?: boolean } = {}): TestDb {
     },
     dispose: () => need().dispose(),
   };
+}
+
+/** The comment a test leaves on a database whose audit log it breaks on purpose. */
+export const TAMPERED_ON_PURPOSE = "datamigrate-test: audit log tampered with on purpose";
+
+/**
+ * Marks the current database (Postgres only) as one whose audit log a test breaks on purpose, so
+ * that scripts/verify-test-audit.ts expects it to fail verification instead of reporting it.
+ */
+export async function markTamperedOnPurpose(db: Db): Promise<void> {
+  if (!process.env.TEST_DATABASE_URL) return;
+  await db.execute(
+    sql.raw(`do $$ begin execute format('comment on database %I is %L', current_database(), '${TAMPERED_ON_PURPOSE}'); end $$`),
+  );
 }

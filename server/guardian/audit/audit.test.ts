@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { withTestDb } from "../../../test/support/db.ts";
+import { markTamperedOnPurpose, withTestDb } from "../../../test/support/db.ts";
 import { queryRows, type Db } from "../../db/client.ts";
 import { chainHead, listAuditLogs, recordAudit, recordAuditBatch } from "../../db/queries/audit.ts";
 import { createOrganizationWithAdmin } from "../../db/queries/accounts.ts";
@@ -36,6 +36,7 @@ async function seed(db: Db, orgId: string, userId: string, n: number, start = ne
 
 /** Runs `body` with the append-only triggers off, as a superuser tampering with the table would. */
 async function asTamperer(db: Db, body: () => Promise<unknown>): Promise<void> {
+  await markTamperedOnPurpose(db);
   await db.execute(sql`alter table audit_logs disable trigger audit_logs_append_only`);
   try {
     await body();
