@@ -128,7 +128,8 @@ describe("prompt injection", () => {
   });
 
   it("threshold is configurable", () => {
-    const s = "act as a pirate";
+    // A weak persona signal alone: one rule, the classifier well below its threshold.
+    const s = "Please act as a friendly librarian.";
     const d = detectPromptInjection(s);
     expect(d.score).toBeGreaterThan(0);
     expect(d.flagged).toBe(false);

@@ -5,6 +5,7 @@
 // weak signals together (a persona plus "no restrictions") add up past the threshold.
 import { compact, textViewsDetailed } from "./normalize.ts";
 import { combine, threshold, type Detection, type DetectOptions } from "./types.ts";
+import { piModel, piProbability } from "./pi-model/classifier.ts";
 
 export interface PromptRule {
   id: string;
@@ -208,6 +209,34 @@ export function detectPromptInjection(text: string, opts?: DetectOptions): Detec
       byFamily.set("obfuscation", Math.max(byFamily.get("obfuscation") ?? 0, 0.3));
     }
   }
+  // The learned classifier (pi-model/) is one more independent signal: at or above its own
+  // cross-validated threshold it alone reaches the default flag level; somewhat below it, it
+  // adds weak evidence that only counts together with a rule.
+  const p = piProbability(views0(text));
+  const w = mlWeight(p, piModel().header.threshold);
+  if (w > 0) {
+    byFamily.set("ml", w);
+    if (w >= ML_RULE_MIN) rules.push("PI-ML");
+  }
   const score = combine([...byFamily.values()]);
   return { flagged: score >= threshold(opts), score, rules };
+}
+
+/** Below this weight the classifier's contribution is not reported as a rule of its own. */
+const ML_RULE_MIN = 0.2;
+
+/**
+ * Classifier probability -> rule weight. p >= t (the model's cross-validated threshold) maps to
+ * 0.5..0.95; between t/2+0.25 and t to 0..0.35 (weak, needs a rule beside it); lower to 0.
+ */
+export function mlWeight(p: number, t: number): number {
+  if (!(p >= 0)) return 0;
+  if (p >= t) return Math.round((0.5 + (0.45 * (p - t)) / Math.max(1 - t, 1e-6)) * 1000) / 1000;
+  const lo = t / 2 + 0.25;
+  if (p <= lo) return 0;
+  return Math.round(((0.35 * (p - lo)) / (t - lo)) * 1000) / 1000;
+}
+
+function views0(text: string): string {
+  return typeof text === "string" ? text : String(text ?? "");
 }

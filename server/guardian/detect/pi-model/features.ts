@@ -1,0 +1,64 @@
+// Feature extraction shared by the prompt-injection classifier (classifier.ts) and its
+// training script (scripts/train-prompt-classifier.ts): hashed word uni/bi-grams and
+// character 3-5-grams of the normalised, lower-cased text. Same code at training and at
+// scoring time, so the two cannot drift apart.
+import { normalize } from "../normalize.ts";
+
+export interface FeatureConfig {
+  /** log2 of the number of hash buckets. */
+  bits: number;
+  /** character n-gram sizes. */
+  charN: number[];
+  /** word n-gram sizes. */
+  wordN: number[];
+  /** Long texts: character n-grams come from the first `headChars` and last `tailChars` characters. */
+  headChars: number;
+  tailChars: number;
+  /** Long texts: word n-grams from the first `maxWords` words. */
+  maxWords: number;
+}
+
+export const DEFAULT_FEATURES: FeatureConfig = { bits: 18, charN: [3, 4, 5], wordN: [1, 2], headChars: 3000, tailChars: 1000, maxWords: 1500 };
+
+/** The text the features are computed on: normalize() (NFKC, look-alikes, invisibles), lower case, whitespace collapsed. */
+export function canonical(text: string): string {
+  return normalize(text).toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+const WORD_RE = /[\p{L}\p{N}']+/gu;
+
+/** 32-bit FNV-1a over UTF-16 code units, with a seed prefix per feature kind. */
+function fnv(seed: number, s: string, from = 0, to = s.length): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = from; i < to; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/**
+ * Sorted, distinct bucket indices of the features present in `text` (binary features; the
+ * classifier weighs each by 1/sqrt(count)).
+ */
+export function featureIndices(text: string, cfg: FeatureConfig = DEFAULT_FEATURES): Uint32Array {
+  const c = canonical(typeof text === "string" ? text : "");
+  const mask = (1 << cfg.bits) - 1;
+  const set = new Set<number>();
+  const words = (c.match(WORD_RE) ?? []).slice(0, cfg.maxWords);
+  for (const n of cfg.wordN) {
+    for (let i = 0; i + n <= words.length; i++) {
+      const g = n === 1 ? words[i]! : words.slice(i, i + n).join(" ");
+      set.add(fnv(17 * n, g) & mask);
+    }
+  }
+  const joined = " " + words.join(" ") + " ";
+  const chars = joined.length > cfg.headChars + cfg.tailChars ? joined.slice(0, cfg.headChars) + " " + joined.slice(-cfg.tailChars) : joined;
+  for (const n of cfg.charN) {
+    for (let i = 0; i + n <= chars.length; i++) set.add(fnv(101 * n, chars, i, i + n) & mask);
+  }
+  // Bias-like length signals: very short / very long inputs.
+  const len = c.length;
+  set.add(fnv(7, len < 40 ? "len:short" : len < 300 ? "len:mid" : len < 1500 ? "len:long" : "len:huge") & mask);
+  return Uint32Array.from([...set].sort((a, b) => a - b));
+}
