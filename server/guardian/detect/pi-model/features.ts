@@ -44,21 +44,31 @@ function fnv(seed: number, s: string, from = 0, to = s.length): number {
 export function featureIndices(text: string, cfg: FeatureConfig = DEFAULT_FEATURES): Uint32Array {
   const c = canonical(typeof text === "string" ? text : "");
   const mask = (1 << cfg.bits) - 1;
-  const set = new Set<number>();
+  // Distinct buckets via a reusable mark table (cleared again before returning).
+  if (!marks || marks.length !== mask + 1) marks = new Uint8Array(mask + 1);
+  const seen = marks;
+  const out: number[] = [];
+  const add = (h: number) => {
+    const j = h & mask;
+    if (!seen[j]) {
+      seen[j] = 1;
+      out.push(j);
+    }
+  };
   const words = (c.match(WORD_RE) ?? []).slice(0, cfg.maxWords);
   for (const n of cfg.wordN) {
-    for (let i = 0; i + n <= words.length; i++) {
-      const g = n === 1 ? words[i]! : words.slice(i, i + n).join(" ");
-      set.add(fnv(17 * n, g) & mask);
-    }
+    for (let i = 0; i + n <= words.length; i++) add(fnv(17 * n, n === 1 ? words[i]! : words.slice(i, i + n).join(" ")));
   }
   const joined = " " + words.join(" ") + " ";
   const chars = joined.length > cfg.headChars + cfg.tailChars ? joined.slice(0, cfg.headChars) + " " + joined.slice(-cfg.tailChars) : joined;
   for (const n of cfg.charN) {
-    for (let i = 0; i + n <= chars.length; i++) set.add(fnv(101 * n, chars, i, i + n) & mask);
+    for (let i = 0; i + n <= chars.length; i++) add(fnv(101 * n, chars, i, i + n));
   }
-  // Bias-like length signals: very short / very long inputs.
+  // Length signal: very short / very long inputs.
   const len = c.length;
-  set.add(fnv(7, len < 40 ? "len:short" : len < 300 ? "len:mid" : len < 1500 ? "len:long" : "len:huge") & mask);
-  return Uint32Array.from([...set].sort((a, b) => a - b));
+  add(fnv(7, len < 40 ? "len:short" : len < 300 ? "len:mid" : len < 1500 ? "len:long" : "len:huge"));
+  for (const j of out) seen[j] = 0;
+  return Uint32Array.from(out).sort();
 }
+
+let marks: Uint8Array | null = null;
