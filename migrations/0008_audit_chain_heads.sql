@@ -13,9 +13,10 @@ CREATE TABLE "audit_chain_heads" (
 --    before it (AUD1008). The head is moved by the database, not by the application: an AFTER
 --    INSERT trigger on audit_logs (SECURITY DEFINER, so it works for an application role that has
 --    no privileges on audit_chain_heads at all) advances it in the transaction of the append, and
---    refuses an append that does not continue the chain (seq = head + 1, prev_hash = head hash).
---    A guard trigger on audit_chain_heads lets a head move only forward, only onto an existing row
---    of its chain; DELETE and TRUNCATE raise.
+--    refuses an append that does not continue the chain (seq = head + 1, prev_hash = head hash,
+--    the rows of one statement linked to each other). A guard trigger on audit_chain_heads lets a
+--    head move only forward, only onto an existing row of its chain, and only from inside that
+--    trigger (or by the tables' owner); DELETE and TRUNCATE raise.
 --
 -- What this cannot stop: a database superuser (or the tables' owner) can disable triggers and
 -- rewrite rows and heads together, consistently. Against them the defence is a head kept outside
@@ -31,39 +32,59 @@ SELECT DISTINCT ON (chain) chain, seq, hash FROM (
 ) h
 ORDER BY chain, seq DESC;
 --> statement-breakpoint
+-- One check and one head move per INSERT statement and chain (a statement-level trigger over the
+-- inserted rows), so that multi-row appends (group commit, batches) stay cheap: the statement's
+-- rows of a chain must continue its head and each other without a gap.
 CREATE OR REPLACE FUNCTION audit_chain_advance() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
-  v_chain uuid := coalesce(NEW.org_id, '00000000-0000-0000-0000-000000000000'::uuid);
+  r record;
   v_seq bigint;
   v_hash text;
+  v_found boolean;
 BEGIN
-  IF NEW.seq IS NULL OR NEW.seq <= 0 THEN
-    RAISE EXCEPTION 'audit rows are chained: seq must be 1 or more (got %)', NEW.seq
-      USING ERRCODE = 'check_violation';
-  END IF;
-  SELECT h.seq, h.hash INTO v_seq, v_hash FROM audit_chain_heads h WHERE h.chain = v_chain FOR UPDATE;
-  IF NOT FOUND THEN
-    v_seq := 0;
-    v_hash := repeat('0', 64);
-  END IF;
-  IF NEW.seq <> v_seq + 1 OR NEW.prev_hash <> v_hash THEN
-    RAISE EXCEPTION 'audit chain %: an append must continue the head at seq % (got seq % with another prev_hash or seq)', v_chain, v_seq, NEW.seq
+  IF EXISTS (SELECT 1 FROM audit_new_rows n WHERE n.seq IS NULL OR n.seq <= 0) THEN
+    RAISE EXCEPTION 'audit rows are chained: seq must be 1 or more'
       USING ERRCODE = 'check_violation';
   END IF;
   PERFORM set_config('datamigrate.audit_head', 'on', true);
-  IF v_seq = 0 AND NOT EXISTS (SELECT 1 FROM audit_chain_heads h WHERE h.chain = v_chain) THEN
-    INSERT INTO audit_chain_heads (chain, seq, hash, updated_at) VALUES (v_chain, NEW.seq, NEW.hash, now());
-  ELSE
-    UPDATE audit_chain_heads SET seq = NEW.seq, hash = NEW.hash, updated_at = now() WHERE chain = v_chain;
-  END IF;
+  FOR r IN
+    SELECT x.chain, count(*) AS n, min(x.seq) AS first_seq, max(x.seq) AS last_seq,
+           (array_agg(x.prev_hash ORDER BY x.seq))[1] AS first_prev,
+           (array_agg(x.hash ORDER BY x.seq DESC))[1] AS last_hash,
+           bool_and(x.linked) AS linked
+      FROM (
+        SELECT coalesce(n.org_id, '00000000-0000-0000-0000-000000000000'::uuid) AS chain, n.seq, n.prev_hash, n.hash,
+               (lag(n.seq) OVER w IS NULL OR (n.seq = lag(n.seq) OVER w + 1 AND n.prev_hash = lag(n.hash) OVER w)) AS linked
+          FROM audit_new_rows n
+        WINDOW w AS (PARTITION BY coalesce(n.org_id, '00000000-0000-0000-0000-000000000000'::uuid) ORDER BY n.seq)
+      ) x
+     GROUP BY x.chain
+  LOOP
+    SELECT h.seq, h.hash INTO v_seq, v_hash FROM audit_chain_heads h WHERE h.chain = r.chain FOR UPDATE;
+    v_found := FOUND;
+    IF NOT v_found THEN
+      v_seq := 0;
+      v_hash := repeat('0', 64);
+    END IF;
+    IF r.first_seq <> v_seq + 1 OR r.first_prev <> v_hash OR NOT r.linked OR r.last_seq <> r.first_seq + r.n - 1 THEN
+      RAISE EXCEPTION 'audit chain %: an append must continue the head at seq % (got seq % with another prev_hash, or rows that do not link up)', r.chain, v_seq, r.first_seq
+        USING ERRCODE = 'check_violation';
+    END IF;
+    IF v_found THEN
+      UPDATE audit_chain_heads SET seq = r.last_seq, hash = r.last_hash, updated_at = now() WHERE chain = r.chain;
+    ELSE
+      INSERT INTO audit_chain_heads (chain, seq, hash, updated_at) VALUES (r.chain, r.last_seq, r.last_hash, now());
+    END IF;
+  END LOOP;
   PERFORM set_config('datamigrate.audit_head', 'off', true);
   RETURN NULL;
 END
 $$;
 --> statement-breakpoint
 CREATE TRIGGER audit_logs_advance_head AFTER INSERT ON audit_logs
-  FOR EACH ROW EXECUTE FUNCTION audit_chain_advance();
+  REFERENCING NEW TABLE AS audit_new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_advance();
 --> statement-breakpoint
 -- The heads' own guard. Whoever writes (the trigger above, or anyone with privileges on the table),
 -- a head only moves forward onto a row of its chain: rewinding it to hide a cut tail raises.
@@ -82,17 +103,16 @@ BEGIN
     RAISE EXCEPTION 'audit chain heads are moved by appends to audit_logs only: % on % refused', TG_OP, TG_TABLE_NAME
       USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF TG_OP = 'UPDATE' AND (NEW.chain <> OLD.chain OR NEW.seq <> OLD.seq + 1) THEN
-    RAISE EXCEPTION 'audit chain head % may only move forward by one row (from seq % to %)', OLD.chain, OLD.seq, NEW.seq
+  IF TG_OP = 'UPDATE' AND (NEW.chain <> OLD.chain OR NEW.seq <= OLD.seq) THEN
+    RAISE EXCEPTION 'audit chain head % may only move forward (from seq % to %)', OLD.chain, OLD.seq, NEW.seq
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF NOT EXISTS (
     SELECT 1 FROM audit_logs l
      WHERE coalesce(l.org_id, '00000000-0000-0000-0000-000000000000'::uuid) = NEW.chain
        AND l.seq = NEW.seq AND l.hash = NEW.hash
-       AND l.prev_hash = CASE WHEN TG_OP = 'UPDATE' THEN OLD.hash ELSE repeat('0', 64) END
   ) THEN
-    RAISE EXCEPTION 'audit chain head % must point at a row of its chain that continues the previous head (seq %)', NEW.chain, NEW.seq
+    RAISE EXCEPTION 'audit chain head % must point at a row of its chain (seq %)', NEW.chain, NEW.seq
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;

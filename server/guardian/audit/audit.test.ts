@@ -287,7 +287,11 @@ describe("audit log on the database", () => {
     // A row that does not continue the head (a fork from seq 2, a far seq, or unchained seq 0).
     const row = (seq: number, prev: string) =>
       sql`insert into audit_logs (org_id, seq, event_type, details, subject_hash, prev_hash, hash) values (${a.orgId}, ${seq}, 'auth.login', '{}'::jsonb, '', ${prev}, ${"f".repeat(64)})`;
-    for (const q of [row(3, r2!.hash), row(9, r2!.hash), row(0, "")]) await expect(db.execute(q)).rejects.toSatisfy((e: unknown) => /unique|must continue|seq must be/.test(String((e as { cause?: unknown }).cause ?? e)));
+    // Two rows in one statement: the first continues the head, the second does not link to it.
+    const [r3] = await queryRows<{ hash: string }>(db, sql`select hash from audit_logs where org_id = ${a.orgId} and seq = 3`);
+    const pair = sql`insert into audit_logs (org_id, seq, event_type, details, subject_hash, prev_hash, hash)
+      values (${a.orgId}, 4, 'auth.login', '{}'::jsonb, '', ${r3!.hash}, ${"a".repeat(64)}), (${a.orgId}, 5, 'auth.login', '{}'::jsonb, '', ${"b".repeat(64)}, ${"c".repeat(64)})`;
+    for (const q of [row(3, r2!.hash), row(9, r2!.hash), row(0, ""), pair]) await expect(db.execute(q)).rejects.toSatisfy((e: unknown) => /unique|must continue|seq must be/.test(String((e as { cause?: unknown }).cause ?? e)));
     expect(await verifyChain(db, a.orgId)).toMatchObject({ ok: true, head: { seq: 3 } });
   });
 
