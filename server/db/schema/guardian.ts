@@ -20,6 +20,8 @@ export const guardianPolicies = pgTable(
     promptInjectionAction: text({ enum: PROMPT_INJECTION_ACTIONS }).notNull(),
     sqliAction: text({ enum: INPUT_ATTACK_ACTIONS }).notNull(),
     xssAction: text({ enum: INPUT_ATTACK_ACTIONS }).notNull(),
+    /** OWASP CRS paranoia level (1..4) of the input guard's SQL-injection and XSS rules; 2 by default (server/guardian/detect/crs/index.ts says why). */
+    paranoiaLevel: integer().notNull().default(2),
     /** Requests per minute: each user (session), each API key, and the organisation as a whole. */
     rateLimitPerUser: integer().notNull(),
     rateLimitPerApiKey: integer().notNull(),
@@ -33,6 +35,7 @@ export const guardianPolicies = pgTable(
     check("guardian_policies_pi_action_check", sql`${t.promptInjectionAction} in ('neutralise', 'block')`),
     check("guardian_policies_sqli_action_check", sql`${t.sqliAction} in ('block', 'log')`),
     check("guardian_policies_xss_action_check", sql`${t.xssAction} in ('block', 'log')`),
+    check("guardian_policies_paranoia_level_check", sql`${t.paranoiaLevel} between 1 and 4`),
     check("guardian_policies_threshold_check", sql`${t.promptInjectionThreshold} >= 0 and ${t.promptInjectionThreshold} <= 1`),
     check(
       "guardian_policies_rate_limits_check",
