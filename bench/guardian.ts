@@ -6,9 +6,11 @@
 // bench/RESULTS.md.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { detectPromptInjection, detectSqli, detectXss, inspectSqlForPrompt, MAX_INPUT, type Detection } from "../server/guardian/detect/index.ts";
 import { decodeSql, sqlFiles } from "../server/tsql/corpus-support.ts";
+import { DEFAULT_PARANOIA_LEVEL, detectRequestAttack, evaluateCrs, parseRawRequest, CRS_COMMIT, CRS_RULES, CRS_SKIPPED, type CrsInput } from "../server/guardian/detect/crs/index.ts";
+import { BENIGN_SAMPLES, KNOWN_FLAGGED } from "../server/guardian/detect/crs/benign-samples.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -145,6 +147,103 @@ measure("crs all rows as sent (raw), sqli∨xss", crs.filter(highBenign).map(asS
   return { flagged: a.flagged || b.flagged, score: Math.max(a.score, b.score), rules: [...a.rules, ...b.rules] };
 }, "raw");
 
+// ---------------------------------------------------------------------------------------------
+// CRS rows the CRS way, per paranoia level P = 1..4: Guardian's detectors OR the CRS 941/942
+// rules of level <= P (detectRequestAttack). Recall over the attack rows whose rule has
+// paranoia_level <= P (and over all 1075), false positives over ALL high-confidence benign rows.
+// "payload" scans the payload as one argument value; "as sent" parses `raw` into the inputs
+// ModSecurity would see (query/body form a=b&c=d, JSON, XML text, multipart fields, Cookie
+// header a=b; c=d, path → REQUEST_FILENAME/BASENAME, other headers by name).
+const crsInputsAsSent = (r: Row): CrsInput[] =>
+  parseRawRequest({ location: String(r.location ?? "body"), raw: typeof r.raw === "string" && r.raw ? r.raw : r.payload, contentType: String(r.content_type ?? "") });
+const crsInputsPayload = (r: Row): CrsInput[] => [{ location: "ARGS", name: "payload", value: r.payload }];
+interface PlLine {
+  pl: number;
+  how: string;
+  attacksAtPl: number;
+  caughtAtPl: number;
+  attacksAll: number;
+  caughtAll: number;
+  benign: number;
+  fp: number;
+  benignAdj: number;
+  fpAdj: number;
+  p50: number;
+  p95: number;
+  inputs: number;
+}
+const plLines: PlLine[] = [];
+const crsMisses: string[] = [];
+const crsFps: string[] = [];
+function flaggedRow(inputs: CrsInput[], pl: number, times: number[]): { flagged: boolean; rules: string[] } {
+  let flagged = false;
+  const rules = new Set<string>();
+  for (const i of inputs) {
+    const t = process.hrtime.bigint();
+    const d = detectRequestAttack(i, pl);
+    times.push(Number(process.hrtime.bigint() - t) / 1000);
+    if (d.sqli.flagged || d.xss.flagged) {
+      flagged = true;
+      for (const x of [...d.sqli.rules, ...d.xss.rules]) rules.add(x);
+    }
+  }
+  return { flagged, rules: [...rules] };
+}
+const crsRows = crs.filter(highBenign);
+for (const [how, toInputs] of [["payload", crsInputsPayload], ["as sent", crsInputsAsSent]] as const) {
+  for (const pl of [1, 2, 3, 4]) {
+    const l: PlLine = { pl, how, attacksAtPl: 0, caughtAtPl: 0, attacksAll: 0, caughtAll: 0, benign: 0, fp: 0, benignAdj: 0, fpAdj: 0, p50: 0, p95: 0, inputs: 0 };
+    const times: number[] = [];
+    for (const r of crsRows) {
+      const d = flaggedRow(toInputs(r), pl, times);
+      if (r.expected === "attack") {
+        l.attacksAll++;
+        if (d.flagged) l.caughtAll++;
+        if (Number(r.paranoia_level) <= pl) {
+          l.attacksAtPl++;
+          if (d.flagged) l.caughtAtPl++;
+          else if (showMisses === `crs${pl}` && how === "as sent") crsMisses.push(`MISS PL${pl} ${String(r.rule)}:${String(r.test_id)} ${String(r.location)} ${JSON.stringify(String(r.raw ?? r.payload).slice(0, 160))}`);
+        }
+      } else {
+        l.benign++;
+        if (!adjudicated(r)) l.benignAdj++;
+        if (d.flagged) {
+          l.fp++;
+          if (!adjudicated(r)) l.fpAdj++;
+          if (showFp === `crs${pl}` && how === "as sent") crsFps.push(`FP PL${pl} ${String(r.rule)}:${String(r.test_id)} [${d.rules.join(",")}] ${JSON.stringify(String(r.raw ?? r.payload).slice(0, 160))}`);
+        }
+      }
+    }
+    times.sort((a, b) => a - b);
+    l.inputs = times.length;
+    l.p50 = times[Math.floor(times.length * 0.5)] ?? 0;
+    l.p95 = times[Math.floor(times.length * 0.95)] ?? 0;
+    plLines.push(l);
+  }
+}
+for (const m of [...crsMisses, ...crsFps]) process.stdout.write(m + "\n");
+
+// Objective evidence for the adjudicated rows: which CRS rules other than the one the test names
+// fire on the row (as sent) at PL4.
+const evidence: string[] = [];
+for (const r of crs.filter((r) => r.expected === "benign" && adjudicated(r))) {
+  const ids = new Set<number>();
+  for (const i of crsInputsAsSent(r)) for (const m of evaluateCrs(i, 4)) if (m.id !== Number(r.rule)) ids.add(m.id);
+  evidence.push(`${String(r.rule)}:${String(r.test_id)} ${ids.size ? [...ids].sort().map((x) => `crs:${x}`).join(", ") : "no other CRS rule fires"}`);
+}
+
+// The hand-written benign inputs typical of the product, per level.
+const benignLine = [1, 2, 3, 4]
+  .map((pl) => {
+    const hits = BENIGN_SAMPLES.filter((s) => {
+      const d = detectRequestAttack(s, pl);
+      return d.sqli.flagged || d.xss.flagged;
+    });
+    const known = hits.filter((h) => KNOWN_FLAGGED.includes(h.value)).length;
+    return `PL${pl}${pl === DEFAULT_PARANOIA_LEVEL ? " (default)" : ""}: ${hits.length}/${BENIGN_SAMPLES.length}${known ? ` (${known} by Guardian's own detector at every level)` : ""}`;
+  })
+  .join("; ");
+
 const deepset = load("pi_deepset.jsonl");
 measure("pi_deepset train (tuned on)", deepset.filter((r) => r.split === "train"), detectPromptInjection, "prompt");
 measure("pi_deepset test (held out)", deepset.filter((r) => r.split === "test"), detectPromptInjection, "prompt");
@@ -155,12 +254,20 @@ measure("pi_notinject", load("pi_notinject.jsonl"), detectPromptInjection, "prom
 
 // Worst case: inputs of the maximum scanned size (MAX_INPUT) built from characters that make
 // backtracking regexes go quadratic. Every detector must stay linear on these.
-const adversarial = ["=", "{", "-", "@", "$", "<a b=", " or 1", "'or'", "\\", "j a v a s c r i p t ", "a.", ": ", "<", "'", "(", "a ", "\\n", "%2", "&#", "on", "/*"];
+const adversarial = ["=", "{", "-", "@", "$", "<a b=", " or 1", "'or'", "\\", "j a v a s c r i p t ", "a.", ": ", "<", "'", "(", "a ", "\\n", "%2", "&#", "on", "/*", "<style", "union ", "'.", ",", "\t", " select", "`"];
 let worstMs = 0;
 let worstCase = "";
 for (const p of adversarial) {
   const text = p.repeat(Math.ceil(MAX_INPUT / p.length)).slice(0, MAX_INPUT);
-  for (const [name, f] of [["prompt", detectPromptInjection], ["sqli", detectSqli], ["xss", detectXss]] as const) {
+  const crs4 = (t: string) => {
+    evaluateCrs({ location: "ARGS", name: "q", value: t }, 4);
+    return { flagged: false, score: 0, rules: [] } as Detection;
+  };
+  const crs2 = (t: string) => {
+    evaluateCrs({ location: "ARGS", name: "q", value: t }, 2);
+    return { flagged: false, score: 0, rules: [] } as Detection;
+  };
+  for (const [name, f] of [["prompt", detectPromptInjection], ["sqli", detectSqli], ["xss", detectXss], ["crs PL2", crs2], ["crs PL4", crs4]] as const) {
     const t0 = process.hrtime.bigint();
     f(text);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -202,18 +309,40 @@ const table = [
       `| ${l.set} | ${l.attacks} | ${pct(l.caught, l.attacks)} (${l.caught}) | ${l.benign} | ${pct(l.fp, l.benign)} (${l.fp}) | ${l.benignAdj === l.benign ? "" : `${pct(l.fpAdj, l.benignAdj)} (${l.fpAdj}/${l.benignAdj})`} | ${l.usPerInput.toFixed(1)} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(0)} |`,
   ),
 ].join("\n");
-process.stdout.write(table + "\n\n" + worstLine + "\n" + (corpusLine ? corpusLine + "\n" : ""));
+const plTable = [
+  "| paranoia level | scanned | recall, attack rows of rules at this PL or below | recall, all 1075 attack rows | FP, 189 high-confidence benign rows | FP without the 12 adjudicated rows | inputs | p50 µs/input | p95 µs/input |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+  ...plLines.map(
+    (l) =>
+      `| PL${l.pl}${l.pl === DEFAULT_PARANOIA_LEVEL ? " (default)" : ""} | ${l.how} | ${pct(l.caughtAtPl, l.attacksAtPl)} (${l.caughtAtPl}/${l.attacksAtPl}) | ${pct(l.caughtAll, l.attacksAll)} (${l.caughtAll}) | ${pct(l.fp, l.benign)} (${l.fp}) | ${pct(l.fpAdj, l.benignAdj)} (${l.fpAdj}/${l.benignAdj}) | ${l.inputs} | ${l.p50.toFixed(1)} | ${l.p95.toFixed(1)} |`,
+  ),
+].join("\n");
+const evidenceText = evidence.map((e) => `  - ${e}`).join("\n");
+const crsHeader = `CRS ${CRS_COMMIT.slice(0, 12)}: ${CRS_RULES.length} rules imported, ${CRS_SKIPPED.length} skipped (${CRS_SKIPPED.map((x) => x.id).join(", ")}: housekeeping), ${CRS_RULES.filter((r) => r.linearEngine).length} run on re2js (backtracking in V8).`;
+const benignText = `Hand-written product inputs (server/guardian/detect/crs/benign-samples.ts, ${BENIGN_SAMPLES.length}) flagged — ${benignLine}.`;
+process.stdout.write(table + "\n\n" + crsHeader + "\n\n" + plTable + "\n\nADJUDICATED rows, CRS rules other than the tested one firing at PL4 (as sent):\n" + evidenceText + "\n\n" + benignText + "\n\n" + worstLine + "\n" + (corpusLine ? corpusLine + "\n" : ""));
 
 if (write) {
   const path = join(import.meta.dirname, "RESULTS.md");
   const text = readFileSync(path, "utf8");
   const head = "## Guardian detectors (server/guardian/detect) — `npx tsx bench/guardian.ts`";
   const notes = [
-    `${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? "cpu"} (shared by several processes: the mean is inflated by scheduling stalls, p50 is the typical input), Node ${process.version}. Sets from ../shared/security, not copied into the repository. Default threshold 0.5.`,
+    `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}, ${cpus()[0]?.model ?? "cpu"} (shared by several processes: the mean is inflated by scheduling stalls, p50 is the typical input), Node ${process.version}. Sets from ../shared/security, not copied into the repository. Default threshold 0.5.`,
     "",
     "- CRS rows: `payload` is the value CRS scanned; benign = `benign_confidence: high` only. \"as sent\" rows scan `raw` (parameter name and value, still URL-encoded), which is what the middleware sees: some CRS tests carry the attack in the parameter name, or in a header that is not in the row (`/get`, `/api/payment/status`, ` =vardata` payloads carry nothing detectable).",
     "- \"FP without adjudicated rows\": 12 CRS rows labelled benign for one rule are injections all the same (UNION SELECT, pg_sleep/BENCHMARK, DBMS_LDAP, `alert()` inside encoded brackets, an article quoting `' OR '1'='1`); they are listed with reasons in bench/guardian.ts (`ADJUDICATED`).",
-    "- CRS paranoia levels 3–4 (942420–942432, 942460, 942490, …) flag counts of special characters (`!@#$%^&*`, `(((((())))))`, `\":60`); matching them would flag ordinary cookies and JSON, so the detector does not try. PL1 is CRS's default.",
+    "- The first table is Guardian's own detectors alone (no CRS rules). The second is the input guard as configured: Guardian's detectors OR the OWASP CRS 941/942 rules (imported by scripts/crs-import.ts, run by server/guardian/detect/crs/engine.ts) at each paranoia level, the CRS way: recall over the attack rows of rules at that level or below, and over all 1075; FP over all 189 high-confidence benign rows (many are tests that one PL3/PL4 rule stays silent, on which other rules of the same or a lower level fire in CRS too). \"as sent\" parses `raw` into the inputs ModSecurity would see (form/query `a=b&c=d`, JSON, XML text and attributes, multipart fields, cookies, path, headers).",
+    "- Misses as sent: 6 rows carry nothing detectable (the path `/get` or `/api/payment/status`; the payload sat in a header the row does not include).",
+    "",
+    crsHeader,
+    "",
+    plTable,
+    "",
+    "ADJUDICATED rows: CRS rules other than the one the test names that fire on the row as sent at PL4 (objective evidence that the row is an injection):",
+    "",
+    evidenceText,
+    "",
+    benignText,
     "- Prompt injection: rules were written while reading the deepset **train** split, llm-guard tests/templates and NotInject (false positives); the deepset **test** split was never read and is the honest held-out figure. llm-guard's benign rows include three role prompts (\"I want you to act as a composer\", \"You are HobbyHelper, a chatbot…\"): the detector treats assigning the model a role as injection (deepset labels the same shape as attack), hence their 27% FP.",
     "",
     worstLine,

@@ -1,2 +1,2 @@
-ALTER TABLE "guardian_policies" ADD COLUMN "paranoia_level" integer DEFAULT 2 NOT NULL;--> statement-breakpoint
+ALTER TABLE "guardian_policies" ADD COLUMN "paranoia_level" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
 ALTER TABLE "guardian_policies" ADD CONSTRAINT "guardian_policies_paranoia_level_check" CHECK ("guardian_policies"."paranoia_level" between 1 and 4);

@@ -7,6 +7,9 @@
 // The framework has URL-decoded query strings and form fields once; the detectors decode further
 // layers (URL, HTML entities, base64, hex) and normalise Unicode themselves. They score, and only
 // a score at or above their threshold counts, so "O'Brien sales" or "select customers 2024" pass.
+// Besides Guardian's own detectors, the OWASP CRS 941/942 rules run on each input at the
+// organisation's paranoia level (policy.paranoiaLevel; detect/crs): argument and JSON values as
+// ARGS, query/form parameter names and JSON keys as ARGS_NAMES, headers as REQUEST_HEADERS.
 //
 // On a detection: audited always (guardian.detected, or guardian.blocked when refused: rule ids,
 // field names, where, and an escaped excerpt kept in the erasable part of the entry), then per the
@@ -16,7 +19,8 @@ import { recordAudit } from "../db/queries/audit.ts";
 import type { AppContext, AppEnv } from "../web/env.ts";
 import { clientIp } from "../web/env.ts";
 import { ApiError } from "../web/errors.ts";
-import { detectSqli, detectXss, type Detection } from "./detect/index.ts";
+import { type Detection } from "./detect/index.ts";
+import { DEFAULT_PARANOIA_LEVEL, detectRequestAttack, type CrsLocation } from "./detect/crs/index.ts";
 import { DEFAULT_POLICY, getPolicy, type GuardianPolicy } from "./policies.ts";
 
 export type InputLocation = "query" | "form" | "json" | "header";
@@ -28,6 +32,8 @@ export interface RequestInput {
   /** Field name; nested JSON as a dotted path (`source.database`, `tags.0`). */
   name: string;
   value: string;
+  /** The value is the parameter's (or JSON key's) name itself: CRS's ARGS_NAMES. */
+  isName?: boolean;
 }
 
 export interface InputDetection {
@@ -68,8 +74,16 @@ export function isExcludedField(name: string): boolean {
   return SQL_FIELD.test(leaf) || SECRET_FIELD.test(leaf) || SECRET_FIELD.test(name);
 }
 
-/** Scans inputs; returns every detection (at most one per input and kind). Pure. */
-export function scanInputs(inputs: RequestInput[]): InputDetection[] {
+function crsLocation(input: RequestInput): CrsLocation {
+  if (input.location === "header") return "REQUEST_HEADERS";
+  return input.isName ? "ARGS_NAMES" : "ARGS";
+}
+
+/**
+ * Scans inputs at a CRS paranoia level (1..4, the organisation's policy); returns every
+ * detection (at most one per input and kind). Pure.
+ */
+export function scanInputs(inputs: RequestInput[], paranoiaLevel: number = DEFAULT_PARANOIA_LEVEL): InputDetection[] {
   const out: InputDetection[] = [];
   let chars = 0;
   let values = 0;
@@ -81,9 +95,10 @@ export function scanInputs(inputs: RequestInput[]): InputDetection[] {
       out.push({ kind: "limit", location: input.location, name: input.name.slice(0, 100), score: 1, rules: ["guardian.scan_limit"], excerpt: "" });
       break;
     }
+    const attack = detectRequestAttack({ location: crsLocation(input), name: input.name, value: v }, paranoiaLevel);
     const found: Array<[InputAttackKind, Detection]> = [
-      ["sqli", detectSqli(v)],
-      ["xss", detectXss(v)],
+      ["sqli", attack.sqli],
+      ["xss", attack.xss],
     ];
     for (const [kind, d] of found) {
       if (!d.flagged) continue;
@@ -100,7 +115,7 @@ function jsonStrings(value: unknown, path: string, out: RequestInput[], depth = 
   else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
       // Keys are input too (a JSON object's keys reach logs and error messages).
-      out.push({ location: "json", name: path ? `${path}.(key)` : "(key)", value: k });
+      out.push({ location: "json", name: path ? `${path}.(key)` : "(key)", value: k, isName: true });
       jsonStrings(v, path ? `${path}.${k}` : k, out, depth + 1);
     }
   }
@@ -118,7 +133,10 @@ export interface GuardInputsOptions {
 export async function collectInputs(c: AppContext, options: GuardInputsOptions = {}): Promise<RequestInput[]> {
   const inputs: RequestInput[] = [];
   const url = new URL(c.req.url);
-  for (const [name, value] of url.searchParams) inputs.push({ location: "query", name, value });
+  for (const [name, value] of url.searchParams) {
+    inputs.push({ location: "query", name, value: name, isName: true });
+    inputs.push({ location: "query", name, value });
+  }
   for (const h of SCANNED_HEADERS) {
     const v = c.req.header(h);
     if (v) inputs.push({ location: "header", name: h, value: v });
@@ -138,7 +156,11 @@ export async function collectInputs(c: AppContext, options: GuardInputsOptions =
     if (multipart && !options.parseLargeMultipart && !(length <= MULTIPART_SCAN_LIMIT)) return inputs;
     try {
       const body = await c.req.raw.clone().formData();
-      for (const [name, x] of body.entries()) if (typeof x === "string") inputs.push({ location: "form", name, value: x });
+      for (const [name, x] of body.entries()) {
+        if (typeof x !== "string") continue;
+        inputs.push({ location: "form", name, value: name, isName: true });
+        inputs.push({ location: "form", name, value: x });
+      }
     } catch {
       // Unparseable: the handler answers.
     }
@@ -161,22 +183,32 @@ function actionFor(policy: GuardianPolicy, kind: InputAttackKind): "block" | "lo
  * checks the text fields they parsed, with the same policy, audit and 400 as the middleware.
  */
 export async function guardFields(c: AppContext, fields: Record<string, string>, location: InputLocation = "form"): Promise<void> {
-  const detections = scanInputs(Object.entries(fields).map(([name, value]) => ({ location, name, value })));
-  if (detections.length > 0) await handleDetections(c, detections);
+  await guard(c, Object.entries(fields).map(([name, value]) => ({ location, name, value })));
 }
 
 export function guardInputs(options: GuardInputsOptions = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const detections = scanInputs(await collectInputs(c, options));
-    if (detections.length > 0) await handleDetections(c, detections);
+    await guard(c, await collectInputs(c, options));
     await next();
   };
 }
 
-async function handleDetections(c: AppContext, detections: InputDetection[]): Promise<void> {
+/** Whether any input would be scanned at all (then the policy is read: its paranoia level decides what is flagged). */
+function anyScanned(inputs: RequestInput[]): boolean {
+  return inputs.some((i) => !isExcludedField(i.name) && i.value.length >= 2 && !PLAIN_TOKEN.test(i.value));
+}
+
+async function guard(c: AppContext, inputs: RequestInput[]): Promise<void> {
+  if (!anyScanned(inputs)) return;
   const p = c.var.principal;
-  // Anonymous requests (registration) follow the defaults.
+  // Anonymous requests (registration, sign-in) follow the defaults.
   const policy = p ? await getPolicy(c.var.db, p.orgId) : DEFAULT_POLICY;
+  const detections = scanInputs(inputs, policy.paranoiaLevel);
+  if (detections.length > 0) await handleDetections(c, detections, policy);
+}
+
+async function handleDetections(c: AppContext, detections: InputDetection[], policy: GuardianPolicy): Promise<void> {
+  const p = c.var.principal;
   const blocking = detections.filter((d) => actionFor(policy, d.kind) === "block");
   const blocked = blocking.length > 0;
   try {
@@ -190,6 +222,7 @@ async function handleDetections(c: AppContext, detections: InputDetection[]): Pr
         path: c.req.path.slice(0, 200),
         kinds: [...new Set(detections.map((d) => d.kind))],
         rules: [...new Set(detections.flatMap((d) => d.rules))],
+        paranoiaLevel: policy.paranoiaLevel,
         inputs: detections.map((d) => ({ kind: d.kind, location: d.location, field: d.name, score: d.score, rules: d.rules })),
       },
       // The offending text is personal data of the sender: kept erasable; escaped by recordAudit (no raw CR/LF).

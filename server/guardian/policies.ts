@@ -8,6 +8,7 @@ import { recordAudit } from "../db/queries/audit.ts";
 import { findPolicyRow, upsertPolicyRow } from "../db/queries/guardian.ts";
 import { INPUT_ATTACK_ACTIONS, PROMPT_INJECTION_ACTIONS, type GuardianPolicyRow } from "../db/schema/guardian.ts";
 import { LLM_PROVIDERS } from "../db/schema/llm.ts";
+import { DEFAULT_PARANOIA_LEVEL } from "./detect/crs/index.ts";
 
 export interface GuardianPolicy {
   /** Prompt-injection score (0..1) at or above which an input counts as an injection. */
@@ -17,6 +18,12 @@ export interface GuardianPolicy {
   /** On SQL injection in a non-SQL input: block (400) or log only. Detections are audited either way. */
   sqliAction: (typeof INPUT_ATTACK_ACTIONS)[number];
   xssAction: (typeof INPUT_ATTACK_ACTIONS)[number];
+  /**
+   * OWASP CRS paranoia level (1..4) of the input guard: the CRS 941/942 rules of this level and
+   * below run on every scanned input, besides Guardian's own detectors. Higher levels catch more
+   * and flag more ordinary text (bench/RESULTS.md, "Guardian detectors").
+   */
+  paranoiaLevel: number;
   /** Requests per minute per user (login session), per API key, and for the whole organisation. */
   rateLimitPerUser: number;
   rateLimitPerApiKey: number;
@@ -34,6 +41,8 @@ export const DEFAULT_POLICY: GuardianPolicy = {
   promptInjectionAction: "neutralise",
   sqliAction: "block",
   xssAction: "block",
+  // CRS's default, 1: why not 2, see DEFAULT_PARANOIA_LEVEL (server/guardian/detect/crs/index.ts).
+  paranoiaLevel: DEFAULT_PARANOIA_LEVEL,
   rateLimitPerUser: 100,
   rateLimitPerApiKey: 100,
   // The organisation's total: ten busy users at the per-user default.
@@ -63,6 +72,12 @@ export const policyUpdateSchema = z.strictObject({
   promptInjectionAction: z.enum(PROMPT_INJECTION_ACTIONS, { message: "expected neutralise or block" }).optional(),
   sqliAction: z.enum(INPUT_ATTACK_ACTIONS, { message: "expected block or log" }).optional(),
   xssAction: z.enum(INPUT_ATTACK_ACTIONS, { message: "expected block or log" }).optional(),
+  paranoiaLevel: z.coerce
+    .number({ message: "expected a paranoia level from 1 to 4" })
+    .int({ message: "expected a whole number from 1 to 4" })
+    .min(1, { message: "at least 1" })
+    .max(4, { message: "at most 4" })
+    .optional(),
   rateLimitPerUser: rateField.optional(),
   rateLimitPerApiKey: rateField.optional(),
   rateLimitPerOrg: rateField.optional(),
@@ -80,6 +95,7 @@ function fromRow(row: GuardianPolicyRow): GuardianPolicy {
     promptInjectionAction: row.promptInjectionAction,
     sqliAction: row.sqliAction,
     xssAction: row.xssAction,
+    paranoiaLevel: row.paranoiaLevel,
     rateLimitPerUser: row.rateLimitPerUser,
     rateLimitPerApiKey: row.rateLimitPerApiKey,
     rateLimitPerOrg: row.rateLimitPerOrg,
@@ -101,6 +117,7 @@ const EDITABLE_FIELDS = [
   "promptInjectionAction",
   "sqliAction",
   "xssAction",
+  "paranoiaLevel",
   "rateLimitPerUser",
   "rateLimitPerApiKey",
   "rateLimitPerOrg",
@@ -145,6 +162,7 @@ export async function updatePolicy(db: Db, ctx: PolicyChangeContext, update: Pol
         promptInjectionAction: next.promptInjectionAction,
         sqliAction: next.sqliAction,
         xssAction: next.xssAction,
+        paranoiaLevel: next.paranoiaLevel,
         rateLimitPerUser: next.rateLimitPerUser,
         rateLimitPerApiKey: next.rateLimitPerApiKey,
         rateLimitPerOrg: next.rateLimitPerOrg,

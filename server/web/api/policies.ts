@@ -17,6 +17,7 @@ export function policyJson(p: GuardianPolicy) {
     promptInjectionAction: p.promptInjectionAction,
     sqliAction: p.sqliAction,
     xssAction: p.xssAction,
+    paranoiaLevel: p.paranoiaLevel,
     rateLimitPerUser: p.rateLimitPerUser,
     rateLimitPerApiKey: p.rateLimitPerApiKey,
     rateLimitPerOrg: p.rateLimitPerOrg,

@@ -17,6 +17,8 @@ const policyForm = z
     promptInjectionAction: policyUpdateSchema.shape.promptInjectionAction.unwrap(),
     sqliAction: policyUpdateSchema.shape.sqliAction.unwrap(),
     xssAction: policyUpdateSchema.shape.xssAction.unwrap(),
+    // optional: a form without it (an older page) keeps the current level
+    paranoiaLevel: policyUpdateSchema.shape.paranoiaLevel,
     rateLimitPerUser: policyUpdateSchema.shape.rateLimitPerUser.unwrap(),
     rateLimitPerApiKey: policyUpdateSchema.shape.rateLimitPerApiKey.unwrap(),
     rateLimitPerOrg: policyUpdateSchema.shape.rateLimitPerOrg.unwrap(),

@@ -9,12 +9,16 @@
 // @pm, @contains, @streq, and @detectSQLi/@detectXSS, which call Guardian's own detectors.
 // Chained rules see the captures (TX:0..9) and the matched value (MATCHED_VARS) of the rule before.
 //
-// Backtracking: the CRS patterns are RE2-compatible, but JavaScript's engine backtracks, and
-// several rules (`union.*?select.*?from`, `<style.*?>.*?…`) go quadratic on long crafted input.
-// ModSecurity bounds this with a PCRE match limit (the rule then does not match); here each
-// pattern runs on windows of at most WINDOW bytes that overlap by OVERLAP bytes, so the work
-// is linear in the input's length. A match spanning more than OVERLAP bytes across a window
-// border can be missed; no CRS regression payload comes close to that size.
+// Backtracking: the CRS patterns are RE2-compatible, but V8's engine backtracks, and some rules
+// go polynomial on crafted input (942370: 195 ms on 1 KB of '-'). ModSecurity bounds this with
+// a PCRE match limit (the rule then silently does not match). Here: the rules the importer
+// measured as backtracking (`linearEngine` in rules.generated.ts) run on re2js, RE2's
+// linear-time automaton, with the CRS pattern as written; the others run on V8 (several times
+// faster on short input) over windows of at most WINDOW bytes overlapping by OVERLAP bytes, so
+// that a merely quadratic pattern costs linear time on long values. A V8-run match spanning
+// more than OVERLAP bytes across a window border can be missed; no CRS regression payload comes
+// close to that size.
+import { RE2JS } from "re2js";
 import { detectSqli } from "../sqli.ts";
 import { detectXss } from "../xss.ts";
 import { CRS_RULES } from "./rules.generated.ts";
@@ -50,12 +54,13 @@ export interface CrsMatch {
 
 export const MIN_PARANOIA_LEVEL = 1;
 export const MAX_PARANOIA_LEVEL = 4;
-export const WINDOW = 4096;
-export const OVERLAP = 1024;
+export const WINDOW = 2048;
+export const OVERLAP = 512;
 
 interface CompiledOp {
   spec: CrsOperatorSpec;
   re?: RegExp;
+  re2?: RE2JS;
   phrases?: string[];
 }
 
@@ -70,9 +75,10 @@ interface CompiledRule {
   include: (input: CrsInput) => boolean;
 }
 
-function compileOp(spec: CrsOperatorSpec): CompiledOp {
+function compileOp(spec: CrsOperatorSpec, linear: boolean): CompiledOp {
   const op: CompiledOp = { spec };
-  if (spec.js) op.re = new RegExp(spec.js.source, spec.js.flags);
+  if (spec.js && linear) op.re2 = RE2JS.compile(spec.arg);
+  else if (spec.js) op.re = new RegExp(spec.js.source, spec.js.flags);
   if (spec.phrases) op.phrases = spec.phrases.map((p) => p.toLowerCase());
   return op;
 }
@@ -123,8 +129,8 @@ export function compiledRules(): CompiledRule[] {
     const ts = effectiveTransformations(spec.transformations);
     return {
       spec,
-      op: compileOp(spec.operator),
-      chain: spec.chain.map((c) => ({ targets: c.targets, op: compileOp(c.operator), transformations: effectiveTransformations(c.transformations) })),
+      op: compileOp(spec.operator, !!spec.linearEngine),
+      chain: spec.chain.map((c) => ({ targets: c.targets, op: compileOp(c.operator, !!spec.linearEngine), transformations: effectiveTransformations(c.transformations) })),
       tkey: ts.join(","),
       tfns: ts.map((t) => TRANSFORMATIONS[t]!),
       include: includer(spec.targets),
@@ -154,6 +160,11 @@ function runOp(op: CompiledOp, value: string, tx: string[], cache: Map<string, b
   let res: OpResult;
   switch (spec.name) {
     case "rx": {
+      if (op.re2) {
+        const m = op.re2.matcher(value);
+        res = m.find() ? { matched: true, captures: Array.from({ length: 10 }, (_, i) => (i <= m.groupCount() ? (m.group(i) ?? "") : "")) } : { matched: false };
+        break;
+      }
       const m = execWindowed(op.re!, value);
       res = m ? { matched: true, captures: Array.from({ length: 10 }, (_, i) => m[i] ?? "") } : { matched: false };
       break;

@@ -395,7 +395,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 253,
-  "file": "REQUEST-941-APPLICATION-ATTACK-XSS.conf"
+  "file": "REQUEST-941-APPLICATION-ATTACK-XSS.conf",
+  "linearEngine": "backtracks: 186.9 ms on 1 KB of \"<\" repeated"
  },
  {
   "id": 941170,
@@ -459,7 +460,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 284,
-  "file": "REQUEST-941-APPLICATION-ATTACK-XSS.conf"
+  "file": "REQUEST-941-APPLICATION-ATTACK-XSS.conf",
+  "linearEngine": "backtracks: 0.5 ms on 1 KB of \"-\" repeated"
  },
  {
   "id": 941180,
@@ -1831,7 +1833,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 1095,
-  "file": "REQUEST-941-APPLICATION-ATTACK-XSS.conf"
+  "file": "REQUEST-941-APPLICATION-ATTACK-XSS.conf",
+  "linearEngine": "backtracks: 20.7 ms on 1 KB of \"'.\" repeated"
  },
  {
   "id": 941380,
@@ -2974,7 +2977,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
    }
   ],
   "line": 699,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 0.7 ms on 1 KB of \"'\" repeated"
  },
  {
   "id": 942131,
@@ -3035,7 +3039,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
    }
   ],
   "line": 735,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 0.7 ms on 1 KB of \"'\" repeated"
  },
  {
   "id": 942150,
@@ -3131,7 +3136,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 815,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 0.5 ms on 1 KB of \"'\" repeated"
  },
  {
   "id": 942200,
@@ -3208,7 +3214,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
    }
   ],
   "line": 844,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 1.0 ms on 1 KB of \",\" repeated"
  },
  {
   "id": 942210,
@@ -3400,7 +3407,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 954,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 0.6 ms on 1 KB of \"\\t\" repeated"
  },
  {
   "id": 942330,
@@ -3448,7 +3456,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 988,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 0.5 ms on 1 KB of \"\\\\\" repeated"
  },
  {
   "id": 942340,
@@ -3496,7 +3505,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 1017,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 0.9 ms on 1 KB of \"'\" repeated"
  },
  {
   "id": 942361,
@@ -3592,7 +3602,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 1072,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 0.9 ms on 1 KB of \"\\t\" repeated"
  },
  {
   "id": 942370,
@@ -3648,7 +3659,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 1104,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 195.3 ms on 1 KB of \"-\" repeated"
  },
  {
   "id": 942380,
@@ -3944,7 +3956,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 1271,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 0.9 ms on 1 KB of \" select\" repeated"
  },
  {
   "id": 942430,
@@ -4465,7 +4478,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 1692,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 1.3 ms on 1 KB of \"=\" repeated"
  },
  {
   "id": 942490,
@@ -4513,7 +4527,8 @@ export const CRS_RULES: CrsRuleSpec[] = [
   "capture": true,
   "chain": [],
   "line": 1716,
-  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf"
+  "file": "REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+  "linearEngine": "backtracks: 0.5 ms on 1 KB of \"'\" repeated"
  },
  {
   "id": 942420,

@@ -31,6 +31,8 @@ export interface CrsRuleSpec {
   multiMatch: boolean;
   /** Tagged xss-perf-disable: REQUEST_FILENAME is not scanned when the path has only plain characters (rule 941010). */
   perfDisable: boolean;
+  /** Set (with the measurement) when V8's backtracking engine goes polynomial on this rule's pattern: the engine runs it with re2js. */
+  linearEngine?: string;
   capture: boolean;
   chain: CrsChainSpec[];
   /** Source line in the .conf file. */
