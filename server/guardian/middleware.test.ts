@@ -151,6 +151,31 @@ describe("guardInputs through the app", () => {
     expect((await t.get(q, t.bearer(b.token))).status).toBe(400);
   });
 
+  it("honours each organisation's CRS paranoia level: 'Q3 -- final' passes at the default (1), is refused at 2 (crs:942440)", async () => {
+    const a = await t.adminOf();
+    const b = await t.adminOf();
+    const patched = await t.app.request("/api/v1/policies", {
+      method: "PATCH",
+      headers: { ...t.bearer(a.token), "Content-Type": "application/json" },
+      body: JSON.stringify({ paranoiaLevel: 2 }),
+    });
+    expect(patched.status).toBe(200);
+    expect(((await patched.json()) as Json).paranoiaLevel).toBe(2);
+    const q = `/api/v1/me?name=${encodeURIComponent("Q3 -- final")}`;
+    const refused = await t.get(q, t.bearer(a.token));
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as Json).error.fields.name[0]).toContain("crs:942440");
+    const rows = await auditRows(a.orgId, ["guardian.blocked"]);
+    expect(rows.at(-1)!.details).toMatchObject({ paranoiaLevel: 2, rules: ["crs:942440"] });
+    expect((await t.get(q, t.bearer(b.token))).status).toBe(200);
+  });
+
+  it("scans query parameter names (CRS ARGS_NAMES)", async () => {
+    const a = await t.adminOf();
+    const res = await t.get(`/api/v1/me?${encodeURIComponent("<script>alert(1)</script>")}=1`, t.bearer(a.token));
+    expect(res.status).toBe(400);
+  });
+
   it("scans selected headers", async () => {
     const a = await t.adminOf();
     const res = await t.get("/api/v1/me", { ...t.bearer(a.token), "User-Agent": "<script>alert(document.cookie)</script>" });

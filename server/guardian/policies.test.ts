@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { TEST_PASSWORD, withTestApp } from "../../test/support/app.ts";
 import { auditLogs } from "../db/schema/audit.ts";
-import { DEFAULT_POLICY, getPolicy } from "./policies.ts";
+import { DEFAULT_POLICY, getPolicy, policyUpdateSchema } from "./policies.ts";
 
 type Json = Record<string, any>;
 
@@ -75,10 +75,15 @@ describe("organisation policies", () => {
 
   it("rejects invalid values with field errors", async () => {
     const a = await t.adminOf();
-    const res = await patch(a.token, { promptInjectionThreshold: 2, rateLimitPerOrg: 0, xssAction: "ignore", allowedModelProviders: ["skynet"] });
+    const res = await patch(a.token, { promptInjectionThreshold: 2, rateLimitPerOrg: 0, xssAction: "ignore", allowedModelProviders: ["skynet"], paranoiaLevel: 5 });
     expect(res.status).toBe(400);
     const fields = ((await res.json()) as Json).error.fields as Json;
-    expect(Object.keys(fields).sort()).toEqual(["allowedModelProviders.0", "promptInjectionThreshold", "rateLimitPerOrg", "xssAction"]);
+    expect(Object.keys(fields).sort()).toEqual(["allowedModelProviders.0", "paranoiaLevel", "promptInjectionThreshold", "rateLimitPerOrg", "xssAction"]);
+    expect(fields.paranoiaLevel).toEqual(["at most 4"]);
+    const ok = await patch(a.token, { paranoiaLevel: 3 });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as Json).paranoiaLevel).toBe(3);
+    expect((await getPolicy(t.testDb.db, a.orgId)).paranoiaLevel).toBe(3);
   });
 
   it("audits every change with the old and new values, in the organisation's own log", async () => {
@@ -135,6 +140,7 @@ describe("organisation policies", () => {
       promptInjectionAction: "block",
       sqliAction: "block",
       xssAction: "log",
+      paranoiaLevel: "3",
       rateLimitPerUser: "120",
       rateLimitPerApiKey: "60",
       rateLimitPerOrg: "2000",
@@ -153,9 +159,12 @@ describe("organisation policies", () => {
     expect(await getPolicy(t.testDb.db, a.orgId)).toMatchObject({
       promptInjectionThreshold: 0.4,
       xssAction: "log",
+      paranoiaLevel: 3,
       rateLimitPerUser: 120,
       allowedModelProviders: ["ollama"],
     });
+    // the form shows the stored level selected
+    expect(await (await t.app.request("/settings/policies", { headers: cookie })).text()).toMatch(/<option value="3" selected>/);
 
     const bad = new URLSearchParams(form);
     bad.set("rateLimitPerUser", "0");
@@ -169,3 +178,16 @@ describe("organisation policies", () => {
     expect((await post(form, memberCookie)).status).toBe(403);
   });
 });
+
+describe("paranoiaLevel in a policy update", () => {
+  it("accepts whole numbers 1..4 (also as form text), refuses anything else with a message", () => {
+    for (const v of [1, 2, 3, 4, "3"]) expect(policyUpdateSchema.safeParse({ paranoiaLevel: v }).success, String(v)).toBe(true);
+    for (const v of [0, 5, 2.5, "high", -1]) {
+      const r = policyUpdateSchema.safeParse({ paranoiaLevel: v });
+      expect(r.success, String(v)).toBe(false);
+      expect(r.error!.issues[0]!.path).toEqual(["paranoiaLevel"]);
+    }
+    expect(DEFAULT_POLICY.paranoiaLevel).toBe(1);
+  });
+});
+
