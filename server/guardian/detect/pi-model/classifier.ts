@@ -4,7 +4,7 @@
 // and the cross-validation figures. Loaded once, on first use.
 import { readFileSync } from "node:fs";
 import { unzlibSync } from "fflate";
-import { featureIndices, type FeatureConfig } from "./features.ts";
+import { featureIndices, segments, type FeatureConfig } from "./features.ts";
 
 export interface PiModelHeader {
   format: "datamigrate-pi-logreg/1";
@@ -62,8 +62,13 @@ export function piLogit(text: string, model: PiModel = piModel()): number {
   return model.bias + s / Math.sqrt(idx.length);
 }
 
-/** Probability (0..1) that `text` is a prompt injection, according to the classifier. */
+/**
+ * Probability (0..1) that `text` is a prompt injection, according to the classifier: of the
+ * whole text, or, for models trained with sentence views (features.segments), the maximum over
+ * the whole text and each sentence / pair of adjacent sentences (features.ts segments()).
+ */
 export function piProbability(text: string, model: PiModel = piModel()): number {
-  const z = piLogit(text, model);
+  let z = piLogit(text, model);
+  if (model.header.features.segments) for (const s of segments(text)) z = Math.max(z, piLogit(s, model));
   return 1 / (1 + Math.exp(-z));
 }

@@ -16,6 +16,8 @@ export interface FeatureConfig {
   tailChars: number;
   /** Long texts: word n-grams from the first `maxWords` words. */
   maxWords: number;
+  /** Score = maximum over the whole text and its sentence views (segments()); absent = whole text only. */
+  segments?: boolean;
 }
 
 export const DEFAULT_FEATURES: FeatureConfig = { bits: 18, charN: [3, 4, 5], wordN: [1, 2], headChars: 3000, tailChars: 1000, maxWords: 1500 };
@@ -72,3 +74,24 @@ export function featureIndices(text: string, cfg: FeatureConfig = DEFAULT_FEATUR
 }
 
 let marks: Uint8Array | null = null;
+
+/**
+ * The sentence-level views the classifier also scores (its probability is the maximum over the
+ * whole text and these): each sentence and each pair of adjacent sentences, for texts of 2 to
+ * `maxSentences` sentences and at most `maxChars` characters. Injections are often one sentence
+ * appended to (or put in front of) an unrelated question, which dilutes whole-text features.
+ */
+export function segments(text: string, maxChars = 1500, maxSentences = 12): string[] {
+  if (typeof text !== "string" || text.length > maxChars) return [];
+  const parts = text
+    .split(/(?<=[.!?:;\u3002\uff01\uff1f])\s+|\s*(?:\\n|\n)+\s*/)
+    .map((p) => p.trim())
+    .filter((p) => /[\p{L}\p{N}]/u.test(p));
+  if (parts.length < 2 || parts.length > maxSentences) return [];
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    out.push(parts[i]!);
+    if (i + 1 < parts.length && parts.length > 2) out.push(`${parts[i]} ${parts[i + 1]}`);
+  }
+  return out;
+}
