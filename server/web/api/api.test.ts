@@ -305,6 +305,9 @@ describe("API /api/v1", () => {
       expect(d.last24h.failedLogins).toBe(1);
       expect(d.last24h.events).toMatchObject({ "auth.register": 1, "auth.login": 1, "auth.login_failed": 1, "api_key.created": 1 });
       expect(d.recentEvents[0].eventType).toBe("api_key.created");
+      // The head of the organisation's chain is the newest event: what an admin records outside.
+      expect(d.chainHead).toEqual({ seq: d.recentEvents[0].seq, hash: d.recentEvents[0].hash });
+      expect(d.last24h.rejectedCredentials).toBe(0);
     });
 
     it("audit logs filter by event type", async () => {
@@ -367,9 +370,14 @@ describe("API /api/v1", () => {
       expect((await t.get("/api/v1/migrations", t.bearer(key))).status).toBe(200);
       const res = await t.app.request(`/api/v1/api-keys/${id}`, { method: "DELETE", headers: t.bearer(a.token) });
       expect(res.status).toBe(204);
+      // A fresh minute: refusals are recorded one by one up to a per-minute budget (spray guard).
+      t.clock.advance(60_000);
       expect((await t.get("/api/v1/migrations", t.bearer(key))).status).toBe(401);
       const list = (await (await t.get("/api/v1/api-keys", t.bearer(a.token))).json()) as Json;
       expect(list.items.find((k: Json) => k.id === id).revokedAt).not.toBeNull();
+      // The refused key is an authentication event of the organisation it belonged to.
+      const d = (await (await t.get("/api/v1/security/dashboard", t.bearer(a.token))).json()) as Json;
+      expect(d.last24h.rejectedCredentials).toBe(1);
     });
 
     it("a member cannot mint an admin key, and keys cannot mint keys", async () => {

@@ -145,8 +145,14 @@ describe("audit log export", () => {
     expect(csv).toContain("forged line");
     expect(lines.length - 1).toBe(4); // register, login, detected, audit.exported
 
-    const json = (await (await t.get("/api/v1/security/audit-logs?format=json&type=guardian.detected", t.bearer(a.token))).json()) as Json;
+    const jsonRes = await t.get("/api/v1/security/audit-logs?format=json&type=guardian.detected", t.bearer(a.token));
+    const json = (await jsonRes.json()) as Json;
     expect(json.items).toHaveLength(1);
+    // The export carries the chain's head as it was taken (its own audit.exported event included).
+    const all = ((await (await t.get("/api/v1/security/audit-logs?limit=1", t.bearer(a.token))).json()) as Json).items;
+    expect(all[0].eventType).toBe("audit.exported");
+    expect(json.chainHead).toEqual({ seq: all[0].seq, hash: all[0].hash });
+    expect(jsonRes.headers.get("x-audit-chain-head")).toBe(`${all[0].seq}:${all[0].hash}`);
     expect(json.items[0]).toMatchObject({ eventType: "guardian.detected", details: { note: "=2+5\\r\\nforged line", email: "@attacker" } });
     const types = ((await (await t.get("/api/v1/security/audit-logs?type=audit.exported", t.bearer(a.token))).json()) as Json).items;
     expect(types).toHaveLength(2);

@@ -9,7 +9,7 @@ import { stream } from "hono/streaming";
 import { z } from "zod";
 import { principalOf, requireAdmin } from "../../auth/middleware.ts";
 import { countMembers, getOrganization } from "../../db/queries/accounts.ts";
-import { countAuditEventsSince, iterateAuditLogs, listAuditLogs, recordAudit } from "../../db/queries/audit.ts";
+import { chainHead, countAuditEventsSince, iterateAuditLogs, listAuditLogs, recordAudit } from "../../db/queries/audit.ts";
 import { countActiveApiKeys, countActiveSessions } from "../../db/queries/credentials.ts";
 import type { AuditLog } from "../../db/schema/audit.ts";
 import { auditFilterSchema, securityDashboard, toAuditFilter } from "../../guardian/audit/dashboard.ts";
@@ -47,7 +47,11 @@ export async function auditExportResponse(
     ip: clientIp(c),
     at: now,
   });
+  // The chain's head as the export was taken (the export's own event included): an admin who keeps
+  // it outside the database can later prove rows were cut from the end (`audit verify --head`).
+  const head = await chainHead(db, p.orgId);
   const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, "");
+  c.header("X-Audit-Chain-Head", `${head.seq}:${head.hash}`);
   c.header("Content-Disposition", `attachment; filename="audit-log-${stamp}.${format}"`);
   c.header("Cache-Control", "no-store");
   if (format === "csv") {
@@ -59,7 +63,7 @@ export async function auditExportResponse(
   }
   c.header("Content-Type", "application/json; charset=utf-8");
   return stream(c, async (s) => {
-    await s.write(`{"organizationId":${JSON.stringify(p.orgId)},"exportedAt":${JSON.stringify(now.toISOString())},"items":[`);
+    await s.write(`{"organizationId":${JSON.stringify(p.orgId)},"exportedAt":${JSON.stringify(now.toISOString())},"chainHead":${JSON.stringify(head)},"items":[`);
     let first = true;
     for await (const a of iterateAuditLogs(db, p.orgId, filter)) {
       await s.write(`${first ? "" : ","}\n${JSON.stringify(auditLogJson(a))}`);
@@ -79,7 +83,7 @@ export function securityApi(): Hono<AppEnv> {
     const q = readQuery(c, auditFilterSchema);
     const now = c.var.deps.clock();
     const since = new Date(now.getTime() - 24 * 3_600_000);
-    const [organization, users, activeSessions, activeApiKeys, events24h, recent, dashboard] = await Promise.all([
+    const [organization, users, activeSessions, activeApiKeys, events24h, recent, dashboard, head] = await Promise.all([
       getOrganization(db, p.orgId),
       countMembers(db, p.orgId),
       countActiveSessions(db, p.orgId, now),
@@ -87,13 +91,21 @@ export function securityApi(): Hono<AppEnv> {
       countAuditEventsSince(db, p.orgId, since),
       listAuditLogs(db, p.orgId, { limit: 10, offset: 0, ...toAuditFilter(q) }),
       securityDashboard(db, p.orgId, q, now),
+      chainHead(db, p.orgId),
     ]);
     return c.json({
       organization: organization ? { id: organization.id, name: organization.name, planType: organization.planType } : null,
       users,
       activeSessions,
       activeApiKeys,
-      last24h: { events: events24h, failedLogins: events24h["auth.login_failed"] ?? 0 },
+      last24h: {
+        events: events24h,
+        failedLogins: events24h["auth.login_failed"] ?? 0,
+        // Refused bearer credentials: recorded one by one up to a rate, the rest counted in summaries.
+        rejectedCredentials: events24h["auth.token_rejected"] ?? 0,
+        rejectedCredentialSummaries: events24h["auth.token_rejected_summary"] ?? 0,
+      },
+      chainHead: head,
       recentEvents: recent.items.map(auditLogJson),
       ...dashboard,
     });
