@@ -1,10 +1,12 @@
 // Guardian per-request costs: the Postgres-backed sliding-window limiter (one UPSERT … RETURNING
-// per request), the input guard's detection on typical request inputs, and the output guard.
+// per request), the input guard's detection on typical request inputs (at the default CRS
+// paranoia level and at 4), and the output guard.
 //   npx tsx bench/rate-limit.ts            (TEST_DATABASE_URL=postgres://... adds the Postgres rows)
 import { sql } from "drizzle-orm";
 import type { Db } from "../server/db/client.ts";
 import { upsertPolicyRow } from "../server/db/queries/guardian.ts";
 import { organizations } from "../server/db/schema/organizations.ts";
+import { DEFAULT_PARANOIA_LEVEL } from "../server/guardian/detect/crs/index.ts";
 import { scanInputs, type RequestInput } from "../server/guardian/middleware.ts";
 import { guardModelSql } from "../server/guardian/output-guard.ts";
 import { DEFAULT_POLICY } from "../server/guardian/policies.ts";
@@ -74,31 +76,33 @@ function detection() {
     name: `items.${i}.description`,
     value: `Row ${i}: quarterly figures for the O'Brien & Sons account, adjusted (see note ${i}); ${"lorem ipsum dolor sit amet ".repeat(30)}`,
   }));
-  for (let i = 0; i < 300; i++) scanInputs(typical);
-  const N = 3000;
-  const t = [] as number[];
-  const a = [] as number[];
-  for (let i = 0; i < N; i++) {
-    let t0 = performance.now();
-    scanInputs(typical);
-    t.push(performance.now() - t0);
-    t0 = performance.now();
-    scanInputs(attack);
-    a.push(performance.now() - t0);
+  for (const pl of [DEFAULT_PARANOIA_LEVEL, 4]) {
+    for (let i = 0; i < 300; i++) scanInputs(typical, pl);
+    const N = 3000;
+    const t = [] as number[];
+    const a = [] as number[];
+    for (let i = 0; i < N; i++) {
+      let t0 = performance.now();
+      scanInputs(typical, pl);
+      t.push(performance.now() - t0);
+      t0 = performance.now();
+      scanInputs(attack, pl);
+      a.push(performance.now() - t0);
+    }
+    const l = [] as number[];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      scanInputs(large, pl);
+      l.push(performance.now() - t0);
+    }
+    const perInput = t.map((x) => x / typical.length);
+    console.log(`\nInput guard (scanInputs: detectSqli + detectXss + the CRS 941/942 rules at paranoia level ${pl}${pl === DEFAULT_PARANOIA_LEVEL ? ", the default" : ""}, per value)`);
+    console.log("| request | p50 ms | p95 ms | n |\n|---|---|---|---|");
+    console.log(row(`typical request (${typical.length} inputs)`, t));
+    console.log(row("  per input", perInput));
+    console.log(row(`request with two attacks (${attack.length} inputs)`, a));
+    console.log(row("64 KB JSON body of prose (75 strings × ~850 chars; the API body limit)", l));
   }
-  const l = [] as number[];
-  for (let i = 0; i < 50; i++) {
-    const t0 = performance.now();
-    scanInputs(large);
-    l.push(performance.now() - t0);
-  }
-  const perInput = t.map((x) => x / typical.length);
-  console.log("\nInput guard (scanInputs: detectSqli + detectXss per value)");
-  console.log("| request | p50 ms | p95 ms | n |\n|---|---|---|---|");
-  console.log(row(`typical request (${typical.length} inputs)`, t));
-  console.log(row("  per input", perInput));
-  console.log(row(`request with two attacks (${attack.length} inputs)`, a));
-  console.log(row("64 KB JSON body of prose (75 strings × ~850 chars; the API body limit)", l));
 }
 
 function outputGuard() {
