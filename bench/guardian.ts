@@ -229,7 +229,13 @@ const evidence: string[] = [];
 for (const r of crs.filter((r) => r.expected === "benign" && adjudicated(r))) {
   const ids = new Set<number>();
   for (const i of crsInputsAsSent(r)) for (const m of evaluateCrs(i, 4)) if (m.id !== Number(r.rule)) ids.add(m.id);
-  evidence.push(`${String(r.rule)}:${String(r.test_id)} ${ids.size ? [...ids].sort().map((x) => `crs:${x}`).join(", ") : "no other CRS rule fires"}`);
+  // 941100/941101/942100/942101 are libinjection in CRS; here they call Guardian's own detectors, so they are not independent evidence.
+  const own = new Set([941100, 941101, 942100, 942101]);
+  const independent = [...ids].filter((x) => !own.has(x)).sort();
+  const viaOwn = [...ids].filter((x) => own.has(x)).sort();
+  evidence.push(
+    `${String(r.rule)}:${String(r.test_id)} ${independent.length ? independent.map((x) => `crs:${x}`).join(", ") : "no independent CRS rule fires"}${viaOwn.length ? `; also ${viaOwn.map((x) => `crs:${x}`).join(", ")} (Guardian's detectors in libinjection's place)` : ""}`,
+  );
 }
 
 // The hand-written benign inputs typical of the product, per level.
@@ -263,11 +269,11 @@ for (const p of adversarial) {
     evaluateCrs({ location: "ARGS", name: "q", value: t }, 4);
     return { flagged: false, score: 0, rules: [] } as Detection;
   };
-  const crs2 = (t: string) => {
-    evaluateCrs({ location: "ARGS", name: "q", value: t }, 2);
+  const crs1 = (t: string) => {
+    evaluateCrs({ location: "ARGS", name: "q", value: t }, 1);
     return { flagged: false, score: 0, rules: [] } as Detection;
   };
-  for (const [name, f] of [["prompt", detectPromptInjection], ["sqli", detectSqli], ["xss", detectXss], ["crs PL2", crs2], ["crs PL4", crs4]] as const) {
+  for (const [name, f] of [["prompt", detectPromptInjection], ["sqli", detectSqli], ["xss", detectXss], ["crs PL1", crs1], ["crs PL4", crs4]] as const) {
     const t0 = process.hrtime.bigint();
     f(text);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -329,7 +335,8 @@ if (write) {
   const notes = [
     `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}, ${cpus()[0]?.model ?? "cpu"} (shared by several processes: the mean is inflated by scheduling stalls, p50 is the typical input), Node ${process.version}. Sets from ../shared/security, not copied into the repository. Default threshold 0.5.`,
     "",
-    "- CRS rows: `payload` is the value CRS scanned; benign = `benign_confidence: high` only. \"as sent\" rows scan `raw` (parameter name and value, still URL-encoded), which is what the middleware sees: some CRS tests carry the attack in the parameter name, or in a header that is not in the row (`/get`, `/api/payment/status`, ` =vardata` payloads carry nothing detectable).",
+    "- First table (Guardian's own detectors alone, no CRS rules): `payload` is the value CRS scanned; benign = `benign_confidence: high` only. Its \"as sent\" rows scan `raw` whole (parameter name and value, still URL-encoded); some CRS tests carry the attack in the parameter name, or in a header that is not in the row (`/get`, `/api/payment/status`, ` =vardata` payloads carry nothing detectable).",
+    "- **Targets** (recall >= 95 % on all 1075 attack rows as sent, FP <= 2 % on the 189 high-confidence benign rows): no single paranoia level meets both. PL4 reaches the recall (99.4 %) with 50 % FP (47 % without the adjudicated rows); PL2 97.5 % recall, 29 % FP; PL1 (the default) 0.0 % FP without the adjudicated rows (4.8 % with them) but 89.1 % recall over all rows (98.4 % of the PL1 rules' own attack rows). The FPs at PL2+ are CRS's own behaviour: the benign rows are mostly tests that a stricter sibling rule stays silent, on which the looser rule of the same family fires (942362 on `5desc`, 942432/942460 on punctuation and UTF-8 text).",
     "- \"FP without adjudicated rows\": 12 CRS rows labelled benign for one rule are injections all the same (UNION SELECT, pg_sleep/BENCHMARK, DBMS_LDAP, `alert()` inside encoded brackets, an article quoting `' OR '1'='1`); they are listed with reasons in bench/guardian.ts (`ADJUDICATED`).",
     "- The first table is Guardian's own detectors alone (no CRS rules). The second is the input guard as configured: Guardian's detectors OR the OWASP CRS 941/942 rules (imported by scripts/crs-import.ts, run by server/guardian/detect/crs/engine.ts) at each paranoia level, the CRS way: recall over the attack rows of rules at that level or below, and over all 1075; FP over all 189 high-confidence benign rows (many are tests that one PL3/PL4 rule stays silent, on which other rules of the same or a lower level fire in CRS too). \"as sent\" parses `raw` into the inputs ModSecurity would see (form/query `a=b&c=d`, JSON, XML text and attributes, multipart fields, cookies, path, headers).",
     "- Misses as sent: 6 rows carry nothing detectable (the path `/get` or `/api/payment/status`; the payload sat in a header the row does not include).",

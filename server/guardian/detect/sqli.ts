@@ -283,7 +283,8 @@ export function structuredParts(s: string): string[] {
     for (const kv of t.split("&").slice(0, 32)) {
       const eq = kv.indexOf("=");
       if (eq > 0) out.push(kv.slice(0, eq));
-      if (eq > 0 && eq < kv.length - 1) out.push(kv.slice(eq + 1));
+      // "aGVsbG8=" / "ZXhh==": base64 padding, not a name=value pair whose value is an operator
+      if (eq > 0 && eq < kv.length - 1 && !/^=+$/.test(kv.slice(eq + 1))) out.push(kv.slice(eq + 1));
     }
   } else if (t.startsWith("{") || t.startsWith("[")) {
     try {
