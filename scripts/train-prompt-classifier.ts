@@ -230,6 +230,32 @@ if (AUGMENT > 0) {
     }
   });
 }
+// --benign-segments: the sentence views of benign texts (< 1,500 characters) are benign
+// training texts too (same group as their text), so the sentence-level maximum does not fire on
+// one sentence of a benign paragraph.
+if (args.includes("--benign-segments")) {
+  const st = { read: 0, dropped_eval_dup: 0, dropped_internal_dup: 0, kept: 0, attack: 0, benign: 0 };
+  perSource.set("benign_sentences", st);
+  const n0 = samples.length;
+  for (let i = 0; i < n0; i++) {
+    const s0 = samples[i]!;
+    if (s0.label || s0.source === "deepset_train" || s0.source === "deepset_train_aug") continue;
+    s0.group ??= `b:${i}`;
+    for (const t of segments(s0.text)) {
+      if (t.length < 25 || t.includes(" ") === false) continue;
+      st.read++;
+      const key = dedupKey(t);
+      if (seen.has(key)) {
+        st.dropped_internal_dup++;
+        continue;
+      }
+      seen.set(key, 0);
+      samples.push({ text: t, label: 0, source: "benign_sentences", group: s0.group });
+      st.kept++;
+      st.benign++;
+    }
+  }
+}
 process.stderr.write(`training texts: ${samples.length} (${samples.filter((s) => s.label).length} attack)\n`);
 for (const [k, v] of perSource) process.stderr.write(`  ${k}: ${JSON.stringify(v)}\n`);
 
@@ -285,8 +311,11 @@ function prob(m: { w: Float64Array | Float32Array; b: number }, i: number): numb
 
 // ---- 5-fold stratified cross-validation ----
 const K = 5;
-const foldOf = new Int32Array(samples.length);
-{
+/** --cv-repeats R: R cross-validations with different fold assignments; rates are averaged over them. */
+const REPEATS = Math.max(1, Number(opt("--cv-repeats", "1")));
+const oofs: Float64Array[] = [];
+for (let rep = 0; rep < REPEATS; rep++) {
+  const foldOf = new Int32Array(samples.length);
   // Folds are assigned per group (a text and the copies derived from it), stratified by label.
   const groups = new Map<string, number[]>();
   samples.forEach((s, i) => {
@@ -295,27 +324,35 @@ const foldOf = new Int32Array(samples.length);
     if (l) l.push(i);
     else groups.set(g, [i]);
   });
-  const rand = rng(SEED + 1);
+  const rand = rng(SEED + 1 + 1000 * rep);
   for (const lab of [0, 1]) {
     const gs = shuffle([...groups.values()].filter((m) => samples[m[0]!]!.label === lab), rand);
     gs.forEach((m, n) => m.forEach((i) => (foldOf[i] = n % K)));
   }
+  const o = new Float64Array(samples.length);
+  for (let k = 0; k < K; k++) {
+    const tr = samples.map((_, i) => i).filter((i) => foldOf[i] !== k);
+    const m = train(tr, SEED + 10 + k + 1000 * rep);
+    for (let i = 0; i < samples.length; i++) if (foldOf[i] === k) o[i] = prob(m, i);
+    process.stderr.write(`cv ${rep + 1}/${REPEATS} fold ${k + 1}/${K} done\n`);
+  }
+  oofs.push(o);
 }
-const oof = new Float64Array(samples.length);
-for (let k = 0; k < K; k++) {
-  const tr = samples.map((_, i) => i).filter((i) => foldOf[i] !== k);
-  const m = train(tr, SEED + 10 + k);
-  for (let i = 0; i < samples.length; i++) if (foldOf[i] === k) oof[i] = prob(m, i);
-  process.stderr.write(`fold ${k + 1}/${K} done\n`);
-}
-const rate = (ids: number[], t: number) => (ids.length ? ids.filter((i) => oof[i]! >= t).length / ids.length : 0);
+const oof = oofs[0]!;
+const rate = (ids: number[], t: number) => (ids.length ? oofs.reduce((acc, o) => acc + ids.filter((i) => o[i]! >= t).length / ids.length, 0) / oofs.length : 0);
 const all = samples.map((_, i) => i);
 const benignIds = all.filter((i) => !samples[i]!.label);
 const attackIds = all.filter((i) => samples[i]!.label);
 const dsBenign = benignIds.filter((i) => samples[i]!.source === "deepset_train");
+// Threshold: out-of-fold FP <= --max-fp on all benign texts and on the conversational benign
+// pool (--fp-pool sources: chat-like requests, where false positives come from), and <= --ds-max-fp
+// on the deepset-train benign rows alone (343 rows: one row is 0.3%, too few to steer by alone).
+const fpPool = new Set((opt("--fp-pool") ?? "").split(",").filter(Boolean));
+const poolBenign = benignIds.filter((i) => fpPool.has(samples[i]!.source));
+const dsMaxFp = Number(opt("--ds-max-fp", String(maxFp)));
 let threshold = 0.99;
 for (let t = 0.05; t < 0.99; t += 0.005) {
-  if (rate(benignIds, t) <= maxFp && rate(dsBenign, t) <= maxFp) {
+  if (rate(benignIds, t) <= maxFp && rate(poolBenign, t) <= maxFp && rate(dsBenign, t) <= dsMaxFp) {
     threshold = Math.round(t * 1000) / 1000;
     break;
   }
@@ -332,7 +369,7 @@ function round(x: number): number {
 const cv = {
   folds: K,
   stratified: true,
-  threshold_rule: `lowest probability with out-of-fold FP <= ${maxFp} on all benign and on deepset-train benign`,
+  threshold_rule: `lowest probability with out-of-fold FP <= ${maxFp} on all benign${fpPool.size ? ` and on the benign texts of ${[...fpPool].join(", ")} (${poolBenign.length})` : ""}, and <= ${dsMaxFp} on deepset-train benign`,
   recall: round(rate(attackIds, threshold)),
   fp: round(rate(benignIds, threshold)),
   recall_at_0_5: round(rate(attackIds, 0.5)),
@@ -344,7 +381,8 @@ const dumpOof = opt("--dump-oof");
 if (dumpOof) writeFileSync(dumpOof, samples.map((s, i) => JSON.stringify({ source: s.source, label: s.label, p: Math.round(oof[i]! * 1000) / 1000, text: s.text.slice(0, 400) })).join("\n") + "\n");
 {
   const dsA = attackIds.filter((i) => samples[i]!.source === "deepset_train");
-  const line = [0.5, 0.6, threshold].map((t) => `@${t}: ds recall ${round(rate(dsA, t))} ds fp ${round(rate(dsBenign, t))} all fp ${round(rate(benignIds, t))}`).join(" | ");
+  process.stderr.write(`pool benign ${poolBenign.length}: fp@t ${round(rate(poolBenign, threshold))}\n`);
+  const line = [0.5, 0.55, 0.6, threshold].map((t) => `@${t}: ds recall ${round(rate(dsA, t))} ds fp ${round(rate(dsBenign, t))} all fp ${round(rate(benignIds, t))}`).join(" | ");
   process.stderr.write(`CV: threshold ${threshold} recall ${cv.recall} fp ${cv.fp}\nCV-DS ${line}\n`);
 }
 

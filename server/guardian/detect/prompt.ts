@@ -227,12 +227,13 @@ const ML_RULE_MIN = 0.2;
 
 /**
  * Classifier probability -> rule weight. p >= t (the model's cross-validated threshold) maps to
- * 0.5..0.95; between t/2+0.25 and t to 0..0.35 (weak, needs a rule beside it); lower to 0.
+ * 0.5..0.95; between t-0.15 and t to 0..0.35 (weak, needs a rule beside it); lower to 0.
+ * (The window is wide because held-out texts score lower than cross-validation suggests.)
  */
 export function mlWeight(p: number, t: number): number {
   if (!(p >= 0)) return 0;
   if (p >= t) return Math.round((0.5 + (0.45 * (p - t)) / Math.max(1 - t, 1e-6)) * 1000) / 1000;
-  const lo = t / 2 + 0.25;
+  const lo = Math.max(t - 0.15, 0);
   if (p <= lo) return 0;
   return Math.round(((0.35 * (p - lo)) / (t - lo)) * 1000) / 1000;
 }
