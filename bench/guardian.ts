@@ -1,5 +1,6 @@
 // Guardian detectors measured on the labelled public sets (not in this repository):
-//   npx tsx bench/guardian.ts [--dir ../shared/security] [--misses prompt|sqli|xss] [--fp ...] [--write]
+//   npx tsx bench/guardian.ts [--dir ../shared/security] [--misses prompt|sqli|xss|crs1..crs4] [--fp … | crs1..crs4] [--write]
+// (--misses crsN / --fp crsN: the CRS rows as sent at paranoia level N that are missed / flagged.)
 // (env GUARDIAN_SECURITY_DIR overrides the directory.) Prints, per file (and per family or
 // split where the file has them), recall on `attack` rows, false-positive rate on `benign`
 // rows, and microseconds per input. --write replaces the "Guardian detectors" section of
