@@ -260,7 +260,7 @@ for (const r of crs) {
     else fidelityOff.push(`${String(r.rule)}:${String(r.test_id)} (${n} fires)`);
   }
 }
-const fidelityLine = `Engine fidelity to CRS's regression tests (as sent, PL4): the rule a test expects fires on ${expectFired}/${expectTotal} attack rows, and the rule a test says must stay silent does so on ${noExpectSilent}/${noExpectTotal} benign rows. Off: ${fidelityOff.join(", ")}. (941100/942100/942101 are libinjection in CRS and Guardian's own detectors here; the other misses are rows whose trigger sat in a header the row does not carry: the path `/get` or `/api/payment/status`, and two webhook JSON bodies that CRS lists as expected false positives of 941120.)`;
+const fidelityLine = `Engine fidelity to CRS's regression tests (as sent, PL4): the rule a test expects fires on ${expectFired}/${expectTotal} attack rows, and the rule a test says must stay silent does so on ${noExpectSilent}/${noExpectTotal} benign rows. Off: ${fidelityOff.join(", ")}. (941100/942100/942101 are libinjection in CRS and Guardian's own detectors here; the other misses are rows whose trigger sat in a header the row does not carry: the path \`/get\` or \`/api/payment/status\`, and two webhook JSON bodies that CRS lists as expected false positives of 941120.)`;
 
 // The hand-written benign inputs typical of the product, per level.
 const benignLine = [1, 2, 3, 4]
