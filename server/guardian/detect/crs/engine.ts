@@ -161,6 +161,11 @@ function runOp(op: CompiledOp, value: string, tx: string[], cache: Map<string, b
   switch (spec.name) {
     case "rx": {
       if (op.re2) {
+        // test() runs RE2's DFA (several times faster); the capturing matcher only after a match
+        if (!op.re2.test(value)) {
+          res = { matched: false };
+          break;
+        }
         const m = op.re2.matcher(value);
         res = m.find() ? { matched: true, captures: Array.from({ length: 10 }, (_, i) => (i <= m.groupCount() ? (m.group(i) ?? "") : "")) } : { matched: false };
         break;
