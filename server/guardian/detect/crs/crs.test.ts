@@ -184,9 +184,15 @@ describe("engine", () => {
     expect(x.sqli).toMatchObject({ flagged: true, rules: ["crs:942440"] });
     expect(detectRequestAttack({ location: "ARGS", name: "q", value: "Q3 -- final" }, 1).sqli.flagged).toBe(false);
   });
-  it("long values are matched past the first window", () => {
+  it("long values are matched whole (on re2js past V8_MAX_BYTES), with captures for chained rules", () => {
     const v = "a ".repeat(20_000) + "1 union select password from users";
     expect(ids(v, 1)).toContain(942270);
+    // a match spanning far more than any window: union … 30 KB … select … from
+    expect(ids("union " + "x ".repeat(15_000) + "select a from b", 1)).toContain(942270);
+    const pad = "z ".repeat(400);
+    expect(ids(pad + "x' or 'a'='a", 2)).toContain(942130);
+    expect(ids(pad + "x' or 'a'<'b", 2)).toContain(942131);
+    expect(ids(pad + "x' or 'a'<'b", 2)).not.toContain(942130);
   });
 });
 

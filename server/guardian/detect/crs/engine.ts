@@ -11,13 +11,12 @@
 //
 // Backtracking: the CRS patterns are RE2-compatible, but V8's engine backtracks, and some rules
 // go polynomial on crafted input (942370: 195 ms on 1 KB of '-'). ModSecurity bounds this with
-// a PCRE match limit (the rule then silently does not match). Here: the rules the importer
-// measured as backtracking (`linearEngine` in rules.generated.ts) run on re2js, RE2's
-// linear-time automaton, with the CRS pattern as written; the others run on V8 (several times
-// faster on short input) over windows of at most WINDOW bytes overlapping by OVERLAP bytes, so
-// that a merely quadratic pattern costs linear time on long values. A V8-run match spanning
-// more than OVERLAP bytes across a window border can be missed; no CRS regression payload comes
-// close to that size.
+// a PCRE match limit (the rule then silently does not match). Here every pattern can also run on
+// re2js, RE2's linear-time automaton, with the CRS pattern as written: the rules the importer
+// measured as backtracking (`linearEngine` in rules.generated.ts) always do, and so does every
+// rule on a value longer than V8_MAX_BYTES. Short values on the other rules use V8, several
+// times faster; its worst case there is bounded by the short length (a quadratic pattern on
+// 512 bytes). No value is cut or windowed: the whole value is matched.
 import { RE2JS } from "re2js";
 import { detectSqli } from "../sqli.ts";
 import { detectXss } from "../xss.ts";
@@ -54,12 +53,14 @@ export interface CrsMatch {
 
 export const MIN_PARANOIA_LEVEL = 1;
 export const MAX_PARANOIA_LEVEL = 4;
-export const WINDOW = 2048;
-export const OVERLAP = 512;
+/** Values up to this many bytes run on V8 (rules not marked as backtracking); longer ones on re2js. */
+export const V8_MAX_BYTES = 512;
 
 interface CompiledOp {
   spec: CrsOperatorSpec;
+  /** V8 RegExp (absent for the rules that backtrack). */
   re?: RegExp;
+  /** re2js, compiled on first use. */
   re2?: RE2JS;
   phrases?: string[];
 }
@@ -79,6 +80,11 @@ function compileOp(spec: CrsOperatorSpec, linear: boolean): CompiledOp {
   const op: CompiledOp = { spec };
   if (spec.js && linear) op.re2 = RE2JS.compile(spec.arg);
   else if (spec.js) op.re = new RegExp(spec.js.source, spec.js.flags);
+  if (spec.js && !op.re2) {
+    // compiled on the first long value
+    let re2: RE2JS | undefined;
+    Object.defineProperty(op, "re2", { get: () => (re2 ??= RE2JS.compile(spec.arg)), enumerable: true });
+  }
   if (spec.phrases) op.phrases = spec.phrases.map((p) => p.toLowerCase());
   return op;
 }
@@ -139,17 +145,6 @@ export function compiledRules(): CompiledRule[] {
   return compiled;
 }
 
-/** Runs a RegExp over a byte string in overlapping windows (see the header). Returns the match with its groups. */
-function execWindowed(re: RegExp, s: string): RegExpExecArray | null {
-  if (s.length <= WINDOW) return re.exec(s);
-  for (let start = 0; start < s.length; start += WINDOW - OVERLAP) {
-    const m = re.exec(s.slice(start, start + WINDOW));
-    if (m) return m;
-    if (start + WINDOW >= s.length) break;
-  }
-  return null;
-}
-
 interface OpResult {
   matched: boolean;
   captures?: string[];
@@ -160,18 +155,19 @@ function runOp(op: CompiledOp, value: string, tx: string[], cache: Map<string, b
   let res: OpResult;
   switch (spec.name) {
     case "rx": {
-      if (op.re2) {
-        // test() runs RE2's DFA (several times faster); the capturing matcher only after a match
-        if (!op.re2.test(value)) {
-          res = { matched: false };
-          break;
-        }
-        const m = op.re2.matcher(value);
-        res = m.find() ? { matched: true, captures: Array.from({ length: 10 }, (_, i) => (i <= m.groupCount() ? (m.group(i) ?? "") : "")) } : { matched: false };
+      if (op.re && value.length <= V8_MAX_BYTES) {
+        const m = op.re.exec(value);
+        res = m ? { matched: true, captures: Array.from({ length: 10 }, (_, i) => m[i] ?? "") } : { matched: false };
         break;
       }
-      const m = execWindowed(op.re!, value);
-      res = m ? { matched: true, captures: Array.from({ length: 10 }, (_, i) => m[i] ?? "") } : { matched: false };
+      const re2 = op.re2!;
+      // test() runs RE2's DFA (several times faster); the capturing matcher only after a match
+      if (!re2.test(value)) {
+        res = { matched: false };
+        break;
+      }
+      const m = re2.matcher(value);
+      res = m.find() ? { matched: true, captures: Array.from({ length: 10 }, (_, i) => (i <= m.groupCount() ? (m.group(i) ?? "") : "")) } : { matched: false };
       break;
     }
     case "pm":

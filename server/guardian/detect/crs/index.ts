@@ -7,7 +7,7 @@ import type { Detection } from "../types.ts";
 import { evaluateCrs, type CrsInput, type CrsLocation, type CrsMatch } from "./engine.ts";
 import { fromBytes } from "./transform.ts";
 
-export { evaluateCrs, compiledRules, MIN_PARANOIA_LEVEL, MAX_PARANOIA_LEVEL, WINDOW, OVERLAP, type CrsInput, type CrsLocation, type CrsMatch } from "./engine.ts";
+export { evaluateCrs, compiledRules, MIN_PARANOIA_LEVEL, MAX_PARANOIA_LEVEL, V8_MAX_BYTES, type CrsInput, type CrsLocation, type CrsMatch } from "./engine.ts";
 export { parseRawRequest, parseForm, parseCookies, parseJsonBody, parseXmlBody, parsePath, formDecode, type RawRequestPart } from "./request.ts";
 export { CRS_RULES, CRS_SKIPPED, CRS_VERSION, CRS_COMMIT } from "./rules.generated.ts";
 
