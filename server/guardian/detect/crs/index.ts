@@ -18,7 +18,7 @@ export { CRS_RULES, CRS_SKIPPED, CRS_VERSION, CRS_COMMIT } from "./rules.generat
  * comment), "Sales & Marketing <EU>" (942131, comparison), "fix the date format (DD/MM/YYYY)"
  * (942410/942150, function name + parenthesis), JSON-ish text in a field (942200/942340/942430),
  * 5 of the 55 hand-written product inputs in benign-samples.ts against none at level 1, and 28.6 %
- * of CRS's own clean benign rows against 5.3 % (0.6 % without the rows that are injections all
+ * of CRS's own clean benign rows against 4.8 % (0.0 % without the rows that are injections all
  * the same). Every level is one policy change away (Settings → Security policy, or PATCH
  * /api/v1/policies {"paranoiaLevel": 2}); bench/RESULTS.md has the figures per level.
  */
