@@ -1,7 +1,8 @@
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ConversionError, importConf, parseTargets, pcreToJs, type ImportResult } from "../../../../scripts/crs-import.ts";
+import { ConversionError, importConf, parseTargets, pcreToJs, readCrs, type ImportResult } from "../../../../scripts/crs-import.ts";
 import { BENIGN_SAMPLES, KNOWN_FLAGGED } from "./benign-samples.ts";
-import { compiledRules, CRS_RULES, CRS_SKIPPED, DEFAULT_PARANOIA_LEVEL, detectRequestAttack, evaluateCrs, parseRawRequest } from "./index.ts";
+import { compiledRules, CRS_COMMIT, CRS_RULES, CRS_SKIPPED, DEFAULT_PARANOIA_LEVEL, detectRequestAttack, evaluateCrs, parseRawRequest } from "./index.ts";
 import {
   compressWhitespace,
   cssDecode,
@@ -136,6 +137,18 @@ describe("importer", () => {
       { collection: "ARGS_NAMES", key: "/^a|b$/", exclude: true },
       { collection: "ARGS" },
     ]);
+  });
+  // With CRS_GIT_DIR pointing at a coreruleset git dir or checkout that has the commit: the
+  // generated file is exactly what the importer makes of it (apart from the timing-based
+  // linearEngine marks), i.e. nobody edited it by hand.
+  const crsDir = process.env.CRS_GIT_DIR;
+  it.skipIf(!crsDir || !existsSync(crsDir))("rules.generated.ts is the importer's output for the CRS commit it names", () => {
+    const crs = readCrs(crsDir!, CRS_COMMIT);
+    const out: ImportResult = { version: crs.version, rules: [], skipped: [] };
+    for (const [name, text] of crs.files) importConf(name, text, crs.data, out);
+    const strip = (rs: typeof CRS_RULES) => rs.map(({ linearEngine: _l, ...r }) => r);
+    expect(strip(out.rules)).toEqual(strip(CRS_RULES));
+    expect(out.skipped).toEqual(CRS_SKIPPED);
   });
   it("the generated rules: CRS 941/942, all four levels, only the housekeeping rule skipped", () => {
     expect(CRS_RULES.length).toBeGreaterThan(80);
