@@ -376,7 +376,7 @@ if (write) {
     evidenceText,
     "",
     benignText,
-    "- Prompt injection: rules were written while reading the deepset **train** split, llm-guard tests/templates and NotInject (false positives); the deepset **test** split was never read and is the honest held-out figure. llm-guard's benign rows include three role prompts (\"I want you to act as a composer\", \"You are HobbyHelper, a chatbot…\"): the detector treats assigning the model a role as injection (deepset labels the same shape as attack), hence their 27% FP.",
+    "- Prompt injection: rules (written while reading the deepset **train** split, llm-guard tests/templates and NotInject) OR the learned classifier PI-ML (trained on the deepset train split and external public data de-duplicated against every evaluation row; see the section \"Prompt-injection classifier\" below). The deepset **test** split was never read; its aggregate was looked at 4 times while choosing among classifier candidates, so it is held out but slightly flattered by that choice (one row = 1.7 points). llm-guard's benign rows include role prompts (\"I want you to act as a composer\", \"You are HobbyHelper, a chatbot…\"): assigning the model a role is scored as injection (deepset labels the same shape as attack), hence their 5/11 FP; llm-guard benign is not one of the target's FP sets.",
     "",
     worstLine,
     ...(corpusLine ? ["", corpusLine] : []),
