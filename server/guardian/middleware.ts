@@ -20,7 +20,7 @@ import type { AppContext, AppEnv } from "../web/env.ts";
 import { clientIp } from "../web/env.ts";
 import { ApiError } from "../web/errors.ts";
 import { type Detection } from "./detect/index.ts";
-import { DEFAULT_PARANOIA_LEVEL, detectRequestAttack, type CrsLocation } from "./detect/crs/index.ts";
+import { crsLocationOf, DEFAULT_PARANOIA_LEVEL, detectRequestAttack } from "./detect/crs/index.ts";
 import { DEFAULT_POLICY, getPolicy, type GuardianPolicy } from "./policies.ts";
 
 export type InputLocation = "query" | "form" | "json" | "header";
@@ -74,9 +74,9 @@ export function isExcludedField(name: string): boolean {
   return SQL_FIELD.test(leaf) || SECRET_FIELD.test(leaf) || SECRET_FIELD.test(name);
 }
 
-function crsLocation(input: RequestInput): CrsLocation {
-  if (input.location === "header") return "REQUEST_HEADERS";
-  return input.isName ? "ARGS_NAMES" : "ARGS";
+/** Whether an input is scanned at all: not an excluded field, and not too short or one plain word to carry an attack. */
+function isScanned(input: RequestInput): boolean {
+  return !isExcludedField(input.name) && input.value.length >= 2 && !PLAIN_TOKEN.test(input.value);
 }
 
 /**
@@ -88,14 +88,13 @@ export function scanInputs(inputs: RequestInput[], paranoiaLevel: number = DEFAU
   let chars = 0;
   let values = 0;
   for (const input of inputs) {
-    if (isExcludedField(input.name)) continue;
+    if (!isScanned(input)) continue;
     const v = input.value;
-    if (v.length < 2 || PLAIN_TOKEN.test(v)) continue;
     if (++values > MAX_SCANNED_VALUES || (chars += v.length) > MAX_SCANNED_CHARS) {
       out.push({ kind: "limit", location: input.location, name: input.name.slice(0, 100), score: 1, rules: ["guardian.scan_limit"], excerpt: "" });
       break;
     }
-    const attack = detectRequestAttack({ location: crsLocation(input), name: input.name, value: v }, paranoiaLevel);
+    const attack = detectRequestAttack({ location: crsLocationOf(input.location, input.isName), name: input.name, value: v }, paranoiaLevel);
     const found: Array<[InputAttackKind, Detection]> = [
       ["sqli", attack.sqli],
       ["xss", attack.xss],
@@ -193,13 +192,9 @@ export function guardInputs(options: GuardInputsOptions = {}): MiddlewareHandler
   };
 }
 
-/** Whether any input would be scanned at all (then the policy is read: its paranoia level decides what is flagged). */
-function anyScanned(inputs: RequestInput[]): boolean {
-  return inputs.some((i) => !isExcludedField(i.name) && i.value.length >= 2 && !PLAIN_TOKEN.test(i.value));
-}
-
 async function guard(c: AppContext, inputs: RequestInput[]): Promise<void> {
-  if (!anyScanned(inputs)) return;
+  // The policy is read only when some input is scanned at all (its paranoia level decides what is flagged).
+  if (!inputs.some(isScanned)) return;
   const p = c.var.principal;
   // Anonymous requests (registration, sign-in) follow the defaults.
   const policy = p ? await getPolicy(c.var.db, p.orgId) : DEFAULT_POLICY;
