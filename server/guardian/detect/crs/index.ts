@@ -7,9 +7,9 @@ import type { Detection } from "../types.ts";
 import { evaluateCrs, type CrsInput, type CrsLocation, type CrsMatch } from "./engine.ts";
 import { fromBytes } from "./transform.ts";
 
-export { evaluateCrs, compiledRules, MIN_PARANOIA_LEVEL, MAX_PARANOIA_LEVEL, V8_MAX_BYTES, type CrsInput, type CrsLocation, type CrsMatch } from "./engine.ts";
-export { parseRawRequest, parseForm, parseCookies, parseJsonBody, parseXmlBody, parsePath, formDecode, type RawRequestPart } from "./request.ts";
-export { CRS_RULES, CRS_SKIPPED, CRS_VERSION, CRS_COMMIT } from "./rules.generated.ts";
+export { evaluateCrs, compiledRules, MIN_PARANOIA_LEVEL, MAX_PARANOIA_LEVEL, type CrsInput, type CrsLocation, type CrsMatch } from "./engine.ts";
+export { parseRawRequest, type RawRequestPart } from "./request.ts";
+export { CRS_RULES, CRS_SKIPPED, CRS_COMMIT } from "./rules.generated.ts";
 
 /**
  * Guardian's default paranoia level: 1, CRS's own default. Level 2 was the intended default (it

@@ -5,19 +5,16 @@
 // the XML:/* target), a multipart body (its fields), a path (REQUEST_FILENAME and
 // REQUEST_BASENAME, plus its query string), and any other header by name. Values are byte strings.
 import type { CrsInput } from "./engine.ts";
-import { toBytes } from "./transform.ts";
-
-/** ModSecurity's lenient URL decoding: %HH decoded, invalid % kept, '+' → space. Bytes in, bytes out. */
-export function formDecode(s: string): string {
-  return s.replace(/%([0-9a-fA-F]{2})|\+/g, (m, h: string | undefined) => (h ? String.fromCharCode(parseInt(h, 16)) : " "));
-}
+// Names and values are decoded with t:urlDecode (transform.ts): ModSecurity's lenient URL
+// decoding, %HH decoded, invalid % kept, '+' → space; bytes in, bytes out.
+import { toBytes, urlDecode } from "./transform.ts";
 
 export function parseForm(body: string, out: CrsInput[] = []): CrsInput[] {
   for (const part of body.split("&")) {
     if (!part) continue;
     const eq = part.indexOf("=");
-    const name = formDecode(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? "" : formDecode(part.slice(eq + 1));
+    const name = urlDecode(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? "" : urlDecode(part.slice(eq + 1));
     out.push({ location: "ARGS_NAMES", name, value: name, bytes: true });
     out.push({ location: "ARGS", name, value, bytes: true });
   }
