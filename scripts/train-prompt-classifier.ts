@@ -44,6 +44,8 @@ import { basename, join, resolve } from "node:path";
 import { zlibSync } from "fflate";
 import { canonical, DEFAULT_FEATURES, featureIndices, segments, type FeatureConfig } from "../server/guardian/detect/pi-model/features.ts";
 import type { PiModelFile, PiModelHeader } from "../server/guardian/detect/pi-model/classifier.ts";
+// Seeded PRNG (mulberry32), the same sequence on every platform.
+import { seededRandom as rng } from "../server/validate/synthesize.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt?: string) => {
@@ -92,17 +94,6 @@ function readJsonl<T>(file: string): T[] {
     });
 }
 
-// ---- seeded PRNG (mulberry32) ----
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function shuffle<T>(xs: T[], rand: () => number): T[] {
   const a = xs.slice();
   for (let i = a.length - 1; i > 0; i--) {
