@@ -9,13 +9,14 @@
 //      one half, every rule above PL1 that catches at least one attack and fires on no clean benign
 //      row is enabled on top of PL1; the result is measured on the other half. Selecting rules on
 //      the same rows they are measured on would only show how well the rows can be memorised.
-// The 12 ADJUDICATED benign rows (injections by content, see bench/guardian.ts) are reported apart.
+// The 12 ADJUDICATED benign rows (injections by content, see bench/crs-rows.ts) are reported apart.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { CRS_RULES, evaluateCrs, parseRawRequest, type CrsInput } from "../server/guardian/detect/crs/index.ts";
+import { CRS_RULES, evaluateCrs } from "../server/guardian/detect/crs/index.ts";
 import { fromBytes } from "../server/guardian/detect/crs/transform.ts";
 import { detectSqli, detectXss } from "../server/guardian/detect/index.ts";
+import { adjudicated, crsInputsAsSent } from "./crs-rows.ts";
 
 const args = process.argv.slice(2);
 const i = args.indexOf("--dir");
@@ -39,8 +40,6 @@ const rows = readFileSync(file, "utf8")
   .split("\n")
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l) as Row);
-const ADJUDICATED = new Set(["941110:10", "941310:8", "941310:9", "942101:10", "942101:11", "942120:30", "942160:12", "942360:29", "942360:30", "942360:31", "942521:16", "942522:8"]);
-const adjudicated = (r: Row) => ADJUDICATED.has(`${r.rule}:${r.test_id}`);
 const cleanBenign = (r: Row) => r.expected === "benign" && r.benign_confidence === "high";
 
 const level = new Map<number, number>(CRS_RULES.map((r) => [r.id, r.paranoiaLevel]));
@@ -48,7 +47,7 @@ const points: Record<string, number> = { CRITICAL: 5, ERROR: 4, WARNING: 3, NOTI
 const severity = new Map<number, number>(CRS_RULES.map((r) => [r.id, points[r.severity] ?? 5]));
 
 const scanned = rows.map((r) => {
-  const inputs: CrsInput[] = parseRawRequest({ location: String(r.location ?? "body"), raw: r.raw || r.payload, contentType: String(r.content_type ?? "") });
+  const inputs = crsInputsAsSent(r);
   const fired = new Set<number>();
   let own = false;
   for (const input of inputs) {

@@ -10,8 +10,9 @@ import { join, resolve } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { detectPromptInjection, detectSqli, detectXss, inspectSqlForPrompt, MAX_INPUT, type Detection } from "../server/guardian/detect/index.ts";
 import { decodeSql, sqlFiles } from "../server/tsql/corpus-support.ts";
-import { DEFAULT_PARANOIA_LEVEL, detectRequestAttack, evaluateCrs, parseRawRequest, CRS_COMMIT, CRS_RULES, CRS_SKIPPED, type CrsInput } from "../server/guardian/detect/crs/index.ts";
+import { DEFAULT_PARANOIA_LEVEL, detectRequestAttack, evaluateCrs, CRS_COMMIT, CRS_RULES, CRS_SKIPPED, type CrsInput } from "../server/guardian/detect/crs/index.ts";
 import { BENIGN_SAMPLES, KNOWN_FLAGGED } from "../server/guardian/detect/crs/benign-samples.ts";
+import { adjudicated, crsInputsAsSent } from "./crs-rows.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -41,22 +42,7 @@ function load(file: string): Row[] {
     .map((l) => JSON.parse(l) as Row);
 }
 
-// CRS "benign" means "this one rule must not fire". These high-confidence benign rows are
-// nevertheless injection payloads (CRS tests them against a rule that is not meant to catch
-// them): a UNION SELECT, time-based pg_sleep/BENCHMARK, DBMS_LDAP out-of-band, an XSS with
-// UTF-8 encoded brackets, a text quoting injection examples. Flagging them is correct for a
-// detector that is not one CRS rule; the table shows the false-positive rate with and
-// without them. Chosen by reading each row, listed here by CRS rule and test id.
-const ADJUDICATED = new Set([
-  "941110:10", // (raw only) %9cscript %bcalert(1);%bc/script%9e in the parameter name
-  "941310:8", "941310:9", // alert(…) between UTF-8 encoded '<' '>' look-alikes
-  "942101:10", "942101:11", // 9'union all / 24 union all select 1,2,3 from aa
-  "942120:30", // user'collate foo-- (quote break, operator, comment)
-  "942160:12", // BENCHMARK(2999/**/999,MD5(
-  "942360:29", "942360:30", "942360:31", // DBMS_LDAP.INIT subquery, pg_sleep subquery, UNION ALL SELECT NULL,…
-  "942521:16", "942522:8", // article text quoting ' OR '1'='1 and SELECT * FROM examples
-]);
-const adjudicated = (r: Row) => ADJUDICATED.has(`${String(r.rule)}:${String(r.test_id)}`);
+// The 12 ADJUDICATED benign CRS rows (injections by content) are listed with reasons in bench/crs-rows.ts.
 
 interface Line {
   set: string;
@@ -155,8 +141,6 @@ measure("crs all rows as sent (raw), sqli∨xss", crs.filter(highBenign).map(asS
 // "payload" scans the payload as one argument value; "as sent" parses `raw` into the inputs
 // ModSecurity would see (query/body form a=b&c=d, JSON, XML text, multipart fields, Cookie
 // header a=b; c=d, path → REQUEST_FILENAME/BASENAME, other headers by name).
-const crsInputsAsSent = (r: Row): CrsInput[] =>
-  parseRawRequest({ location: String(r.location ?? "body"), raw: typeof r.raw === "string" && r.raw ? r.raw : r.payload, contentType: String(r.content_type ?? "") });
 const crsInputsPayload = (r: Row): CrsInput[] => [{ location: "ARGS", name: "payload", value: r.payload }];
 interface PlLine {
   pl: number;
@@ -361,7 +345,7 @@ if (write) {
     "",
     "- First table (Guardian's own detectors alone, no CRS rules): `payload` is the value CRS scanned; benign = `benign_confidence: high` only. Its \"as sent\" rows scan `raw` whole (parameter name and value, still URL-encoded); some CRS tests carry the attack in the parameter name, or in a header that is not in the row (`/get`, `/api/payment/status`, ` =vardata` payloads carry nothing detectable).",
     "- **Targets** (recall >= 95 % on all 1075 attack rows as sent, FP <= 2 % on the 189 high-confidence benign rows): no single paranoia level meets both. PL4 reaches the recall (99.4 %) with 50 % FP (47 % without the adjudicated rows); PL2 97.5 % recall, 29 % FP; PL1 (the default) 0.0 % FP without the adjudicated rows (4.8 % with them) but 89.1 % recall over all rows (98.4 % of the PL1 rules' own attack rows). The FPs at PL2+ are CRS's own behaviour: the benign rows are mostly tests that a stricter sibling rule stays silent, on which the looser rule of the same family fires (942362 on `5desc`, 942432/942460 on punctuation and UTF-8 text).",
-    "- \"FP without adjudicated rows\": 12 CRS rows labelled benign for one rule are injections all the same (UNION SELECT, pg_sleep/BENCHMARK, DBMS_LDAP, `alert()` inside encoded brackets, an article quoting `' OR '1'='1`); they are listed with reasons in bench/guardian.ts (`ADJUDICATED`).",
+    "- \"FP without adjudicated rows\": 12 CRS rows labelled benign for one rule are injections all the same (UNION SELECT, pg_sleep/BENCHMARK, DBMS_LDAP, `alert()` inside encoded brackets, an article quoting `' OR '1'='1`); they are listed with reasons in bench/crs-rows.ts (`ADJUDICATED`).",
     "- The first table is Guardian's own detectors alone (no CRS rules). The second is the input guard as configured: Guardian's detectors OR the OWASP CRS 941/942 rules (imported by scripts/crs-import.ts, run by server/guardian/detect/crs/engine.ts) at each paranoia level, the CRS way: recall over the attack rows of rules at that level or below, and over all 1075; FP over all 189 high-confidence benign rows (many are tests that one PL3/PL4 rule stays silent, on which other rules of the same or a lower level fire in CRS too). \"as sent\" parses `raw` into the inputs ModSecurity would see (form/query `a=b&c=d`, JSON, XML text and attributes, multipart fields, cookies, path, headers).",
     "- Misses as sent: 6 rows carry nothing detectable (the path `/get` or `/api/payment/status`; the payload sat in a header the row does not include).",
     "",
