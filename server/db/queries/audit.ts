@@ -127,17 +127,23 @@ function prepare(event: AuditEvent): PreparedRow {
   };
 }
 
+/** The head anchor the database keeps for a chain (audit_chain_heads, migrations/0008), null when it has none. */
+export async function chainHeadAnchor(db: Db, orgId: string | null): Promise<{ seq: number; hash: string } | null> {
+  const [head] = await queryRows<{ seq: string | number; hash: string }>(
+    db,
+    sql`select seq, hash from audit_chain_heads where chain = coalesce(${orgId}::uuid, '00000000-0000-0000-0000-000000000000'::uuid)`,
+  );
+  return head ? { seq: Number(head.seq), hash: head.hash } : null;
+}
+
 /**
  * Where a chain stands: its head anchor (audit_chain_heads, moved by the database on every append),
  * else its last row, else the anchor retention left, else the genesis. The head comes first: if rows
  * were cut from the end, new rows continue after the recorded head and the gap stays visible.
  */
 export async function chainHead(db: Db, orgId: string | null): Promise<{ seq: number; hash: string }> {
-  const [head] = await queryRows<{ seq: string | number; hash: string }>(
-    db,
-    sql`select seq, hash from audit_chain_heads where chain = coalesce(${orgId}::uuid, '00000000-0000-0000-0000-000000000000'::uuid)`,
-  );
-  if (head) return { seq: Number(head.seq), hash: head.hash };
+  const head = await chainHeadAnchor(db, orgId);
+  if (head) return head;
   const [last] = await queryRows<{ seq: string | number; hash: string }>(
     db,
     sql`select seq, hash from audit_logs

@@ -14,6 +14,7 @@
 import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { queryRows, type Db } from "../../db/client.ts";
+import { chainHeadAnchor } from "../../db/queries/audit.ts";
 import { chainHash, GENESIS_HASH, subjectHash } from "./chain.ts";
 
 export type ChainProblemKind =
@@ -120,11 +121,7 @@ export async function verifyChain(db: Db, orgId: string | null, options: VerifyC
 
 async function verifyChainIn(db: Db, orgId: string | null, options: VerifyChainOptions): Promise<ChainReport> {
   const pageSize = options.pageSize ?? 5000;
-  const [stored] = await queryRows<{ seq: string | number; hash: string }>(
-    db,
-    sql`select seq, hash from audit_chain_heads where chain = coalesce(${orgId}::uuid, ${NIL_UUID}::uuid)`,
-  );
-  const headAnchor = stored ? { seq: Number(stored.seq), hash: stored.hash } : null;
+  const headAnchor = await chainHeadAnchor(db, orgId);
   const [anchor] = await queryRows<{ seq: string | number; hash: string }>(
     db,
     sql`select seq, hash from audit_anchors where org_id is not distinct from ${orgId}::uuid order by seq desc limit 1`,
