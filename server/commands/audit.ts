@@ -95,8 +95,8 @@ export const audit: Command = {
         return 2;
       }
       const heads = headsFromReport(text);
-      if (typeof heads === "string") {
-        process.stderr.write(`datamigrate audit: ${parsed.headsFile}:1: ${heads}\n`);
+      if (!(heads instanceof Map)) {
+        process.stderr.write(`datamigrate audit: ${parsed.headsFile}:${heads.line}: ${heads.message}\n`);
         return 2;
       }
       expectHeads = heads;

@@ -247,7 +247,7 @@ describe("audit log on the database", () => {
     await seed(db, a.orgId, a.userId, 3);
     const saved = await verifyAuditLog(db, { orgId: a.orgId });
     const heads = headsFromReport(JSON.stringify(saved));
-    if (typeof heads === "string") throw new Error(heads);
+    if (!(heads instanceof Map)) throw new Error(heads.message);
     await asTamperer(db, async () => {
       await db.execute(sql`alter table audit_chain_heads disable trigger audit_chain_heads_guard`);
       try {
@@ -458,5 +458,20 @@ describe("retention settings", () => {
     expect(results.find((r) => r.orgId === a.orgId)).toMatchObject({ removed: 2, anchorSeq: 2 });
     // (Other chains of this file were tampered with on purpose; this one must verify.)
     expect(await verifyChain(db, a.orgId)).toMatchObject({ ok: true, start: { seq: 2, anchored: true } });
+  });
+});
+
+describe("headsFromReport (audit verify --heads FILE)", () => {
+  it("names the line of the chain that is wrong in a saved report, and refuses what is not a report", () => {
+    const hash = "a".repeat(64);
+    const report = { ok: true, chains: [{ orgId: null, head: { seq: 1, hash } }, { orgId: "not-an-id", head: { seq: 2, hash } }] };
+    const text = JSON.stringify(report, null, 2);
+    const line = text.split("\n").findIndex((l) => l.includes('"not-an-id"')); // 0-based index of the orgId line: the element's "{" is the line before
+    expect(headsFromReport(text)).toEqual({ line, message: "chains[1].orgId: expected an organisation id or null" });
+    expect(headsFromReport("null")).toMatchObject({ line: 1, message: expect.stringMatching(/chains array/) });
+    expect(headsFromReport('{"chains": [null]}')).toMatchObject({ line: 1, message: expect.stringMatching(/chains\[0\]\.orgId/) });
+    expect(headsFromReport('{\n"chains": [\n')).toMatchObject({ line: 3, message: expect.stringMatching(/^not JSON/) });
+    const heads = headsFromReport(JSON.stringify({ chains: [{ orgId: null, head: { seq: 1, hash } }] }));
+    expect(heads).toEqual(new Map([["", { seq: 1, hash }]]));
   });
 });

@@ -290,25 +290,83 @@ export async function verifyAuditLog(
   });
 }
 
+/** What is wrong with a saved report given to `--heads`, and on which line of it (1-based). */
+export interface HeadsFileError {
+  line: number;
+  message: string;
+}
+
 /** The heads of a saved `audit verify --json` report, by organisation id ("" for no organisation). */
-export function headsFromReport(text: string): Map<string, { seq: number; hash: string }> | string {
+export function headsFromReport(text: string): Map<string, { seq: number; hash: string }> | HeadsFileError {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    return `not JSON: ${(e as Error).message}`;
+    const message = (e as Error).message;
+    // V8 names the position for some errors only; past the end is the last line; else line 1.
+    const at = /position (\d+)/.exec(message);
+    const offset = at ? Number(at[1]) : /end of JSON input/.test(message) ? text.length : 0;
+    return { line: lineAt(text, offset), message: `not JSON: ${message}` };
   }
-  const chains = (parsed as { chains?: unknown }).chains;
-  if (!Array.isArray(chains)) return "expected the output of `audit verify --json` (an object with a chains array)";
+  const chains = parsed && typeof parsed === "object" ? (parsed as { chains?: unknown }).chains : undefined;
+  if (!Array.isArray(chains)) return { line: 1, message: "expected the output of `audit verify --json` (an object with a chains array)" };
   const out = new Map<string, { seq: number; hash: string }>();
+  let starts: number[] | undefined;
+  const bad = (i: number, message: string): HeadsFileError => ({ line: lineAt(text, (starts ??= arrayElementStarts(text, "chains"))[i] ?? 0), message });
   for (const [i, c] of chains.entries()) {
-    const orgId = (c as { orgId?: unknown }).orgId;
-    const head = (c as { head?: { seq?: unknown; hash?: unknown } }).head;
-    if (!(orgId === null || (typeof orgId === "string" && /^[0-9a-f-]{36}$/i.test(orgId)))) return `chains[${i}].orgId: expected an organisation id or null`;
+    const orgId = (c as { orgId?: unknown } | null)?.orgId;
+    const head = (c as { head?: { seq?: unknown; hash?: unknown } } | null)?.head;
+    if (!(orgId === null || (typeof orgId === "string" && /^[0-9a-f-]{36}$/i.test(orgId)))) return bad(i, `chains[${i}].orgId: expected an organisation id or null`);
     if (!head || typeof head.seq !== "number" || !Number.isSafeInteger(head.seq) || head.seq < 0 || typeof head.hash !== "string" || !/^[0-9a-f]{64}$/.test(head.hash)) {
-      return `chains[${i}].head: expected { seq, hash } as printed by verify`;
+      return bad(i, `chains[${i}].head: expected { seq, hash } as printed by verify`);
     }
     out.set(orgId === null ? "" : orgId.toLowerCase(), { seq: head.seq, hash: head.hash });
+  }
+  return out;
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Offsets of the elements of the array under `key` in the top-level object of valid JSON `text` (the last such key, as JSON.parse keeps). */
+function arrayElementStarts(text: string, key: string): number[] {
+  let out: number[] = [];
+  let depth = 0;
+  let target = -1;
+  let keyRead = false;
+  let elementNext = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === " " || ch === "\n" || ch === "\r" || ch === "\t") continue;
+    if (depth === target && elementNext && ch !== "]") {
+      out.push(i);
+      elementNext = false;
+    }
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      keyRead = depth === 1 && JSON.parse(text.slice(i, j + 1)) === key;
+      i = j;
+    } else if (ch === ":") {
+      continue;
+    } else if (ch === "[" && keyRead) {
+      depth++;
+      target = depth;
+      out = [];
+      elementNext = true;
+      keyRead = false;
+    } else {
+      if (ch === "{" || ch === "[") depth++;
+      else if (ch === "}" || ch === "]") {
+        if (depth === target) target = -1;
+        depth--;
+      }
+      else if (ch === "," && depth === target) elementNext = true;
+      keyRead = false;
+    }
   }
   return out;
 }
