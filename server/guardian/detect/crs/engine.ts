@@ -212,6 +212,11 @@ export interface CrsEvalOptions {
   family?: "sqli" | "xss";
   /** Leave out @detectSQLi / @detectXSS (the caller runs Guardian's detectors itself). */
   skipLibinjection?: boolean;
+  /**
+   * Guardian's verdicts (detectSqli / detectXss at the default threshold) on the input's text, when
+   * the caller already has them: @detectSQLi / @detectXSS on the untransformed value reuse them.
+   */
+  known?: { sqli: boolean; xss: boolean };
 }
 
 /** Every CRS rule (941/942) that fires on the input at the paranoia level (1..4). */
@@ -222,6 +227,10 @@ export function evaluateCrs(input: CrsInput, paranoiaLevel: number, opts: CrsEva
   const plainPath = input.location === "REQUEST_FILENAME" && /^[ \-./0-9A-Z_a-z]*$/.test(bytes);
   const views = new Map<string, string[]>();
   const libCache = new Map<string, boolean>();
+  if (opts.known && (input.bytes || fromBytes(bytes) === input.value)) {
+    libCache.set(`detectSQLi\0${bytes}`, opts.known.sqli);
+    libCache.set(`detectXSS\0${bytes}`, opts.known.xss);
+  }
   const out: CrsMatch[] = [];
   for (const r of compiledRules()) {
     const spec = r.spec;

@@ -3,7 +3,7 @@
 // family at a paranoia level.
 import { detectSqli } from "../sqli.ts";
 import { detectXss } from "../xss.ts";
-import type { Detection } from "../types.ts";
+import { DEFAULT_THRESHOLD, threshold, type Detection } from "../types.ts";
 import { evaluateCrs, type CrsInput, type CrsLocation, type CrsMatch } from "./engine.ts";
 import { fromBytes } from "./transform.ts";
 
@@ -42,8 +42,10 @@ export interface RequestAttack {
 export function detectRequestAttack(input: CrsInput, paranoiaLevel: number = DEFAULT_PARANOIA_LEVEL, opts: { threshold?: number } = {}): RequestAttack {
   const text = input.bytes ? fromBytes(input.value) : input.value;
   const own = input.location === "REQUEST_FILENAME" || input.location === "REQUEST_BASENAME" ? null : { sqli: detectSqli(text, opts), xss: detectXss(text, opts) };
-  // The libinjection rules (941100/942100 …) call the same detectors on the transformed value.
-  const matches = evaluateCrs(input, paranoiaLevel);
+  // The libinjection rules (941100/942100 …) call the same detectors on the transformed values;
+  // on the untransformed one they reuse these verdicts (when taken at the default threshold).
+  const known = own && threshold(opts) === DEFAULT_THRESHOLD ? { sqli: own.sqli.flagged, xss: own.xss.flagged } : undefined;
+  const matches = evaluateCrs(input, paranoiaLevel, known ? { known } : {});
   return {
     sqli: merge(own?.sqli, matches.filter((m) => m.family === "sqli")),
     xss: merge(own?.xss, matches.filter((m) => m.family === "xss")),
