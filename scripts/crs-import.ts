@@ -286,7 +286,7 @@ interface RawDirective {
 }
 
 /** Splits a .conf file into directives: continuation lines joined, comments dropped, quoted arguments unescaped (\" → "). */
-export function parseDirectives(text: string): RawDirective[] {
+export function parseDirectives(text: string, file = "(conf)"): RawDirective[] {
   const lines = text.split("\n");
   const out: RawDirective[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -297,7 +297,7 @@ export function parseDirectives(text: string): RawDirective[] {
     const args = splitArgs(l.trim());
     const kind = args.shift();
     if (kind === "SecRule" || kind === "SecAction" || kind === "SecMarker") out.push({ line: start, kind, args });
-    else throw new Error(`line ${start}: unexpected directive ${kind}`);
+    else throw new Error(`${file}:${start}: unexpected directive ${kind}`);
   }
   return out;
 }
@@ -417,7 +417,7 @@ export interface ImportResult {
 /** Parses one rules file. `dataFile` reads a .data file next to it. */
 export function importConf(file: string, text: string, dataFile: (name: string) => string, out: ImportResult): void {
   const family = /941/.test(file) ? "xss" : "sqli";
-  const dirs = parseDirectives(text);
+  const dirs = parseDirectives(text, file);
   let markerPl = 1;
   let lastRule: { chain: CrsChainSpec[] } | null = null;
   let expectChain = false;
