@@ -8,7 +8,7 @@ import { recordAudit } from "../db/queries/audit.ts";
 import { findPolicyRow, upsertPolicyRow } from "../db/queries/guardian.ts";
 import { INPUT_ATTACK_ACTIONS, PROMPT_INJECTION_ACTIONS, type GuardianPolicyRow } from "../db/schema/guardian.ts";
 import { LLM_PROVIDERS } from "../db/schema/llm.ts";
-import { DEFAULT_PARANOIA_LEVEL } from "./detect/crs/index.ts";
+import { DEFAULT_PARANOIA_LEVEL } from "./detect/crs/levels.ts";
 
 export interface GuardianPolicy {
   /** Prompt-injection score (0..1) at or above which an input counts as an injection. */
@@ -41,7 +41,7 @@ export const DEFAULT_POLICY: GuardianPolicy = {
   promptInjectionAction: "neutralise",
   sqliAction: "block",
   xssAction: "block",
-  // CRS's default, 1: why not 2, see DEFAULT_PARANOIA_LEVEL (server/guardian/detect/crs/index.ts).
+  // CRS's default, 1: why not 2, see DEFAULT_PARANOIA_LEVEL (server/guardian/detect/crs/levels.ts).
   paranoiaLevel: DEFAULT_PARANOIA_LEVEL,
   rateLimitPerUser: 100,
   rateLimitPerApiKey: 100,

@@ -20,7 +20,7 @@ export const guardianPolicies = pgTable(
     promptInjectionAction: text({ enum: PROMPT_INJECTION_ACTIONS }).notNull(),
     sqliAction: text({ enum: INPUT_ATTACK_ACTIONS }).notNull(),
     xssAction: text({ enum: INPUT_ATTACK_ACTIONS }).notNull(),
-    /** OWASP CRS paranoia level (1..4) of the input guard's SQL-injection and XSS rules; 1 by default (server/guardian/detect/crs/index.ts says why). */
+    /** OWASP CRS paranoia level (1..4) of the input guard's SQL-injection and XSS rules; 1 by default (server/guardian/detect/crs/levels.ts says why). */
     paranoiaLevel: integer().notNull().default(1),
     /** Requests per minute: each user (session), each API key, and the organisation as a whole. */
     rateLimitPerUser: integer().notNull(),

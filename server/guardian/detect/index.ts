@@ -32,18 +32,6 @@ export {
   MAX_DECODE_DEPTH,
 } from "./normalize.ts";
 export { DEFAULT_THRESHOLD, combine, type Detection, type DetectOptions } from "./types.ts";
-export {
-  detectRequestAttack,
-  evaluateCrs,
-  parseRawRequest,
-  DEFAULT_PARANOIA_LEVEL,
-  MIN_PARANOIA_LEVEL,
-  MAX_PARANOIA_LEVEL,
-  type CrsInput,
-  type CrsLocation,
-  type CrsMatch,
-  type RequestAttack,
-} from "./crs/index.ts";
 
 import { detectPromptInjection } from "./prompt.ts";
 import { detectSqli } from "./sqli.ts";

@@ -20,6 +20,7 @@
 import { RE2JS } from "re2js";
 import { detectSqli } from "../sqli.ts";
 import { detectXss } from "../xss.ts";
+import { MAX_PARANOIA_LEVEL, MIN_PARANOIA_LEVEL } from "./levels.ts";
 import { CRS_RULES } from "./rules.generated.ts";
 import { fromBytes, toBytes, TRANSFORMATIONS } from "./transform.ts";
 import type { CrsOperatorSpec, CrsRuleSpec, CrsTargetSpec } from "./types.ts";
@@ -51,8 +52,6 @@ export interface CrsMatch {
   msg: string;
 }
 
-export const MIN_PARANOIA_LEVEL = 1;
-export const MAX_PARANOIA_LEVEL = 4;
 /** Values up to this many bytes run on V8 (rules not marked as backtracking); longer ones on re2js. */
 export const V8_MAX_BYTES = 512;
 
