@@ -85,11 +85,6 @@ export async function checkBearer(c: AppContext, bearer: string): Promise<{ prin
   return { refusal: { reason: "unknown", credential: "session", orgId: null, userId: null } };
 }
 
-export async function principalFromBearer(c: AppContext, bearer: string): Promise<Principal | null> {
-  const r = await checkBearer(c, bearer);
-  return "principal" in r ? r.principal : null;
-}
-
 /** Audits a refused credential (coalesced under a spray); a failing audit write never hides the 401. */
 async function auditRefusal(c: AppContext, refusal: Refusal, presented: string): Promise<void> {
   try {
