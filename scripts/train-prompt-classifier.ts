@@ -43,7 +43,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { zlibSync } from "fflate";
 import { canonical, DEFAULT_FEATURES, featureIndices, segments, type FeatureConfig } from "../server/guardian/detect/pi-model/features.ts";
-import type { PiModelFile, PiModelHeader } from "../server/guardian/detect/pi-model/classifier.ts";
+import { logitOfFeatures, type PiModelFile, type PiModelHeader } from "../server/guardian/detect/pi-model/classifier.ts";
 // Seeded PRNG (mulberry32), the same sequence on every platform.
 import { seededRandom as rng } from "../server/validate/synthesize.ts";
 
@@ -294,9 +294,7 @@ function train(idx: number[], seed: number): { w: Float64Array; b: number } {
   return { w, b };
 }
 function probOf(m: { w: Float64Array | Float32Array; b: number }, f: Uint32Array): number {
-  let s = 0;
-  for (let k = 0; k < f.length; k++) s += m.w[f[k]!]!;
-  return 1 / (1 + Math.exp(-(m.b + s / Math.sqrt(Math.max(f.length, 1)))));
+  return 1 / (1 + Math.exp(-logitOfFeatures(m.w, m.b, f)));
 }
 function prob(m: { w: Float64Array | Float32Array; b: number }, i: number): number {
   let p = probOf(m, feats[i]!);

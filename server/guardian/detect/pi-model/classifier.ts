@@ -53,13 +53,17 @@ export function piModel(): PiModel {
   return cached;
 }
 
+/** Logit of a text's feature indices: bias + the sum of their weights / sqrt(count). The training script scores with it too. */
+export function logitOfFeatures(weights: Float32Array | Float64Array, bias: number, idx: Uint32Array): number {
+  if (!idx.length) return bias;
+  let s = 0;
+  for (let i = 0; i < idx.length; i++) s += weights[idx[i]!]!;
+  return bias + s / Math.sqrt(idx.length);
+}
+
 /** Raw logit of `text` under `model`. */
 export function piLogit(text: string, model: PiModel = piModel()): number {
-  const idx = featureIndices(text, model.header.features);
-  if (!idx.length) return model.bias;
-  let s = 0;
-  for (let i = 0; i < idx.length; i++) s += model.weights[idx[i]!]!;
-  return model.bias + s / Math.sqrt(idx.length);
+  return logitOfFeatures(model.weights, model.bias, featureIndices(text, model.header.features));
 }
 
 /**
