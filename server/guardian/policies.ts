@@ -8,7 +8,7 @@ import { recordAudit } from "../db/queries/audit.ts";
 import { findPolicyRow, upsertPolicyRow } from "../db/queries/guardian.ts";
 import { INPUT_ATTACK_ACTIONS, PROMPT_INJECTION_ACTIONS, type GuardianPolicyRow } from "../db/schema/guardian.ts";
 import { LLM_PROVIDERS } from "../db/schema/llm.ts";
-import { DEFAULT_PARANOIA_LEVEL } from "./detect/crs/levels.ts";
+import { DEFAULT_PARANOIA_LEVEL, MAX_PARANOIA_LEVEL, MIN_PARANOIA_LEVEL } from "./detect/crs/levels.ts";
 
 export interface GuardianPolicy {
   /** Prompt-injection score (0..1) at or above which an input counts as an injection. */
@@ -73,10 +73,10 @@ export const policyUpdateSchema = z.strictObject({
   sqliAction: z.enum(INPUT_ATTACK_ACTIONS, { message: "expected block or log" }).optional(),
   xssAction: z.enum(INPUT_ATTACK_ACTIONS, { message: "expected block or log" }).optional(),
   paranoiaLevel: z.coerce
-    .number({ message: "expected a paranoia level from 1 to 4" })
-    .int({ message: "expected a whole number from 1 to 4" })
-    .min(1, { message: "at least 1" })
-    .max(4, { message: "at most 4" })
+    .number({ message: `expected a paranoia level from ${MIN_PARANOIA_LEVEL} to ${MAX_PARANOIA_LEVEL}` })
+    .int({ message: `expected a whole number from ${MIN_PARANOIA_LEVEL} to ${MAX_PARANOIA_LEVEL}` })
+    .min(MIN_PARANOIA_LEVEL, { message: `at least ${MIN_PARANOIA_LEVEL}` })
+    .max(MAX_PARANOIA_LEVEL, { message: `at most ${MAX_PARANOIA_LEVEL}` })
     .optional(),
   rateLimitPerUser: rateField.optional(),
   rateLimitPerApiKey: rateField.optional(),
