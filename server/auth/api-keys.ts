@@ -1,6 +1,6 @@
 // API keys: created by a user, shown once, stored as a hash, limited to scopes, revocable.
 import type { Db } from "../db/client.ts";
-import { findApiKeyWithUser, insertApiKey, touchApiKey } from "../db/queries/credentials.ts";
+import { findApiKeyWithUser, insertApiKey, touchApiKey, type InputGuardPolicyRow } from "../db/queries/credentials.ts";
 import type { ApiKey, ApiKeyScope } from "../db/schema/credentials.ts";
 import type { User } from "../db/schema/organizations.ts";
 import { apiKeyDisplayPrefix, generateApiKey, hashToken, isApiKey } from "./tokens.ts";
@@ -24,7 +24,8 @@ export async function createApiKey(
 }
 
 export type ApiKeyCheck =
-  | { ok: true; apiKey: ApiKey; user: User }
+  /** inputGuard: the organisation's input-guard policy columns, read with the key (null: defaults). */
+  | { ok: true; apiKey: ApiKey; user: User; inputGuard: InputGuardPolicyRow | null }
   /** revoked: the key exists (so its organisation and owner are known) but was revoked. */
   | { ok: false; reason: "unknown" }
   | { ok: false; reason: "revoked"; apiKey: ApiKey; user: User };
@@ -34,7 +35,7 @@ export async function checkApiKey(db: Db, key: string, now: Date): Promise<ApiKe
   if (!isApiKey(key) || key.length > 128) return { ok: false, reason: "unknown" };
   const row = await findApiKeyWithUser(db, hashToken(key));
   if (!row) return { ok: false, reason: "unknown" };
-  if (row.apiKey.revokedAt) return { ok: false, reason: "revoked", ...row };
+  if (row.apiKey.revokedAt) return { ok: false, reason: "revoked", apiKey: row.apiKey, user: row.user };
   await touchApiKey(db, row.apiKey.orgId, row.apiKey.id, now);
   row.apiKey.lastUsedAt = now;
   return { ok: true, ...row };

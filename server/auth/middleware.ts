@@ -71,14 +71,14 @@ export async function checkBearer(c: AppContext, bearer: string): Promise<{ prin
   const now = deps.clock();
   if (isApiKey(bearer)) {
     const r = await checkApiKey(db, bearer, now);
-    if (r.ok) return { principal: principalFromApiKey(r.user, r.apiKey) };
+    if (r.ok) return { principal: principalFromApiKey(r.user, r.apiKey, r.inputGuard) };
     if (r.reason === "revoked") {
       return { refusal: { reason: "revoked", credential: "api_key", orgId: r.apiKey.orgId, userId: r.user.id, extra: { apiKeyId: r.apiKey.id } } };
     }
     return { refusal: { reason: "unknown", credential: "api_key", orgId: null, userId: null } };
   }
   const v = await checkSessionToken(db, bearer, sessionPolicy(deps.config), now);
-  if (v.ok) return { principal: principalFromSession(v.user, v.session.id) };
+  if (v.ok) return { principal: principalFromSession(v.user, v.session.id, v.inputGuard) };
   if (v.reason === "expired") {
     return { refusal: { reason: "expired", credential: "session", orgId: v.session.orgId, userId: v.user.id, extra: { expiredAt: v.session.expiresAt } } };
   }
@@ -133,7 +133,7 @@ export function authenticateCookie(): MiddlewareHandler<AppEnv> {
     if (token) {
       const v = await validateSessionToken(c.var.db, token, sessionPolicy(c.var.deps.config), c.var.deps.clock());
       if (v) {
-        c.set("principal", principalFromSession(v.user, v.session.id));
+        c.set("principal", principalFromSession(v.user, v.session.id, v.inputGuard));
         if (v.refreshed) setSessionCookie(c, token, v.session.expiresAt);
       } else {
         stale = true;

@@ -1,7 +1,14 @@
 // Sessions after the Lucia design: the client holds a random token, the database holds its
 // SHA-256 as the session id. Expiry slides forward with use but never past an absolute limit.
 import type { Db } from "../db/client.ts";
-import { deleteSession, deleteUserSessions, extendSession, findSessionWithUser, insertSession } from "../db/queries/credentials.ts";
+import {
+  deleteSession,
+  deleteUserSessions,
+  extendSession,
+  findSessionWithUser,
+  insertSession,
+  type InputGuardPolicyRow,
+} from "../db/queries/credentials.ts";
 import type { Session } from "../db/schema/credentials.ts";
 import type { User } from "../db/schema/organizations.ts";
 import { generateSessionToken, hashToken } from "./tokens.ts";
@@ -18,6 +25,8 @@ export interface SessionValidation {
   user: User;
   /** True when the expiry moved forward: the cookie should be re-sent. */
   refreshed: boolean;
+  /** The organisation's input-guard policy columns, read with the session (null: the defaults). */
+  inputGuard: InputGuardPolicyRow | null;
 }
 
 export async function createSession(
@@ -55,7 +64,7 @@ export async function checkSessionToken(db: Db, token: string, policy: SessionPo
   const sessionId = hashToken(token);
   const row = await findSessionWithUser(db, sessionId);
   if (!row) return { ok: false, reason: "unknown" };
-  const { session, user } = row;
+  const { session, user, inputGuard } = row;
   const t = now.getTime();
   if (t >= session.expiresAt.getTime() || t >= session.absoluteExpiresAt.getTime()) {
     await deleteSession(db, sessionId);
@@ -71,7 +80,7 @@ export async function checkSessionToken(db: Db, token: string, policy: SessionPo
       refreshed = true;
     }
   }
-  return { ok: true, session, user, refreshed };
+  return { ok: true, session, user, refreshed, inputGuard };
 }
 
 export async function validateSessionToken(
@@ -81,7 +90,7 @@ export async function validateSessionToken(
   now: Date,
 ): Promise<SessionValidation | null> {
   const r = await checkSessionToken(db, token, policy, now);
-  return r.ok ? { session: r.session, user: r.user, refreshed: r.refreshed } : null;
+  return r.ok ? { session: r.session, user: r.user, refreshed: r.refreshed, inputGuard: r.inputGuard } : null;
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {

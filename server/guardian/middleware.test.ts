@@ -1,12 +1,20 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { Hono } from "hono";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TEST_PASSWORD, withTestApp } from "../../test/support/app.ts";
 import { auditLogs } from "../db/schema/audit.ts";
 import { createLogger } from "../log.ts";
 import type { AppEnv } from "../web/env.ts";
 import { ApiError } from "../web/errors.ts";
 import { guardFields, guardInputs, isExcludedField, MAX_SCANNED_VALUES, scanInputs, type RequestInput } from "./middleware.ts";
+import { getPolicy, updatePolicy } from "./policies.ts";
+
+// getPolicy wrapped in a spy (same behaviour), to show the guard does not read the policy on its own
+// for an authenticated request: the policy comes with the credential lookup (server/auth).
+vi.mock("./policies.ts", async (importOriginal) => {
+  const m = await importOriginal<typeof import("./policies.ts")>();
+  return { ...m, getPolicy: vi.fn(m.getPolicy) };
+});
 
 type Json = Record<string, any>;
 
@@ -168,6 +176,64 @@ describe("guardInputs through the app", () => {
     const rows = await auditRows(a.orgId, ["guardian.blocked"]);
     expect(rows.at(-1)!.details).toMatchObject({ paranoiaLevel: 2, rules: ["crs:942440"] });
     expect((await t.get(q, t.bearer(b.token))).status).toBe(200);
+  });
+
+  it("honours a policy changed just before the request, per organisation, for sessions, API keys and cookies", async () => {
+    const a = await t.adminOf();
+    const b = await t.adminOf();
+    const keyRes = await t.postJson("/api/v1/api-keys", { name: "guard", scopes: ["read"] }, t.bearer(a.token));
+    expect(keyRes.status).toBe(201);
+    const aKey = ((await keyRes.json()) as Json).key as string;
+    const cookie = { Cookie: `${t.config.cookieSecure ? "__Host-session" : "session"}=${a.token}` };
+    const change = (orgId: string, userId: string, update: Parameters<typeof updatePolicy>[2]) =>
+      updatePolicy(t.testDb.db, { orgId, userId, ip: null, at: t.clock.now() }, update);
+    const dashes = `/api/v1/me?name=${encodeURIComponent("Q3 -- final")}`;
+    const union = `/api/v1/me?q=${encodeURIComponent("1 union select password from users")}`;
+
+    // Defaults (no stored row): level 1 lets "Q3 -- final" through, SQL injection is blocked.
+    expect((await t.get(dashes, t.bearer(a.token))).status).toBe(200);
+    expect((await t.get(union, t.bearer(aKey))).status).toBe(400);
+
+    // a: level 2 and SQL injection logged, written straight to the database; the next request sees it.
+    await change(a.orgId, a.userId, { paranoiaLevel: 2, sqliAction: "log" });
+    expect((await t.get(dashes, t.bearer(a.token))).status).toBe(200); // flagged at level 2, but sqli is only logged
+    expect((await t.get(union, t.bearer(a.token))).status).toBe(200);
+    expect((await t.get(union, t.bearer(aKey))).status).toBe(200);
+    // b keeps the defaults.
+    expect((await t.get(union, t.bearer(b.token))).status).toBe(400);
+    expect((await t.get(dashes, t.bearer(b.token))).status).toBe(200);
+
+    // a: back to blocking, still at level 2: "Q3 -- final" is now refused (crs:942440), by every credential.
+    await change(a.orgId, a.userId, { sqliAction: "block" });
+    const refused = await t.get(dashes, t.bearer(aKey));
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as Json).error.fields.name[0]).toContain("crs:942440");
+    expect((await t.get(dashes, t.bearer(a.token))).status).toBe(400);
+    expect((await t.app.request(`/settings/members?name=${encodeURIComponent("Q3 -- final")}`, { headers: cookie })).status).toBe(400);
+    expect((await t.get(dashes, t.bearer(b.token))).status).toBe(200);
+
+    // b: level 2 now; a back to level 1.
+    await change(b.orgId, b.userId, { paranoiaLevel: 2 });
+    await change(a.orgId, a.userId, { paranoiaLevel: 1 });
+    expect((await t.get(dashes, t.bearer(b.token))).status).toBe(400);
+    expect((await t.get(dashes, t.bearer(a.token))).status).toBe(200);
+    expect((await t.get(dashes, t.bearer(aKey))).status).toBe(200);
+  });
+
+  it("reads no policy of its own for an authenticated request (it comes with the credential lookup)", async () => {
+    const a = await t.adminOf();
+    const keyRes = await t.postJson("/api/v1/api-keys", { name: "guard", scopes: ["read"] }, t.bearer(a.token));
+    const aKey = ((await keyRes.json()) as Json).key as string;
+    const cookie = { Cookie: `${t.config.cookieSecure ? "__Host-session" : "session"}=${a.token}` };
+    const spy = vi.mocked(getPolicy);
+    spy.mockClear();
+    // Scanned inputs (not one plain word): a User-Agent with spaces, a query value with a space.
+    const ua = { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) test" };
+    expect((await t.get("/api/v1/me?q=select%20customers%202024", { ...t.bearer(a.token), ...ua })).status).toBe(200);
+    expect((await t.get("/api/v1/me?q=select%20customers%202024", { ...t.bearer(aKey), ...ua })).status).toBe(200);
+    expect((await t.get("/api/v1/me?q=1%20union%20select%20password%20from%20users", { ...t.bearer(a.token), ...ua })).status).toBe(400);
+    expect((await t.app.request("/settings/members?q=select%20customers%202024", { headers: { ...cookie, ...ua } })).status).toBe(200);
+    expect(spy).not.toHaveBeenCalled();
   });
 
   it("scans query parameter names (CRS ARGS_NAMES)", async () => {

@@ -21,7 +21,7 @@ import { clientIp } from "../web/env.ts";
 import { ApiError } from "../web/errors.ts";
 import { type Detection } from "./detect/index.ts";
 import { crsLocationOf, DEFAULT_PARANOIA_LEVEL, detectRequestAttack } from "./detect/crs/index.ts";
-import { DEFAULT_POLICY, getPolicy, type GuardianPolicy } from "./policies.ts";
+import { DEFAULT_POLICY, getPolicy, type InputGuardPolicy } from "./policies.ts";
 
 export type InputLocation = "query" | "form" | "json" | "header";
 /** "limit": more input than one request may carry through the guard (refused: unscanned input would be a bypass). */
@@ -173,7 +173,7 @@ const KIND_WORDS: Record<InputAttackKind, string> = {
   limit: `more input than is checked per request (${MAX_SCANNED_VALUES} text values, ${MAX_SCANNED_CHARS} characters)`,
 };
 
-function actionFor(policy: GuardianPolicy, kind: InputAttackKind): "block" | "log" {
+function actionFor(policy: InputGuardPolicy, kind: InputAttackKind): "block" | "log" {
   return kind === "sqli" ? policy.sqliAction : kind === "xss" ? policy.xssAction : "block";
 }
 
@@ -196,13 +196,15 @@ async function guard(c: AppContext, inputs: RequestInput[]): Promise<void> {
   // The policy is read only when some input is scanned at all (its paranoia level decides what is flagged).
   if (!inputs.some(isScanned)) return;
   const p = c.var.principal;
-  // Anonymous requests (registration, sign-in) follow the defaults.
-  const policy = p ? await getPolicy(c.var.db, p.orgId) : DEFAULT_POLICY;
+  // Anonymous requests (registration, sign-in) follow the defaults. Authenticated ones carry their
+  // organisation's policy, read in the same query as the credential (server/auth): no extra round
+  // trip, and still current on every request. A principal built without it reads the policy here.
+  const policy: InputGuardPolicy = p ? (p.inputGuard ?? (await getPolicy(c.var.db, p.orgId))) : DEFAULT_POLICY;
   const detections = scanInputs(inputs, policy.paranoiaLevel);
   if (detections.length > 0) await handleDetections(c, detections, policy);
 }
 
-async function handleDetections(c: AppContext, detections: InputDetection[], policy: GuardianPolicy): Promise<void> {
+async function handleDetections(c: AppContext, detections: InputDetection[], policy: InputGuardPolicy): Promise<void> {
   const p = c.var.principal;
   const blocking = detections.filter((d) => actionFor(policy, d.kind) === "block");
   const blocked = blocking.length > 0;

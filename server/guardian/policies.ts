@@ -112,6 +112,18 @@ export async function getPolicy(db: Db, orgId: string): Promise<GuardianPolicy> 
   return row ? fromRow(row) : { ...DEFAULT_POLICY };
 }
 
+/** What the input guard (server/guardian/middleware.ts) needs of the policy. */
+export type InputGuardPolicy = Pick<GuardianPolicy, "paranoiaLevel" | "sqliAction" | "xssAction">;
+
+/**
+ * The input guard's policy from the columns read with the credential (server/db/queries/credentials.ts,
+ * left join: null when the organisation has no stored row and runs on the defaults).
+ */
+export function inputGuardPolicyOf(row: InputGuardPolicy | null | undefined): InputGuardPolicy {
+  const r = row ?? DEFAULT_POLICY;
+  return { paranoiaLevel: r.paranoiaLevel, sqliAction: r.sqliAction, xssAction: r.xssAction };
+}
+
 const EDITABLE_FIELDS = [
   "promptInjectionThreshold",
   "promptInjectionAction",

@@ -3,17 +3,34 @@
 import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { apiKeys, sessions, type ApiKey, type ApiKeyScope, type Session } from "../schema/credentials.ts";
+import { guardianPolicies, type GuardianPolicyRow } from "../schema/guardian.ts";
 import { users, type User } from "../schema/organizations.ts";
+
+/**
+ * The organisation's input-guard policy columns, read in the same query as the credential (left
+ * join: null when the organisation has no stored policy row, i.e. runs on the defaults), so that
+ * the input guard needs no query of its own and still sees a policy change on the very next request.
+ */
+export type InputGuardPolicyRow = Pick<GuardianPolicyRow, "paranoiaLevel" | "sqliAction" | "xssAction">;
+const inputGuardColumns = {
+  paranoiaLevel: guardianPolicies.paranoiaLevel,
+  sqliAction: guardianPolicies.sqliAction,
+  xssAction: guardianPolicies.xssAction,
+};
 
 export async function insertSession(db: Db, session: Session): Promise<void> {
   await db.insert(sessions).values(session);
 }
 
-export async function findSessionWithUser(db: Db, sessionId: string): Promise<{ session: Session; user: User } | undefined> {
+export async function findSessionWithUser(
+  db: Db,
+  sessionId: string,
+): Promise<{ session: Session; user: User; inputGuard: InputGuardPolicyRow | null } | undefined> {
   const [row] = await db
-    .select({ session: sessions, user: users })
+    .select({ session: sessions, user: users, inputGuard: inputGuardColumns })
     .from(sessions)
     .innerJoin(users, and(eq(users.id, sessions.userId), eq(users.orgId, sessions.orgId)))
+    .leftJoin(guardianPolicies, eq(guardianPolicies.orgId, sessions.orgId))
     .where(eq(sessions.id, sessionId))
     .limit(1);
   return row;
@@ -60,11 +77,15 @@ export async function insertApiKey(
   return key!;
 }
 
-export async function findApiKeyWithUser(db: Db, keyHash: string): Promise<{ apiKey: ApiKey; user: User } | undefined> {
+export async function findApiKeyWithUser(
+  db: Db,
+  keyHash: string,
+): Promise<{ apiKey: ApiKey; user: User; inputGuard: InputGuardPolicyRow | null } | undefined> {
   const [row] = await db
-    .select({ apiKey: apiKeys, user: users })
+    .select({ apiKey: apiKeys, user: users, inputGuard: inputGuardColumns })
     .from(apiKeys)
     .innerJoin(users, and(eq(users.id, apiKeys.userId), eq(users.orgId, apiKeys.orgId)))
+    .leftJoin(guardianPolicies, eq(guardianPolicies.orgId, apiKeys.orgId))
     .where(eq(apiKeys.keyHash, keyHash))
     .limit(1);
   return row;
