@@ -47,10 +47,17 @@ describe("migration jobs (one process)", () => {
     const ev = await jobEvents(t.db, m.id);
     expect(ev.map((e) => e.data.type)).toEqual(["started", "finished"]);
     expect(ev[1]!.data).toMatchObject({ status: "completed" });
-    const audit = await t.db.execute(sql`select event_type from audit_logs where details->>'migrationId' = ${m.id} order by created_at, seq`).catch(
-      () => t.db.execute(sql`select event_type from audit_logs where details->>'migrationId' = ${m.id} order by created_at`),
-    );
-    const types = (Array.isArray(audit) ? audit : (audit as { rows: { event_type: string }[] }).rows).map((r: { event_type: string }) => r.event_type);
+    // The run's end is audited right after its status is written (a separate transaction), so a
+    // reader that saw "completed" may look before the event is committed: wait for it, briefly.
+    const auditTypes = async () => {
+      const audit = await t.db.execute(sql`select event_type from audit_logs where details->>'migrationId' = ${m.id} order by created_at, seq`);
+      return (Array.isArray(audit) ? audit : (audit as { rows: { event_type: string }[] }).rows).map((r: { event_type: string }) => r.event_type);
+    };
+    let types = await auditTypes();
+    for (let i = 0; i < 50 && !types.includes("migration.completed"); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      types = await auditTypes();
+    }
     expect(types).toEqual(expect.arrayContaining(["migration.created", "migration.started", "migration.completed"]));
   });
 
