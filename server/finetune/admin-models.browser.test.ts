@@ -5,7 +5,6 @@
 // strict CSP included).
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,20 +12,10 @@ import { startFakeOllama, type FakeLlmServer } from "../../test/support/fake-llm
 import { createTestDb, type TestDb } from "../../test/support/db.ts";
 import type { RunningServer } from "../web/server.ts";
 import { fakeGguf, ollamaCreateRoutes, type OllamaCreateState } from "./fake-ollama-create.ts";
+import { freePort } from "../../test/support/net.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!hasChromium)("Models page in Chromium", () => {
   let server: RunningServer | undefined;

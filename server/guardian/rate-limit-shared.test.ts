@@ -2,12 +2,12 @@
 // database, not in either process. Needs TEST_DATABASE_URL (PGlite is single-process).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../../test/support/db.ts";
+import { freePort } from "../../test/support/net.ts";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const enabled = Boolean(process.env.TEST_DATABASE_URL);
@@ -16,18 +16,6 @@ if (!enabled) console.warn("rate-limit-shared.test.ts: skipped — set TEST_DATA
 interface Server {
   url: string;
   child: ChildProcess;
-}
-
-/** A port free right now (PORT must be 1..65535: the server takes no "any port" from the environment). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function startServer(databaseUrl: string, dataDir: string): Promise<Server> {

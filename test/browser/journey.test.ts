@@ -6,13 +6,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync, strFromU8 } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../support/db.ts";
+import { freePort } from "../support/net.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -20,17 +20,6 @@ const FIXTURE = path.join(ROOT, "test/browser/fixture");
 const SHOTS = path.join(ROOT, "test-results/screenshots");
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`browser journey skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does)`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForReady(base: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 90_000;

@@ -9,6 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { adaptNginxConf, prepareRunDir } from "./nginx-conf.ts";
+import { freePort } from "../support/net.ts";
+export { freePort };
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const NGINX_BIN = process.env.NGINX_BIN ?? "/usr/sbin/nginx";
@@ -19,17 +21,6 @@ export function nginxAvailable(): boolean {
 
 export function opensslAvailable(): boolean {
   return spawnSync("openssl", ["version"], { stdio: "ignore" }).status === 0;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** A certificate for 127.0.0.1 made by the nginx container's own first-start script. */
