@@ -128,6 +128,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
           server.close(() => resolve());
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
+        // No request can refuse a credential any more: the counts of the unfinished minute are written.
+        await guardian.flush();
         // Runs in progress give their lease back, so that the next start (or another process) resumes them.
         await jobs.stop();
         await database.close();
