@@ -97,7 +97,7 @@ export async function countObjects(db: Db, orgId: string, migrationIds: string[]
 }
 
 /** An object row without its SQL texts and validation (the list pages never show them). */
-export type MigrationModelSummary = Omit<MigrationModel, "sourceSql" | "generatedSql" | "validation">;
+export type MigrationModelSummary = Omit<MigrationModel, "sourceSql" | "sourceFile" | "sourceLine" | "generatedSql" | "validation">;
 
 const summaryColumns = {
   id: migrationModels.id,

@@ -86,6 +86,9 @@ export const migrationModels = pgTable(
     sourceName: text().notNull(),
     sourceKind: text().notNull(),
     sourceSql: text(),
+    // Where sourceSql starts in its source file (the diagnostics' lines are the file's lines).
+    sourceFile: text(),
+    sourceLine: integer(),
     generatedSql: text(),
     status: text().notNull().default("pending"),
     diagnostics: jsonb().$type<unknown[]>().notNull().default([]),
@@ -168,8 +171,67 @@ export const migrationEvents = pgTable(
   (t) => [index("migration_events_migration_id_id_idx").on(t.migrationId, t.id)],
 );
 
+/** A per-object re-run's kind: translate again, validate again, or both (rebuild). */
+export const OBJECT_RERUN_KINDS = ["translate", "validate", "rebuild"] as const;
+export type ObjectRerunKind = (typeof OBJECT_RERUN_KINDS)[number];
+export const OBJECT_RERUN_STATUSES = ["queued", "running", "completed", "failed"] as const;
+export type ObjectRerunStatus = (typeof OBJECT_RERUN_STATUSES)[number];
+
+/** The object's result as a re-run saw it before and left it after (the history shown on the object page). */
+export interface ObjectResultSnapshot {
+  status: string;
+  evidenceGrade: string | null;
+  errors: number;
+  warnings: number;
+  modelPath: string | null;
+  /** sha256 of the generated SQL (null: none), so that a change is visible without storing the text twice. */
+  generatedSqlHash: string | null;
+}
+
+/**
+ * Re-runs of one object of a finished migration run (server/jobs/rerun.ts), oldest first: the
+ * request, its state on the job queue, and the object's result before and after. At most one is
+ * queued or running per migration (a partial unique index): the run's report and files are
+ * rewritten by each, so two at once could lose an update.
+ */
+export const migrationObjectRuns = pgTable(
+  "migration_object_runs",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    migrationId: uuid()
+      .notNull()
+      .references(() => migrations.id, { onDelete: "cascade" }),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    modelId: uuid()
+      .notNull()
+      .references(() => migrationModels.id, { onDelete: "cascade" }),
+    kind: text().$type<ObjectRerunKind>().notNull(),
+    status: text().$type<ObjectRerunStatus>().notNull().default("queued"),
+    requestedBy: uuid().references(() => users.id, { onDelete: "set null" }),
+    before: jsonb().$type<ObjectResultSnapshot>(),
+    after: jsonb().$type<ObjectResultSnapshot>(),
+    // What was done (steps, timings, notes); why it failed, for people.
+    detail: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    error: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp({ withTimezone: true }),
+    finishedAt: timestamp({ withTimezone: true }),
+    // The heartbeat of the worker running it.
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("migration_object_runs_model_id_idx").on(t.modelId, t.createdAt),
+    uniqueIndex("migration_object_runs_active_uq")
+      .on(t.migrationId)
+      .where(sql`${t.status} in ('queued', 'running')`),
+  ],
+);
+
 export type Migration = typeof migrations.$inferSelect;
 export type MigrationModel = typeof migrationModels.$inferSelect;
 export type MigrationSource = typeof migrationSources.$inferSelect;
 export type MigrationFile = typeof migrationFiles.$inferSelect;
 export type MigrationEvent = typeof migrationEvents.$inferSelect;
+export type MigrationObjectRun = typeof migrationObjectRuns.$inferSelect;
