@@ -52,10 +52,13 @@ function merge(own: Detection | undefined, matches: CrsMatch[]): Detection {
 }
 
 /** Maps a middleware input location to the CRS collection it corresponds to. */
-export function crsLocationOf(where: "query" | "form" | "json" | "header" | "cookie" | "path", isName = false): CrsLocation {
+export function crsLocationOf(where: "query" | "form" | "json" | "xml" | "header" | "cookie" | "path", isName = false): CrsLocation {
   switch (where) {
     case "header":
       return "REQUEST_HEADERS";
+    case "xml":
+      // XML:/* (element text) and XML://@* (attribute values): the same rules target both.
+      return "XML";
     case "cookie":
       return isName ? "REQUEST_COOKIES_NAMES" : "REQUEST_COOKIES";
     case "path":
