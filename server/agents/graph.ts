@@ -26,7 +26,7 @@ import { recordAudit } from "../db/queries/audit.ts";
 import { inspectSqlForPrompt, neutralizeSqlForPrompt } from "../guardian/detect/index.ts";
 import { DEFAULT_POLICY, getPolicy, type GuardianPolicy } from "../guardian/policies.ts";
 import { loadPrompt, neutraliseComments, refuseModelAnswer, renderPrompt } from "./prompts.ts";
-import { addEvent, addEvents, setStage, upsertModels, type ModelRow, type PersistTarget } from "./persist.ts";
+import { addEvent, addEvents, setStage, sourceOf, upsertModels, type ModelRow, type PersistTarget } from "./persist.ts";
 import { validateConversion, type ValidationOutcome } from "./validation.ts";
 import { loadWorkspace, type Workspace } from "./workspace.ts";
 
@@ -305,7 +305,7 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
         sourceSchema: o.schema,
         sourceName: o.name,
         sourceKind: o.kind,
-        sourceSql: src?.module?.text ?? null,
+        ...sourceOf(src),
         status: "assessed",
         tier: a?.tier ?? "SIMPLE",
         riskFactors: a?.riskFactors ?? [],
@@ -566,7 +566,7 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
         sourceSchema: o.schema,
         sourceName: o.name,
         sourceKind: o.kind,
-        sourceSql: objectOf(w, id)?.module?.text ?? null,
+        ...sourceOf(objectOf(w, id)),
         generatedSql: o.model ? (modelSql.get(o.model) ?? null) : null,
         status: o.status,
         diagnostics: o.diagnostics,

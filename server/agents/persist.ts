@@ -3,6 +3,7 @@
 // step leaves the same rows, never duplicates.
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import type { CatalogObject } from "../catalog/model.ts";
 import { migrationEvents, migrationFiles, migrationModels, migrations, type EvidenceGrade, type MigrationStage } from "../db/schema/migrations.ts";
 
 export const STAGE_NAMES = ["assess", "plan", "execute", "test", "rebuild", "optimize"] as const;
@@ -80,6 +81,8 @@ export interface ModelRow {
   sourceName: string;
   sourceKind: string;
   sourceSql?: string | null;
+  sourceFile?: string | null;
+  sourceLine?: number | null;
   generatedSql?: string | null;
   status?: string;
   diagnostics?: unknown[];
@@ -89,6 +92,17 @@ export interface ModelRow {
   riskFactors?: unknown[];
   attempts?: number;
   validation?: Record<string, unknown> | null;
+}
+
+/**
+ * The object's source text and where it starts in its file. Diagnostics carry the file's line
+ * numbers; the object page marks them in the text, which starts at the statement's own line (its
+ * parsed node's, which also holds for dacpac modules parsed with their line offset).
+ */
+export function sourceOf(o: CatalogObject | undefined): Pick<ModelRow, "sourceSql" | "sourceFile" | "sourceLine"> {
+  if (!o?.module) return { sourceSql: null, sourceFile: null, sourceLine: null };
+  const line = (o.module.ast as { loc?: { line?: unknown } } | undefined)?.loc?.line;
+  return { sourceSql: o.module.text, sourceFile: o.file, sourceLine: typeof line === "number" && line >= 1 ? line : o.line };
 }
 
 /** Upserts on (migration, schema, name, kind): a resumed run updates the rows it wrote before. */
@@ -101,7 +115,7 @@ export async function upsertModels(t: PersistTarget, rows: ModelRow[]): Promise<
     for (const r of batch) for (const k of Object.keys(r)) keys.add(k);
     const set: Record<string, unknown> = { updatedAt: new Date() };
     const col: Record<string, string> = {
-      sourceSql: "source_sql", generatedSql: "generated_sql", status: "status", diagnostics: "diagnostics", evidenceGrade: "evidence_grade",
+      sourceSql: "source_sql", sourceFile: "source_file", sourceLine: "source_line", generatedSql: "generated_sql", status: "status", diagnostics: "diagnostics", evidenceGrade: "evidence_grade",
       modelPath: "model_path", tier: "tier", riskFactors: "risk_factors", attempts: "attempts", validation: "validation",
     };
     for (const [k, c] of Object.entries(col)) if (keys.has(k)) set[k] = sql.raw(`excluded.${c}`);
