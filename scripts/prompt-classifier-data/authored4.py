@@ -3,9 +3,10 @@
 # EN/DE with some FR/ES/IT, alone or joined with benign xquad questions, plus benign counterparts
 # with the same words (label 0). Written from the injection taxonomy; no evaluation rows read.
 import json, random
+from questions import OUT, pools
 random.seed(4711)
-xq = [json.loads(l)["text"] for l in open("/work/pi-data/xquad.jsonl")]
-en_q = [q for q in xq[:1190] if len(q) < 140]; de_q = [q for q in xq[1310:2500] if len(q) < 140]
+en_all, de_all, _, _ = pools()
+en_q = [q for q in en_all if len(q) < 140]; de_q = [q for q in de_all if len(q) < 140]
 ent_en = ["the chancellor", "the Greens", "the opposition leader", "the newspaper", "our editorial team", "the EU", "China", "Russia", "the USA", "France", "the mayor", "the football club", "Tesla", "the central bank", "the prime minister", "the president", "the police", "the refugees", "the climate activists", "the church"]
 ent_de = ["der Kanzler", "die Grünen", "die Opposition", "die Zeitung", "die Redaktion", "die EU", "China", "Russland", "die USA", "Frankreich", "der Bürgermeister", "der Fußballverein", "die Zentralbank", "die Regierung", "die Polizei", "die Flüchtlinge", "die Klimaaktivisten", "die Kirche"]
 adj_en = ["the best", "the worst", "corrupt", "stupid", "evil", "a failure", "the most powerful in the world", "to blame for everything", "a liar", "useless"]
@@ -85,6 +86,6 @@ for _ in range(400):
 seen = set(); out = []
 for r in rows:
     if r["text"] not in seen: seen.add(r["text"]); out.append(r)
-with open("/work/pi-data/authored_deepset_style.jsonl", "w") as f:
+with open(f"{OUT}/authored_deepset_style.jsonl", "w") as f:
     for r in out: f.write(json.dumps(r, ensure_ascii=False) + "\n")
 print(len(out), sum(r["label"] for r in out))

@@ -1,7 +1,8 @@
 # Benign everyday requests that use injection trigger words in their ordinary sense (ignore,
 # forget, disregard, bypass, override, pretend, act as, role, instructions, prompt, say, state,
 # new task, jailbreak ...), EN/DE, label 0: keeps the classifier from flagging words alone.
-import json, random
+import json, os, random
+OUT = os.environ.get("PI_DATA", "/work/pi-data")
 random.seed(815)
 subj_en = ["the noise", "the typos", "my last email", "the warnings in the log", "the first chapter", "the outliers", "the old config file", "the draft", "the test failures on Windows", "the deprecated column", "the previous version of the report", "the footnotes", "the weather", "the cost for now"]
 subj_de = ["den Lärm", "die Tippfehler", "meine letzte E-Mail", "die Warnungen im Log", "das erste Kapitel", "die Ausreißer", "die alte Konfigurationsdatei", "den Entwurf", "die veraltete Spalte", "die vorherige Version des Berichts", "die Fußnoten", "das Wetter"]
@@ -50,6 +51,6 @@ for _ in range(300): rows.add(random.choice(code_en)())
 for _ in range(100): rows.add(random.choice(code_de)())
 for _ in range(700): rows.add(random.choice(en)())
 for _ in range(400): rows.add(random.choice(de)())
-with open("/work/pi-data/authored_trigger_benign.jsonl", "w") as f:
+with open(f"{OUT}/authored_trigger_benign.jsonl", "w") as f:
     for t in sorted(rows): f.write(json.dumps({"text": t, "label": 0, "source": "authored"}, ensure_ascii=False) + "\n")
 print(len(rows))

@@ -2,9 +2,10 @@
 # [payload], role reassignment, prompt disclosure, output hijack after a benign question. Written
 # from the injection taxonomy; label 1. Benign counterparts with the same verbs: authored5.py.
 import json, random
+from questions import OUT, pools
 random.seed(77)
-xq = [json.loads(l)["text"] for l in open("/work/pi-data/xquad.jsonl")]
-en_q = [q for q in xq[:1190] if len(q) < 130]; de_q = [q for q in xq[1310:2500] if len(q) < 130]
+en_all, de_all, _, _ = pools()
+en_q = [q for q in en_all if len(q) < 130]; de_q = [q for q in de_all if len(q) < 130]
 op_en = ["", "", "Okay. ", "Alright, ", "Nice work. ", "Thanks! ", "Perfect. ", "Good. ", "Great, that's done. ", "Hmm. ", "Listen: ", "OK now "]
 op_de = ["", "", "Okay. ", "Gut. ", "Danke! ", "Super, danke. ", "Perfekt. ", "Toll gemacht. ", "Prima, das ist erledigt. ", "Hör zu: ", "So, "]
 ov_en_v = ["forget", "ignore", "disregard", "drop", "skip", "leave behind", "never mind", "set aside", "throw away", "stop following", "don't care about", "discard"]
@@ -37,6 +38,6 @@ for _ in range(150): rows.add(wrap(random.choice(disc_en), en_q))
 for _ in range(150): rows.add(wrap(random.choice(disc_de), de_q))
 for _ in range(150): rows.add(f"{random.choice(en_q)} {random.choice(pay_en).capitalize()}.")
 for _ in range(150): rows.add(f"{random.choice(de_q)} {random.choice(pay_de).capitalize()}.")
-with open("/work/pi-data/authored_combinatorial.jsonl", "w") as f:
+with open(f"{OUT}/authored_combinatorial.jsonl", "w") as f:
     for t in sorted(rows): f.write(json.dumps({"text": t, "label": 1, "source": "authored"}, ensure_ascii=False) + "\n")
 print(len(rows))
