@@ -9,9 +9,13 @@ import type { Logger } from "../log.ts";
 import { openJobQueue, type JobQueue } from "./queue.ts";
 import { registerJobRuntime } from "./registry.ts";
 import { DEFAULT_WORKER_OPTIONS, MigrationWorker, type WorkerDeps, type WorkerOptions } from "./worker.ts";
+import { RerunWorker, type RerunWorkerDeps } from "./rerun-worker.ts";
+import { loadConfig } from "../config.ts";
 
 export { startMigration, StartMigrationError, UPLOAD_LIMITS, SOURCE_EXTENSIONS, type StartMigrationInput, type UploadedFile, type SourceConnection } from "./start.ts";
 export { cancelMigration, type CancelResult } from "./cancel.ts";
+export { requestObjectRerun, listObjectReruns, rerunJson, type RerunRequestResult } from "./rerun.ts";
+export { RerunWorker } from "./rerun-worker.ts";
 export { MigrationWorker, DEFAULT_WORKER_OPTIONS, type WorkerOptions, type RunFn } from "./worker.ts";
 export { jobsConfigFromEnv } from "./config.ts";
 
@@ -19,6 +23,8 @@ export interface Jobs {
   queue: JobQueue;
   /** Undefined when this process runs no migrations (concurrency 0). */
   worker: MigrationWorker | undefined;
+  /** Re-runs of one object; undefined when this process runs no jobs. */
+  reruns: RerunWorker | undefined;
   stop(): Promise<void>;
 }
 
@@ -28,6 +34,8 @@ export async function startJobs(deps: {
   options?: Partial<WorkerOptions>;
   run?: WorkerDeps["run"];
   routerFor?: WorkerDeps["routerFor"];
+  /** Tests inject the re-run's execution. */
+  executeRerun?: RerunWorkerDeps["execute"];
 }): Promise<Jobs> {
   const options = { ...DEFAULT_WORKER_OPTIONS, ...deps.options };
   // pg-boss's own expiry is a backstop behind the run timeout and the heartbeat.
@@ -36,19 +44,41 @@ export async function startJobs(deps: {
     options.concurrency > 0
       ? new MigrationWorker({ database: deps.database, logger: deps.logger, queue, options, ...(deps.run ? { run: deps.run } : {}), ...(deps.routerFor ? { routerFor: deps.routerFor } : {}) })
       : undefined;
+  const reruns =
+    options.concurrency > 0
+      ? new RerunWorker({
+          database: deps.database,
+          logger: deps.logger,
+          queue,
+          options: { pollMs: options.pollMs, heartbeatMs: options.heartbeatMs, staleMs: options.staleMs, sweepMs: options.sweepMs, timeoutMs: Math.min(options.runTimeoutMs, 15 * 60_000) },
+          modelConfigured: async (orgId) => !!(await deps.routerFor?.(orgId)),
+          validationDatabaseUrl: () => {
+            try {
+              return loadConfig().validationDatabaseUrl;
+            } catch {
+              return process.env.VALIDATION_DATABASE_URL || undefined;
+            }
+          },
+          ...(deps.executeRerun ? { execute: deps.executeRerun } : {}),
+        })
+      : undefined;
   const unregister = registerJobRuntime(deps.database, {
     queue,
     wake: () => worker?.wake(),
+    wakeReruns: () => reruns?.wake(),
     abortLocal: (id) => worker?.abortLocal(id, "cancel") ?? false,
   });
   worker?.start();
+  reruns?.start();
   let stopping: Promise<void> | undefined;
   return {
     queue,
     worker,
+    reruns,
     stop: () =>
       (stopping ??= (async () => {
         unregister();
+        await reruns?.stop();
         await worker?.stop();
         await queue.stop();
       })()),

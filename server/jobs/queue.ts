@@ -19,10 +19,17 @@ import type { DatabaseHandle } from "../db/client.ts";
 import type { Logger } from "../log.ts";
 
 export const MIGRATION_QUEUE = "migration-run";
+/** Re-runs of one object of a finished run (server/jobs/rerun.ts). */
+export const RERUN_QUEUE = "object-rerun";
 export const QUEUE_SCHEMA = "pgboss";
 
 export interface MigrationJobData {
   migrationId: string;
+  orgId: string;
+}
+
+export interface RerunJobData {
+  rerunId: string;
   orgId: string;
 }
 
@@ -38,6 +45,10 @@ export interface JobQueue {
   fetch(): Promise<QueuedJob | undefined>;
   /** Marks a fetched job done (whatever happened to the run: its outcome is on the migration row). */
   complete(jobId: string, output?: Record<string, unknown>): Promise<void>;
+  /** The same for re-runs of one object (their own queue, so that a long migration run does not hold them up). */
+  sendRerun(data: RerunJobData): Promise<string | null>;
+  fetchRerun(): Promise<{ id: string; data: RerunJobData } | undefined>;
+  completeRerun(jobId: string, output?: Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -111,6 +122,7 @@ export async function openJobQueue(handle: DatabaseHandle, logger: Logger, optio
     await boss.start();
     // Retries are not pg-boss's: a lost run is resumed by the worker's sweep from the migration row.
     await boss.createQueue(MIGRATION_QUEUE, { name: MIGRATION_QUEUE, retryLimit: 0 });
+    await boss.createQueue(RERUN_QUEUE, { name: RERUN_QUEUE, retryLimit: 0 });
   });
   let stopped = false;
   return {
@@ -126,6 +138,14 @@ export async function openJobQueue(handle: DatabaseHandle, logger: Logger, optio
     },
     async complete(jobId, output) {
       await boss.complete(MIGRATION_QUEUE, jobId, output ?? {});
+    },
+    sendRerun: (data) => boss.send(RERUN_QUEUE, data, { retryLimit: 0, expireInSeconds: Math.min(options.expireInSeconds, 23 * 3600) }),
+    async fetchRerun() {
+      const [job] = await boss.fetch<RerunJobData>(RERUN_QUEUE, { batchSize: 1 });
+      return job ? { id: job.id, data: job.data } : undefined;
+    },
+    async completeRerun(jobId, output) {
+      await boss.complete(RERUN_QUEUE, jobId, output ?? {});
     },
     async stop() {
       if (stopped) return;

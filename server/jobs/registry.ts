@@ -9,6 +9,8 @@ export interface JobRuntime {
   queue: JobQueue;
   /** Makes the local worker look for jobs now instead of at its next poll. */
   wake(): void;
+  /** The same for re-runs of one object. */
+  wakeReruns?(): void;
   /** Aborts a run of this migration if it runs in this process; true when one did. */
   abortLocal(migrationId: string, reason: string): boolean;
 }

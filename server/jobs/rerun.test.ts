@@ -1,0 +1,172 @@
+// Re-running one object of a finished run: only that object's result changes (with its history),
+// the run's report and files follow, and a re-run that cannot finish changes nothing. The last
+// test goes through the job queue and the worker, with the audit trail.
+import { and, asc, eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { withTestDb } from "../../test/support/db.ts";
+import { runMigration } from "../agents/run.ts";
+import { createRunFixture, silentLog } from "../agents/testing.ts";
+import type { Db } from "../db/client.ts";
+import { migrationFiles, migrationModels, migrationObjectRuns, migrations, type MigrationModel } from "../db/schema/migrations.ts";
+import { createLogger } from "../log.ts";
+import { startJobs } from "./index.ts";
+import { claimObjectRerun, executeObjectRerun, projectFor, requestObjectRerun, RerunError } from "./rerun.ts";
+import { waitFor } from "./test-support.ts";
+
+const t = withTestDb();
+const logger = createLogger("silent");
+
+async function rows(db: Db, migrationId: string): Promise<MigrationModel[]> {
+  return db.select().from(migrationModels).where(eq(migrationModels.migrationId, migrationId)).orderBy(asc(migrationModels.sourceName));
+}
+const byName = (rs: MigrationModel[], n: string) => rs.find((r) => r.sourceName === n)!;
+/** A row without its timestamps, for comparing what a re-run left alone. */
+const plain = ({ updatedAt: _u, createdAt: _c, ...r }: MigrationModel) => r;
+
+describe("re-running one object", { timeout: 300_000 }, () => {
+  let orgId = "";
+  let migrationId = "";
+  let userId: string | null = null;
+  let original: MigrationModel[] = [];
+  const vdb = () => (t.url ? { validationDatabaseUrl: t.url } : {});
+  const ctx = () => ({ db: t.db, log: silentLog, signal: new AbortController().signal, ...vdb() });
+
+  beforeAll(async () => {
+    // A finished run of the shop fixture (PGlite in process when there is no test Postgres: no statement timeout).
+    const f = await createRunFixture(t.db, { config: { options: t.url ? {} : { statementTimeoutMs: 0 } } });
+    orgId = f.orgId;
+    migrationId = f.migrationId;
+    expect(await runMigration({ db: t.db, orgId, migrationId, signal: new AbortController().signal, log: silentLog, ...vdb() })).toEqual({ status: "completed" });
+    await t.db.update(migrations).set({ status: "completed", finishedAt: new Date() }).where(eq(migrations.id, migrationId));
+    original = await rows(t.db, migrationId);
+  });
+
+  it("the run stores where each object's source text starts in its file", () => {
+    const v = byName(original, "vCustomerOrders");
+    expect(v.sourceFile).toBe("shop.sql");
+    expect(v.sourceLine).toBe(5);
+    expect(v.sourceSql!.split("\n")[0]).toBe("CREATE VIEW dbo.vCustomerOrders AS");
+    // Tables have no module text, so no start line either.
+    expect(byName(original, "Customer").sourceLine).toBeNull();
+  });
+
+  it("re-translating one object restores its rules' translation and changes no other object; history, file and report follow", async () => {
+    const target = byName(original, "vCustomerOrders");
+    const other = byName(original, "vPivot");
+    // Damage two objects' results; only the re-run object may be repaired.
+    await t.db.update(migrationModels).set({ generatedSql: "select 1 as tampered", status: "needs_review", evidenceGrade: "failed" }).where(eq(migrationModels.id, target.id));
+    await t.db.update(migrationModels).set({ generatedSql: "select 2 as tampered" }).where(eq(migrationModels.id, other.id));
+    await t.db.update(migrationFiles).set({ content: "select 1 as tampered" }).where(and(eq(migrationFiles.migrationId, migrationId), eq(migrationFiles.path, target.modelPath!)));
+    const damaged = await rows(t.db, migrationId);
+
+    const req = await requestObjectRerun({ database: t.handle }, { orgId, userId, migrationId, objectId: target.id, kind: "translate" });
+    expect(req.kind).toBe("queued");
+    const run = await claimObjectRerun(t.db, (req as { run: { id: string } }).run.id, orgId);
+    expect(run?.status).toBe("running");
+    const out = await executeObjectRerun(ctx(), run!);
+
+    const now = await rows(t.db, migrationId);
+    const fixed = byName(now, "vCustomerOrders");
+    expect(fixed.generatedSql).toBe(target.generatedSql);
+    expect(fixed.status).toBe(target.status);
+    // New SQL without a validation of it: compiled, its old evidence dropped.
+    expect(fixed.evidenceGrade).toBe("compiled");
+    expect(fixed.validation).toBeNull();
+    expect(fixed.sourceLine).toBe(5);
+    // Every other row is exactly as it was (the other damaged one stays damaged).
+    for (const r of now.filter((x) => x.id !== target.id)) expect(plain(r), r.sourceName).toEqual(plain(byName(damaged, r.sourceName)));
+    expect(byName(now, "vPivot").generatedSql).toBe("select 2 as tampered");
+
+    const [hist] = await t.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.id, run!.id));
+    expect(hist).toMatchObject({ status: "completed", kind: "translate", error: null });
+    expect(hist!.before).toMatchObject({ status: "needs_review", evidenceGrade: "failed" });
+    expect(hist!.after).toMatchObject({ status: target.status, evidenceGrade: "compiled" });
+    expect(hist!.before!.generatedSqlHash).not.toBe(hist!.after!.generatedSqlHash);
+    expect(out.after).toEqual(hist!.after);
+    const [file] = await t.db.select().from(migrationFiles).where(and(eq(migrationFiles.migrationId, migrationId), eq(migrationFiles.path, target.modelPath!)));
+    expect(file!.content).toBe(target.generatedSql);
+    const [m] = await t.db.select().from(migrations).where(eq(migrations.id, migrationId));
+    const report = m!.report as { objects: Array<{ name: string; evidence?: string }>; summary: { objects: number } };
+    expect(report.objects.find((o) => o.name === "vCustomerOrders")!.evidence).toBe("compiled");
+    expect(report.summary.objects).toBe(report.objects.length);
+    const [json] = await t.db.select().from(migrationFiles).where(and(eq(migrationFiles.migrationId, migrationId), eq(migrationFiles.path, "report.json")));
+    expect(JSON.parse(json!.content).objects.find((o: { name: string }) => o.name === "vCustomerOrders").evidence).toBe("compiled");
+  });
+
+  it("re-validating the object runs its model on Postgres again and restores its evidence", async () => {
+    const target = byName(original, "vCustomerOrders");
+    const req = await requestObjectRerun({ database: t.handle }, { orgId, userId, migrationId, objectId: target.id, kind: "validate" });
+    const run = await claimObjectRerun(t.db, (req as { run: { id: string } }).run.id, orgId);
+    await executeObjectRerun(ctx(), run!);
+    const fixed = byName(await rows(t.db, migrationId), "vCustomerOrders");
+    expect(fixed.evidenceGrade).toBe(target.evidenceGrade);
+    expect((fixed.validation as { models: Array<{ status: string }> }).models[0]!.status).toBe("ran");
+    const [hist] = await t.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.id, run!.id));
+    expect(hist!.before).toMatchObject({ evidenceGrade: "compiled" });
+    expect(hist!.after).toMatchObject({ evidenceGrade: target.evidenceGrade });
+    expect((hist!.detail as { validation: { models: number } }).validation.models).toBeGreaterThanOrEqual(1);
+  });
+
+  it("the validated part of the project is the model and what it reads, with the stored SQL", () => {
+    const project = {
+      name: "p",
+      models: [
+        { name: "a", path: "models/marts/a.sql", sql: "select * from {{ ref('b') }}", config: {}, columns: [], data_tests: [] },
+        { name: "b", path: "models/marts/b.sql", sql: "select 1", config: {}, columns: [], data_tests: [] },
+        { name: "c", path: "models/marts/c.sql", sql: "select 2", config: {}, columns: [], data_tests: [] },
+      ],
+    };
+    const sub = projectFor({ project } as never, "models/marts/a.sql", new Map([["models/marts/b.sql", "select 1 as stored"]]));
+    expect(sub.models.map((m) => [m.name, m.sql])).toEqual([
+      ["a", "select * from {{ ref('b') }}"],
+      ["b", "select 1 as stored"],
+    ]);
+  });
+
+  it("a re-run while the migration runs again fails with JOB2005 and changes nothing", async () => {
+    const target = byName(original, "vXml");
+    const before = await rows(t.db, migrationId);
+    const req = await requestObjectRerun({ database: t.handle }, { orgId, userId, migrationId, objectId: target.id, kind: "rebuild" });
+    const run = await claimObjectRerun(t.db, (req as { run: { id: string } }).run.id, orgId);
+    await t.db.update(migrations).set({ status: "running" }).where(eq(migrations.id, migrationId));
+    try {
+      await expect(executeObjectRerun(ctx(), run!)).rejects.toThrow(RerunError);
+    } finally {
+      await t.db.update(migrations).set({ status: "completed" }).where(eq(migrations.id, migrationId));
+    }
+    expect((await rows(t.db, migrationId)).map(plain)).toEqual(before.map(plain));
+    await t.db.update(migrationObjectRuns).set({ status: "failed" }).where(eq(migrationObjectRuns.id, run!.id));
+  });
+
+  it("through the queue: the worker runs a requested rebuild, ends it completed, and the request and the end are audited", async () => {
+    const target = byName(original, "vChecksum");
+    const jobs = await startJobs({ database: t.handle, logger, run: async () => ({ status: "completed" }), options: { pollMs: 50, heartbeatMs: 50, sweepMs: 200, staleMs: 5000 } });
+    try {
+      const req = await requestObjectRerun({ database: t.handle }, { orgId, userId, migrationId, objectId: target.id, kind: "rebuild" });
+      expect(req.kind).toBe("queued");
+      const id = (req as { run: { id: string } }).run.id;
+      const done = await waitFor(
+        "the re-run to end",
+        async () => {
+          const [r] = await t.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.id, id));
+          return r && (r.status === "completed" || r.status === "failed") ? r : undefined;
+        },
+        240_000,
+        100,
+      );
+      expect(done.error).toBeNull();
+      expect(done.status).toBe("completed");
+      // vChecksum's CHECKSUM has no Postgres equivalent: the rules refuse it and validation grades it failed, again.
+      expect(done.after).toMatchObject({ status: "unsupported", evidenceGrade: "failed" });
+      expect((done.detail as { agent: { ran: boolean; reason: string } }).agent).toEqual({ ran: false, reason: "the run did not use a model" });
+      const types = await waitFor("the audit of the end", async () => {
+        const res = await t.db.execute(sql`select event_type from audit_logs where details->>'rerunId' = ${id} order by seq`);
+        const list = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows).map((r) => (r as { event_type: string }).event_type);
+        return list.includes("migration.object_rerun_completed") ? list : undefined;
+      });
+      expect(types).toEqual(["migration.object_rerun_requested", "migration.object_rerun_completed"]);
+    } finally {
+      await jobs.stop();
+    }
+  });
+});

@@ -1,0 +1,467 @@
+// Re-running ONE object of a finished migration run: translate it again from the stored sources,
+// validate its model again on Postgres, or both (rebuild). The request is a row in
+// migration_object_runs (the truth) and a job on the queue (the delivery), like a migration run;
+// a worker (rerun-worker.ts) executes it.
+//
+//   const r = await requestObjectRerun(deps, { orgId, userId, migrationId, objectId, kind: "translate" });
+//   // r.kind: "queued" (r.run) | "not_found" (r.what) | "conflict" (r.code, r.message)
+//
+// What a re-run may and may not do:
+// - Only when the migration's run has ended (completed, failed, cancelled): a running run rewrites
+//   every object, so a re-run beside it would be overwritten or would overwrite it (409).
+// - One re-run at a time per migration (a partial unique index): each rewrites the run's report and
+//   report.json, so two at once could lose one's update (409).
+// - Everything it changes is written in ONE transaction at the end (the object's row, its model
+//   file, report.json, the run's report, an event, the history row). A re-run that fails or whose
+//   worker dies leaves the object exactly as it was.
+// - Translation is the rules' (deterministic) translation: model-written SQL the run had accepted
+//   for this object is replaced. Validation runs the object's model with the models it reads
+//   (their stored SQL, model-written or not) on scratch schemas, with the run's options.
+// - Rebuild does not ask a model again: a per-object agent step does not exist (see
+//   AGENT_REBUILD_UNAVAILABLE); the history row says so when the run had used one.
+import { createHash } from "node:crypto";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { loadWorkspace, type Workspace } from "../agents/workspace.ts";
+import { sourceOf } from "../agents/persist.ts";
+import { validateConversion } from "../agents/validation.ts";
+import type { Db } from "../db/client.ts";
+import { recordAudit } from "../db/queries/audit.ts";
+import { getMigration } from "../db/queries/migrations.ts";
+import {
+  migrationEvents,
+  migrationFiles,
+  migrationModels,
+  migrationObjectRuns,
+  migrations,
+  type EvidenceGrade,
+  type MigrationModel,
+  type MigrationObjectRun,
+  type ObjectRerunKind,
+  type ObjectResultSnapshot,
+} from "../db/schema/migrations.ts";
+import { renderReportJson, summarize, type Report } from "../dbt/report.ts";
+import type { Logger } from "../log.ts";
+import type { ConvertResult } from "../translate/project/convert.ts";
+import { jobRuntimeFor } from "./registry.ts";
+import type { StartDeps } from "./start.ts";
+
+export const RERUN_EVENT_STAGE = "rerun";
+const LIVE_STATUSES = new Set(["queued", "running"]);
+
+/** Why the rebuild of one object does not ask a model (shown on the page and kept in the history). */
+export const AGENT_REBUILD_UNAVAILABLE =
+  "a re-run does not ask a model again: the agent's rebuild step runs only inside a whole migration run (it has no per-object entry point yet); rebuild re-translates with the rules and re-validates";
+
+export const RERUN_KIND_LABELS: Record<ObjectRerunKind, string> = { translate: "translation", validate: "validation", rebuild: "rebuild" };
+
+export type RerunRequestResult =
+  | { kind: "queued"; run: MigrationObjectRun; object: string }
+  | { kind: "not_found"; what: "migration" | "object" }
+  | { kind: "conflict"; code: "run_in_progress" | "rerun_in_progress"; message: string };
+
+const objectKey = (o: { sourceSchema: string; sourceName: string }) => `${o.sourceSchema}.${o.sourceName}`;
+const isUniqueViolation = (e: unknown): boolean => {
+  for (let x: unknown = e, i = 0; x && typeof x === "object" && i < 4; x = (x as { cause?: unknown }).cause, i++) if ((x as { code?: unknown }).code === "23505") return true;
+  return false;
+};
+
+async function activeRerun(db: Db, orgId: string, migrationId: string): Promise<(MigrationObjectRun & { object: string }) | undefined> {
+  const [r] = await db
+    .select({ run: migrationObjectRuns, schema: migrationModels.sourceSchema, name: migrationModels.sourceName })
+    .from(migrationObjectRuns)
+    .innerJoin(migrationModels, eq(migrationModels.id, migrationObjectRuns.modelId))
+    .where(and(eq(migrationObjectRuns.orgId, orgId), eq(migrationObjectRuns.migrationId, migrationId), inArray(migrationObjectRuns.status, ["queued", "running"])))
+    .limit(1);
+  return r ? { ...r.run, object: `${r.schema}.${r.name}` } : undefined;
+}
+
+function busyMessage(a: { kind: ObjectRerunKind; status: string; object: string }): string {
+  return `a re-run of ${a.object} (${RERUN_KIND_LABELS[a.kind]}) is ${a.status} for this migration; wait for it to end, then try again`;
+}
+
+/** Queues a re-run of one object; checks (organisation, run ended, none active) come first and write nothing. */
+export async function requestObjectRerun(
+  deps: StartDeps,
+  input: { orgId: string; userId: string | null; migrationId: string; objectId: string; kind: ObjectRerunKind; ip?: string | null; via?: string },
+): Promise<RerunRequestResult> {
+  const db = deps.database.db;
+  const m = await getMigration(db, input.orgId, input.migrationId);
+  if (!m) return { kind: "not_found", what: "migration" };
+  const [o] = await db
+    .select({ id: migrationModels.id, sourceSchema: migrationModels.sourceSchema, sourceName: migrationModels.sourceName })
+    .from(migrationModels)
+    .where(and(eq(migrationModels.id, input.objectId), eq(migrationModels.migrationId, m.id), eq(migrationModels.orgId, input.orgId)));
+  if (!o) return { kind: "not_found", what: "object" };
+  if (LIVE_STATUSES.has(m.status))
+    return { kind: "conflict", code: "run_in_progress", message: `the migration's run is ${m.status}; an object can be re-run once the run has ended` };
+  const active = await activeRerun(db, input.orgId, m.id);
+  if (active) return { kind: "conflict", code: "rerun_in_progress", message: busyMessage(active) };
+  let run: MigrationObjectRun;
+  try {
+    // The status is checked again in the insert: a run that started in between is not raced.
+    const rows = await db.execute(sql`
+      insert into migration_object_runs (migration_id, org_id, model_id, kind, requested_by)
+      select ${m.id}, ${input.orgId}, ${o.id}, ${input.kind}, ${input.userId}
+      where exists (select 1 from migrations where id = ${m.id} and org_id = ${input.orgId} and status not in ('queued', 'running'))
+      returning id`);
+    const id = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows)[0] as { id: string } | undefined;
+    if (!id) return { kind: "conflict", code: "run_in_progress", message: "the migration's run started again; an object can be re-run once the run has ended" };
+    [run] = (await db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.id, id.id))) as [MigrationObjectRun];
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const now = await activeRerun(db, input.orgId, m.id);
+    return { kind: "conflict", code: "rerun_in_progress", message: now ? busyMessage(now) : "another re-run of this migration was requested at the same moment; try again" };
+  }
+  const object = objectKey(o);
+  await db.insert(migrationEvents).values({
+    migrationId: m.id,
+    orgId: input.orgId,
+    stage: RERUN_EVENT_STAGE,
+    object,
+    message: `re-run of the ${RERUN_KIND_LABELS[input.kind]} requested`,
+    data: { type: "rerun_requested", rerunId: run.id, kind: input.kind, by: input.userId },
+  });
+  await recordAudit(db, {
+    orgId: input.orgId,
+    userId: input.userId,
+    eventType: "migration.object_rerun_requested",
+    details: { migrationId: m.id, rerunId: run.id, modelId: o.id, object, kind: input.kind, ...(input.via ? { via: input.via } : {}) },
+    ip: input.ip ?? null,
+    at: (deps.clock ?? (() => new Date()))(),
+  });
+  const runtime = jobRuntimeFor(deps.database);
+  if (runtime) {
+    // A failed send is not fatal: the worker's sweep sends jobs for queued re-runs that have none.
+    await runtime.queue.sendRerun({ rerunId: run.id, orgId: input.orgId }).catch((err: unknown) => deps.logger?.warn({ err, rerunId: run.id }, "could not queue the re-run; the sweep will"));
+    runtime.wakeReruns?.();
+  }
+  return { kind: "queued", run, object };
+}
+
+/** The re-runs of one object, newest first. */
+export async function listObjectReruns(db: Db, orgId: string, migrationId: string, modelId: string, limit = 20): Promise<MigrationObjectRun[]> {
+  return db
+    .select()
+    .from(migrationObjectRuns)
+    .where(and(eq(migrationObjectRuns.orgId, orgId), eq(migrationObjectRuns.migrationId, migrationId), eq(migrationObjectRuns.modelId, modelId)))
+    .orderBy(desc(migrationObjectRuns.createdAt), desc(migrationObjectRuns.id))
+    .limit(limit);
+}
+
+export async function getObjectRerun(db: Db, orgId: string, rerunId: string): Promise<MigrationObjectRun | undefined> {
+  const [r] = await db.select().from(migrationObjectRuns).where(and(eq(migrationObjectRuns.orgId, orgId), eq(migrationObjectRuns.id, rerunId)));
+  return r;
+}
+
+export function rerunJson(r: MigrationObjectRun) {
+  return {
+    id: r.id,
+    migrationId: r.migrationId,
+    objectId: r.modelId,
+    kind: r.kind,
+    status: r.status,
+    requestedBy: r.requestedBy,
+    before: r.before,
+    after: r.after,
+    detail: r.detail,
+    error: r.error,
+    createdAt: r.createdAt.toISOString(),
+    startedAt: r.startedAt?.toISOString() ?? null,
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+  };
+}
+
+// ------------------------------------------------------------------------------------ execution
+
+export interface RerunContext {
+  db: Db;
+  log: Logger;
+  signal: AbortSignal;
+  /** The validation database (server configuration); absent: embedded PGlite. */
+  validationDatabaseUrl?: string | undefined;
+  /** The organisation has a model router configured (only recorded: the agent step is not run). */
+  modelConfigured?: boolean;
+}
+
+export class RerunError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RerunError";
+  }
+}
+
+const sha = (s: string | null | undefined) => (s == null ? null : createHash("sha256").update(s).digest("hex"));
+
+function snapshotOf(r: Pick<MigrationModel, "status" | "evidenceGrade" | "diagnostics" | "modelPath" | "generatedSql">): ObjectResultSnapshot {
+  const diags = (Array.isArray(r.diagnostics) ? r.diagnostics : []) as Array<{ severity?: unknown }>;
+  return {
+    status: r.status,
+    evidenceGrade: r.evidenceGrade ?? null,
+    errors: diags.filter((d) => d?.severity === "error").length,
+    warnings: diags.filter((d) => d && d.severity !== "error" && d.severity !== "note").length,
+    modelPath: r.modelPath ?? null,
+    generatedSqlHash: sha(r.generatedSql),
+  };
+}
+
+/** Model names a model's SQL reads through ref(). */
+function refsOf(sqlText: string): string[] {
+  return [...sqlText.matchAll(/\{\{\s*ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)/g)].map((m) => m[2] ?? m[1]!);
+}
+
+/**
+ * The part of the project the object's model needs: the model and every model it reads (through
+ * ref, transitively), every source, macro and hook. Models take their stored SQL (what the run
+ * kept, model-written or not) over the rules' translation.
+ */
+export function projectFor(c: ConvertResult, modelPath: string, stored: Map<string, string>): ConvertResult["project"] {
+  const models = c.project.models.map((m) => (stored.has(m.path) ? { ...m, sql: stored.get(m.path)! } : m));
+  if (!models.some((m) => m.path === modelPath) && stored.has(modelPath)) {
+    // A model only a model-written translation produced: validated from its stored text alone.
+    const name = modelPath.split("/").pop()!.replace(/\.sql$/, "");
+    models.push({ name, path: modelPath, sql: stored.get(modelPath)!, config: {}, columns: [], data_tests: [] });
+  }
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const keep = new Set<string>();
+  const start = models.find((m) => m.path === modelPath);
+  const todo = start ? [start.name] : [];
+  while (todo.length) {
+    const n = todo.pop()!;
+    if (keep.has(n)) continue;
+    keep.add(n);
+    for (const r of refsOf(byName.get(n)?.sql ?? "")) if (byName.has(r) && !keep.has(r)) todo.push(r);
+  }
+  return { ...c.project, models: models.filter((m) => keep.has(m.name)) };
+}
+
+type ReportObj = Report["objects"][number];
+
+function reportObjectOf(w: Workspace, row: MigrationModel): ReportObj | undefined {
+  return w.base.report.objects.find((o) => o.schema === row.sourceSchema && o.name === row.sourceName && o.kind === row.sourceKind);
+}
+
+export interface RerunOutcome {
+  after: ObjectResultSnapshot;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * Executes a claimed re-run (status running) and writes its result. Throws RerunError (or any
+ * error) when it cannot: then nothing of the object, its files or the report was changed.
+ */
+export async function executeObjectRerun(ctx: RerunContext, run: MigrationObjectRun): Promise<RerunOutcome> {
+  const { db, signal } = ctx;
+  const started = Date.now();
+  const checkCancel = () => {
+    if (signal.aborted) throw new RerunError("JOB2003", "the re-run was stopped before it finished; nothing was changed");
+  };
+  const m = await getMigration(db, run.orgId, run.migrationId);
+  if (!m) throw new RerunError("JOB2004", "the migration no longer exists");
+  if (LIVE_STATUSES.has(m.status)) throw new RerunError("JOB2005", `the migration's run is ${m.status}; nothing was changed`);
+  const [row] = await db.select().from(migrationModels).where(and(eq(migrationModels.id, run.modelId), eq(migrationModels.orgId, run.orgId)));
+  if (!row) throw new RerunError("JOB2004", "the object no longer exists in this migration");
+  const key = objectKey(row);
+  const before = snapshotOf(row);
+
+  const w = await loadWorkspace(db, run.orgId, run.migrationId);
+  checkCancel();
+  const ro = reportObjectOf(w, row);
+  if (!ro) throw new RerunError("JOB2006", `${row.sourceKind} ${key} is not in the migration's stored sources any more (the rules' conversion has no such object); nothing was changed`);
+  const catalogObject = w.catalog.objects.find((o) => o.id === key);
+  const storedFiles = new Map(
+    (await db.select({ path: migrationFiles.path, content: migrationFiles.content }).from(migrationFiles).where(and(eq(migrationFiles.migrationId, run.migrationId), eq(migrationFiles.orgId, run.orgId)))).map((f) => [f.path, f.content]),
+  );
+  const timings: Record<string, number> = { load: Date.now() - started };
+  const detail: Record<string, unknown> = { kind: run.kind };
+
+  // The row as it will be written; starts as it is.
+  const next = {
+    sourceSql: row.sourceSql,
+    sourceFile: row.sourceFile,
+    sourceLine: row.sourceLine,
+    generatedSql: row.generatedSql,
+    status: row.status,
+    diagnostics: (Array.isArray(row.diagnostics) ? row.diagnostics : []) as Array<Record<string, unknown>>,
+    evidenceGrade: row.evidenceGrade as EvidenceGrade | null,
+    modelPath: row.modelPath,
+    tier: row.tier,
+    riskFactors: row.riskFactors,
+    validation: row.validation,
+  };
+  const changedFiles = new Map<string, string>();
+  let translatedAway = false;
+
+  if (run.kind === "translate" || run.kind === "rebuild") {
+    const t0 = Date.now();
+    const newSql = ro.model ? (w.base.project.models.find((x) => x.path === ro.model)?.sql ?? w.base.project.macros.find((x) => x.path === ro.model)?.content ?? null) : null;
+    const assessment = w.assessments.get(key);
+    // The rules' diagnostics, plus the agents' notes that still hold (not "model-written SQL accepted": it is replaced).
+    const agentNotes = next.diagnostics.filter((d) => typeof d.code === "string" && d.code.startsWith("AGT") && d.code !== "AGT2005");
+    const sqlChanged = newSql !== row.generatedSql || ro.model !== row.modelPath;
+    translatedAway = sqlChanged;
+    Object.assign(next, {
+      ...sourceOf(catalogObject),
+      generatedSql: newSql,
+      status: ro.status,
+      diagnostics: [...(ro.diagnostics as Array<Record<string, unknown>>), ...agentNotes],
+      modelPath: ro.model,
+      tier: assessment?.tier ?? row.tier,
+      riskFactors: assessment?.riskFactors ?? row.riskFactors,
+    });
+    if (ro.model && newSql !== null && storedFiles.get(ro.model) !== newSql) changedFiles.set(ro.model, newSql);
+    if (sqlChanged && run.kind === "translate") {
+      // The run's evidence was about the SQL that was replaced: until validated again, the new SQL is only compiled.
+      next.evidenceGrade = ro.status === "unsupported" ? "failed" : "compiled";
+      next.validation = null;
+    }
+    detail.translation = { sqlChanged, model: ro.model, replacedModelWritten: sqlChanged && (agentNotesHad(row, "AGT2005") || reportSaysModelWritten(m.report, row)) };
+    timings.translate = Date.now() - t0;
+  }
+  checkCancel();
+
+  if (run.kind === "validate" || run.kind === "rebuild") {
+    const t0 = Date.now();
+    const files = new Map([...storedFiles, ...changedFiles]);
+    const modelPath = next.modelPath;
+    const project = modelPath ? projectFor(w.base, modelPath, files) : { ...w.base.project, models: [] };
+    const target: ReportObj = { ...ro, status: next.status as ReportObj["status"], model: modelPath ?? null };
+    const c: ConvertResult = { ...w.base, project, report: { ...w.base.report, objects: [target] } };
+    const v = await validateConversion(w, c, { signal, validationDatabaseUrl: ctx.validationDatabaseUrl });
+    next.evidenceGrade = v.grades[key] ?? null;
+    next.validation = v.byObject[key] ?? null;
+    detail.validation = { models: project.models.length, grade: next.evidenceGrade, ...(v.errors[key] ? { error: v.errors[key] } : {}), ...(typeof v.summary.skipped === "string" ? { skipped: v.summary.skipped } : {}) };
+    timings.validate = Date.now() - t0;
+  }
+  checkCancel();
+
+  if (run.kind === "rebuild") {
+    const report = (m.report ?? {}) as { agents?: { modelCalls?: number } };
+    const runUsedAgent = (report.agents?.modelCalls ?? 0) > 0;
+    if (runUsedAgent && ctx.modelConfigured && next.evidenceGrade === "failed") detail.agent = { ran: false, reason: AGENT_REBUILD_UNAVAILABLE };
+    else detail.agent = { ran: false, reason: !runUsedAgent ? "the run did not use a model" : !ctx.modelConfigured ? "no model is configured for the organisation" : "validation passed: nothing to rebuild" };
+  }
+
+  const after = snapshotOf(next);
+  detail.timingsMs = { ...timings, total: Date.now() - started };
+  detail.filesChanged = [...changedFiles.keys()];
+
+  // The run's report: this object's entry replaced, the summary and grade counts recomputed.
+  let report: Report | null = null;
+  if (m.report && Array.isArray((m.report as { objects?: unknown }).objects)) {
+    const r = structuredClone(m.report) as unknown as Report & { validation?: { evidence?: Record<string, number> } };
+    const i = r.objects.findIndex((o) => o.schema === row.sourceSchema && o.name === row.sourceName && o.kind === row.sourceKind);
+    const entry: ReportObj = {
+      ...(i >= 0 ? r.objects[i]! : ro),
+      status: next.status as ReportObj["status"],
+      model: next.modelPath ?? null,
+      diagnostics: next.diagnostics as ReportObj["diagnostics"],
+    };
+    if (next.evidenceGrade) entry.evidence = next.evidenceGrade;
+    else delete entry.evidence;
+    if (translatedAway) delete entry.modelWritten;
+    if (i >= 0) r.objects[i] = entry;
+    else r.objects.push(entry);
+    r.summary = { ...r.summary, ...summarize(r.objects) };
+    if (r.validation && typeof r.validation === "object" && r.validation.evidence) {
+      const counts: Record<string, number> = {};
+      for (const o of r.objects) if (typeof o.evidence === "string") counts[o.evidence] = (counts[o.evidence] ?? 0) + 1;
+      r.validation.evidence = counts;
+    }
+    report = r;
+  }
+
+  checkCancel();
+  await db.transaction(async (tx) => {
+    // Still ours and the migration still ended: a re-run taken over (stale) or a run started meanwhile writes nothing.
+    const [mine] = await tx
+      .update(migrationObjectRuns)
+      .set({ status: "completed", before, after, detail, error: null, finishedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(migrationObjectRuns.id, run.id), eq(migrationObjectRuns.status, "running"), sql`exists (select 1 from migrations where id = ${run.migrationId} and status not in ('queued', 'running'))`))
+      .returning({ id: migrationObjectRuns.id });
+    if (!mine) throw new RerunError("JOB2005", "the re-run was taken over or the migration started running again; nothing was changed");
+    await tx
+      .update(migrationModels)
+      .set({ ...next, updatedAt: new Date() })
+      .where(eq(migrationModels.id, row.id));
+    for (const [path, content] of changedFiles)
+      await tx
+        .insert(migrationFiles)
+        .values({ migrationId: run.migrationId, orgId: run.orgId, path, content })
+        .onConflictDoUpdate({ target: [migrationFiles.migrationId, migrationFiles.path], set: { content, updatedAt: new Date() } });
+    if (report) {
+      await tx.update(migrations).set({ report: report as unknown as Record<string, unknown>, updatedAt: new Date() }).where(eq(migrations.id, run.migrationId));
+      if (storedFiles.has("report.json")) await tx.update(migrationFiles).set({ content: renderReportJson(report), updatedAt: new Date() }).where(and(eq(migrationFiles.migrationId, run.migrationId), eq(migrationFiles.path, "report.json")));
+    }
+    await tx.insert(migrationEvents).values({
+      migrationId: run.migrationId,
+      orgId: run.orgId,
+      stage: RERUN_EVENT_STAGE,
+      object: key,
+      message: `re-run of the ${RERUN_KIND_LABELS[run.kind]}: ${before.status}/${before.evidenceGrade ?? "not graded"} → ${after.status}/${after.evidenceGrade ?? "not graded"}`,
+      data: { type: "rerun_completed", rerunId: run.id, kind: run.kind, before, after },
+    });
+  });
+  return { after, detail: { ...detail, before } };
+}
+
+function agentNotesHad(row: MigrationModel, code: string): boolean {
+  return (Array.isArray(row.diagnostics) ? row.diagnostics : []).some((d) => !!d && typeof d === "object" && (d as { code?: unknown }).code === code);
+}
+
+function reportSaysModelWritten(report: unknown, row: MigrationModel): boolean {
+  const objs = (report as { objects?: Array<Record<string, unknown>> } | null)?.objects;
+  return !!objs?.some((o) => o.schema === row.sourceSchema && o.name === row.sourceName && o.kind === row.sourceKind && o.modelWritten === true);
+}
+
+/** Claims a queued re-run for this worker; undefined when it is not queued any more (a duplicate job). */
+export async function claimObjectRerun(db: Db, rerunId: string, orgId: string): Promise<MigrationObjectRun | undefined> {
+  const [r] = await db
+    .update(migrationObjectRuns)
+    .set({ status: "running", startedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(migrationObjectRuns.id, rerunId), eq(migrationObjectRuns.orgId, orgId), eq(migrationObjectRuns.status, "queued")))
+    .returning();
+  return r;
+}
+
+/** Ends a re-run as failed (with its `before`, which did not change); the object is untouched. */
+export async function failObjectRerun(db: Db, run: Pick<MigrationObjectRun, "id" | "orgId" | "migrationId" | "modelId" | "kind">, error: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [r] = await tx
+      .update(migrationObjectRuns)
+      .set({ status: "failed", error, finishedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(migrationObjectRuns.id, run.id), inArray(migrationObjectRuns.status, ["queued", "running"])))
+      .returning({ id: migrationObjectRuns.id });
+    if (!r) return false;
+    const [o] = await tx.select({ sourceSchema: migrationModels.sourceSchema, sourceName: migrationModels.sourceName }).from(migrationModels).where(eq(migrationModels.id, run.modelId));
+    await tx.insert(migrationEvents).values({
+      migrationId: run.migrationId,
+      orgId: run.orgId,
+      stage: RERUN_EVENT_STAGE,
+      ...(o ? { object: objectKey(o) } : {}),
+      message: `re-run of the ${RERUN_KIND_LABELS[run.kind]} failed: ${error}`,
+      data: { type: "rerun_failed", rerunId: run.id, kind: run.kind, error },
+    });
+    return true;
+  });
+}
+
+/** Queued re-runs with no job waiting (created while no worker ran), and running ones whose worker stopped. */
+export async function rerunsToSweep(db: Db, limits: { staleMs: number; minAgeMs: number }): Promise<{ waiting: Array<{ id: string; orgId: string }>; stale: MigrationObjectRun[] }> {
+  const { QUEUE_SCHEMA, RERUN_QUEUE } = await import("./queue.ts");
+  const res = await db.execute(sql`
+    select r.id, r.org_id as "orgId" from migration_object_runs r
+    where r.status = 'queued' and r.created_at < now() - make_interval(secs => ${limits.minAgeMs / 1000})
+      and not exists (select 1 from ${sql.raw(QUEUE_SCHEMA)}.job j where j.name = ${RERUN_QUEUE} and j.data->>'rerunId' = r.id::text and j.state < 'completed')
+    order by r.created_at limit 100`);
+  const waiting = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as Array<{ id: string; orgId: string }>;
+  const stale = await db
+    .select()
+    .from(migrationObjectRuns)
+    .where(and(eq(migrationObjectRuns.status, "running"), sql`${migrationObjectRuns.updatedAt} < now() - make_interval(secs => ${limits.staleMs / 1000})`))
+    .orderBy(asc(migrationObjectRuns.updatedAt))
+    .limit(100);
+  return { waiting, stale };
+}
