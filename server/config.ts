@@ -49,6 +49,9 @@ const postgresUrl = z
 
 const envSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
+  // The role that owns the schema (server/db/roles.ts): migrations, grants to DATABASE_URL's role,
+  // audit retention and erasure run on it; everything else runs as DATABASE_URL's role.
+  DATABASE_OWNER_URL: postgresUrl.optional(),
   // Where migration runs validate generated models. Server configuration only: a migration's options
   // cannot choose it (a user could otherwise point validation at any Postgres the server reaches).
   VALIDATION_DATABASE_URL: postgresUrl.optional(),
@@ -99,6 +102,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Config {
   /** Absent: the embedded PGlite in `<dataDir>/pglite`. */
   databaseUrl: string | undefined;
+  /**
+   * The schema owner's connection (only with databaseUrl). Absent: DATABASE_URL's role owns the
+   * schema, as in a one-role install (a warning at start-up says what that allows).
+   */
+  databaseOwnerUrl: string | undefined;
   /** Postgres for validation runs; absent: an embedded PGlite per run (in a worker thread). */
   validationDatabaseUrl: string | undefined;
   port: number;
@@ -133,7 +141,7 @@ export class ConfigError extends Error {
 }
 
 /** Values that must never be echoed back in an error message. */
-const SECRET_VARIABLES = new Set(["DATABASE_URL", "VALIDATION_DATABASE_URL", "OPENAI_COMPAT_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"]);
+const SECRET_VARIABLES = new Set(["DATABASE_URL", "DATABASE_OWNER_URL", "VALIDATION_DATABASE_URL", "OPENAI_COMPAT_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"]);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty variables count as unset: `PORT= npm start` should mean the default, not an error.
@@ -157,9 +165,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `SESSION_ABSOLUTE_HOURS: expected at least SESSION_IDLE_HOURS (${e.SESSION_IDLE_HOURS}), got '${e.SESSION_ABSOLUTE_HOURS}'`,
     ]);
   }
+  if (e.DATABASE_OWNER_URL && !e.DATABASE_URL) {
+    throw new ConfigError([
+      "DATABASE_OWNER_URL: set only together with DATABASE_URL (the application's own, non-owner role); without DATABASE_URL the embedded database has no roles",
+    ]);
+  }
   const publicOrigin = e.PUBLIC_ORIGIN ?? `http://localhost:${e.PORT}`;
   return {
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
     validationDatabaseUrl: e.VALIDATION_DATABASE_URL,
     port: e.PORT,
     host: e.HOST,

@@ -161,7 +161,10 @@ export async function openCheckpointer(db: Db, databaseUrl: string | undefined):
     const saver = PostgresSaver.fromConnString(databaseUrl, { schema: "langgraph" });
     try {
       await saver.setup();
-    } catch {
+    } catch (err) {
+      // With DATABASE_OWNER_URL the schema's owner created these tables at start and the
+      // application's role may not CREATE SCHEMA (server/db/roles.ts): nothing left to set up.
+      if ((err as { code?: string }).code === "42501") return { saver, kind: "postgres", close: () => saver.end() };
       // Two workers starting their first run at once race on CREATE SCHEMA/TABLE IF NOT EXISTS
       // (a unique violation in the catalog): the loser finds everything created on a second try.
       await new Promise((r) => setTimeout(r, 200));

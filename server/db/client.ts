@@ -15,7 +15,14 @@ export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 export type DatabaseLocation =
-  | { kind: "postgres"; url: string }
+  | {
+      kind: "postgres";
+      url: string;
+      /** Pool size (default 10). The owner's pool (DATABASE_OWNER_URL) is small: see roles.ts. */
+      max?: number;
+      /** Shown in pg_stat_activity (default "datamigrate"). */
+      applicationName?: string;
+    }
   | { kind: "pglite"; dataDir: string }
   | { kind: "pglite-memory" };
 
@@ -38,10 +45,10 @@ const DRIZZLE_OPTIONS = { schema, casing: "snake_case" as const };
 export async function openDatabase(location: DatabaseLocation): Promise<DatabaseHandle> {
   if (location.kind === "postgres") {
     const client = postgres(location.url, {
-      max: 10,
+      max: location.max ?? 10,
       onnotice: () => {},
       // Statement timeouts keep one stuck query from holding a pool slot forever.
-      connection: { application_name: "datamigrate" },
+      connection: { application_name: location.applicationName ?? "datamigrate" },
     });
     const db = drizzlePostgres({ client, ...DRIZZLE_OPTIONS });
     const u = new URL(location.url);

@@ -17,12 +17,16 @@
 // outlive both: on "organization" every person in them is pseudonymised through the database
 // function audit_pseudonymise, which blanks the erasable subject (user id, address, e-mail...)
 // and leaves the hashed columns untouched, so `audit verify` still passes (see chain.ts).
+// With DATABASE_OWNER_URL only the schema's owner may execute audit_pseudonymise: erasures run, as
+// one transaction, on the owner's pool (server/db/roles.ts, ownerDbFor); export stays on the
+// application's role.
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { sql } from "drizzle-orm";
 import { strToU8, zipSync, type Zippable } from "fflate";
 import { queryRows, type Db } from "../db/client.ts";
 import { iterateAuditLogs, recordAudit } from "../db/queries/audit.ts";
+import { ownerDbFor } from "../db/roles.ts";
 import { uploadDir } from "../finetune/uploads.ts";
 import { isEncryptedSecret } from "./secrets.ts";
 
@@ -201,7 +205,7 @@ export async function eraseOrganizationData(
   input: { orgId: string; actorUserId: string | null; scope: ErasureScope; now: Date; ip?: string | null; dataDir?: string },
 ): Promise<ErasureResult> {
   const { orgId, scope } = input;
-  const result = await db.transaction(async (tx) => {
+  const result = await ownerDbFor(db).transaction(async (tx) => {
     const t = tx as unknown as Db;
     const tables = (await organisationTables(t)).filter(
       (x) => !NEVER_ERASED.has(x.name) && (scope === "organization" || !KEPT_BY_DATA_ERASURE.has(x.name)),
@@ -278,7 +282,7 @@ export async function pseudonymiseUser(db: Db, orgId: string, userId: string): P
  * keys go with it; their migrations stay with the organisation, without an owner).
  */
 export async function eraseUser(db: Db, input: { orgId: string; userId: string; actorUserId: string; now: Date; ip?: string | null }): Promise<{ pseudonymisedAuditRows: number } | undefined> {
-  return db.transaction(async (tx) => {
+  return ownerDbFor(db).transaction(async (tx) => {
     const t = tx as unknown as Db;
     const [user] = await queryRows<{ id: string }>(t, sql`select id from users where id = ${input.userId}::uuid and org_id = ${input.orgId}::uuid`);
     if (!user) return undefined;

@@ -5,11 +5,13 @@ import { createApp } from "../app.ts";
 import { loadConfig, type Config } from "../config.ts";
 import { databaseLocation, openDatabase, type DatabaseHandle } from "../db/client.ts";
 import { migrateDatabase } from "../db/migrate.ts";
+import { openOwnerDatabase, prepareApplicationRole, unregisterOwnerDb, warnIfApplicationOwnsAuditLog } from "../db/roles.ts";
 import { startGuardianServices } from "../guardian/audit/services.ts";
 import { finetuneScheduleFromEnv, startScheduledExports } from "../finetune/schedule.ts";
 import { deleteExpiredSessions } from "../db/queries/credentials.ts";
 import { jobsConfigFromEnv } from "../jobs/config.ts";
 import { startJobs, type Jobs } from "../jobs/index.ts";
+import { openJobQueue } from "../jobs/queue.ts";
 import type { ModelRouter } from "../llm/types.ts";
 import { createLogger, type Logger } from "../log.ts";
 
@@ -43,16 +45,33 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // Read before anything is opened: a bad FINETUNE_EXPORT_CRON stops start-up with its name.
   const finetuneSchedule = finetuneScheduleFromEnv(env);
   const database = await openDatabase(databaseLocation(config));
+  // DATABASE_OWNER_URL: the schema's owner migrates and grants; the application runs as DATABASE_URL's
+  // role, which cannot change audit rows (server/db/roles.ts). Its small pool stays open for retention and erasure.
+  let owner: DatabaseHandle | undefined;
+  const closeDatabases = async () => {
+    if (owner) unregisterOwnerDb(database.db);
+    await Promise.allSettled([database.close(), owner?.close()]);
+  };
   try {
-    await migrateDatabase(database);
+    if (config.databaseOwnerUrl) owner = await openOwnerDatabase(config.databaseOwnerUrl);
+    await migrateDatabase(owner ?? database);
+    if (owner) {
+      await prepareApplicationRole({
+        database,
+        owner,
+        ownerUrl: config.databaseOwnerUrl!,
+        logger,
+        setUpJobQueue: (o) => openJobQueue(o, logger, { expireInSeconds: 3600 }).then((q) => q.stop()),
+      });
+    } else await warnIfApplicationOwnsAuditLog(database, logger);
   } catch (err) {
-    await database.close();
+    await closeDatabases();
     throw err;
   }
   // Guardian: the key for stored credentials (a clear error when one is needed and missing) and audit retention.
   const guardian = await startGuardianServices({ db: database.db, env, dataDir: config.dataDir, embedded: database.kind === "pglite", logger }).catch(
     async (err: unknown) => {
-      await database.close();
+      await closeDatabases();
       throw err;
     },
   );
@@ -71,7 +90,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   } catch (err) {
     guardian.stop();
     finetune.stop();
-    await database.close();
+    await closeDatabases();
     throw err;
   }
   const app = createApp({ config, database, logger });
@@ -94,7 +113,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     guardian.stop();
     finetune.stop();
     await jobs.stop().catch(() => {});
-    await database.close().catch(() => {});
+    await closeDatabases();
     throw err;
   });
   const port = (server.address() as AddressInfo).port;
@@ -132,7 +151,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         await guardian.flush();
         // Runs in progress give their lease back, so that the next start (or another process) resumes them.
         await jobs.stop();
-        await database.close();
+        await closeDatabases();
       })()),
   };
 }

@@ -7,11 +7,14 @@
 // same transaction an `audit.retention` event is appended to the chain, recording that anchor,
 // so the anchor is itself covered by the chain: verification starts from the anchor, and an
 // anchor that no chain row confirms is reported. The function refuses cut-offs newer than 30 days.
+// With DATABASE_OWNER_URL only the owner may execute audit_prune: the pass runs on the owner's
+// pool (server/db/roles.ts, ownerDbFor), whichever Db the caller holds.
 import cron, { type ScheduledTask } from "node-cron";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { queryRows, type Db } from "../../db/client.ts";
 import { recordAudit } from "../../db/queries/audit.ts";
+import { ownerDbFor } from "../../db/roles.ts";
 import type { Logger } from "../../log.ts";
 import { auditChains } from "./verify.ts";
 
@@ -28,10 +31,11 @@ export interface PruneResult {
 
 /** Removes each chain's rows older than `before` (oldest prefix only) and records the anchor. */
 export async function pruneAuditLog(db: Db, options: { before: Date; now: Date; orgId?: string | null }): Promise<PruneResult[]> {
-  const chains = options.orgId !== undefined ? [options.orgId] : await auditChains(db);
+  const owner = ownerDbFor(db);
+  const chains = options.orgId !== undefined ? [options.orgId] : await auditChains(owner);
   const results: PruneResult[] = [];
   for (const orgId of chains) {
-    const result = await db.transaction(async (tx) => {
+    const result = await owner.transaction(async (tx) => {
       const t = tx as unknown as Db;
       const [r] = await queryRows<{ removed: number; anchor_seq: string | number | null; anchor_hash: string | null }>(
         t,
