@@ -18,7 +18,8 @@ prune   removes audit events older than N days (default DATAMIGRATE_AUDIT_RETENT
         at least 30) through the database's audit_prune(); the server does this daily on its own.
 
 The database is --database-url, else DATABASE_URL, else the embedded one in DATA_DIR (the
-server must not be running on it then: the embedded database is single-process).`;
+server must not be running on it then: the embedded database is single-process). prune without
+--database-url uses DATABASE_OWNER_URL when set: only the schema's owner may prune.`;
 
 interface AuditArgs {
   action: "verify" | "prune";
@@ -103,7 +104,11 @@ export const audit: Command = {
     }
     const config = loadConfig(parsed.databaseUrl ? { ...process.env, DATABASE_URL: parsed.databaseUrl } : process.env);
     const { databaseLocation, openDatabase } = await import("../db/client.ts");
-    const handle = await openDatabase(databaseLocation(config));
+    // Pruning is the schema owner's (audit_prune is not executable by the application's role when
+    // DATABASE_OWNER_URL splits the roles, server/db/roles.ts); verifying needs only SELECT.
+    const handle = await openDatabase(
+      parsed.action === "prune" && config.databaseOwnerUrl && !parsed.databaseUrl ? { kind: "postgres", url: config.databaseOwnerUrl } : databaseLocation(config),
+    );
     try {
       if (parsed.action === "prune") {
         const { retentionSettings, runRetention } = await import("../guardian/audit/retention.ts");
