@@ -7,6 +7,11 @@
 //   GET  /:id              the migration with stages, objects (status, evidence, tier, diagnostics), counts
 //   POST /:id/cancel       queued: cancelled at once (200); running: requested (202), ends cancelled
 //   GET  /:id/events       progress as server-sent events (resumable with Last-Event-ID); ends when the run ends
+//   POST /:id/objects/:objectId/rerun   {kind: translate|validate|rebuild}: 202 with the re-run, queued;
+//                          404 unknown migration/object (or another organisation's); 409 while the
+//                          run is queued/running or another re-run of the migration is active
+//   GET  /:id/objects/:objectId/reruns  the object's re-runs, newest first (status, before/after)
+//   GET  /:id/reruns/:rerunId           one re-run (poll it until completed or failed)
 import type { MiddlewareHandler } from "hono";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
@@ -17,6 +22,8 @@ import { listMigrationObjects } from "../../db/queries/migration-models.ts";
 import { getMigration, listMigrationEvents, listMigrationSources, listMigrations } from "../../db/queries/migrations.ts";
 import type { Migration, MigrationStatus, MigrationTarget } from "../../db/schema/migrations.ts";
 import { cancelMigration } from "../../jobs/cancel.ts";
+import { getObjectRerun, listObjectReruns, requestObjectRerun, rerunJson } from "../../jobs/rerun.ts";
+import { OBJECT_RERUN_KINDS } from "../../db/schema/migrations.ts";
 import {
   migrationNameSchema,
   migrationTargetSchema,
@@ -36,6 +43,10 @@ export const createMigrationSchema = z.strictObject({
   target: migrationTargetSchema,
   source: sourceConnectionSchema.optional(),
   options: runOptionsSchema.optional(),
+});
+
+export const objectRerunSchema = z.strictObject({
+  kind: z.enum(OBJECT_RERUN_KINDS, { message: `expected one of ${OBJECT_RERUN_KINDS.join(", ")}` }),
 });
 
 const TERMINAL: MigrationStatus[] = ["completed", "failed", "cancelled"];
@@ -230,6 +241,35 @@ export function migrationsApi(): Hono<AppEnv> {
     if (r.kind === "finished") throw errors.conflict("already_finished", `the migration already ended (${r.migration.status}); there is nothing to cancel`);
     if (r.kind === "cancelled") return c.json(migrationJson(r.migration), 200);
     return c.json({ ...migrationJson(r.migration), cancelRequested: true }, 202);
+  });
+
+  app.post("/:id/objects/:objectId/rerun", jsonLimit, async (c) => {
+    const p = principalOf(c);
+    const id = c.req.param("id");
+    const objectId = c.req.param("objectId");
+    if (!isUuid(id)) throw errors.notFound("migration");
+    if (!isUuid(objectId)) throw errors.notFound("object");
+    const input = await readJson(c, objectRerunSchema);
+    const r = await requestObjectRerun(c.var.deps, { orgId: p.orgId, userId: p.userId, migrationId: id, objectId, kind: input.kind, ip: clientIp(c), via: p.via });
+    if (r.kind === "not_found") throw errors.notFound(r.what);
+    if (r.kind === "conflict") throw errors.conflict(r.code, r.message);
+    return c.json({ ...rerunJson(r.run), object: r.object }, 202);
+  });
+
+  app.get("/:id/objects/:objectId/reruns", async (c) => {
+    const { p, m } = await load(c);
+    const objectId = c.req.param("objectId");
+    if (!isUuid(objectId)) throw errors.notFound("object");
+    const items = await listObjectReruns(c.var.db, p.orgId, m.id, objectId, 100);
+    return c.json({ items: items.map(rerunJson) });
+  });
+
+  app.get("/:id/reruns/:rerunId", async (c) => {
+    const { p, m } = await load(c);
+    const rerunId = c.req.param("rerunId");
+    const r = isUuid(rerunId) ? await getObjectRerun(c.var.db, p.orgId, rerunId) : undefined;
+    if (!r || r.migrationId !== m.id) throw errors.notFound("re-run");
+    return c.json(rerunJson(r));
   });
 
   app.get("/:id/events", async (c) => {
