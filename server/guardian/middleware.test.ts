@@ -1,12 +1,28 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import { describe, expect, it, vi } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { TEST_PASSWORD, withTestApp } from "../../test/support/app.ts";
+import { sessionCookieName } from "../auth/middleware.ts";
+import { testConfig } from "../config.ts";
 import { auditLogs } from "../db/schema/audit.ts";
 import { createLogger } from "../log.ts";
 import type { AppEnv } from "../web/env.ts";
 import { ApiError } from "../web/errors.ts";
-import { guardFields, guardInputs, isExcludedField, MAX_SCANNED_VALUES, scanInputs, type RequestInput } from "./middleware.ts";
+import {
+  collectInputs,
+  cookieInputs,
+  guardFields,
+  guardInputs,
+  isExcludedField,
+  MAX_SCANNED_VALUES,
+  pathInputs,
+  scanInputs,
+  SESSION_COOKIES,
+  type RequestInput,
+} from "./middleware.ts";
 import { getPolicy, updatePolicy } from "./policies.ts";
 
 // getPolicy wrapped in a spy (same behaviour), to show the guard does not read the policy on its own
@@ -323,5 +339,343 @@ describe("guardInputs and uploads", () => {
       const res = await uploadApp().request(path, { method: "POST", body: form });
       expect(res.status).toBe(400);
     }
+  });
+});
+
+// Object names as they appear in SQL Server databases (Northwind / AdventureWorks-style views and
+// tables, bracketed names with spaces, apostrophes, symbols) and model names as providers spell them.
+const OBJECT_NAMES = [
+  "dbo.Customer",
+  "[Order Details]",
+  "dbo.[Order Details]",
+  "[dbo].[Order Details Extended]",
+  "O'Brien",
+  "dbo.[O'Brien Accounts]",
+  "[Customer's Orders]",
+  "Sales & Marketing",
+  "[Sales by Category]",
+  "[Summary of Sales by Quarter]",
+  "[Ten Most Expensive Products]",
+  "[Alphabetical list of products]",
+  "[Product Sales for 1997]",
+  "[Customer and Suppliers by City]",
+  "[Employee Sales by Country]",
+  "HumanResources.vEmployee",
+  "Production.[Product Model]",
+  "[dbo].[ufnGetContactInformation]",
+  "dbo.uspGetBillOfMaterials",
+  "Kunden (alt)",
+  "Ümlaut_Tabelle",
+  "#TempOrders",
+  "50% Discount",
+  "[100%]",
+  "[A/B Tests]",
+  "[Price < 100]",
+  "[Tags <beta>]",
+  "[He said \"hi\"]",
+  "[C#]",
+  "[@param]",
+  "dbo.[Table; Name]",
+  "[Select Orders]",
+  "[Update Log]",
+  "[Delete Queue]",
+  "[Union Members]",
+  "[Order By Date]",
+  "[Benchmark Results]",
+  "[Sleep Log]",
+  "a=b",
+  "2147483647",
+  "Qwen/Qwen2.5-Coder-32B-Instruct",
+  "llama3.1:8b",
+  "hf.co/bartowski/Qwen2.5-Coder-7B-Instruct-GGUF:Q4_K_M",
+  "sqlcoder:7b-q4_0",
+  "project.zip",
+];
+const UUID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+/** The app's routes that carry a name or an id in the path (server/web/pages, server/web/api), and the brief's objects-by-name shape. */
+const ROUTES = [
+  (n: string) => `/migrations/${UUID}/objects/${n}`,
+  (n: string) => `/api/v1/migrations/${UUID}/objects/${n}`,
+  (n: string) => `/migrations/${UUID}/download/${n}`,
+  (n: string) => `/api/v1/migrations/${n}`,
+  (n: string) => `/api/v1/models/${n}`,
+  (n: string) => `/api/v1/api-keys/${n}`,
+  (n: string) => `/admin/models/uploads/${n}`,
+];
+/** A name as a client puts it in a URL: each character the URL syntax reserves percent-encoded ('/' kept where a route takes it). */
+const inPath = (name: string) => name.split("/").map(encodeURIComponent).join("/");
+
+describe("path, cookies, numbers (scanInputs)", () => {
+  it("decodes each path segment (a %2F stays inside its segment) and keeps one that is not UTF-8 as sent", () => {
+    const ins = pathInputs("/api/v1/models/a%2Fb/%5BOrder%20Details%5D/%C0%27x");
+    expect(ins.filter((i) => i.pathPart === "segment").map((i) => i.value)).toEqual(["api", "v1", "models", "a/b", "[Order Details]", "%C0%27x"]);
+    expect(ins.find((i) => i.pathPart === "filename")!.value).toBe("/api/v1/models/a/b/[Order Details]/%C0%27x");
+    expect(ins.find((i) => i.pathPart === "basename")!.value).toBe("%C0%27x");
+    expect(pathInputs("/migrations/").some((i) => i.pathPart === "basename")).toBe(false);
+  });
+
+  it.each(OBJECT_NAMES)("lets a realistic name pass in every route's path at the default level: %s", (name) => {
+    for (const route of ROUTES) {
+      const p = route(inPath(name));
+      expect(scanInputs(pathInputs(new URL(p, "http://x").pathname)), p).toEqual([]);
+    }
+  });
+
+  it("is no stricter on a path segment than on the same text as a query value", () => {
+    // Names Guardian's own SQLi detector flags wherever they appear ([Exec Summary]: sqli.exec;
+    // [Northwind].[dbo].[Orders]: sqli.system_database) are flagged in the path too. CRS's ARGS
+    // rules do not run on path segments ("[Select Orders]" is crs:942360 as a query value, not in the path).
+    const kinds = (ds: Array<{ kind: string }>) => [...new Set(ds.map((d) => d.kind))];
+    for (const name of [...OBJECT_NAMES, "[Exec Summary]", "[Northwind].[dbo].[Orders]"]) {
+      const asPath = kinds(scanInputs(pathInputs(new URL(`/migrations/${UUID}/objects/${inPath(name)}`, "http://x").pathname)));
+      const asQuery = kinds(scanInputs([{ location: "query", name: "object", value: name }]));
+      for (const k of asPath) expect(asQuery, name).toContain(k);
+    }
+    for (const name of ["[Exec Summary]", "[Northwind].[dbo].[Orders]"]) {
+      expect(scanInputs(pathInputs(`/migrations/${UUID}/objects/${inPath(name)}`)).map((d) => d.kind), name).toEqual(["sqli"]);
+    }
+    expect(scanInputs([{ location: "query", name: "object", value: "[Select Orders]" }]).flatMap((d) => d.rules)).toEqual(["crs:942360"]);
+  });
+
+  it.each([
+    ["sqli", "/api/v1/migrations/1%27%20union%20select%20password%20from%20users--"],
+    ["sqli", "/api/v1/migrations/1%20or%201%3D1"],
+    ["sqli", "/migrations/1%20and%20sleep(5)/report"],
+    ["sqli", "/api/v1/models/x%27%3B%20drop%20table%20users--"],
+    ["xss", "/migrations/%3Cscript%3Ealert(1)%3C%2Fscript%3E"],
+    ["xss", `/migrations/${UUID}/objects/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E`],
+    ["xss", "/api/v1/models/javascript:alert(document.cookie)"],
+    // Double-encoded: the detectors decode the layer the URL parser left.
+    ["xss", "/migrations/%253Cscript%253Ealert(1)%253C%252Fscript%253E"],
+  ])("flags %s carried by a path: %s", (kind, p) => {
+    const found = scanInputs(pathInputs(p));
+    expect(found.map((d) => d.kind)).toContain(kind);
+    expect(found.every((d) => d.location === "path" && d.name === "path")).toBe(true);
+  });
+
+  it("runs the CRS rules that target REQUEST_FILENAME on the whole decoded path (941 XSS, 942160 at level 1)", () => {
+    const rules = (p: string, pl = 1) => scanInputs(pathInputs(p), pl).flatMap((d) => d.rules);
+    expect(rules("/migrations/%3Cscript%3Ealert(1)%3C%2Fscript%3E")).toContain("crs:941110");
+    expect(rules("/migrations/1%20and%20sleep(5)")).toContain("crs:942160");
+  });
+
+  it("keeps the app's session cookie out entirely, credential-named cookies' values too", () => {
+    for (const secure of [true, false]) expect(SESSION_COOKIES.has(sessionCookieName(testConfig({ cookieSecure: secure })))).toBe(true);
+    const ins = cookieInputs("session=' or 1=1--; __Host-session=<script>alert(1)</script>; JSESSIONID=1' or '1'='1; XSRF-TOKEN=<svg onload=alert(1)>; theme=dark");
+    expect(ins.map((i) => [i.name, i.value])).toEqual([
+      ["JSESSIONID", "JSESSIONID"],
+      ["XSRF-TOKEN", "XSRF-TOKEN"],
+      ["theme", "theme"],
+      ["theme", "dark"],
+    ]);
+    expect(scanInputs(ins)).toEqual([]);
+  });
+
+  it("scans cookie values and names (CRS REQUEST_COOKIES / REQUEST_COOKIES_NAMES)", () => {
+    const value = scanInputs(cookieInputs("theme=dark; pref=%3Cscript%3Ealert(1)%3C%2Fscript%3E"));
+    expect(value).toMatchObject([{ kind: "xss", location: "cookie", name: "pref" }]);
+    expect(value[0]!.rules).toContain("crs:941100");
+    const name = scanInputs(cookieInputs("1' union select name from users--=1"));
+    expect(name.map((d) => [d.kind, d.location])).toEqual([["sqli", "cookie"]]);
+    // A rule that targets cookie names and values but not the own detectors' verdict: an overflow probe as a name.
+    expect(scanInputs(cookieInputs("4294967295=1")).flatMap((d) => d.rules)).toEqual(["crs:942220"]);
+  });
+
+  it.each(["2147483648", "4294967295", "4294967296", "-2147483649", "1e309", "2.2250738585072011e-308", "0000012345", "json.4294967295"])(
+    "checks a number-like word with the CRS rules: %s (942220, integer overflow)",
+    (value) => {
+      for (const location of ["query", "form", "json", "cookie", "xml"] as const) {
+        expect(scanInputs([{ location, name: "n", value }]), location).toMatchObject([{ kind: "sqli", rules: ["crs:942220"] }]);
+      }
+    },
+  );
+
+  it.each(["12345", "2024-01-01", "3.14", "-1", "1e5", UUID, "dbo.Customer", "o.brien@example.com", "9223372036854775807"])(
+    "still lets an ordinary plain word pass, at every level: %s",
+    (value) => {
+      // 9223372036854775807 (BIGINT max) is not in 942220's list, and plain words skip Guardian's own detectors.
+      for (const pl of [1, 2, 3, 4]) expect(scanInputs([{ location: "query", name: "n", value }], pl), `PL${pl}`).toEqual([]);
+    },
+  );
+});
+
+describe("guardInputs: path and cookies through the app", () => {
+  const t = withTestApp();
+
+  const guardianRows = (orgId: string) =>
+    t.testDb.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.orgId, orgId), inArray(auditLogs.eventType, ["guardian.blocked", "guardian.detected"])));
+
+  it("refuses a path carrying SQL injection or XSS (400, audited with location 'path'), logs it under a 'log' policy", async () => {
+    const a = await t.adminOf();
+    const res = await t.get("/api/v1/migrations/1%27%20union%20select%20password%20from%20users--", t.bearer(a.token));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as Json;
+    expect(body.error.code).toBe("guardian_blocked");
+    expect(body.error.message).toContain("the request path looks like SQL injection");
+    expect(Object.keys(body.error.fields)).toEqual(["path"]);
+    const rows = await guardianRows(a.orgId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.eventType).toBe("guardian.blocked");
+    expect(rows[0]!.details).toMatchObject({ action: "block", kinds: ["sqli"], path: "(in the erasable part)" });
+    expect((rows[0]!.details as Json).inputs.every((i: Json) => i.location === "path")).toBe(true);
+    // The offending text (the path itself) only in the erasable part.
+    expect(JSON.stringify(rows[0]!.details)).not.toContain("password");
+    expect(rows[0]!.personal).toMatchObject({ path: "/api/v1/migrations/1' union select password from users--" });
+    expect((rows[0]!.personal as Json).excerpt).toContain("union select password");
+
+    const cookie = { Cookie: `${sessionCookieName(t.config)}=${a.token}` };
+    const page = await t.app.request("/migrations/%3Cscript%3Ealert(1)%3C%2Fscript%3E", { headers: cookie });
+    expect(page.status).toBe(400);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect((await guardianRows(a.orgId)).at(-1)!.details).toMatchObject({ action: "block", kinds: ["xss"] });
+
+    // Policy on 'log': the request goes on (to the route's own 404), and a detection is audited.
+    await updatePolicy(t.testDb.db, { orgId: a.orgId, userId: a.userId, ip: null, at: t.clock.now() }, { sqliAction: "log" });
+    const logged = await t.get("/api/v1/migrations/1%27%20union%20select%20password%20from%20users--", t.bearer(a.token));
+    expect(logged.status).toBe(404);
+    expect((await guardianRows(a.orgId)).at(-1)!.details).toMatchObject({ action: "log", kinds: ["sqli"] });
+  });
+
+  it("lets the app's routes take realistic object and model names in the path at the default level", async () => {
+    const a = await t.adminOf();
+    const cookie = { Cookie: `${sessionCookieName(t.config)}=${a.token}` };
+    for (const name of OBJECT_NAMES) {
+      const page = await t.app.request(`/migrations/${UUID}/objects/${inPath(name)}`, { headers: cookie });
+      expect(page.status, name).toBe(404); // no such migration: the route answered, Guardian did not
+      const api = await t.app.request(`/api/v1/models/${inPath(name)}`, { method: "DELETE", headers: t.bearer(a.token) });
+      expect(api.status, name).toBe(404);
+      expect(((await api.json()) as Json).error.code, name).not.toBe("guardian_blocked");
+    }
+    expect(await guardianRows(a.orgId)).toEqual([]);
+  });
+
+  it("scans cookies other than the session cookie, whose value is never scanned nor logged", async () => {
+    const a = await t.adminOf();
+    const session = `${sessionCookieName(t.config)}=${a.token}`;
+    // The session cookie next to a hostile one: refused for the hostile one, named in the message.
+    const res = await t.app.request("/settings/members", { headers: { Cookie: `${session}; pref=%3Cscript%3Ealert(1)%3C%2Fscript%3E`, Accept: "application/json" } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Json).error.message).toContain("cookie 'pref'");
+    const rows = await guardianRows(a.orgId);
+    expect(rows.at(-1)!.details).toMatchObject({ inputs: [{ kind: "xss", location: "cookie", field: "pref" }] });
+    const stored = JSON.stringify(rows.map((r) => [r.details, r.personal]));
+    expect(stored).not.toContain(a.token);
+    expect(t.logs()).not.toContain(a.token);
+    // Ordinary cookies pass; a session cookie holding attack text is not scanned (it is only a credential, and an invalid one here).
+    expect((await t.app.request("/settings/members", { headers: { Cookie: `${session}; theme=dark; lang=en-GB; _ga=GA1.1.123456789.1700000000` } })).status).toBe(200);
+    const apiRes = await t.get("/api/v1/me", { ...t.bearer(a.token), Cookie: "session=1' union select password from users--; __Host-session=<script>alert(1)</script>" });
+    expect(apiRes.status).toBe(200);
+    expect(await guardianRows(a.orgId)).toHaveLength(1);
+  });
+
+  it("refuses an integer-overflow probe in a query value (CRS 942220), lets ordinary numbers pass", async () => {
+    const a = await t.adminOf();
+    const refused = await t.get("/api/v1/me?limit=4294967295", t.bearer(a.token));
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as Json).error.fields.limit[0]).toContain("crs:942220");
+    expect((await t.get("/api/v1/me?limit=100&from=2024-01-01", t.bearer(a.token))).status).toBe(200);
+  });
+});
+
+describe("guardInputs: XML bodies and collection limits", () => {
+  const t = withTestApp();
+
+  function xmlApp() {
+    const app = new Hono<AppEnv>();
+    app.use(async (c, next) => {
+      c.set("deps", { config: t.config, database: t.testDb.handle, logger: createLogger("silent"), clock: () => new Date(), rateLimits: { auth: { max: 1, windowMs: 1 }, api: { max: 1, windowMs: 1 } } });
+      c.set("db", t.testDb.db);
+      c.set("log", createLogger("silent"));
+      c.set("principal", undefined);
+      await next();
+    });
+    app.onError((err, c) => (err instanceof ApiError ? c.json(err.body(), err.status) : c.json({ error: String(err) }, 500)));
+    app.post("/in", guardInputs(), async (c) => c.json({ body: await c.req.text() }));
+    return app;
+  }
+  const post = (body: string, type = "application/xml") => xmlApp().request("/in", { method: "POST", headers: { "Content-Type": type }, body });
+
+  it("scans element text and attribute values (entities decoded), under each XML media type", async () => {
+    for (const type of ["application/xml", "text/xml; charset=utf-8", "application/soap+xml", "application/atom+xml"]) {
+      const text = await post(`<?xml version="1.0"?><order><customer>1' union select password from users--</customer></order>`, type);
+      expect(text.status, type).toBe(400);
+      const body = (await text.json()) as Json;
+      expect(Object.keys(body.error.fields)).toEqual(["order.customer"]);
+    }
+    const attr = await post(`<order id="x&quot; onmouseover=&quot;alert(1)"><n>ok</n></order>`);
+    expect(attr.status).toBe(400);
+    expect(Object.keys(((await attr.json()) as Json).error.fields)).toEqual(["order.@id"]);
+    const encoded = await post(`<a><note>&lt;img src=x onerror=alert(1)&gt;</note></a>`);
+    expect(encoded.status).toBe(400);
+    const cdata = await post(`<a><note><![CDATA[<script>alert(1)</script>]]></note></a>`);
+    expect(cdata.status).toBe(400);
+  });
+
+  it("lets ordinary XML through to the handler, body intact, and never scans secret or SQL elements", async () => {
+    const doc = `<?xml version="1.0" encoding="utf-8"?>\n<migration name="O'Brien &amp; Sons" target="postgres"><object schema="dbo">[Order Details]</object><sql>DELETE FROM t WHERE 1=1; SELECT '&lt;script&gt;'</sql><password>' or 1=1 --</password><note>Q3 -- final, select customers 2024</note></migration>`;
+    const res = await post(doc);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Json).body).toBe(doc);
+  });
+
+  it("resolves no entity: an external one is never read, an internal one's text is checked as a value", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "xxe-"));
+    const file = path.join(dir, "payload.txt");
+    writeFileSync(file, "<script>alert(1)</script>");
+    // Were the external entity read, its content would be refused; it is not, and the document still has its text checked.
+    const external = await post(`<!DOCTYPE a [<!ENTITY x SYSTEM "file://${file}">]><a>&x; hello</a>`);
+    expect(external.status).toBe(200);
+    const externalAttack = await post(`<!DOCTYPE a [<!ENTITY x SYSTEM "file://${file}">]><a><b>1' union select password from users--</b></a>`);
+    expect(externalAttack.status).toBe(400);
+    const internal = await post(`<!DOCTYPE a [<!ENTITY x "&lt;script&gt;alert(1)&lt;/script&gt;">]><a>&x;</a>`);
+    expect(internal.status).toBe(400);
+    expect(Object.keys(((await internal.json()) as Json).error.fields)).toEqual(["(doctype entity)"]);
+  });
+
+  it("leaves malformed XML to the handler, after checking the text it can find", async () => {
+    const broken = `<a><b>unclosed</a`;
+    const res = await post(broken);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Json).body).toBe(broken);
+    expect((await post(`<a><b x="<img src=x onerror=alert(1)>">unclosed</a`)).status).toBe(400);
+    expect((await post(`<__proto__><p>1' union select password from users--</p></__proto__>`)).status).toBe(400);
+  });
+
+  it("refuses, rather than half-checks, a body with more values than are collected (XML and JSON)", async () => {
+    const many = MAX_SCANNED_VALUES * 2 + 10;
+    const xml = `<a>${"<v>ok</v>".repeat(many)}<v>1' union select password from users--</v></a>`;
+    const x = await post(xml);
+    expect(x.status).toBe(400);
+    expect(((await x.json()) as Json).error.message).toContain("more input than is checked");
+    // JSON: plain words (not scanned, so under the scanned-value budget) used to end collection silently before the payload.
+    const json = JSON.stringify({ pad: Array.from({ length: many }, () => "ok"), note: "1' union select password from users--" });
+    const j = await post(json, "application/json");
+    expect(j.status).toBe(400);
+    expect(((await j.json()) as Json).error.message).toContain("more input than is checked");
+    const deep = JSON.stringify(Array.from({ length: 40 }).reduce((acc: unknown) => ({ n: acc }), "1' union select password from users--"));
+    expect((await post(deep, "application/json")).status).toBe(400);
+    // Below the limits, the same padding passes.
+    expect((await post(JSON.stringify({ pad: Array.from({ length: 100 }, () => "ok") }), "application/json")).status).toBe(200);
+  });
+
+  it("collects the path, query, cookies and headers of a request", async () => {
+    const app = new Hono<AppEnv>();
+    app.get("/*", async (c) => c.json(await collectInputs(c as never)));
+    const res = await app.request("/a/%5Bb%5D?q=1", { headers: { Cookie: "session=secret-token; theme=dark", "User-Agent": "ua" } });
+    const ins = (await res.json()) as RequestInput[];
+    expect(ins.map((i) => `${i.location}:${i.pathPart ?? (i.isName ? "name" : "value")}:${i.value}`)).toEqual([
+      "path:segment:a",
+      "path:segment:[b]",
+      "path:filename:/a/[b]",
+      "path:basename:[b]",
+      "query:name:q",
+      "query:value:1",
+      "cookie:name:theme",
+      "cookie:value:dark",
+      "header:value:ua",
+    ]);
   });
 });

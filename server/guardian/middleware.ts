@@ -1,6 +1,6 @@
-// Input guard: SQL-injection and XSS detection on the request's non-SQL inputs — query-string
-// parameters, form fields, JSON string values, and a few headers — before any handler sees
-// them. Uploaded files (T-SQL is SQL by design), fields that carry SQL by name, and secrets
+// Input guard: SQL-injection and XSS detection on the request's non-SQL inputs — the path,
+// query-string parameters, cookies, form fields, JSON string values, XML text and attribute values,
+// and a few headers — before any handler sees them. Uploaded files (T-SQL is SQL by design), fields that carry SQL by name, and secrets
 // (passwords, tokens, keys) are never scanned; secrets are not even looked at, so they cannot end
 // up in the audit log.
 //
@@ -9,7 +9,13 @@
 // a score at or above their threshold counts, so "O'Brien sales" or "select customers 2024" pass.
 // Besides Guardian's own detectors, the OWASP CRS 941/942 rules run on each input at the
 // organisation's paranoia level (policy.paranoiaLevel; detect/crs): argument and JSON values as
-// ARGS, query/form parameter names and JSON keys as ARGS_NAMES, headers as REQUEST_HEADERS.
+// ARGS, query/form parameter names and JSON keys as ARGS_NAMES, headers as REQUEST_HEADERS, cookie
+// values and names as REQUEST_COOKIES / REQUEST_COOKIES_NAMES, XML text and attribute values as
+// XML:/*, and the URL-decoded path as REQUEST_FILENAME (its last segment as REQUEST_BASENAME).
+// At paranoia level 1 CRS runs only XSS rules and 942160/942550 on the path, so Guardian's own
+// detectors also look at each decoded path segment: `/migrations/1' union select …` is refused,
+// while object and model names ([Order Details], O'Brien, Qwen/Qwen2.5-Coder) pass as they do in
+// a query string. The app's session cookie is a secret: never scanned, never logged.
 //
 // On a detection: audited always (guardian.detected, or guardian.blocked when refused: rule ids,
 // field names, where, and an escaped excerpt kept in the erasable part of the entry), then per the
@@ -19,11 +25,12 @@ import { recordAudit } from "../db/queries/audit.ts";
 import type { AppContext, AppEnv } from "../web/env.ts";
 import { clientIp } from "../web/env.ts";
 import { ApiError } from "../web/errors.ts";
-import { type Detection } from "./detect/index.ts";
-import { crsLocationOf, DEFAULT_PARANOIA_LEVEL, detectRequestAttack } from "./detect/crs/index.ts";
+import { XMLParser } from "fast-xml-parser";
+import { detectSqli, detectXss, type Detection } from "./detect/index.ts";
+import { crsLocationOf, crsRuleId, DEFAULT_PARANOIA_LEVEL, detectRequestAttack, evaluateCrs, type CrsInput, type RequestAttack } from "./detect/crs/index.ts";
 import { DEFAULT_POLICY, getPolicy, type InputGuardPolicy } from "./policies.ts";
 
-export type InputLocation = "query" | "form" | "json" | "header";
+export type InputLocation = "path" | "query" | "cookie" | "form" | "json" | "xml" | "header";
 /** "limit": more input than one request may carry through the guard (refused: unscanned input would be a bypass). */
 export type InputAttackKind = "sqli" | "xss" | "limit";
 
@@ -32,8 +39,15 @@ export interface RequestInput {
   /** Field name; nested JSON as a dotted path (`source.database`, `tags.0`). */
   name: string;
   value: string;
-  /** The value is the parameter's (or JSON key's) name itself: CRS's ARGS_NAMES. */
+  /** The value is the parameter's (JSON key's, cookie's) name itself: CRS's ARGS_NAMES / REQUEST_COOKIES_NAMES. */
   isName?: boolean;
+  /**
+   * For the path: the whole URL-decoded path (CRS REQUEST_FILENAME), its last segment
+   * (REQUEST_BASENAME), or one decoded segment (Guardian's own detectors, as for an argument).
+   */
+  pathPart?: "filename" | "basename" | "segment";
+  /** Collection stopped before this point (too many values, or nested too deep): refused as "limit". */
+  overflow?: boolean;
 }
 
 export interface InputDetection {
@@ -66,17 +80,69 @@ export const MAX_SCANNED_CHARS = 128 * 1024;
  */
 const MULTIPART_SCAN_LIMIT = 64 * 1024;
 
-// A value made only of letters, digits and . _ @ - (one "word") cannot carry either attack.
+/** Collection stops past this many inputs (scanInputs then refuses the request: see MAX_SCANNED_VALUES). */
+const MAX_COLLECTED = MAX_SCANNED_VALUES * 2;
+const MAX_DEPTH = 32;
+
+/**
+ * A value made only of letters, digits and . _ @ - (one "word": ids, e-mails, dbo.Customer, dates)
+ * skips Guardian's own detectors (and CRS's libinjection rules, which call them): one such word
+ * cannot carry an injection worth refusing, and the product's own data is full of them.
+ */
 const PLAIN_TOKEN = /^[\p{L}\p{N}._@-]*$/u;
+/**
+ * Except a plain word that is number-like: CRS 942220 (level 1) flags integer-overflow probes
+ * (2147483648, 4294967295, -2147483649, 1e309, 2.2250738585072011e-308), so these still go through
+ * the CRS rules of the configured level (not the own detectors: INT_MAX itself, 2147483647, is an
+ * ordinary value). Its shape: optional json. prefix, optional sign, digits and dots, any one plain
+ * character after the first digit (942220's "2.22507…" has a wildcard there), optional exponent.
+ */
+const NUMBER_LIKE = /^(?:json\.)?-?\d[\p{L}\p{N}._@-]?[\d.]*(?:e-?\d+)?$/iu;
+
+/** The app's own session cookie (server/auth/middleware.ts sessionCookieName: either name, whatever COOKIE_SECURE says). */
+export const SESSION_COOKIES: ReadonlySet<string> = new Set(["session", "__Host-session"]);
+/** Other cookies that carry credentials by their name (other apps' session ids, CSRF tokens): value never scanned nor logged. */
+const SECRET_COOKIE = /sess|csrf|xsrf|(?:^|[._-])sid$|auth/i;
 
 export function isExcludedField(name: string): boolean {
-  const leaf = name.split(".").filter((p) => !/^\d+$/.test(p)).pop() ?? name;
+  const leaf = (name.split(".").filter((p) => !/^\d+$/.test(p)).pop() ?? name).replace(/^@/, "");
   return SQL_FIELD.test(leaf) || SECRET_FIELD.test(leaf) || SECRET_FIELD.test(name);
 }
 
-/** Whether an input is scanned at all: not an excluded field, and not too short or one plain word to carry an attack. */
+type ScanMode = "skip" | "full" | "crs";
+
+/** How an input is scanned: not at all (excluded field, too short, one plain word), by the CRS rules only (a number-like word), or fully. */
+function scanMode(input: RequestInput): ScanMode {
+  if (input.location !== "path" && isExcludedField(input.name)) return "skip";
+  const v = input.value;
+  if (v.length < 2) return "skip";
+  if (!PLAIN_TOKEN.test(v)) return "full";
+  // The path's segments and basename are checked by the own detectors only (CRS sees the whole path).
+  return NUMBER_LIKE.test(v) && input.pathPart === undefined ? "crs" : "skip";
+}
+
 function isScanned(input: RequestInput): boolean {
-  return !isExcludedField(input.name) && input.value.length >= 2 && !PLAIN_TOKEN.test(input.value);
+  return input.overflow === true || scanMode(input) !== "skip";
+}
+
+/** CRS severity → score, as detectRequestAttack scores its CRS matches. */
+const CRS_SEVERITY_SCORE: Record<string, number> = { CRITICAL: 1, ERROR: 0.9, WARNING: 0.8, NOTICE: 0.7 };
+
+function crsOnly(input: CrsInput, paranoiaLevel: number): RequestAttack {
+  const matches = evaluateCrs(input, paranoiaLevel, { skipLibinjection: true });
+  const of = (family: "sqli" | "xss"): Detection => {
+    const ms = matches.filter((m) => m.family === family);
+    return { flagged: ms.length > 0, score: Math.max(0, ...ms.map((m) => CRS_SEVERITY_SCORE[m.severity] ?? 0.8)), rules: ms.map((m) => crsRuleId(m.id)) };
+  };
+  return { sqli: of("sqli"), xss: of("xss") };
+}
+
+function attackOn(input: RequestInput, mode: ScanMode, paranoiaLevel: number): RequestAttack {
+  const v = input.value;
+  if (input.pathPart === "segment") return { sqli: detectSqli(v), xss: detectXss(v) };
+  const location = input.pathPart === "basename" ? "REQUEST_BASENAME" : crsLocationOf(input.location, input.isName);
+  const crsInput: CrsInput = { location, name: input.name, value: v };
+  return mode === "crs" ? crsOnly(crsInput, paranoiaLevel) : detectRequestAttack(crsInput, paranoiaLevel);
 }
 
 /**
@@ -88,13 +154,14 @@ export function scanInputs(inputs: RequestInput[], paranoiaLevel: number = DEFAU
   let chars = 0;
   let values = 0;
   for (const input of inputs) {
-    if (!isScanned(input)) continue;
+    const mode = input.overflow ? "full" : scanMode(input);
+    if (mode === "skip") continue;
     const v = input.value;
-    if (++values > MAX_SCANNED_VALUES || (chars += v.length) > MAX_SCANNED_CHARS) {
+    if (input.overflow || ++values > MAX_SCANNED_VALUES || (chars += v.length) > MAX_SCANNED_CHARS) {
       out.push({ kind: "limit", location: input.location, name: input.name.slice(0, 100), score: 1, rules: ["guardian.scan_limit"], excerpt: "" });
       break;
     }
-    const attack = detectRequestAttack({ location: crsLocationOf(input.location, input.isName), name: input.name, value: v }, paranoiaLevel);
+    const attack = attackOn(input, mode, paranoiaLevel);
     const found: Array<[InputAttackKind, Detection]> = [
       ["sqli", attack.sqli],
       ["xss", attack.xss],
@@ -107,8 +174,18 @@ export function scanInputs(inputs: RequestInput[], paranoiaLevel: number = DEFAU
   return out;
 }
 
+/** Marks the end of collection: what follows was not collected, so the request is refused rather than half-checked. */
+function overflowed(out: RequestInput[], location: InputLocation, name: string): boolean {
+  if (!out.at(-1)?.overflow) out.push({ location, name: name || "(body)", value: "", overflow: true });
+  return true;
+}
+
 function jsonStrings(value: unknown, path: string, out: RequestInput[], depth = 0): void {
-  if (depth > 32 || out.length > MAX_SCANNED_VALUES * 2) return;
+  if (out.at(-1)?.overflow) return;
+  if (depth > MAX_DEPTH || out.length > MAX_COLLECTED) {
+    overflowed(out, "json", path);
+    return;
+  }
   if (typeof value === "string") out.push({ location: "json", name: path || "(body)", value });
   else if (Array.isArray(value)) value.forEach((v, i) => jsonStrings(v, path ? `${path}.${i}` : String(i), out, depth + 1));
   else if (value && typeof value === "object") {
@@ -117,6 +194,131 @@ function jsonStrings(value: unknown, path: string, out: RequestInput[], depth = 
       out.push({ location: "json", name: path ? `${path}.(key)` : "(key)", value: k, isName: true });
       jsonStrings(v, path ? `${path}.${k}` : k, out, depth + 1);
     }
+  }
+}
+
+/**
+ * The path's inputs: each non-empty segment URL-decoded (a segment that does not decode as UTF-8
+ * is kept as sent: the detectors decode what they can), the whole decoded path, and its last segment.
+ */
+export function pathInputs(pathname: string): RequestInput[] {
+  const parts = pathname.split("/").map((raw) => {
+    if (!raw.includes("%")) return raw;
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
+  });
+  const out: RequestInput[] = [];
+  for (const p of parts) if (p) out.push({ location: "path", name: "path", value: p, pathPart: "segment" });
+  out.push({ location: "path", name: "path", value: parts.join("/"), pathPart: "filename" });
+  const base = parts.at(-1);
+  if (base) out.push({ location: "path", name: "path", value: base, pathPart: "basename" });
+  return out;
+}
+
+/**
+ * A Cookie header's names and values, as sent (no decoding: the detectors and the CRS
+ * transformations decode). The app's session cookie is left out entirely; the value of a cookie
+ * whose name says it holds a credential is left out (its name is still checked).
+ */
+export function cookieInputs(header: string): RequestInput[] {
+  const out: RequestInput[] = [];
+  for (const part of header.split(";")) {
+    const p = part.trim();
+    if (!p) continue;
+    const eq = p.indexOf("=");
+    const name = (eq < 0 ? p : p.slice(0, eq)).trim();
+    if (SESSION_COOKIES.has(name)) continue;
+    out.push({ location: "cookie", name, value: name, isName: true });
+    if (!SECRET_COOKIE.test(name)) out.push({ location: "cookie", name, value: eq < 0 ? "" : p.slice(eq + 1).trim() });
+    if (out.length > MAX_COLLECTED) {
+      overflowed(out, "cookie", name);
+      break;
+    }
+  }
+  return out;
+}
+
+const XML_TYPE = /^(?:application|text)\/(?:[\w.-]+\+)?xml\s*(;|$)/i;
+/**
+ * Entities are not expanded by the parser (no DOCTYPE-declared entity, internal or external, is
+ * ever resolved; fast-xml-parser does no I/O): the five predefined ones and character references
+ * are decoded here, as an XML parser would before CRS's XML:/* sees the text.
+ */
+const xmlParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@_",
+  allowBooleanAttributes: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: false,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+});
+const XML_INTERNAL_ENTITY = /<!ENTITY\s+(?:%\s+)?[^\s"'<>]+\s+(?:"([^"]*)"|'([^']*)')/g;
+const XML_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+function xmlDecode(s: string): string {
+  return s.replace(/&(?:#x([0-9a-f]{1,6})|#(\d{1,7})|(lt|gt|amp|quot|apos));/gi, (m, h?: string, d?: string, n?: string) => {
+    if (n) return XML_ENTITIES[n.toLowerCase()]!;
+    const cp = h ? parseInt(h, 16) : Number(d);
+    return cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+  });
+}
+
+/** Element text and attribute values of a parsed XML body, named by element path (`order.customer.@id`). */
+function xmlStrings(node: unknown, path: string, out: RequestInput[], depth = 0): void {
+  if (out.at(-1)?.overflow) return;
+  if (depth > MAX_DEPTH || out.length > MAX_COLLECTED) {
+    overflowed(out, "xml", path);
+    return;
+  }
+  if (typeof node === "string") {
+    if (node.trim()) out.push({ location: "xml", name: path || "(body)", value: xmlDecode(node) });
+  } else if (Array.isArray(node)) {
+    for (const v of node) xmlStrings(v, path, out, depth + 1);
+  } else if (node && typeof node === "object") {
+    for (const [k, v] of Object.entries(node)) {
+      const name = k === "#text" ? path : k.startsWith("@_") ? `${path}.@${k.slice(2)}` : path ? `${path}.${k}` : k;
+      xmlStrings(v, name, out, depth + 1);
+    }
+  }
+}
+
+// The internal subset runs to its first ']' (linear: no alternation to backtrack through).
+const DOCTYPE = /<!DOCTYPE[^[>]*(?:\[[^\]]*\][^>]*)?>/i;
+
+/**
+ * An XML body's text and attribute values. The parser refuses some documents a handler's parser
+ * may accept (an external entity declaration, a `__proto__` element): then without the DOCTYPE,
+ * and failing that with a lenient scan (text between tags, quoted attribute values, CDATA), so
+ * that no shape of document goes unchecked. A malformed document is only read, never refused here.
+ */
+function xmlInputs(text: string, out: RequestInput[]): void {
+  const start = out.length;
+  for (const doc of [text, text.replace(DOCTYPE, "")]) {
+    try {
+      xmlStrings(xmlParser.parse(doc), "", out);
+      return;
+    } catch {
+      out.length = start;
+    }
+  }
+  const lenient = ">" + text.replace(/<!--[\s\S]*?-->/g, "");
+  const values = [
+    ...[...lenient.matchAll(/<!\[CDATA\[([\s\S]*?)\]\]>/g)].map((m) => m[1]!),
+    ...[...lenient.matchAll(/\s[^\s=<>]+\s*=\s*(?:"([^"]*)"|'([^']*)')/g)].map((m) => m[1] ?? m[2]!),
+    ...[...lenient.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "<>").matchAll(/>([^<]+)/g)].map((m) => m[1]!),
+  ];
+  for (const v of values) {
+    if (out.length > MAX_COLLECTED) {
+      overflowed(out, "xml", "(body)");
+      return;
+    }
+    if (v.trim()) out.push({ location: "xml", name: "(body)", value: xmlDecode(v) });
   }
 }
 
@@ -130,12 +332,14 @@ export interface GuardInputsOptions {
  * body limits and handlers after this middleware read the original stream as if untouched.
  */
 export async function collectInputs(c: AppContext, options: GuardInputsOptions = {}): Promise<RequestInput[]> {
-  const inputs: RequestInput[] = [];
   const url = new URL(c.req.url);
+  const inputs: RequestInput[] = pathInputs(url.pathname);
   for (const [name, value] of url.searchParams) {
     inputs.push({ location: "query", name, value: name, isName: true });
     inputs.push({ location: "query", name, value });
   }
+  const cookie = c.req.header("cookie");
+  if (cookie) inputs.push(...cookieInputs(cookie));
   for (const h of SCANNED_HEADERS) {
     const v = c.req.header(h);
     if (v) inputs.push({ location: "header", name: h, value: v });
@@ -148,6 +352,18 @@ export async function collectInputs(c: AppContext, options: GuardInputsOptions =
       jsonStrings(JSON.parse(await c.req.raw.clone().text()), "", inputs);
     } catch {
       // Not JSON: the handler answers with its own, precise, error.
+    }
+  } else if (XML_TYPE.test(type)) {
+    try {
+      const text = await c.req.raw.clone().text();
+      xmlInputs(text, inputs);
+      // Internal entities are not expanded (above), but a handler's XML parser might: their replacement texts are checked as values.
+      for (const m of text.matchAll(XML_INTERNAL_ENTITY)) {
+        if (inputs.at(-1)?.overflow || (inputs.length > MAX_COLLECTED && overflowed(inputs, "xml", "(doctype entity)"))) break;
+        inputs.push({ location: "xml", name: "(doctype entity)", value: xmlDecode(m[1] ?? m[2] ?? "") });
+      }
+    } catch {
+      // Malformed XML: the handler answers.
     }
   } else if (/^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i.test(type)) {
     const multipart = /^multipart\//i.test(type);
@@ -204,10 +420,16 @@ async function guard(c: AppContext, inputs: RequestInput[]): Promise<void> {
   if (detections.length > 0) await handleDetections(c, detections, policy);
 }
 
+function where(d: InputDetection): string {
+  if (d.location === "path") return "the request path";
+  return `${d.location === "header" ? "header" : d.location === "cookie" ? "cookie" : "field"} '${d.name}'`;
+}
+
 async function handleDetections(c: AppContext, detections: InputDetection[], policy: InputGuardPolicy): Promise<void> {
   const p = c.var.principal;
   const blocking = detections.filter((d) => actionFor(policy, d.kind) === "block");
   const blocked = blocking.length > 0;
+  const inPath = detections.some((d) => d.location === "path");
   try {
     await recordAudit(c.var.db, {
       orgId: p?.orgId ?? null,
@@ -216,14 +438,18 @@ async function handleDetections(c: AppContext, detections: InputDetection[], pol
       details: {
         action: blocked ? "block" : "log",
         method: c.req.method,
-        path: c.req.path.slice(0, 200),
+        // A path that carries the offending text is the sender's personal data like any excerpt: kept in the erasable part.
+        path: inPath ? "(in the erasable part)" : c.req.path.slice(0, 200),
         kinds: [...new Set(detections.map((d) => d.kind))],
         rules: [...new Set(detections.flatMap((d) => d.rules))],
         paranoiaLevel: policy.paranoiaLevel,
         inputs: detections.map((d) => ({ kind: d.kind, location: d.location, field: d.name, score: d.score, rules: d.rules })),
       },
       // The offending text is personal data of the sender: kept erasable; escaped by recordAudit (no raw CR/LF).
-      personal: { excerpt: detections.map((d) => `${d.location}:${d.name}=${d.excerpt}`).join(" | ").slice(0, 1000) },
+      personal: {
+        excerpt: detections.map((d) => `${d.location}:${d.name}=${d.excerpt}`).join(" | ").slice(0, 1000),
+        ...(inPath ? { path: c.req.path.slice(0, 200) } : {}),
+      },
       ip: clientIp(c),
       at: c.var.deps.clock(),
     });
@@ -243,7 +469,7 @@ async function handleDetections(c: AppContext, detections: InputDetection[], pol
     "guardian_blocked",
     first.kind === "limit"
       ? `the request was refused: it carries ${KIND_WORDS.limit}; send fewer or shorter text fields`
-      : `the request was refused: ${first.location === "header" ? "header" : "field"} '${first.name}' looks like ${KIND_WORDS[first.kind]}; if this is legitimate text, ask an organisation admin (the security policy can log instead of block)`,
+      : `the request was refused: ${where(first)} looks like ${KIND_WORDS[first.kind]}; if this is legitimate text, ask an organisation admin (the security policy can log instead of block)`,
     fields,
   );
 }
