@@ -2,7 +2,7 @@
 // from compose-spec/compose-spec with its licence, LICENSE-compose-spec.txt), plus the properties of
 // the stack that the schema cannot express: one published service, an internal network, secrets
 // from files, restart policies, limits.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
@@ -115,26 +115,41 @@ describe("the stack's shape", () => {
     expect(compose.services.nginx!.build!.dockerfile).toBe("docker/nginx.Dockerfile");
   });
 
-  it("reads the Postgres password from one secret file, in postgres and in the app, never from plain env", () => {
+  it("reads the Postgres passwords from secret files, in postgres and in the app, never from plain env", () => {
     expect(compose.secrets.postgres_password).toEqual({ file: "./secrets/postgres_password.txt" });
+    expect(compose.secrets.postgres_app_password).toEqual({ file: "./secrets/postgres_app_password.txt" });
     const pg = compose.services.postgres!;
     const app = compose.services.app!;
-    expect(pg.secrets).toEqual(["postgres_password"]);
-    expect(app.secrets).toEqual(["postgres_password", "datamigrate_secret_key"]);
+    expect(pg.secrets).toEqual(["postgres_password", "postgres_app_password"]);
+    expect(app.secrets).toEqual(["postgres_password", "postgres_app_password", "datamigrate_secret_key"]);
     expect(pg.environment!.POSTGRES_PASSWORD_FILE).toBe("/run/secrets/postgres_password");
-    expect(app.environment!.DATABASE_PASSWORD_FILE).toBe("/run/secrets/postgres_password");
     // The key of stored source credentials (server/guardian/secrets.ts), as a file, never in env.
     expect(compose.secrets.datamigrate_secret_key).toEqual({ file: "./secrets/datamigrate_secret_key.txt" });
     expect(app.environment!.DATAMIGRATE_SECRET_KEY_FILE).toBe("/run/secrets/datamigrate_secret_key");
     expect(pg.secrets).not.toContain("datamigrate_secret_key");
-    expect(app.environment!.DATABASE_USER).toBe(pg.environment!.POSTGRES_USER);
     expect(app.environment!.DATABASE_NAME).toBe(pg.environment!.POSTGRES_DB);
     for (const s of Object.values(compose.services)) {
       for (const [k, v] of Object.entries(s.environment ?? {})) {
-        expect(k).not.toMatch(/^(POSTGRES_PASSWORD|DATABASE_URL|OPENAI_COMPAT_API_KEY|DATAMIGRATE_SECRET_KEY)$/);
+        expect(k).not.toMatch(/^(POSTGRES_PASSWORD|DATABASE_URL|DATABASE_OWNER_URL|OPENAI_COMPAT_API_KEY|DATAMIGRATE_SECRET_KEY)$/);
         expect(String(v)).not.toMatch(/postgres:\/\/[^@]*:[^@]*@/);
       }
     }
+  });
+
+  it("runs the app as its own role, not the schema's owner: the owner (postgres' user) only through DATABASE_OWNER_*", () => {
+    const pg = compose.services.postgres!;
+    const app = compose.services.app!;
+    // The owner is the role the postgres image creates; the app's role is made by the init script.
+    expect(app.environment!.DATABASE_OWNER_USER).toBe(pg.environment!.POSTGRES_USER);
+    expect(app.environment!.DATABASE_OWNER_PASSWORD_FILE).toBe("/run/secrets/postgres_password");
+    expect(app.environment!.DATABASE_USER).toBe(pg.environment!.DATAMIGRATE_APP_USER);
+    expect(app.environment!.DATABASE_USER).not.toBe(pg.environment!.POSTGRES_USER);
+    expect(app.environment!.DATABASE_PASSWORD_FILE).toBe("/run/secrets/postgres_app_password");
+    expect(pg.environment!.DATAMIGRATE_APP_PASSWORD_FILE).toBe("/run/secrets/postgres_app_password");
+    expect(pg.volumes).toContain("./docker/postgres-init:/docker-entrypoint-initdb.d:ro");
+    const init = path.join(REPO, "docker/postgres-init/10-datamigrate-app-role.sh");
+    expect(existsSync(init)).toBe(true);
+    expect(statSync(init).mode & 0o111).not.toBe(0);
   });
 
   it("configures the app for the proxy: all interfaces, trusted X-Forwarded-For, https public origin, data volume", () => {

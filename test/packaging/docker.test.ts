@@ -142,8 +142,30 @@ describe("docker/app-entrypoint.sh (secret files → environment)", () => {
     expect(loadConfig(r.env).databaseUrl).toBe(r.env.DATABASE_URL);
   });
 
+  it("builds DATABASE_OWNER_URL from DATABASE_OWNER_PASSWORD_FILE beside the app role's DATABASE_URL (same host and database)", () => {
+    const r = run({
+      DATABASE_PASSWORD_FILE: secret("app-pw", "app:pw\n"),
+      DATABASE_USER: "datamigrate_app",
+      DATABASE_OWNER_PASSWORD_FILE: secret("owner-pw", "owner/pw@%\n"),
+      DATABASE_OWNER_USER: "datamigrate",
+      DATABASE_HOST: "postgres",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const app = new URL(r.env.DATABASE_URL!);
+    const owner = new URL(r.env.DATABASE_OWNER_URL!);
+    expect([app.username, decodeURIComponent(app.password)]).toEqual(["datamigrate_app", "app:pw"]);
+    expect([owner.username, decodeURIComponent(owner.password)]).toEqual(["datamigrate", "owner/pw@%"]);
+    expect(owner.host).toBe(app.host);
+    expect(owner.pathname).toBe(app.pathname);
+    expect(r.env.DATABASE_OWNER_PASSWORD_FILE).toBeUndefined();
+    const config = loadConfig(r.env);
+    expect(config.databaseUrl).toBe(r.env.DATABASE_URL);
+    expect(config.databaseOwnerUrl).toBe(r.env.DATABASE_OWNER_URL);
+  });
+
   it.each([
     ["DATABASE_URL", "postgres://u:p@db:5432/x"],
+    ["DATABASE_OWNER_URL", "postgres://owner:p@db:5432/x"],
     ["OPENAI_COMPAT_API_KEY", "sk-local-123"],
   ])("reads %s_FILE into %s (trailing newline dropped) and removes the _FILE variable", (name, value) => {
     const r = run({ [`${name}_FILE`]: secret(name, `${value}\n`) });
@@ -157,6 +179,9 @@ describe("docker/app-entrypoint.sh (secret files → environment)", () => {
     [{ DATABASE_URL_FILE: "/nonexistent/secret" }, "cannot read"],
     [{ DATABASE_PASSWORD_FILE: "/nonexistent/secret" }, "cannot read"],
     [{ DATABASE_URL: "postgres://a@b/c", DATABASE_PASSWORD_FILE: "/dev/null" }, "not both"],
+    [{ DATABASE_OWNER_URL: "postgres://a@b/c", DATABASE_OWNER_URL_FILE: "/dev/null" }, "not both"],
+    [{ DATABASE_OWNER_URL: "postgres://a@b/c", DATABASE_OWNER_PASSWORD_FILE: "/dev/null" }, "not both"],
+    [{ DATABASE_OWNER_PASSWORD_FILE: "/nonexistent/secret" }, "cannot read"],
   ])("refuses %j (%s) before starting anything", (env, message) => {
     const r = run(env as Record<string, string>);
     expect(r.status).toBe(2);
@@ -212,7 +237,7 @@ describe.skipIf(!haveOpenssl)("docker/nginx-selfsigned.sh (first-start certifica
 });
 
 it("the scripts meant to be executed are executable", () => {
-  for (const f of ["docker/app-entrypoint.sh", "docker/nginx-selfsigned.sh", "scripts/image-build-check.sh", "scripts/backup.sh", "scripts/restore.sh"]) {
+  for (const f of ["docker/app-entrypoint.sh", "docker/postgres-init/10-datamigrate-app-role.sh", "docker/nginx-selfsigned.sh", "scripts/image-build-check.sh", "scripts/backup.sh", "scripts/restore.sh"]) {
     const p = path.join(REPO, f);
     expect(existsSync(p), f).toBe(true);
     expect(spawnSync("test", ["-x", p]).status, f).toBe(0);
