@@ -23,21 +23,58 @@ export interface RequestAttack {
   xss: Detection;
 }
 
+/** A path segment made only of letters, digits and . _ ~ @ - cannot carry either attack. */
+const PLAIN_SEGMENT = /^[\p{L}\p{N}._~@-]*$/u;
+/** Segments of one path scanned by Guardian's detectors (bounds the work per path). */
+export const MAX_PATH_SEGMENTS = 32;
+
 /**
- * One request input checked for SQL injection and XSS: Guardian's detectors on the value
- * (argument values and names, cookies, headers) OR the CRS rules at the paranoia level that
- * apply to the input's location. Rule ids: Guardian's (`sqli.*`, `xss.*`) and `crs:<id>`.
+ * Guardian's own detectors on one request input, without the CRS rules. Argument values and
+ * names, cookies, headers, XML: the value. A URL path (REQUEST_FILENAME/REQUEST_BASENAME): each
+ * '/'-separated segment on its own, as a value (the detectors URL-decode it, '+' read as a
+ * space as CRS's urlDecodeUni does), since a path parameter (`/orders/{id}`) reaches a query as
+ * an argument does; the whole path is not one SQL text ("/reports/select/from/2019").
+ */
+export function ownRequestVerdict(input: CrsInput, opts: { threshold?: number } = {}): RequestAttack {
+  const text = input.bytes ? fromBytes(input.value) : input.value;
+  if (input.location !== "REQUEST_FILENAME" && input.location !== "REQUEST_BASENAME") return { sqli: detectSqli(text, opts), xss: detectXss(text, opts) };
+  const sqli: Detection[] = [];
+  const xss: Detection[] = [];
+  let n = 0;
+  for (const seg of text.split("/")) {
+    if (!seg || PLAIN_SEGMENT.test(seg)) continue;
+    if (++n > MAX_PATH_SEGMENTS) break;
+    sqli.push(detectSqli(seg, opts));
+    xss.push(detectXss(seg, opts));
+  }
+  return { sqli: worst(sqli), xss: worst(xss) };
+}
+
+/** The segments' verdicts as one: flagged if any segment is, the highest score, every rule once. */
+function worst(ds: Detection[]): Detection {
+  return {
+    flagged: ds.some((d) => d.flagged),
+    score: Math.max(0, ...ds.map((d) => d.score)),
+    rules: [...new Set(ds.flatMap((d) => d.rules))],
+  };
+}
+
+/**
+ * One request input checked for SQL injection and XSS: Guardian's detectors (ownRequestVerdict:
+ * the value, or each segment of a path) OR the CRS rules at the paranoia level that apply to the
+ * input's location. Rule ids: Guardian's (`sqli.*`, `xss.*`) and `crs:<id>`.
  */
 export function detectRequestAttack(input: CrsInput, paranoiaLevel: number = DEFAULT_PARANOIA_LEVEL, opts: { threshold?: number } = {}): RequestAttack {
-  const text = input.bytes ? fromBytes(input.value) : input.value;
-  const own = input.location === "REQUEST_FILENAME" || input.location === "REQUEST_BASENAME" ? null : { sqli: detectSqli(text, opts), xss: detectXss(text, opts) };
+  const own = ownRequestVerdict(input, opts);
+  const isPath = input.location === "REQUEST_FILENAME" || input.location === "REQUEST_BASENAME";
   // The libinjection rules (941100/942100 …) call the same detectors on the transformed values;
   // on the untransformed one they reuse these verdicts (when taken at the default threshold).
-  const known = own && threshold(opts) === DEFAULT_THRESHOLD ? { sqli: own.sqli.flagged, xss: own.xss.flagged } : undefined;
+  // A path's verdict is per segment, not on the value (and those rules do not target paths).
+  const known = !isPath && threshold(opts) === DEFAULT_THRESHOLD ? { sqli: own.sqli.flagged, xss: own.xss.flagged } : undefined;
   const matches = evaluateCrs(input, paranoiaLevel, known ? { known } : {});
   return {
-    sqli: merge(own?.sqli, matches.filter((m) => m.family === "sqli")),
-    xss: merge(own?.xss, matches.filter((m) => m.family === "xss")),
+    sqli: merge(own.sqli, matches.filter((m) => m.family === "sqli")),
+    xss: merge(own.xss, matches.filter((m) => m.family === "xss")),
   };
 }
 
