@@ -258,7 +258,6 @@ describe("request inputs: URL path segments", () => {
       expect(own.sqli.flagged || own.xss.flagged, p).toBe(true);
       expect([...d.sqli.rules, ...d.xss.rules].some((r) => !r.startsWith("crs:")), p).toBe(true);
     }
-    expect(ownRequestVerdict({ location: "REQUEST_BASENAME", value: "1%27%20OR%20%271%27%3D%271" }).sqli.flagged).toBe(true);
   });
   it("ordinary product paths are not flagged", () => {
     for (const p of ["/migrations/8f14e45f-ceea-467f-a0e6-9a1b2c3d4e5f/report", "/files/O'Brien%20notes.txt", "/objects/dbo.%5BOrder%20Details%5D", "/docs/select-the-customers", "/search/orders+or+returns", "/reports/select/from/2019", "/tags/C%2B%2B", "/search/50%25%20off"]) {

@@ -30,14 +30,17 @@ export const MAX_PATH_SEGMENTS = 32;
 
 /**
  * Guardian's own detectors on one request input, without the CRS rules. Argument values and
- * names, cookies, headers, XML: the value. A URL path (REQUEST_FILENAME/REQUEST_BASENAME): each
- * '/'-separated segment on its own, as a value (the detectors URL-decode it, '+' read as a
- * space as CRS's urlDecodeUni does), since a path parameter (`/orders/{id}`) reaches a query as
- * an argument does; the whole path is not one SQL text ("/reports/select/from/2019").
+ * names, cookies, headers, XML: the value. A URL path (REQUEST_FILENAME): each '/'-separated
+ * segment on its own, as a value (the detectors URL-decode it, '+' read as a space as CRS's
+ * urlDecodeUni does), since a path parameter (`/orders/{id}`) reaches a query as an argument
+ * does; the whole path is not one SQL text ("/reports/select/from/2019"). REQUEST_BASENAME is
+ * the last segment of REQUEST_FILENAME, which every caller sends with it (CRS's parsePath, the
+ * input guard): it is not scanned a second time.
  */
 export function ownRequestVerdict(input: CrsInput, opts: { threshold?: number } = {}): RequestAttack {
   const text = input.bytes ? fromBytes(input.value) : input.value;
-  if (input.location !== "REQUEST_FILENAME" && input.location !== "REQUEST_BASENAME") return { sqli: detectSqli(text, opts), xss: detectXss(text, opts) };
+  if (input.location === "REQUEST_BASENAME") return { sqli: worst([]), xss: worst([]) };
+  if (input.location !== "REQUEST_FILENAME") return { sqli: detectSqli(text, opts), xss: detectXss(text, opts) };
   const sqli: Detection[] = [];
   const xss: Detection[] = [];
   let n = 0;
