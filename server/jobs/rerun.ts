@@ -65,7 +65,7 @@ const isUniqueViolation = (e: unknown): boolean => {
   return false;
 };
 
-async function activeRerun(db: Db, orgId: string, migrationId: string): Promise<(MigrationObjectRun & { object: string }) | undefined> {
+export async function activeRerunOf(db: Db, orgId: string, migrationId: string): Promise<(MigrationObjectRun & { object: string }) | undefined> {
   const [r] = await db
     .select({ run: migrationObjectRuns, schema: migrationModels.sourceSchema, name: migrationModels.sourceName })
     .from(migrationObjectRuns)
@@ -94,7 +94,7 @@ export async function requestObjectRerun(
   if (!o) return { kind: "not_found", what: "object" };
   if (LIVE_STATUSES.has(m.status))
     return { kind: "conflict", code: "run_in_progress", message: `the migration's run is ${m.status}; an object can be re-run once the run has ended` };
-  const active = await activeRerun(db, input.orgId, m.id);
+  const active = await activeRerunOf(db, input.orgId, m.id);
   if (active) return { kind: "conflict", code: "rerun_in_progress", message: busyMessage(active) };
   let run: MigrationObjectRun;
   try {
@@ -109,7 +109,7 @@ export async function requestObjectRerun(
     [run] = (await db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.id, id.id))) as [MigrationObjectRun];
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
-    const now = await activeRerun(db, input.orgId, m.id);
+    const now = await activeRerunOf(db, input.orgId, m.id);
     return { kind: "conflict", code: "rerun_in_progress", message: now ? busyMessage(now) : "another re-run of this migration was requested at the same moment; try again" };
   }
   const object = objectKey(o);

@@ -1,11 +1,11 @@
 // The migration pages through app.request(): data inserted directly (as a run would leave it),
 // pages and fragments compared, tenancy checked by URL, downloads unpacked.
 import { unzipSync, strFromU8 } from "fflate";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { TEST_PASSWORD, withTestApp, type TestApp } from "../../../test/support/app.ts";
 import { createMigration } from "../../db/queries/migrations.ts";
-import { migrationEvents, migrationFiles, migrationModels, migrations } from "../../db/schema/migrations.ts";
+import { migrationEvents, migrationFiles, migrationModels, migrationObjectRuns, migrations } from "../../db/schema/migrations.ts";
 
 const SOURCE_VIEW = ["CREATE VIEW Sales.vTotals AS", "SELECT c.Id, SUM(o.Amount) AS Total", "FROM Sales.Customer c JOIN Sales.[Order] o ON o.CustomerId = c.Id", "GROUP BY c.Id"].join("\n");
 const MODEL_SQL = ["select c.id, sum(o.amount) as total", "from {{ ref('customer') }} c", "join {{ ref('order') }} o on o.customer_id = c.id", "group by c.id"].join("\n");
@@ -224,12 +224,10 @@ describe("migration pages", () => {
     // The YAML entry of this model only.
     expect(html).toContain("description: totals per customer");
     expect(html).not.toMatch(/name: customer\n/);
-    // Validation: failing rows, parity, grade; re-run buttons disabled with the reason.
+    // Validation: failing rows, parity, grade.
     expect(html).toContain("Failing rows (sample)");
     expect(html).toContain("Differs from the source: 12 rows in the source, 11 in the model");
     expect(html).toContain("Tests passed");
-    expect(html).toMatch(/<button type="button" class="secondary" disabled[^>]*>Translation<\/button>/);
-    expect(html).toContain("no per-object entry point");
     const customer = await (await p().get(`/migrations/${m.id}/objects/${m.objects.Customer}`, cookie)).text();
     expect(customer).toContain("VAL2003: column region does not exist (model line 2)");
     expect(customer).toContain("not_null_customer_id");
@@ -237,6 +235,97 @@ describe("migration pages", () => {
     expect(customer).toContain("<code>Ann</code>");
     const fragment = await (await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie, { "HX-Request": "true" })).text();
     expect(section(html, "migration-object").replace(/\s+/g, " ")).toBe(fragment.trim().replace(/\s+/g, " "));
+  });
+
+  it("the re-run buttons are enabled on a finished run and post to the object's re-run endpoint; the queued re-run shows, polls, and blocks a second one (409)", async () => {
+    const { a, cookie, m } = await orgWithMigration();
+    const action = `/migrations/${m.id}/objects/${m.objects.vTotals}/rerun`;
+    const html = section(await (await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie)).text(), "rerun");
+    expect(html).toContain(`<form method="post" action="${action}" hx-post="${action}" hx-target="#migration-object"`);
+    for (const [kind, label] of [["translate", "Translation"], ["validate", "Validation"], ["rebuild", "Rebuild"]])
+      expect(html).toContain(`<button type="submit" name="kind" value="${kind}" class="secondary">${label}</button>`);
+    expect(html).not.toContain("disabled");
+    expect(html).toContain("does not ask a model again");
+
+    // The button's post (as htmx sends it): queued, audited, and the page follows it.
+    const res = await p().post(action, cookie, new URLSearchParams({ kind: "validate" }), { "HX-Request": "true" });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("HX-Redirect")).toBe(`/migrations/${m.id}/objects/${m.objects.vTotals}`);
+    const [run] = await t.testDb.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.migrationId, m.id));
+    expect(run).toMatchObject({ kind: "validate", status: "queued", requestedBy: a.userId, modelId: m.objects.vTotals });
+    const audit = await t.testDb.db.execute(sql`select details from audit_logs where org_id = ${a.orgId} and event_type = 'migration.object_rerun_requested'`);
+    expect((Array.isArray(audit) ? audit : (audit as { rows: unknown[] }).rows).map((r) => (r as { details: { rerunId: string } }).details.rerunId)).toEqual([run!.id]);
+    const after = await (await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie)).text();
+    expect(after).toContain(`<section id="migration-object" hx-get="/migrations/${m.id}/objects/${m.objects.vTotals}" hx-trigger="every 1s"`);
+    expect(section(after, "rerun")).toContain("Re-run of the validation: <span class=\"badge status-queued\">queued</span>");
+    expect(section(after, "rerun")).toMatch(/<button type="submit" name="kind" value="translate" class="secondary" disabled aria-describedby="rerun-why"/);
+    // Another object of the same migration: disabled, saying which re-run is in the way; no polling there.
+    const other = await (await p().get(`/migrations/${m.id}/objects/${m.objects.Customer}`, cookie)).text();
+    expect(other).toContain("A re-run of Sales.vTotals (validation) is queued; one re-run at a time per migration.");
+    expect(other).not.toContain('hx-trigger="every 1s"');
+    // A second post anyway (a stale page): 409 with the reason in the swapped fragment; nothing written.
+    const again = await p().post(`/migrations/${m.id}/objects/${m.objects.Customer}/rerun`, cookie, new URLSearchParams({ kind: "translate" }), { "HX-Request": "true" });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("Not started: a re-run of Sales.vTotals (validation) is queued for this migration");
+    expect(await t.testDb.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.migrationId, m.id))).toHaveLength(1);
+
+    // Ended: the history shows before and after; the buttons are back.
+    await t.testDb.db
+      .update(migrationObjectRuns)
+      .set({ status: "completed", before: { status: "needs_review", evidenceGrade: "failed", errors: 1, warnings: 1, modelPath: null, generatedSqlHash: "a" }, after: { status: "needs_review", evidenceGrade: "tests_passed", errors: 0, warnings: 1, modelPath: null, generatedSqlHash: "a" } })
+      .where(eq(migrationObjectRuns.id, run!.id));
+    const done = section(await (await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie)).text(), "migration-object");
+    expect(done).not.toContain('hx-trigger="every 1s"');
+    expect(done).toContain("<td>needs review, failed, 1 error</td><td>needs review, tests passed, 0 errors</td>");
+    expect(section(done, "rerun")).not.toContain("disabled");
+  });
+
+  it("re-run buttons are disabled while the run is live, and a post is refused with 409; a bad kind is 400; another organisation's object is 404", async () => {
+    const { cookie, m } = await orgWithMigration();
+    await t.testDb.db.update(migrations).set({ status: "running" }).where(eq(migrations.id, m.id));
+    const html = section(await (await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie)).text(), "rerun");
+    expect(html).toMatch(/<button type="submit" name="kind" value="rebuild" class="secondary" disabled aria-describedby="rerun-why" title="The migration&#39;s run is running: an object can be re-run once the run has ended.">Rebuild<\/button>/);
+    const res = await p().post(`/migrations/${m.id}/objects/${m.objects.vTotals}/rerun`, cookie, new URLSearchParams({ kind: "rebuild" }));
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("Not started: the migration&#39;s run is running");
+    await t.testDb.db.update(migrations).set({ status: "completed" }).where(eq(migrations.id, m.id));
+    expect((await p().post(`/migrations/${m.id}/objects/${m.objects.vTotals}/rerun`, cookie, new URLSearchParams({ kind: "all" }))).status).toBe(400);
+    const b = await t.adminOf();
+    const bCookie = await p().signIn(b.email);
+    expect((await p().post(`/migrations/${m.id}/objects/${m.objects.vTotals}/rerun`, bCookie, new URLSearchParams({ kind: "translate" }))).status).toBe(404);
+    expect(await t.testDb.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.migrationId, m.id))).toHaveLength(0);
+  });
+
+  it("source marks use the object's first line in its file: diagnostics land on the right text line, numbered as in the file", async () => {
+    const { cookie, m } = await orgWithMigration();
+    const file = "Sales/Views/vTotals.sql";
+    // The view starts on line 40 of its script; the warning is on file line 41 (the SELECT).
+    await t.testDb.db
+      .update(migrationModels)
+      .set({
+        sourceFile: file,
+        sourceLine: 40,
+        diagnostics: [
+          { code: "TR2001", severity: "warning", message: "SUM over money keeps numeric(19,4)", file, line: 41 },
+          { code: "CAT1009", severity: "error", message: "something in another script", file: "Sales/Other.sql", line: 42 },
+        ],
+      })
+      .where(eq(migrationModels.id, m.objects.vTotals));
+    const html = section(await (await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie)).text(), "migration-object");
+    expect(html).toMatch(/<tr id="src-L41" class="marked sev-warning"><td class="ln">41<\/td><td class="src">SELECT c.Id, SUM\(o.Amount\) AS Total<\/td>/);
+    expect(html).toMatch(/<tr id="src-L40"><td class="ln">40<\/td><td class="src">CREATE VIEW Sales.vTotals AS<\/td>/);
+    expect(html).toContain('href="#src-L41"');
+    // Another file's line 42 is not this text's third line.
+    expect(html).toMatch(/<tr id="src-L42"><td class="ln">42<\/td>/);
+    expect(html).not.toContain('href="#src-L42"');
+    // Rows of runs that did not store the line: the report's line of the object is used.
+    await t.testDb.db.update(migrationModels).set({ sourceFile: null, sourceLine: null }).where(eq(migrationModels.id, m.objects.vTotals));
+    await t.testDb.db
+      .update(migrations)
+      .set({ report: { summary: { objects: 1 }, objects: [{ schema: "Sales", name: "vTotals", kind: "view", file, line: 40, status: "needs_review", model: null, complexity: 1, diagnostics: [] }] } })
+      .where(eq(migrations.id, m.id));
+    const old = section(await (await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie)).text(), "migration-object");
+    expect(old).toMatch(/<tr id="src-L41" class="marked sev-warning"><td class="ln">41<\/td><td class="src">SELECT c.Id/);
   });
 
   it("the report counts kinds, tiers and grades with SVG charts, lists unresolved references and diagnostics per code", async () => {

@@ -7,12 +7,14 @@ import type { Principal } from "../../auth/principal.ts";
 import { getOrganization } from "../../db/queries/accounts.ts";
 import { getMigration } from "../../db/queries/migrations.ts";
 import { getMigrationModel, searchMigrations } from "../../db/queries/migration-views.ts";
-import { MIGRATION_STATUSES, MIGRATION_TARGETS, type Migration } from "../../db/schema/migrations.ts";
+import { MIGRATION_STATUSES, MIGRATION_TARGETS, OBJECT_RERUN_KINDS, type Migration } from "../../db/schema/migrations.ts";
 import { buildDownload, DOWNLOAD_KINDS, sendDownload, type DownloadKind } from "../api/downloads.ts";
-import type { AppContext, AppEnv } from "../env.ts";
-import { renderPage } from "../render.ts";
+import { clientIp, type AppContext, type AppEnv } from "../env.ts";
+import { readForm } from "../forms.ts";
+import { redirectAfterPost, renderPage } from "../render.ts";
 import { isUuid } from "../validation.ts";
 import { requireLogin } from "./app-pages.ts";
+import { requestObjectRerun } from "../../jobs/rerun.ts";
 import { dashboardRows, downloadsPageContext, lineagePageContext, migrationPageContext, objectPageContext, reportPageContext } from "./migration-views.ts";
 import { newMigrationRoutes } from "./new-migration.ts";
 
@@ -126,7 +128,26 @@ export function migrationPages(): Hono<AppEnv> {
     return renderPage(c, "migration-object", await objectPageContext(c.var.db, m, o, c.var.deps.clock()));
   });
 
+  // The object page's re-run buttons: the same checks as POST /api/v1/migrations/:id/objects/:objectId/rerun.
+  app.post("/migrations/:id/objects/:objectId/rerun", async (c) => {
+    const p = me(c);
+    const m = await loadMigration(c);
+    const objectId = c.req.param("objectId");
+    const o = m && isUuid(objectId) ? await getMigrationModel(c.var.db, m.orgId, m.id, objectId) : undefined;
+    if (!m || !o) return notFoundPage(c, "object");
+    const rerender = async (message: string, status: 400 | 403 | 409) => renderPage(c, "migration-object", await objectPageContext(c.var.db, m, o, c.var.deps.clock(), { rerunError: message }), status);
+    if (!p.scopes.has("write")) return rerender("Your account may not run migrations.", 403);
+    const form = await readForm(c, rerunForm);
+    if (!form.ok) return rerender("Choose what to re-run: translation, validation or rebuild.", 400);
+    const r = await requestObjectRerun(c.var.deps, { orgId: p.orgId, userId: p.userId, migrationId: m.id, objectId: o.id, kind: form.data.kind, ip: clientIp(c), via: "session" });
+    if (r.kind === "not_found") return notFoundPage(c, "object");
+    if (r.kind === "conflict") return rerender(`Not started: ${r.message}.`, 409);
+    return redirectAfterPost(c, `/migrations/${m.id}/objects/${o.id}`);
+  });
+
   return app;
 }
+
+const rerunForm = z.object({ kind: z.enum(OBJECT_RERUN_KINDS, { message: "expected translate, validate or rebuild" }) });
 
 export { MIGRATION_TARGETS };

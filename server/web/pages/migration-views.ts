@@ -16,11 +16,12 @@ import {
   type MigrationListItem,
   type MigrationModelSummary,
 } from "../../db/queries/migration-views.ts";
-import { EVIDENCE_GRADES, type Migration, type MigrationModel, type MigrationStage } from "../../db/schema/migrations.ts";
+import { EVIDENCE_GRADES, type Migration, type MigrationModel, type MigrationStage, type ObjectResultSnapshot } from "../../db/schema/migrations.ts";
 import { diagnosticsByCode } from "../../dbt/report.ts";
 import { barChart, meter, stackedBar, type ChartItem } from "../charts.ts";
 import { reportForPage } from "../api/downloads.ts";
 import { buildLineage, cachedLineage } from "../lineage.ts";
+import { activeRerunOf, AGENT_REBUILD_UNAVAILABLE, listObjectReruns, RERUN_KIND_LABELS } from "../../jobs/rerun.ts";
 
 export const GRADE_LABELS: Record<string, string> = {
   verified_equal: "Verified equal",
@@ -277,16 +278,30 @@ function asDiagnostics(list: unknown[]): Diag[] {
 
 const SEVERITY_RANK: Record<string, number> = { error: 0, functional_difference: 1, warning: 2, note: 3 };
 
-/** Lines of a text with the diagnostics that point at each (worst severity first). */
-function codeLines(text: string | null, prefix: string, diags: Diag[]) {
+/**
+ * Lines of a text with the diagnostics that point at each (worst severity first). `firstLine` is
+ * the line of the text's first line in its file: diagnostics carry file lines, and an object's
+ * source text rarely starts on line 1 of its script. Lines are numbered (and anchored) as in the file.
+ */
+export function codeLines(text: string | null, prefix: string, diags: Diag[], firstLine = 1) {
   const lines = (text ?? "").replace(/\r\n?/g, "\n").split("\n");
   if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  const first = Number.isInteger(firstLine) && firstLine >= 1 ? firstLine : 1;
   const at = new Map<number, Diag[]>();
-  for (const d of diags) if (d.line >= 1 && d.line <= lines.length) (at.get(d.line) ?? at.set(d.line, []).get(d.line)!).push(d);
+  for (const d of diags) if (d.line >= first && d.line < first + lines.length) (at.get(d.line) ?? at.set(d.line, []).get(d.line)!).push(d);
   return lines.map((t, i) => {
-    const here = (at.get(i + 1) ?? []).sort((a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9));
-    return { n: i + 1, id: `${prefix}-L${i + 1}`, text: t, diags: here, severity: here[0]?.severity ?? "" };
+    const n = first + i;
+    const here = (at.get(n) ?? []).sort((a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9));
+    return { n, id: `${prefix}-L${n}`, text: t, diags: here, severity: here[0]?.severity ?? "" };
   });
+}
+
+/** Where the object's source text starts: stored by the run; for rows of older runs, the report's line of the object. */
+function sourceStart(m: Migration, o: MigrationModel): { file: string | null; line: number } {
+  if (o.sourceLine) return { file: o.sourceFile, line: o.sourceLine };
+  const objs = (m.report as { objects?: Array<Record<string, unknown>> } | null)?.objects;
+  const r = Array.isArray(objs) ? objs.find((x) => x.schema === o.sourceSchema && x.name === o.sourceName && x.kind === o.sourceKind) : undefined;
+  return { file: typeof r?.file === "string" ? r.file : null, line: typeof r?.line === "number" && r.line >= 1 ? r.line : 1 };
 }
 
 /** Which pane a diagnostic points into: the generated model when its file is the model path. */
@@ -426,14 +441,52 @@ function validationView(v: Record<string, unknown> | null) {
   return { models, testCount, tests, parity, error, rows, status: typeof v.status === "string" ? v.status : "", raw: JSON.stringify(v, null, 2) };
 }
 
-export async function objectPageContext(db: Db, m: Migration, o: MigrationModel, now: Date) {
+const RERUN_STATUS_TEXT: Record<string, string> = { queued: "queued", running: "running", completed: "completed", failed: "failed" };
+
+function snapshotText(x: ObjectResultSnapshot | null): string {
+  if (!x) return "";
+  return `${x.status.replace(/_/g, " ")}, ${GRADE_LABELS[x.evidenceGrade ?? "none"]?.toLowerCase() ?? x.evidenceGrade}, ${x.errors} error${x.errors === 1 ? "" : "s"}`;
+}
+
+/** The re-run buttons (enabled or why not), the active re-run of the migration, this object's history. */
+async function rerunContext(db: Db, m: Migration, o: MigrationModel) {
+  const [history, active] = await Promise.all([listObjectReruns(db, m.orgId, m.id, o.id, 10), activeRerunOf(db, m.orgId, m.id)]);
+  const live = LIVE.has(m.status);
+  const activeHere = active && active.modelId === o.id;
+  const reason = live
+    ? `The migration's run is ${m.status}: an object can be re-run once the run has ended.`
+    : active
+      ? `A re-run of ${activeHere ? "this object" : active.object} (${RERUN_KIND_LABELS[active.kind]}) is ${active.status}; one re-run at a time per migration.`
+      : "";
+  return {
+    available: !live && !active,
+    reason,
+    action: `/migrations/${m.id}/objects/${o.id}/rerun`,
+    polling: !!activeHere,
+    active: activeHere ? { kind: RERUN_KIND_LABELS[active.kind], status: active.status, since: formatTime(active.startedAt ?? active.createdAt) } : null,
+    help: `Translation: the rules translate the object again from the stored source (model-written SQL is replaced). Validation: its model runs again on Postgres with the models it reads. Rebuild: both. ${AGENT_REBUILD_UNAVAILABLE[0]!.toUpperCase()}${AGENT_REBUILD_UNAVAILABLE.slice(1)}.`,
+    history: history.map((r) => ({
+      at: formatTime(r.createdAt),
+      kind: RERUN_KIND_LABELS[r.kind],
+      status: RERUN_STATUS_TEXT[r.status] ?? r.status,
+      before: snapshotText(r.before),
+      after: snapshotText(r.after),
+      sqlChanged: !!r.before && !!r.after && r.before.generatedSqlHash !== r.after.generatedSqlHash,
+      error: r.error ?? "",
+    })),
+  };
+}
+
+export async function objectPageContext(db: Db, m: Migration, o: MigrationModel, now: Date, extra: { rerunError?: string } = {}) {
   const diags = asDiagnostics(Array.isArray(o.diagnostics) ? o.diagnostics : []);
   const generated = diags.filter((d) => isGeneratedFile(d, o.modelPath));
-  const source = diags.filter((d) => !isGeneratedFile(d, o.modelPath));
+  const start = sourceStart(m, o);
+  // A diagnostic of another file (an input-wide one) has no place in this object's text.
+  const source = diags.filter((d) => !isGeneratedFile(d, o.modelPath) && (!d.file || !start.file || d.file === start.file));
   const modelName = o.modelPath ? (o.modelPath.split("/").pop() ?? "").replace(/\.sql$/i, "") : "";
   const yaml = modelName ? modelYaml(await listMigrationYamlFiles(db, m.orgId, m.id), modelName) : undefined;
   const grade = o.evidenceGrade ?? "none";
-  const sourceLines = codeLines(o.sourceSql, "src", source);
+  const sourceLines = codeLines(o.sourceSql, "src", source, start.line);
   const generatedLines = codeLines(o.generatedSql, "gen", generated);
   const marked = new Set([...sourceLines, ...generatedLines].flatMap((l) => l.diags));
   return {
@@ -452,7 +505,10 @@ export async function objectPageContext(db: Db, m: Migration, o: MigrationModel,
       gradeLabel: GRADE_LABELS[grade] ?? grade,
       gradeHelp: GRADE_HELP[grade] ?? "",
       risks: (Array.isArray(o.riskFactors) ? o.riskFactors.map(riskLabel) : []).filter(Boolean),
+      sourceFile: start.file ?? "",
+      sourceLine: start.line,
     },
+    selfHref: `/migrations/${m.id}/objects/${o.id}`,
     sourceLines,
     generatedLines,
     hasSource: !!o.sourceSql,
@@ -462,11 +518,8 @@ export async function objectPageContext(db: Db, m: Migration, o: MigrationModel,
       .sort((a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9)),
     yaml,
     validation: validationView(o.validation ?? null),
-    // No per-object entry point exists in the run pipeline yet: the buttons say so instead of pretending.
-    rerun: {
-      available: false,
-      reason: "Re-running one object is not available yet: the run pipeline has no per-object entry point. Start a new migration to re-run everything.",
-    },
+    rerun: await rerunContext(db, m, o),
+    rerunError: extra.rerunError ?? "",
   };
 }
 
