@@ -2,6 +2,7 @@
 // schema, and the database itself refuses that role any change to the audit log, while the
 // application (HTTP, jobs, audit, retention, erasure) keeps working.
 import { randomBytes, randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -23,14 +24,19 @@ const adminUrl = process.env.TEST_DATABASE_URL;
 
 /** A pino logger whose lines are kept, to read what start-up warned about. */
 function capturingLogger() {
-  const lines: { level: number; msg: string }[] = [];
+  const lines: { level: number; msg: string; raw: string }[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString("utf8").split("\n")) if (l.trim()) lines.push(JSON.parse(l) as { level: number; msg: string });
+      for (const l of chunk.toString("utf8").split("\n")) if (l.trim()) lines.push({ ...(JSON.parse(l) as { level: number; msg: string }), raw: l });
       done();
     },
   });
-  return { logger: createLogger("info", stream), warnings: () => lines.filter((l) => l.level === 40).map((l) => l.msg) };
+  return {
+    logger: createLogger("info", stream),
+    warnings: () => lines.filter((l) => l.level === 40).map((l) => l.msg),
+    /** Warnings and errors, whole lines (with their err). */
+    problems: () => lines.filter((l) => l.level >= 40).map((l) => l.raw),
+  };
 }
 
 describe("DATABASE_OWNER_URL configuration", () => {
@@ -241,6 +247,48 @@ describe.skipIf(!adminUrl)("the application on a role that does not own the sche
     expect(rows[0]!.n).toBeGreaterThan(0);
     expect(rows[0]!.personal).toBe(0);
     expect((await verifyAuditLog(server.database.db)).ok).toBe(true);
+  });
+
+  it("the CLI's database (finetune commands) migrates through the owner, and works as the app role", async () => {
+    const { openAppDatabase } = await import("../finetune/cli.ts");
+    const env = { DATABASE_URL: appUrl, DATABASE_OWNER_URL: testDb.url!, DATA_DIR: dataDir };
+    const opened = await openAppDatabase(env);
+    expect(typeof opened).not.toBe("string");
+    if (typeof opened === "string") return;
+    try {
+      const [who] = await queryRows<{ u: string }>(opened.handle.db, sql`select current_user::text as u`);
+      expect(who!.u).toBe(appRole);
+    } finally {
+      await opened.handle.close();
+    }
+    // The app role alone cannot run the migrator (it creates the drizzle schema if missing).
+    const err = (await openAppDatabase({ DATABASE_URL: appUrl, DATA_DIR: dataDir }).catch((e: unknown) => e)) as { cause?: { code?: string } };
+    expect(err.cause?.code).toBe("42501");
+  });
+
+  it("pg-boss's maintenance (expire, archive, drop) runs as the app role on the owner's queue tables", async () => {
+    // Its own SQL, as its supervisor sends it (the supervisor runs every few minutes, not within a test).
+    const plans = createRequire(import.meta.url)("pg-boss/src/plans.js") as {
+      locked(schema: string, q: string): string;
+      failJobsByTimeout(schema: string): string;
+      archive(schema: string, completed: string, failed: string): string;
+      drop(schema: string, interval: string): string;
+      trySetMaintenanceTime(schema: string): string;
+    };
+    await app.unsafe(plans.trySetMaintenanceTime("pgboss"), [0]);
+    await app.unsafe(plans.locked("pgboss", plans.failJobsByTimeout("pgboss")));
+    const [before] = await app`select count(*)::int as n from pgboss.job where state = 'completed'`;
+    expect(before!.n).toBeGreaterThan(0);
+    await app.unsafe(plans.locked("pgboss", plans.archive("pgboss", "0 seconds", "0 seconds")));
+    const [archived] = await app`select count(*)::int as n from pgboss.archive`;
+    expect(archived!.n).toBe(before!.n);
+    await app.unsafe(plans.locked("pgboss", plans.drop("pgboss", "0 seconds")));
+    const [left] = await app`select count(*)::int as n from pgboss.archive`;
+    expect(left!.n).toBe(0);
+  });
+
+  it("logged no permission error while serving, running the job, retention and erasure as the app role", () => {
+    expect(startLog.problems().filter((l) => /permission denied|42501|must be owner/i.test(l))).toEqual([]);
   });
 
   it("refuses a split that is only apparent: one role for both, or a superuser application role", async () => {

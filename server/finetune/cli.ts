@@ -3,6 +3,7 @@
 import { loadConfig, ConfigError, type Config } from "../config.ts";
 import { databaseLocation, DatabaseLockedError, openDatabase, type DatabaseHandle, type Db } from "../db/client.ts";
 import { migrateDatabase } from "../db/migrate.ts";
+import { openOwnerDatabase } from "../db/roles.ts";
 import { organizations } from "../db/schema/organizations.ts";
 import { eq } from "drizzle-orm";
 
@@ -22,7 +23,15 @@ export async function openAppDatabase(env: NodeJS.ProcessEnv = process.env): Pro
     throw err;
   }
   try {
-    await migrateDatabase(handle);
+    // With DATABASE_OWNER_URL the application's role may not create tables: the owner migrates (server/db/roles.ts).
+    if (config.databaseOwnerUrl) {
+      const owner = await openOwnerDatabase(config.databaseOwnerUrl);
+      try {
+        await migrateDatabase(owner);
+      } finally {
+        await owner.close();
+      }
+    } else await migrateDatabase(handle);
   } catch (err) {
     await handle.close();
     throw err;
