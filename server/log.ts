@@ -21,6 +21,8 @@ const SECRET_KEYS = [
   "set-cookie",
   "databaseUrl",
   "DATABASE_URL",
+  "databaseOwnerUrl",
+  "DATABASE_OWNER_URL",
   "connectionString",
   "openaiCompatApiKey",
 ];

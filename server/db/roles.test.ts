@@ -34,6 +34,7 @@ function capturingLogger() {
   return {
     logger: createLogger("info", stream),
     warnings: () => lines.filter((l) => l.level === 40).map((l) => l.msg),
+    lines: () => lines.map((l) => l.raw),
     /** Warnings and errors, whole lines (with their err). */
     problems: () => lines.filter((l) => l.level >= 40).map((l) => l.raw),
   };
@@ -53,6 +54,15 @@ describe("DATABASE_OWNER_URL configuration", () => {
       expect((err as Error).message).toContain("DATABASE_OWNER_URL: expected a postgres://");
       expect((err as Error).message).not.toContain("s3cr3t");
     }
+  });
+
+  it("never logs the owner's URL (redacted like DATABASE_URL)", () => {
+    const { logger, lines } = capturingLogger();
+    const config = loadConfig({ DATABASE_URL: "postgres://app:a@db/x", DATABASE_OWNER_URL: "postgres://owner:0wn3r-s3cret@db/x" });
+    logger.info({ config }, "configuration");
+    logger.info({ DATABASE_OWNER_URL: config.databaseOwnerUrl }, "environment");
+    expect(lines().length).toBe(2);
+    for (const l of lines()) expect(l).not.toContain("0wn3r-s3cret");
   });
 
   it("embedded database: no ownership warning (PGlite has no roles to split)", async () => {
