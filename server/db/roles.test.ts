@@ -331,3 +331,32 @@ describe.skipIf(!adminUrl)("the application on a role that does not own the sche
     }
   }, 60_000);
 });
+
+describe.skipIf(!adminUrl)("servers starting together with DATABASE_OWNER_URL", () => {
+  it("all start on a fresh database (migrations, library schemas and grants take turns)", async () => {
+    const role = `dm_app_${randomBytes(5).toString("hex")}`;
+    const a = postgres(adminUrl!, { max: 1, onnotice: () => {} });
+    await a.unsafe(`create role "${role}" login`);
+    const testDb = await createTestDb({ migrate: false });
+    const appUrl = new URL(testDb.url!);
+    appUrl.username = role;
+    const dirs = Array.from({ length: 3 }, () => mkdtempSync(path.join(tmpdir(), "dm-roles-start-")));
+    try {
+      const started = await Promise.allSettled(
+        dirs.map((dataDir) =>
+          startServer({
+            config: testConfig({ port: 0, dataDir, databaseUrl: appUrl.toString(), databaseOwnerUrl: testDb.url, logLevel: "error" }),
+            logger: createLogger("silent"),
+          }),
+        ),
+      );
+      for (const s of started) if (s.status === "fulfilled") await s.value.close();
+      expect(started.map((s) => (s.status === "rejected" ? String(s.reason) : "ok"))).toEqual(["ok", "ok", "ok"]);
+    } finally {
+      await testDb.dispose();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+      await a.unsafe(`drop role if exists "${role}"`);
+      await a.end({ timeout: 5 });
+    }
+  }, 120_000);
+});
