@@ -1,8 +1,8 @@
 // Input guard: SQL-injection and XSS detection on the request's non-SQL inputs — the path,
 // query-string parameters, cookies, form fields, JSON string values, XML text and attribute values,
-// and a few headers — before any handler sees them. Uploaded files (T-SQL is SQL by design), fields that carry SQL by name, and secrets
-// (passwords, tokens, keys) are never scanned; secrets are not even looked at, so they cannot end
-// up in the audit log.
+// and a few headers — before any handler sees them. Uploaded files (T-SQL is SQL by design),
+// fields that carry SQL by name, and secrets (passwords, tokens, keys, the session cookie) are
+// never scanned; secrets are not even looked at, so they cannot end up in the audit log.
 //
 // The framework has URL-decoded query strings and form fields once; the detectors decode further
 // layers (URL, HTML entities, base64, hex) and normalise Unicode themselves. They score, and only
@@ -15,17 +15,19 @@
 // At paranoia level 1 CRS runs only XSS rules and 942160/942550 on the path, so Guardian's own
 // detectors also look at each decoded path segment: `/migrations/1' union select …` is refused,
 // while object and model names ([Order Details], O'Brien, Qwen/Qwen2.5-Coder) pass as they do in
-// a query string. The app's session cookie is a secret: never scanned, never logged.
+// a query string. One plain word skips the own detectors, but a number-like one still meets the
+// CRS rules (942220's overflow probes). A body with more values (or deeper nesting) than is
+// collected is refused like one past the scan budget: what was not collected was not checked.
 //
 // On a detection: audited always (guardian.detected, or guardian.blocked when refused: rule ids,
 // field names, where, and an escaped excerpt kept in the erasable part of the entry), then per the
 // organisation's policy (sqliAction / xssAction) either a 400 naming the field, or the request goes on.
+import { XMLParser } from "fast-xml-parser";
 import type { MiddlewareHandler } from "hono";
 import { recordAudit } from "../db/queries/audit.ts";
 import type { AppContext, AppEnv } from "../web/env.ts";
 import { clientIp } from "../web/env.ts";
 import { ApiError } from "../web/errors.ts";
-import { XMLParser } from "fast-xml-parser";
 import { detectSqli, detectXss, type Detection } from "./detect/index.ts";
 import { crsLocationOf, crsRuleId, DEFAULT_PARANOIA_LEVEL, detectRequestAttack, evaluateCrs, type CrsInput, type RequestAttack } from "./detect/crs/index.ts";
 import { DEFAULT_POLICY, getPolicy, type InputGuardPolicy } from "./policies.ts";
@@ -117,7 +119,7 @@ function scanMode(input: RequestInput): ScanMode {
   const v = input.value;
   if (v.length < 2) return "skip";
   if (!PLAIN_TOKEN.test(v)) return "full";
-  // The path's segments and basename are checked by the own detectors only (CRS sees the whole path).
+  // A plain path segment or basename: no CRS rule that targets the path flags a plain word (942220 does not target it).
   return NUMBER_LIKE.test(v) && input.pathPart === undefined ? "crs" : "skip";
 }
 
