@@ -51,7 +51,6 @@ export async function startJobs(deps: {
           logger: deps.logger,
           queue,
           options: { pollMs: options.pollMs, heartbeatMs: options.heartbeatMs, staleMs: options.staleMs, sweepMs: options.sweepMs, timeoutMs: Math.min(options.runTimeoutMs, 15 * 60_000) },
-          modelConfigured: async (orgId) => !!(await deps.routerFor?.(orgId)),
           validationDatabaseUrl: () => {
             try {
               return loadConfig().validationDatabaseUrl;

@@ -29,8 +29,6 @@ export interface RerunWorkerDeps {
   logger: Logger;
   queue: JobQueue;
   options: RerunWorkerOptions;
-  /** Whether the organisation has a model router (recorded in a rebuild's history). */
-  modelConfigured?: (orgId: string) => boolean | Promise<boolean>;
   validationDatabaseUrl?: () => string | undefined;
   /** Tests inject a slow or failing execution. */
   execute?: ExecuteRerunFn;
@@ -153,9 +151,8 @@ export class RerunWorker {
     }, o.heartbeatMs);
     beat.unref();
     try {
-      const modelConfigured = (await this.deps.modelConfigured?.(run.orgId)) ?? false;
       const validationDatabaseUrl = this.deps.validationDatabaseUrl?.();
-      const ctx: RerunContext = { db: this.db, log, signal: ac.signal, modelConfigured, ...(validationDatabaseUrl ? { validationDatabaseUrl } : {}) };
+      const ctx: RerunContext = { db: this.db, log, signal: ac.signal, ...(validationDatabaseUrl ? { validationDatabaseUrl } : {}) };
       const outcome = await (this.deps.execute ?? executeObjectRerun)(ctx, run);
       log.info({ after: outcome.after }, "object re-run completed");
       await this.audit(run, "completed", { before: outcome.detail.before, after: outcome.after });

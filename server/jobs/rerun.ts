@@ -17,8 +17,10 @@
 // - Translation is the rules' (deterministic) translation: model-written SQL the run had accepted
 //   for this object is replaced. Validation runs the object's model with the models it reads
 //   (their stored SQL, model-written or not) on scratch schemas, with the run's options.
-// - Rebuild does not ask a model again: a per-object agent step does not exist (see
-//   AGENT_REBUILD_UNAVAILABLE); the history row says so when the run had used one.
+// - Rebuild is translate + validate. When the run had used a model (its report counts model
+//   calls), a rebuild would also have to ask the model again, and a per-object agent step does not
+//   exist: such a rebuild is refused (409 agent_rebuild_unavailable, AGENT_REBUILD_UNAVAILABLE)
+//   rather than done by halves; translation and validation alone stay available.
 import { createHash } from "node:crypto";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { loadWorkspace, type Workspace } from "../agents/workspace.ts";
@@ -48,16 +50,22 @@ import type { StartDeps } from "./start.ts";
 export const RERUN_EVENT_STAGE = "rerun";
 const LIVE_STATUSES = new Set(["queued", "running"]);
 
-/** Why the rebuild of one object does not ask a model (shown on the page and kept in the history). */
+/** Why a rebuild is refused for a run that used a model (shown on the page and in the API's 409). */
 export const AGENT_REBUILD_UNAVAILABLE =
-  "a re-run does not ask a model again: the agent's rebuild step runs only inside a whole migration run (it has no per-object entry point yet); rebuild re-translates with the rules and re-validates";
+  "this run used a model, so a rebuild would have to ask it again, and the agent's rebuild step runs only inside a whole migration run (it has no per-object entry point yet); re-run the translation or the validation instead";
+
+/** The run asked a model at least once (its report's agents section counts the calls). */
+export function runUsedModel(report: unknown): boolean {
+  const calls = (report as { agents?: { modelCalls?: unknown } } | null)?.agents?.modelCalls;
+  return typeof calls === "number" && calls > 0;
+}
 
 export const RERUN_KIND_LABELS: Record<ObjectRerunKind, string> = { translate: "translation", validate: "validation", rebuild: "rebuild" };
 
 export type RerunRequestResult =
   | { kind: "queued"; run: MigrationObjectRun; object: string }
   | { kind: "not_found"; what: "migration" | "object" }
-  | { kind: "conflict"; code: "run_in_progress" | "rerun_in_progress"; message: string };
+  | { kind: "conflict"; code: "run_in_progress" | "rerun_in_progress" | "agent_rebuild_unavailable"; message: string };
 
 const objectKey = (o: { sourceSchema: string; sourceName: string }) => `${o.sourceSchema}.${o.sourceName}`;
 const isUniqueViolation = (e: unknown): boolean => {
@@ -94,6 +102,7 @@ export async function requestObjectRerun(
   if (!o) return { kind: "not_found", what: "object" };
   if (LIVE_STATUSES.has(m.status))
     return { kind: "conflict", code: "run_in_progress", message: `the migration's run is ${m.status}; an object can be re-run once the run has ended` };
+  if (input.kind === "rebuild" && runUsedModel(m.report)) return { kind: "conflict", code: "agent_rebuild_unavailable", message: AGENT_REBUILD_UNAVAILABLE };
   const active = await activeRerunOf(db, input.orgId, m.id);
   if (active) return { kind: "conflict", code: "rerun_in_progress", message: busyMessage(active) };
   let run: MigrationObjectRun;
@@ -179,8 +188,6 @@ export interface RerunContext {
   signal: AbortSignal;
   /** The validation database (server configuration); absent: embedded PGlite. */
   validationDatabaseUrl?: string | undefined;
-  /** The organisation has a model router configured (only recorded: the agent step is not run). */
-  modelConfigured?: boolean;
 }
 
 export class RerunError extends Error {
@@ -337,12 +344,7 @@ export async function executeObjectRerun(ctx: RerunContext, run: MigrationObject
   }
   checkCancel();
 
-  if (run.kind === "rebuild") {
-    const report = (m.report ?? {}) as { agents?: { modelCalls?: number } };
-    const runUsedAgent = (report.agents?.modelCalls ?? 0) > 0;
-    if (runUsedAgent && ctx.modelConfigured && next.evidenceGrade === "failed") detail.agent = { ran: false, reason: AGENT_REBUILD_UNAVAILABLE };
-    else detail.agent = { ran: false, reason: !runUsedAgent ? "the run did not use a model" : !ctx.modelConfigured ? "no model is configured for the organisation" : "validation passed: nothing to rebuild" };
-  }
+  if (run.kind === "rebuild") detail.agent = { ran: false, reason: runUsedModel(m.report) ? AGENT_REBUILD_UNAVAILABLE : "the run did not use a model" };
 
   const after = snapshotOf(next);
   detail.timingsMs = { ...timings, total: Date.now() - started };

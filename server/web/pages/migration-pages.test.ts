@@ -245,7 +245,7 @@ describe("migration pages", () => {
     for (const [kind, label] of [["translate", "Translation"], ["validate", "Validation"], ["rebuild", "Rebuild"]])
       expect(html).toContain(`<button type="submit" name="kind" value="${kind}" class="secondary">${label}</button>`);
     expect(html).not.toContain("disabled");
-    expect(html).toContain("does not ask a model again");
+    expect(html).toContain("Rebuild: both (for a run that used no model)");
 
     // The button's post (as htmx sends it): queued, audited, and the page follows it.
     const res = await p().post(action, cookie, new URLSearchParams({ kind: "validate" }), { "HX-Request": "true" });
@@ -293,6 +293,19 @@ describe("migration pages", () => {
     const b = await t.adminOf();
     const bCookie = await p().signIn(b.email);
     expect((await p().post(`/migrations/${m.id}/objects/${m.objects.vTotals}/rerun`, bCookie, new URLSearchParams({ kind: "translate" }))).status).toBe(404);
+    expect(await t.testDb.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.migrationId, m.id))).toHaveLength(0);
+  });
+
+  it("a run that used a model: rebuild is disabled with the reason (no per-object agent step), translation and validation stay enabled", async () => {
+    const { cookie, m } = await orgWithMigration();
+    await t.testDb.db.update(migrations).set({ report: { summary: { objects: 3 }, objects: [], agents: { modelCalls: 2 } } }).where(eq(migrations.id, m.id));
+    const html = section(await (await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie)).text(), "rerun");
+    expect(html).toContain('<button type="submit" name="kind" value="translate" class="secondary">Translation</button>');
+    expect(html).toContain('<button type="submit" name="kind" value="validate" class="secondary">Validation</button>');
+    expect(html).toMatch(/<button type="submit" name="kind" value="rebuild" class="secondary" disabled aria-describedby="rebuild-why" title="Rebuild is not available: this run used a model[^"]*">Rebuild<\/button>/);
+    expect(html).toContain("the agent&#39;s rebuild step runs only inside a whole migration run");
+    const res = await p().post(`/migrations/${m.id}/objects/${m.objects.vTotals}/rerun`, cookie, new URLSearchParams({ kind: "rebuild" }));
+    expect(res.status).toBe(409);
     expect(await t.testDb.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.migrationId, m.id))).toHaveLength(0);
   });
 

@@ -21,7 +21,7 @@ import { diagnosticsByCode } from "../../dbt/report.ts";
 import { barChart, meter, stackedBar, type ChartItem } from "../charts.ts";
 import { reportForPage } from "../api/downloads.ts";
 import { buildLineage, cachedLineage } from "../lineage.ts";
-import { activeRerunOf, AGENT_REBUILD_UNAVAILABLE, listObjectReruns, RERUN_KIND_LABELS } from "../../jobs/rerun.ts";
+import { activeRerunOf, AGENT_REBUILD_UNAVAILABLE, listObjectReruns, RERUN_KIND_LABELS, runUsedModel } from "../../jobs/rerun.ts";
 
 export const GRADE_LABELS: Record<string, string> = {
   verified_equal: "Verified equal",
@@ -458,13 +458,16 @@ async function rerunContext(db: Db, m: Migration, o: MigrationModel) {
     : active
       ? `A re-run of ${activeHere ? "this object" : active.object} (${RERUN_KIND_LABELS[active.kind]}) is ${active.status}; one re-run at a time per migration.`
       : "";
+  const usedModel = runUsedModel(m.report);
   return {
     available: !live && !active,
     reason,
+    // Only rebuild needs the agent step; the other two stay available.
+    rebuildReason: !live && !active && usedModel ? `Rebuild is not available: ${AGENT_REBUILD_UNAVAILABLE}.` : "",
     action: `/migrations/${m.id}/objects/${o.id}/rerun`,
     polling: !!activeHere,
     active: activeHere ? { kind: RERUN_KIND_LABELS[active.kind], status: active.status, since: formatTime(active.startedAt ?? active.createdAt) } : null,
-    help: `Translation: the rules translate the object again from the stored source (model-written SQL is replaced). Validation: its model runs again on Postgres with the models it reads. Rebuild: both. ${AGENT_REBUILD_UNAVAILABLE[0]!.toUpperCase()}${AGENT_REBUILD_UNAVAILABLE.slice(1)}.`,
+    help: "Translation: the rules translate the object again from the stored source (model-written SQL is replaced). Validation: its model runs again on Postgres with the models it reads. Rebuild: both (for a run that used no model).",
     history: history.map((r) => ({
       at: formatTime(r.createdAt),
       kind: RERUN_KIND_LABELS[r.kind],
