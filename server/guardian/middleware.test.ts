@@ -23,6 +23,7 @@ import {
   SESSION_COOKIES,
   type RequestInput,
 } from "./middleware.ts";
+import { MAX_PATH_SEGMENTS } from "./detect/crs/index.ts";
 import { getPolicy, updatePolicy } from "./policies.ts";
 
 // getPolicy wrapped in a spy (same behaviour), to show the guard does not read the policy on its own
@@ -408,10 +409,21 @@ const inPath = (name: string) => name.split("/").map(encodeURIComponent).join("/
 describe("path, cookies, numbers (scanInputs)", () => {
   it("decodes each path segment (a %2F stays inside its segment) and keeps one that is not UTF-8 as sent", () => {
     const ins = pathInputs("/api/v1/models/a%2Fb/%5BOrder%20Details%5D/%C0%27x");
-    expect(ins.filter((i) => i.pathPart === "segment").map((i) => i.value)).toEqual(["api", "v1", "models", "a/b", "[Order Details]", "%C0%27x"]);
-    expect(ins.find((i) => i.pathPart === "filename")!.value).toBe("/api/v1/models/a/b/[Order Details]/%C0%27x");
-    expect(ins.find((i) => i.pathPart === "basename")!.value).toBe("%C0%27x");
-    expect(pathInputs("/migrations/").some((i) => i.pathPart === "basename")).toBe(false);
+    expect(ins.map((i) => [i.pathPart, i.value])).toEqual([
+      ["filename", "/api/v1/models/a%2Fb/[Order Details]/%C0%27x"],
+      ["basename", "%C0%27x"],
+    ]);
+    expect(pathInputs("/migrations/").map((i) => i.pathPart)).toEqual(["filename"]);
+  });
+
+  it("refuses, rather than half-checks, a path of more non-plain segments than the detectors take", () => {
+    const junk = Array.from({ length: MAX_PATH_SEGMENTS + 1 }, () => "a%20b").join("/");
+    const found = scanInputs(pathInputs(`/${junk}/1%27%20union%20select%20password%20from%20users--`));
+    expect(found.map((d) => d.kind)).toEqual(["limit"]);
+    // As many plain segments as one likes, and up to the limit of others, are checked as usual.
+    expect(scanInputs(pathInputs(`/${"a/".repeat(100)}x`))).toEqual([]);
+    const within = Array.from({ length: MAX_PATH_SEGMENTS - 1 }, () => "a%20b").join("/");
+    expect(scanInputs(pathInputs(`/${within}/1%27%20union%20select%20password%20from%20users--`)).map((d) => d.kind)).toEqual(["sqli"]);
   });
 
   it.each(OBJECT_NAMES)("lets a realistic name pass in every route's path at the default level: %s", (name) => {
@@ -667,8 +679,6 @@ describe("guardInputs: XML bodies and collection limits", () => {
     const res = await app.request("/a/%5Bb%5D?q=1", { headers: { Cookie: "session=secret-token; theme=dark", "User-Agent": "ua" } });
     const ins = (await res.json()) as RequestInput[];
     expect(ins.map((i) => `${i.location}:${i.pathPart ?? (i.isName ? "name" : "value")}:${i.value}`)).toEqual([
-      "path:segment:a",
-      "path:segment:[b]",
       "path:filename:/a/[b]",
       "path:basename:[b]",
       "query:name:q",

@@ -12,8 +12,8 @@
 // ARGS, query/form parameter names and JSON keys as ARGS_NAMES, headers as REQUEST_HEADERS, cookie
 // values and names as REQUEST_COOKIES / REQUEST_COOKIES_NAMES, XML text and attribute values as
 // XML:/*, and the URL-decoded path as REQUEST_FILENAME (its last segment as REQUEST_BASENAME).
-// At paranoia level 1 CRS runs only XSS rules and 942160/942550 on the path, so Guardian's own
-// detectors also look at each decoded path segment: `/migrations/1' union select …` is refused,
+// At paranoia level 1 CRS runs only XSS rules and 942160/942550 on the path; Guardian's own
+// detectors look at each path segment as a value: `/migrations/1' union select …` is refused,
 // while object and model names ([Order Details], O'Brien, Qwen/Qwen2.5-Coder) pass as they do in
 // a query string. One plain word skips the own detectors, but a number-like one still meets the
 // CRS rules (942220's overflow probes). A body with more values (or deeper nesting) than is
@@ -28,8 +28,17 @@ import { recordAudit } from "../db/queries/audit.ts";
 import type { AppContext, AppEnv } from "../web/env.ts";
 import { clientIp } from "../web/env.ts";
 import { ApiError } from "../web/errors.ts";
-import { detectSqli, detectXss, type Detection } from "./detect/index.ts";
-import { crsLocationOf, crsRuleId, DEFAULT_PARANOIA_LEVEL, detectRequestAttack, evaluateCrs, type CrsInput, type RequestAttack } from "./detect/crs/index.ts";
+import type { Detection } from "./detect/index.ts";
+import {
+  crsLocationOf,
+  crsRuleId,
+  DEFAULT_PARANOIA_LEVEL,
+  detectRequestAttack,
+  evaluateCrs,
+  MAX_PATH_SEGMENTS,
+  type CrsInput,
+  type RequestAttack,
+} from "./detect/crs/index.ts";
 import { DEFAULT_POLICY, getPolicy, type InputGuardPolicy } from "./policies.ts";
 
 export type InputLocation = "path" | "query" | "cookie" | "form" | "json" | "xml" | "header";
@@ -43,11 +52,8 @@ export interface RequestInput {
   value: string;
   /** The value is the parameter's (JSON key's, cookie's) name itself: CRS's ARGS_NAMES / REQUEST_COOKIES_NAMES. */
   isName?: boolean;
-  /**
-   * For the path: the whole URL-decoded path (CRS REQUEST_FILENAME), its last segment
-   * (REQUEST_BASENAME), or one decoded segment (Guardian's own detectors, as for an argument).
-   */
-  pathPart?: "filename" | "basename" | "segment";
+  /** For the path: the whole URL-decoded path (CRS REQUEST_FILENAME), or its last segment (REQUEST_BASENAME). */
+  pathPart?: "filename" | "basename";
   /** Collection stopped before this point (too many values, or nested too deep): refused as "limit". */
   overflow?: boolean;
 }
@@ -119,7 +125,7 @@ function scanMode(input: RequestInput): ScanMode {
   const v = input.value;
   if (v.length < 2) return "skip";
   if (!PLAIN_TOKEN.test(v)) return "full";
-  // A plain path segment or basename: no CRS rule that targets the path flags a plain word (942220 does not target it).
+  // A plain basename: no CRS rule that targets the path flags a plain word (942220 does not target it).
   return NUMBER_LIKE.test(v) && input.pathPart === undefined ? "crs" : "skip";
 }
 
@@ -141,7 +147,6 @@ function crsOnly(input: CrsInput, paranoiaLevel: number): RequestAttack {
 
 function attackOn(input: RequestInput, mode: ScanMode, paranoiaLevel: number): RequestAttack {
   const v = input.value;
-  if (input.pathPart === "segment") return { sqli: detectSqli(v), xss: detectXss(v) };
   const location = input.pathPart === "basename" ? "REQUEST_BASENAME" : crsLocationOf(input.location, input.isName);
   const crsInput: CrsInput = { location, name: input.name, value: v };
   return mode === "crs" ? crsOnly(crsInput, paranoiaLevel) : detectRequestAttack(crsInput, paranoiaLevel);
@@ -200,23 +205,27 @@ function jsonStrings(value: unknown, path: string, out: RequestInput[], depth = 
 }
 
 /**
- * The path's inputs: each non-empty segment URL-decoded (a segment that does not decode as UTF-8
- * is kept as sent: the detectors decode what they can), the whole decoded path, and its last segment.
+ * The path's inputs: the whole path with each segment URL-decoded (CRS REQUEST_FILENAME; Guardian's
+ * own detectors take it segment by segment, detect/crs ownRequestVerdict), and its last segment
+ * (REQUEST_BASENAME). A '/' that was %2F inside a segment stays %2F, so that segments stay as sent;
+ * a segment that does not decode as UTF-8 is kept as sent (the detectors decode what they can).
+ * A path of more non-plain segments than the own detectors take is refused as past the budget.
  */
 export function pathInputs(pathname: string): RequestInput[] {
+  let unplain = 0;
   const parts = pathname.split("/").map((raw) => {
+    if (raw && !PLAIN_TOKEN.test(raw)) unplain++;
     if (!raw.includes("%")) return raw;
     try {
-      return decodeURIComponent(raw);
+      return decodeURIComponent(raw).replaceAll("/", "%2F");
     } catch {
       return raw;
     }
   });
-  const out: RequestInput[] = [];
-  for (const p of parts) if (p) out.push({ location: "path", name: "path", value: p, pathPart: "segment" });
-  out.push({ location: "path", name: "path", value: parts.join("/"), pathPart: "filename" });
+  const out: RequestInput[] = [{ location: "path", name: "path", value: parts.join("/"), pathPart: "filename" }];
   const base = parts.at(-1);
   if (base) out.push({ location: "path", name: "path", value: base, pathPart: "basename" });
+  if (unplain > MAX_PATH_SEGMENTS) overflowed(out, "path", "path");
   return out;
 }
 
