@@ -266,3 +266,52 @@ describe("request inputs: URL path segments", () => {
     }
   });
 });
+
+// Shapes found missing on the development set (libinjection's and PayloadsAllTheThings' public
+// attack lists, bench/guardian-dev.ts); the inputs below are written for this test.
+describe("SQL injection: quote look-alikes and expression shapes", () => {
+  it.each([
+    ["´ as a quote (NFKC would make it a space and a combining accent)", "x´ OR ´1´=´1"],
+    ["’ as a quote", "admin’--"],
+    ["full-width ＇", "x＇ UNION SELECT password FROM users--"],
+    ["ʼ as a quote", "1ʼ AND SLEEP(5)#"],
+    ["a backtick breaking out of an identifier", "name` or 1=1 -- "],
+  ])("%s", (_name, s) => {
+    expect(detectSqli(s).flagged, s).toBe(true);
+  });
+
+  it.each([
+    ["quote break, operator, reopened string", "abc' = 'def", "sqli.quote_expression"],
+    ["concatenation/bitwise between string pieces", "x'|'y", "sqli.quote_expression"],
+    ["tautology with a column operand", "qq' or somecol&&'1", "sqli.quote_expression"],
+    ["arithmetic operands after a quote break", "x' and 2*3=6--", "sqli.tautology_quote"],
+    ["'+' read as an operator in a value that is not a query string", "x' and 2+3=5", "sqli.tautology_quote"],
+    ["parenthesised operands", "') or ('a')=('a", "sqli.tautology_quote"],
+    ["signed constants in parentheses", "TEST AND (-4)=(-4)", "sqli.tautology"],
+    ["word comparison of constants", "7 AND 3 NOT LIKE 2", "sqli.tautology"],
+    ["a server value compared", "1 and current_user=1", "sqli.tautology"],
+    ["NUL bytes as whitespace", "1\u0000UNION\u0000SELECT\u0000password\u0000FROM\u0000users", "sqli.union_select"],
+    ["constant HAVING condition", "x having 1=1", "sqli.having"],
+    ["LIKE wildcard tautology", "1 or name like '%'", "sqli.like_wildcard"],
+    ["SELECT CURRENT_USER", "select current_user;", "sqli.select_expr"],
+    ["number then a bare comment", "3--", "sqli.comment_truncation"],
+    ["number then UNION split by a comment", "1/**/union#", "sqli.union_fragment"],
+    ["IF EXISTS after ';'", "1; if exists (select 1 from users) waitfor delay '0:0:5'", "sqli.stacked_query"],
+    ["BACKUP DATABASE to a share", "backup database master to disk='\\\\10.0.0.1\\share\\x.bak'", "sqli.ddl"],
+  ])("%s", (_name, s, rule) => {
+    const d = detectSqli(s);
+    expect(d.flagged, s).toBe(true);
+    expect(d.rules, s).toContain(rule);
+  });
+
+  it("does not flag apostrophes, quotations and measurements in product inputs", () => {
+    for (const s of [
+      "O’Brien or O’Neil", "O'Brien - O'Neil", "Bob’s or Alice’s", "Miles O´Keefe", "don´t drop it", "please drop it", "It’s the ‘legacy’ schema",
+      "“NOT FOR SALE”", 'necklace 16" or 18"', "5' x 7' rug", "the 'a' - 'b' pair", "`backticked` name", "rock ’n’ roll", "l’été",
+      "705 union", "select user", "Backup database to S3 before the cut-over", "between 5 and 10", "Price < 10 and weight > 5",
+      "5 - 3 items", "a -- b", "Q3 -- final", "50% off", "like 100%", "having 2 kids", "copy files from the share",
+    ]) {
+      expect(detectSqli(s).flagged, s).toBe(false);
+    }
+  });
+});

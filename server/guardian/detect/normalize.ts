@@ -90,6 +90,17 @@ export function foldHomoglyphs(s: string): string {
   });
 }
 
+// Characters that look like, or are typed as, the ASCII single and double quote (for the SQL
+// views only; the prompt views keep their own folding): ‘ ’ ‚ ‛ ʼ ʹ ˈ ˊ ′ ‵ ´ ꞌ and “ ” „ ‟ ″ ‶.
+// Full-width ＇ ＂ are left to NFKC.
+const SINGLE_QUOTE_LIKE_RE = /[\u2018\u2019\u201a\u201b\u02bc\u02b9\u02c8\u02ca\u2032\u2035\u00b4\ua78c]/g;
+const DOUBLE_QUOTE_LIKE_RE = /[\u201c\u201d\u201e\u201f\u2033\u2036]/g;
+
+/** Quote look-alikes → ASCII quotes (' and "). */
+export function foldQuoteLookalikes(s: string): string {
+  return s.replace(SINGLE_QUOTE_LIKE_RE, "'").replace(DOUBLE_QUOTE_LIKE_RE, '"');
+}
+
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e" };
 
 /**
@@ -156,6 +167,17 @@ export function decodeUrl(s: string): string {
   if (!/%[0-9a-fA-F]{2}|%u[0-9a-fA-F]{4}|\+/.test(s)) return s;
   let t = s.replace(/%u([0-9a-fA-F]{4})/g, (_m, h: string) => cp(parseInt(h, 16)));
   t = t.replace(/\+/g, " ");
+  try {
+    return decodeURIComponent(t.replace(/%(?![0-9a-fA-F]{2})/g, "%25"));
+  } catch {
+    return t.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+  }
+}
+
+/** Decodes %XX and %uXXXX only: '+' stays a plus (a value that is not a query string). */
+export function decodePercent(s: string): string {
+  if (!/%[0-9a-fA-F]{2}|%u[0-9a-fA-F]{4}/.test(s)) return s;
+  const t = s.replace(/%u([0-9a-fA-F]{4})/g, (_m, h: string) => cp(parseInt(h, 16)));
   try {
     return decodeURIComponent(t.replace(/%(?![0-9a-fA-F]{2})/g, "%25"));
   } catch {

@@ -5,7 +5,7 @@
 // fingerprint (quote break + logic + comparison, UNION SELECT, stacked statement, comment
 // truncation, ...), plus a small set of keyword rules for database-specific functions and
 // objects an ordinary text never names. Uploaded T-SQL is not scanned with this (it is SQL).
-import { decodeBackslashEscapes, decodeHtmlEntities, decodeUrl, nfkc, stripInvisible, MAX_INPUT } from "./normalize.ts";
+import { decodeBackslashEscapes, decodeHtmlEntities, decodePercent, decodeUrl, foldQuoteLookalikes, nfkc, stripInvisible, MAX_INPUT } from "./normalize.ts";
 import { combine, threshold, type Detection, type DetectOptions } from "./types.ts";
 
 /** Token classes (as in libinjection's fingerprints). */
@@ -250,20 +250,39 @@ export function sqlViews(text: string): string[] {
   let s = typeof text === "string" ? text : String(text ?? "");
   if (s.length > MAX_INPUT) s = s.slice(0, MAX_INPUT);
   const views = new Set<string>();
-  let cur = s;
-  for (let d = 0; d < 3; d++) {
-    const next = decodeBackslashEscapes(decodeHtmlEntities(decodeUrl(cur)));
-    if (next === cur) break;
-    cur = next;
-  }
-  const norm = nfkc(stripInvisible(cur)).replace(/[\u2018\u2019\u201a\u201b\u02bc\u2032]/g, "'").replace(/[\u201c\u201d\u201e\u2033]/g, '"').replace(/\u0000/g, "");
+  const cur = decodeLayers(s, decodeUrl);
+  // Quote look-alikes read as quotes: a database that converts Unicode text to a legacy code
+  // page (SQL Server's best-fit mapping to varchar, MySQL connections in latin1) turns them
+  // into the ASCII quote, and people type them as apostrophes (O’Brien, O´Keefe) where the
+  // ASCII quote is read the same way. Before NFKC, which turns ´ into a space and a combining mark.
+  const folded = nfkc(stripInvisible(foldQuoteLookalikes(cur)));
+  const norm = folded.replace(/\u0000/g, "");
   views.add(norm);
+  // NUL between keywords is whitespace to some parsers (1%00UNION%00SELECT); removing it glues them.
+  if (folded.includes("\u0000")) views.add(folded.replace(/\u0000/g, " "));
+  // Backticks quote identifiers in MySQL: an input placed inside `...` (a column or table name
+  // taken from the request) breaks out with a backtick as a string input does with a quote.
+  if (norm.includes("`") && !norm.includes("'")) views.add(norm.replace(/`/g, "'"));
   for (const part of structuredParts(norm)) views.add(part);
   // A backslash before a quote is how naive escaping is bypassed: read it as the quote.
   if (/\\['"`]/.test(norm)) views.add(norm.replace(/\\(['"`])/g, "$1"));
   // Comments inside a keyword (DR/**/OP) vanish in some databases.
   if (norm.includes("/*")) views.add(norm.replace(/\/\*\*\//g, "").replace(/\/\*(?!!)[\s\S]*?\*\//g, " "));
+  // '+' is a space in a query string but an operator in a value already decoded (a JSON or
+  // form field, a path segment): 1'+'2, 2+3=5.
+  if (s.includes("+")) views.add(nfkc(stripInvisible(foldQuoteLookalikes(decodeLayers(s, decodePercent)))).replace(/\u0000/g, ""));
   return [...views];
+}
+
+/** URL (by `url`), HTML-entity and backslash-escape decoding, up to three nested layers. */
+function decodeLayers(s: string, url: (x: string) => string): string {
+  let cur = s;
+  for (let d = 0; d < 3; d++) {
+    const next = decodeBackslashEscapes(decodeHtmlEntities(url(cur)));
+    if (next === cur) break;
+    cur = next;
+  }
+  return cur;
 }
 
 /**
@@ -359,6 +378,84 @@ function rawTautologyWeight(ts: Tok[], i: number, a: Tok, c: Tok | undefined, sh
   return 0.3;
 }
 
+// Binary operators of an arithmetic/bitwise/string expression (not comparisons).
+const ARITH = new Set(["+", "-", "*", "/", "%", "^", "|", "&", "<<", ">>", "div", "mod"]);
+// Prefix operators: sign, bitwise/logical negation, MySQL's BINARY cast.
+const UNARY = new Set(["-", "+", "!", "~", "not", "binary"]);
+// Values that only the database has: comparing one in a condition is a probe of the server.
+const SYSTEM_VALUES = new Set(["current_user", "session_user", "system_user", "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp", "utc_date", "utc_time", "utc_timestamp", "sysdate"]);
+
+/** Index of the ")" closing the "(" at j (or the end of the stream: the query supplies the rest). */
+function closeParen(ts: Tok[], j: number): number {
+  let depth = 0;
+  for (let k = j; k < ts.length && k < j + 40; k++) {
+    if (ts[k]!.t === "(") depth++;
+    else if (ts[k]!.t === ")" && --depth === 0) return k;
+  }
+  return ts.length - 1;
+}
+
+/**
+ * End (exclusive) of the expression operand starting at j: prefix operators, then a value, a
+ * parenthesised group or a function call, then more of the same after arithmetic operators
+ * ("-8", "1+2*3", "(-1)", "BINARY ('b')", "conv(x,16,10) >> 6"). j when there is none.
+ */
+function operandEnd(ts: Tok[], j: number): number {
+  let k = j;
+  for (let terms = 0; terms < 16; terms++) {
+    while (ts[k]?.t === "o" && UNARY.has(ts[k]!.v)) k++;
+    const t = ts[k];
+    if (!t) return j;
+    if (t.t === "(") k = closeParen(ts, k) + 1;
+    else if (t.t === "f" && ts[k + 1]?.t === "(") k = closeParen(ts, k + 1) + 1;
+    else if (t.t === "1" || t.t === "s" || t.t === "v" || t.t === "n" || t.t === "k") k++;
+    else return terms === 0 ? j : k;
+    const op = ts[k];
+    if (!op || op.t !== "o" || !ARITH.has(op.v)) return k;
+    k++;
+  }
+  return k;
+}
+
+/** Tokens [from, to) are literals, signs, arithmetic and parentheses only: a constant expression. */
+function isConstant(ts: Tok[], from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let k = from; k < to; k++) {
+    const x = ts[k]!;
+    if (!(x.t === "1" || (x.t === "s" && !x.open) || x.t === "(" || x.t === ")" || (x.t === "o" && (ARITH.has(x.v) || UNARY.has(x.v))) || x.v === "null" || x.v === "true" || x.v === "false")) return false;
+  }
+  return true;
+}
+
+const involvesSystemValue = (ts: Tok[], from: number, to: number) => ts.slice(from, to).some((x) => x.t === "v" || SYSTEM_VALUES.has(x.v));
+
+/**
+ * A comparison starting at j: `operand op operand` where op is symbolic (= <> != < > <= >= <=>)
+ * or a word (LIKE, RLIKE, REGEXP, SOUNDS LIKE, IS [NOT], [NOT] BETWEEN, [NOT] IN, GLOB, [NOT]
+ * LIKE). Returns the operand bounds, or undefined.
+ */
+function comparisonAt(ts: Tok[], j: number): { lhsEnd: number; rhsStart: number; rhsEnd: number; symbolic: boolean } | undefined {
+  const lhsEnd = operandEnd(ts, j);
+  if (lhsEnd === j) return undefined;
+  let k = lhsEnd;
+  const op = ts[k];
+  if (!op || op.t !== "o") return undefined;
+  const symbolic = /^(?:=|==|!=|<>|<|>|<=|>=|<=>)$/.test(op.v);
+  if (!symbolic) {
+    if (op.v === "not" && ts[k + 1] && ["like", "rlike", "regexp", "between", "in", "glob", "ilike"].includes(ts[k + 1]!.v)) k++;
+    else if (op.v === "is" && ts[k + 1]?.v === "not") k++;
+    else if (op.v === "sounds" && ts[k + 1]?.v === "like") k++;
+    else if (!["like", "rlike", "regexp", "is", "between", "in", "glob", "ilike"].includes(op.v)) return undefined;
+  }
+  const rhsStart = k + 1;
+  const rhsEnd = operandEnd(ts, rhsStart);
+  if (rhsEnd === rhsStart) return undefined;
+  return { lhsEnd, rhsStart, rhsEnd, symbolic };
+}
+
+/** Operators that build an SQL expression (arithmetic, bitwise, comparison, pattern match). */
+const EXPR_OPERATOR = new Set([...ARITH, "=", "==", "!=", "<>", "<", ">", "<=", ">=", "<=>", "!", "~", "like", "rlike", "regexp", "sounds", "is", "between", "in", "glob", "not", "binary", "collate"]);
+
 /** Rules over one token stream. `ctx` is the quote context the stream was lexed in. */
 function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>, short: boolean, view: string): void {
   const add = (id: string, w: number) => hits.set(id, Math.max(hits.get(id) ?? 0, w));
@@ -379,7 +476,7 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
       else if (j > i + 1 && ts[i + 1]!.v === "all" && ctx === "" && (i === 0 || ts[i - 1]!.t === "s" || ts[i - 1]!.t === "1")) add("sqli.union_fragment", 0.7);
     }
     // stacked statement: ; followed by a statement keyword
-    if (t.t === ";" && a && (a.t === "E" || (a.v === "set" && b?.t === "v") || (a.v === "if" && b?.t === "("))) add("sqli.stacked_query", 0.9);
+    if (t.t === ";" && a && (a.t === "E" || (a.v === "set" && b?.t === "v") || (a.v === "if" && (b?.t === "(" || b?.v === "exists" || (b?.v === "not" && c?.v === "exists"))))) add("sqli.stacked_query", 0.9);
     // SELECT ... FROM / SELECT function / SELECT *
     if (t.v === "select") {
       const rest = ts.slice(i + 1, i + 12);
@@ -400,8 +497,12 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
       if ((t.v === "exec" || t.v === "execute") && a && (a.t === "n" || a.t === "v" || a.t === "f" || a.t === "(" || a.v === "immediate" || a.t === "s")) add("sqli.exec", 0.6);
       if (t.v === "declare" && a?.t === "v") add("sqli.declare", 0.85);
       if (t.v === "waitfor" && (a?.v === "delay" || a?.v === "time")) add("sqli.time_based", 0.95);
-      if (t.v === "drop" && a && (a.t === "n" || a.t === "k") && (b === undefined || b.t === ";")) add("sqli.ddl", 0.7);
+      // DROP x (no object type: not valid SQL on its own) counts only where a statement starts:
+      // after ';' or right after a quote break ("x'; drop users", "x' drop users"); "please drop it" is English
+      if (t.v === "drop" && a && (a.t === "n" || a.t === "k") && (b === undefined || b.t === ";") && i > 0 && (ts[i - 1]!.t === ";" || (ctx !== "" && i === 1))) add("sqli.ddl", 0.7);
       if (t.v === "shutdown" && (i === 0 || ts[i - 1]!.t === ";")) add("sqli.stacked_query", 0.8);
+      // BACKUP DATABASE x TO DISK='\\host\share': the out-of-band copy of a database
+      if (t.v === "backup" && (a?.v === "database" || a?.v === "log") && ts.slice(i + 3, i + 7).some((x, k, r) => /^(?:disk|url|tape)$/.test(x.v) && r[k + 1]?.v === "=")) add("sqli.ddl", 0.85);
     }
     // quote break + logic + comparison (tautology): ' or 1=1, ' and 'a'='a, " or ""="
     const afterBreak = ctx !== "" ? i === 1 || i === 2 : t.t === "s" || t.t === "1" || t.t === ")";
@@ -415,6 +516,17 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
       else if (ctx && a && isValue(a) && b?.t === "o" && (b.v === "is" || b.v === "not" || b.v === "like" || b.v === "regexp" || b.v === "in" || b.v === "between" || b.v === "sounds" || b.v === "glob" || b.v === "rlike")) add(ctx ? "sqli.tautology_quote" : "sqli.tautology", ctx ? 0.85 : 0.55);
       else if (a?.t === "o" && (a.v === "not" || a.v === "!" || a.v === "-" || a.v === "~")) add("sqli.boolean_negation", ctx ? 0.6 : 0.3);
       else if (a && isValue(a) && b?.t === "o" && ctx) add("sqli.logic_operator_quote", 0.6);
+      // the same with expression operands: ' and 1+2=3--, ') or ('x')=('x, AND (-8)=(-3), AND 1 NOT LIKE 0
+      const cmp = comparisonAt(ts, i + 1);
+      if (cmp) {
+        const constant = isConstant(ts, i + 1, cmp.lhsEnd) && isConstant(ts, cmp.rhsStart, cmp.rhsEnd);
+        if (ctx) add("sqli.tautology_quote", cmp.symbolic ? 0.9 : 0.85);
+        else if (constant) add("sqli.tautology", cmp.symbolic ? 0.75 : 0.6);
+        // a server value compared after a value: 1 AND current_user=1, 1 OR @@version>5
+        else if (i > 0 && ["1", "s", ")"].includes(ts[i - 1]!.t) && (involvesSystemValue(ts, i + 1, cmp.lhsEnd) || involvesSystemValue(ts, cmp.rhsStart, cmp.rhsEnd))) add("sqli.tautology", 0.6);
+      }
+      // OR TRUE-- : a boolean literal then a comment cutting the rest of the query
+      if (!ctx && short && (a?.v === "true" || a?.v === "false") && b === undefined && endsWithComment) add("sqli.boolean_literal", 0.6);
     }
     // tautology without logic op in raw context: 1=1, 'a'='a', x=x right after a value separator
     if (t.t === "1" && isCmp(a) && b?.t === "1" && t.v === b.v && a.v !== "<" && a.v !== ">") add("sqli.tautology_literal", 0.5);
@@ -433,6 +545,18 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
     if (short && t.t === ")" && i === 0 && a && (a.t === "o" || a.t === "&" || a.v === "when")) add("sqli.condition_fragment", 0.55);
     if (t.v === "when" && ts.slice(i + 1, i + 5).some((x) => x.v === "then") && (short || ts.slice(Math.max(0, i - 8), i).some((x) => x.v === "case"))) add("sqli.conditional", 0.6);
     if (t.v === "having" && a?.t === "f") add("sqli.having", 0.6);
+    // HAVING 1=0, HAVING (1 OR 1): a constant condition in a HAVING clause
+    if (t.v === "having" && a) {
+      const cmp = comparisonAt(ts, i + 1);
+      const group = a.t === "(" ? closeParen(ts, i + 1) : -1;
+      if ((cmp && isConstant(ts, i + 1, cmp.lhsEnd) && isConstant(ts, cmp.rhsStart, cmp.rhsEnd)) || (group > i + 2 && ts.slice(i + 2, group).some((x) => x.t === "&") && ts.slice(i + 2, group).every((x) => x.t === "&" || x.t === "1" || x.v === "true" || x.v === "false" || x.t === "(" || x.t === ")"))) add("sqli.having", 0.6);
+    }
+    // LIKE '%': a pattern that matches every row
+    if (t.t === "o" && (t.v === "like" || t.v === "ilike") && a?.t === "s" && !a.open && /^.[%_]+.$/.test(a.v)) add("sqli.like_wildcard", 0.6);
+    // ") FROM users WHERE x=": the end of a projection and the start of the table clause
+    if (short && t.t === ")" && i === 0 && a?.v === "from" && b && (b.t === "n" || b.t === "k") && c?.v === "where") add("sqli.condition_fragment", 0.6);
+    // SELECT CURRENT_USER / SESSION_USER …: asking the server who it runs as
+    if (t.v === "select" && a && SYSTEM_VALUES.has(a.v) && (b === undefined || b.t === ";" || b.t === "," || b.v === "from")) add("sqli.select_expr", 0.8);
     if (ctx && i === 1 && t.t === "U" && !(a?.t === "n" && a.v.length > 1 && a.v !== "all")) add("sqli.quote_union", 0.7);
     // quote break then a comment that cuts the rest of the query: admin'--, x'#
     if (ctx && i === 0 && t.t === "s") {
@@ -448,6 +572,33 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
       if (a?.t === "E") add("sqli.quote_statement", 0.8);
       if (a?.t === ";" && b && (b.t === "E" || b.t === "v")) add("sqli.stacked_query", 0.9);
       if (a?.t === "&" && ((b?.t === "s" && !b.open) || b?.t === "1") && (c === undefined || c.t === "c")) add("sqli.boolean_quote", 0.6);
+    }
+    if (!ctx && i === 0 && short) {
+      // "1--", "1*1 /*", "@@version--": a value, then a bare comment marker cutting the rest of the query
+      const last = toks[toks.length - 1];
+      const numeric = ts.every((x) => x.t === "1" || x.t === "v" || x.t === "(" || x.t === ")" || (x.t === "o" && (ARITH.has(x.v) || UNARY.has(x.v))));
+      if (numeric && len > 0 && last?.t === "c" && /^(?:--|#|\/\*)[\s-]*$/.test(last.v)) add("sqli.comment_truncation", 0.55);
+      // "-1 UNION", "1/1/**/union#": a number expression then UNION, the start of a UNION injection
+      // split by comments or a sign (a bare "705 union" is a search for a union local)
+      if (len >= 2 && ts[len - 1]!.t === "U" && ts.slice(0, len - 1).every((x) => x.t === "1" || x.t === "(" || x.t === ")" || (x.t === "o" && (ARITH.has(x.v) || UNARY.has(x.v)))) && (toks.length > ts.length || ts[0]!.t === "o")) add("sqli.union_fragment", 0.6);
+    }
+    // x' = 'y, a'|'b, asd' or column&&'1, 1'*null or '1: the input closes the string, goes on
+    // with an SQL operator, and reopens the string as the operand of an operator, for the
+    // query's own closing quote (or cuts the rest with a comment). Quotation is not that: an
+    // opening quote before a word ("NOT FOR SALE"), an apostrophe inside a word ("O'Brien or
+    // O'Neil", "Bob's or Alice's"), an inch mark after a number (16" or 18"), markup (href="/a">).
+    if (ctx && i === 0 && t.t === "s" && !t.open && len >= 2 && len <= 18) {
+      const lastTok = ts[len - 1]!;
+      const reopens = lastTok.t === "s" && lastTok.open === true && lastTok.v[0] === ctx && /^.[^\s<>"'`]{0,24}\s*$/.test(lastTok.v);
+      const cut = endsWithComment && !reopens;
+      const mid = ts.slice(1, reopens ? len - 1 : len);
+      const q = view.indexOf(ctx);
+      const opening = q === 0 || /\s/.test(view[q - 1] ?? "");
+      const glued = q >= 0 && /[A-Za-z]/.test(view[q + 1] ?? "") && (opening || !(a && (a.t === "&" || a.t === "o" || a.t === "U" || a.t === "E")));
+      const operator = (x: Tok | undefined) => !!x && (x.t === "&" || (x.t === "o" && EXPR_OPERATOR.has(x.v)));
+      const allowed = (x: Tok) => x.t === "1" || (x.t === "s" && !x.open) || x.t === "v" || x.t === "k" || x.t === "f" || x.t === "o" || x.t === "&" || x.t === "(" || x.t === ")" || x.t === "," || x.t === "." || (x.t === "n" && !cut);
+      const operand = !reopens || operator(mid[mid.length - 1]) || mid[mid.length - 1]?.t === "(" || mid[mid.length - 1]?.t === ",";
+      if ((reopens || cut) && !glued && mid.length > 0 && operator(mid[0]) && operand && mid.every(allowed) && !mid.some((x, k) => x.t === "n" && mid[k + 1]?.t === "n")) add("sqli.quote_expression", 0.7);
     }
     // ORDER BY n / GROUP BY n probing
     if ((t.v === "order" || t.v === "group") && a?.v === "by" && b && (b.t === "1" || b.t === "f" || b.t === "(" || b.t === "n") && (i === 0 || ctx !== "" || ts[i - 1]!.t === "s" || ts[i - 1]!.t === "1" || ts[i - 1]!.t === ")")) add("sqli.order_by", 0.6);
