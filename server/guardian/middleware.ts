@@ -100,10 +100,12 @@ const MAX_DEPTH = 32;
 const PLAIN_TOKEN = /^[\p{L}\p{N}._@-]*$/u;
 /**
  * Except a plain word that is number-like: CRS 942220 (level 1) flags integer-overflow probes
- * (2147483648, 4294967295, -2147483649, 1e309, 2.2250738585072011e-308), so these still go through
- * the CRS rules of the configured level (not the own detectors: INT_MAX itself, 2147483647, is an
- * ordinary value). Its shape: optional json. prefix, optional sign, digits and dots, any one plain
- * character after the first digit (942220's "2.22507…" has a wildcard there), optional exponent.
+ * (2147483647/8, 4294967295/6, -2147483649, 1e309, 2.2250738585072011e-308), so these still go
+ * through the CRS rules of the configured level, without the libinjection rules (the own
+ * detectors keep their one-word shortcut: single words they flag, such as xp_cmdshell or
+ * Northwind, are this product's data). Shape: optional json. prefix, optional sign, a digit, any
+ * one plain character (942220's "2.22507…" has a wildcard there), digits and dots, an exponent.
+ * Dates and UUIDs are not number-like (942432 at level 4 would refuse every one).
  */
 const NUMBER_LIKE = /^(?:json\.)?-?\d[\p{L}\p{N}._@-]?[\d.]*(?:e-?\d+)?$/iu;
 
