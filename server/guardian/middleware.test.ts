@@ -615,6 +615,8 @@ describe("guardInputs: XML bodies and collection limits", () => {
       expect(text.status, type).toBe(400);
       const body = (await text.json()) as Json;
       expect(Object.keys(body.error.fields)).toEqual(["order.customer"]);
+      // The CRS rules that target XML:/* ran on it too.
+      expect(body.error.fields["order.customer"][0]).toMatch(/crs:942\d+/);
     }
     const attr = await post(`<order id="x&quot; onmouseover=&quot;alert(1)"><n>ok</n></order>`);
     expect(attr.status).toBe(400);
