@@ -220,6 +220,23 @@ describe.skipIf(!adminUrl)("the application on a role that does not own the sche
     expect(err!.code, err!.message).toBe("42501");
   });
 
+  it("a temporary table named audit_chain_heads does not fool the head check (the definer's search_path ends with pg_temp)", async () => {
+    const chain = randomUUID();
+    const err = await app
+      .begin(async (tx) => {
+        await tx.unsafe("create temp table audit_chain_heads (chain uuid primary key, seq bigint not null, hash text not null, updated_at timestamptz)");
+        await tx.unsafe(`insert into pg_temp.audit_chain_heads values ('${chain}', 76, 'nothing', now())`);
+        await tx.unsafe(`insert into audit_logs (org_id, seq, event_type, prev_hash, hash) values ('${chain}', 77, 'forged.row', 'nothing', 'forged')`);
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; message: string },
+      );
+    expect(err, "the forged append was accepted").toBeDefined();
+    expect(err!.code, err!.message).toBe("23514");
+    expect(err!.message).toContain("must continue the head at seq 0");
+  });
+
   it("leaves the app role what it needs on the audit tables: SELECT and INSERT (through the chain)", async () => {
     const [n] = await app`select count(*)::int as n from audit_logs`;
     expect(n!.n).toBeGreaterThan(0);
