@@ -472,10 +472,11 @@ describe("path, cookies, numbers (scanInputs)", () => {
 
   it("keeps the app's session cookie out entirely, credential-named cookies' values too", () => {
     for (const secure of [true, false]) expect(SESSION_COOKIES.has(sessionCookieName(testConfig({ cookieSecure: secure })))).toBe(true);
-    const ins = cookieInputs("session=' or 1=1--; __Host-session=<script>alert(1)</script>; JSESSIONID=1' or '1'='1; XSRF-TOKEN=<svg onload=alert(1)>; theme=dark");
+    const ins = cookieInputs("session=' or 1=1--; __Host-session=<script>alert(1)</script>; JSESSIONID=1' or '1'='1; XSRF-TOKEN=<svg onload=alert(1)>; jwt=' or 1=1--; theme=dark");
     expect(ins.map((i) => [i.name, i.value])).toEqual([
       ["JSESSIONID", "JSESSIONID"],
       ["XSRF-TOKEN", "XSRF-TOKEN"],
+      ["jwt", "jwt"],
       ["theme", "theme"],
       ["theme", "dark"],
     ]);

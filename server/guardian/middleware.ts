@@ -112,7 +112,7 @@ const NUMBER_LIKE = /^(?:json\.)?-?\d[\p{L}\p{N}._@-]?[\d.]*(?:e-?\d+)?$/iu;
 /** The app's own session cookie (server/auth/middleware.ts sessionCookieName: either name, whatever COOKIE_SECURE says). */
 export const SESSION_COOKIES: ReadonlySet<string> = new Set(["session", "__Host-session"]);
 /** Other cookies that carry credentials by their name (other apps' session ids, CSRF tokens): value never scanned nor logged. */
-const SECRET_COOKIE = /sess|csrf|xsrf|(?:^|[._-])sid$|auth/i;
+const SECRET_COOKIE = /sess|csrf|xsrf|jwt|saml|(?:^|[._-])sid$|auth/i;
 
 export function isExcludedField(name: string): boolean {
   const leaf = (name.split(".").filter((p) => !/^\d+$/.test(p)).pop() ?? name).replace(/^@/, "");
