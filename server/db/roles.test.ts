@@ -90,6 +90,7 @@ describe.skipIf(!adminUrl)("the application on a role that does not own the sche
   let dataDir: string;
   const startLog = capturingLogger();
   const savedDatabaseUrl = process.env.DATABASE_URL;
+  const secretKey = randomBytes(32).toString("hex");
 
   const admin = () => postgres(adminUrl!, { max: 1, onnotice: () => {} });
   const withRole = (url: string, role: string) => {
@@ -114,6 +115,8 @@ describe.skipIf(!adminUrl)("the application on a role that does not own the sche
     process.env.DATABASE_URL = appUrl;
     server = await startServer({
       config: testConfig({ port: 0, dataDir, databaseUrl: appUrl, databaseOwnerUrl: testDb.url, logLevel: "info" }),
+      // A key: start-up records its fingerprint in encryption_keys (INSERT, as the app role).
+      env: { DATAMIGRATE_SECRET_KEY: secretKey },
       logger: startLog.logger,
     });
     app = postgres(appUrl, { max: 1, onnotice: () => {} });
@@ -143,6 +146,8 @@ describe.skipIf(!adminUrl)("the application on a role that does not own the sche
     expect(startLog.warnings().filter((w) => w.includes("owns audit_logs"))).toEqual([]);
     const [who] = await queryRows<{ u: string }>(server.database.db, sql`select current_user::text as u`);
     expect(who!.u).toBe(appRole);
+    const [keys] = await queryRows<{ n: number }>(server.database.db, sql`select count(*)::int as n from encryption_keys`);
+    expect(keys!.n).toBe(1);
     const url = (p: string) => `${server.url}${p}`;
     const reg = await fetch(url("/api/v1/auth/register"), {
       method: "POST",
@@ -335,6 +340,7 @@ describe.skipIf(!adminUrl)("the application on a role that does not own the sche
     const { logger, warnings } = capturingLogger();
     const oneRole = await startServer({
       config: testConfig({ port: 0, dataDir: mkdtempSync(path.join(tmpdir(), "dm-roles1-")), databaseUrl: testDb.url, logLevel: "info" }),
+      env: { DATAMIGRATE_SECRET_KEY: secretKey },
       logger,
     });
     try {
