@@ -27,7 +27,8 @@
 // out-of-fold probabilities (training data only) for error analysis.
 //
 // Cross-validation groups: a text and the copies derived from it, and deepset-train rows that
-// share a word 5-gram (deepset repeats one injection behind different questions), are in one fold.
+// share a word 5-gram (deepset repeats one injection behind different questions), are in one fold;
+// so are --data rows with the same "group" field (e.g. a sentence and the paragraph it is in).
 //
 // Training data: the deepset TRAIN split (rows with "split":"train" of pi_deepset.jsonl in
 // --eval-dir) plus the --data files (JSON lines {text, label: 1 attack | 0 benign, source}),
@@ -160,7 +161,8 @@ function nearEval(text: string): boolean {
 // ---- assemble ----
 const raw: Sample[] = [...deepsetTrain];
 for (const f of dataFiles) {
-  for (const r of readJsonl<{ text: string; label: number; source?: string }>(f)) raw.push({ text: r.text, label: r.label ? 1 : 0, source: r.source ?? basename(f, ".jsonl") });
+  for (const r of readJsonl<{ text: string; label: number; source?: string; group?: string }>(f))
+    raw.push({ text: r.text, label: r.label ? 1 : 0, source: r.source ?? basename(f, ".jsonl"), ...(r.group ? { group: `file:${r.group}` } : {}) });
 }
 const perSource = new Map<string, { read: number; dropped_eval_dup: number; dropped_internal_dup: number; kept: number; attack: number; benign: number }>();
 const seen = new Map<string, number>();

@@ -3,6 +3,7 @@
 # (see README.md beside this file). Run from the repository root:
 #   scripts/prompt-classifier-data/run.sh [OUT_MODEL]        # shipped recipe (xquad/spider)
 #   PI_QUESTIONS=permissive scripts/prompt-classifier-data/run.sh OUT_MODEL   # no CC-BY-SA text
+#   PI_GERMAN=1 scripts/prompt-classifier-data/run.sh OUT_MODEL   # + benign German text (german.py)
 # PI_DATA (default /work/pi-data): where the .jsonl files go; PI_MIRROR (default /work/.mirror):
 # the fetched repositories; EVAL_DIR (default /work/shared/security): the evaluation sets, read
 # only to drop near-duplicates of their rows (and for the deepset train split).
@@ -23,6 +24,10 @@ if [[ $PI_QUESTIONS == xquad ]]; then
   names="$attacks xquad spider_dev $common" pool=deepset_train,xquad
 else
   names="$attacks permissive_questions sql_questions $common" pool=deepset_train,permissive_questions
+fi
+if [[ ${PI_GERMAN:-0} == 1 ]]; then  # + benign German text (german.py; its DEV part is not passed)
+  python3 $here/german.py
+  names="$names german_benign authored_german_benign"
 fi
 data=$(for n in $names; do printf '%s/%s.jsonl,' "$PI_DATA" "$n"; done)
 npx tsx scripts/train-prompt-classifier.ts --eval-dir "$EVAL_DIR" --data "${data%,}" --sources "$PI_DATA/sources.json" \
