@@ -10,7 +10,8 @@ import type { Db } from "../db/client.ts";
 import { migrationFiles, migrationModels, migrationObjectRuns, migrations, type MigrationModel } from "../db/schema/migrations.ts";
 import { createLogger } from "../log.ts";
 import { startJobs } from "./index.ts";
-import { claimObjectRerun, executeObjectRerun, projectFor, requestObjectRerun, RerunError } from "./rerun.ts";
+import { loadWorkspace } from "../agents/workspace.ts";
+import { claimObjectRerun, executeObjectRerun, projectFor, requestObjectRerun, RerunError, scopeToProject } from "./rerun.ts";
 import { waitFor } from "./test-support.ts";
 
 const t = withTestDb();
@@ -121,6 +122,20 @@ describe("re-running one object", { timeout: 300_000 }, () => {
       ["a", "select * from {{ ref('b') }}"],
       ["b", "select 1 as stored"],
     ]);
+    // A function's "model" is a macro: no model is made up for it.
+    expect(projectFor({ project } as never, "macros/udf/f.sql", new Map([["macros/udf/f.sql", "{% macro f() %}{% endmacro %}"]])).models).toEqual([]);
+  });
+
+  it("the validation scratch holds only the tables the model reads and their foreign-key parents", async () => {
+    const w = await loadWorkspace(t.db, orgId, migrationId);
+    const tablesFor = (name: string) => {
+      const { catalog, project } = scopeToProject(w, projectFor(w.base, byName(original, name).modelPath!, new Map()));
+      return { tables: catalog.objects.filter((o) => o.kind === "table").map((o) => o.id).sort(), sources: project.sources.flatMap((s) => s.tables.map((x) => x.name)).sort() };
+    };
+    expect(tablesFor("Customer")).toEqual({ tables: ["dbo.Customer"], sources: ["customer"] });
+    // vPivot reads Orders only; Orders references Customer, whose rows the synthesised orders need.
+    expect(tablesFor("vPivot").tables).toEqual(["dbo.Customer", "dbo.Orders"]);
+    expect(tablesFor("vPivot").sources).toEqual(["customer", "orders"]);
   });
 
   it("a re-run while the migration runs again fails with JOB2005 and changes nothing", async () => {

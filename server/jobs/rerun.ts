@@ -226,7 +226,8 @@ function refsOf(sqlText: string): string[] {
  */
 export function projectFor(c: ConvertResult, modelPath: string, stored: Map<string, string>): ConvertResult["project"] {
   const models = c.project.models.map((m) => (stored.has(m.path) ? { ...m, sql: stored.get(m.path)! } : m));
-  if (!models.some((m) => m.path === modelPath) && stored.has(modelPath)) {
+  // (Functions become macros, not models: they are validated through the project's hooks.)
+  if (modelPath.startsWith("models/") && !models.some((m) => m.path === modelPath) && stored.has(modelPath)) {
     // A model only a model-written translation produced: validated from its stored text alone.
     const name = modelPath.split("/").pop()!.replace(/\.sql$/, "");
     models.push({ name, path: modelPath, sql: stored.get(modelPath)!, config: {}, columns: [], data_tests: [] });
@@ -242,6 +243,37 @@ export function projectFor(c: ConvertResult, modelPath: string, stored: Map<stri
     for (const r of refsOf(byName.get(n)?.sql ?? "")) if (byName.has(r) && !keep.has(r)) todo.push(r);
   }
   return { ...c.project, models: models.filter((m) => keep.has(m.name)) };
+}
+
+/**
+ * The catalog as the part of the project needs it: only the tables its models read (through
+ * source()), what those tables reference (foreign-key parents: synthesised rows need them), and
+ * what the catalog's functions read (they are created as hooks). Creating and filling every table
+ * of a large database would cost a re-run of one view nearly as much as the whole validation.
+ * The project's sources are cut to the same tables (their data tests run on every source table).
+ */
+export function scopeToProject(w: Pick<Workspace, "catalog" | "base">, project: ConvertResult["project"]): { catalog: Workspace["catalog"]; project: ConvertResult["project"] } {
+  const read = new Set<string>();
+  for (const m of project.models)
+    for (const x of m.sql.matchAll(/\{\{\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)/g)) read.add(`${x[1]!.toLowerCase()}\u0000${x[2]!.toLowerCase()}`);
+  const byId = new Map(w.catalog.objects.map((o) => [o.id, o]));
+  const todo: string[] = [];
+  for (const [id, n] of w.base.names.tables) if (read.has(`${n.source.toLowerCase()}\u0000${n.table.toLowerCase()}`)) todo.push(id);
+  for (const o of w.catalog.objects) if (o.kind === "function") todo.push(o.id);
+  const keep = new Set<string>();
+  while (todo.length) {
+    const id = todo.pop()!;
+    if (keep.has(id)) continue;
+    const o = byId.get(id);
+    if (!o) continue;
+    keep.add(id);
+    todo.push(...o.dependsOn);
+  }
+  const keptNames = new Set([...w.base.names.tables].filter(([id]) => keep.has(id)).map(([, n]) => `${n.source.toLowerCase()}\u0000${n.table.toLowerCase()}`));
+  return {
+    catalog: { ...w.catalog, objects: w.catalog.objects.filter((o) => o.kind !== "table" || o.isTableType || keep.has(o.id)) },
+    project: { ...project, sources: project.sources.map((src) => ({ ...src, tables: src.tables.filter((t) => keptNames.has(`${src.name.toLowerCase()}\u0000${t.name.toLowerCase()}`)) })).filter((src) => src.tables.length > 0) },
+  };
 }
 
 type ReportObj = Report["objects"][number];
@@ -333,13 +365,14 @@ export async function executeObjectRerun(ctx: RerunContext, run: MigrationObject
     const t0 = Date.now();
     const files = new Map([...storedFiles, ...changedFiles]);
     const modelPath = next.modelPath;
-    const project = modelPath ? projectFor(w.base, modelPath, files) : { ...w.base.project, models: [] };
+    const scoped = scopeToProject(w, modelPath ? projectFor(w.base, modelPath, files) : { ...w.base.project, models: [] });
+    const project = scoped.project;
     const target: ReportObj = { ...ro, status: next.status as ReportObj["status"], model: modelPath ?? null };
     const c: ConvertResult = { ...w.base, project, report: { ...w.base.report, objects: [target] } };
-    const v = await validateConversion(w, c, { signal, validationDatabaseUrl: ctx.validationDatabaseUrl });
+    const v = await validateConversion({ ...w, catalog: scoped.catalog }, c, { signal, validationDatabaseUrl: ctx.validationDatabaseUrl });
     next.evidenceGrade = v.grades[key] ?? null;
     next.validation = v.byObject[key] ?? null;
-    detail.validation = { models: project.models.length, grade: next.evidenceGrade, ...(v.errors[key] ? { error: v.errors[key] } : {}), ...(typeof v.summary.skipped === "string" ? { skipped: v.summary.skipped } : {}) };
+    detail.validation = { models: project.models.length, tables: scoped.catalog.objects.filter((o) => o.kind === "table" && !o.isTableType).length, grade: next.evidenceGrade, ...(v.errors[key] ? { error: v.errors[key] } : {}), ...(typeof v.summary.skipped === "string" ? { skipped: v.summary.skipped } : {}) };
     timings.validate = Date.now() - t0;
   }
   checkCancel();

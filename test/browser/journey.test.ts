@@ -162,6 +162,16 @@ describe.skipIf(!hasChromium)("browser journey (Chromium)", () => {
       expect((await page.locator(".side-by-side .pane").nth(1).textContent())?.toLowerCase()).toContain("left join");
       await shot("07-object-side-by-side");
 
+      // Re-run this object's validation from its page: the button posts (htmx, with its value), the
+      // re-run runs as a job in the server, and the page polls itself until the history shows its end.
+      const objectUrl = page.url();
+      await page.getByRole("button", { name: "Validation", exact: true }).click();
+      await expect.poll(() => page.locator("#rerun").textContent(), { timeout: 120_000 }).toMatch(/validation\s*(completed|failed)/);
+      expect(page.url()).toBe(objectUrl);
+      expect(await page.locator("#rerun table").textContent(), `server log:\n${log.slice(-4000)}`).toMatch(/validation\s*completed/);
+      expect(await page.locator('#rerun button[value="translate"]').isDisabled()).toBe(false);
+      await shot("07b-object-rerun");
+
       // Report, lineage, downloads.
       await page.goto(`${migrationUrl}/report`);
       await expect.poll(() => page.locator("svg.chart").count()).toBeGreaterThan(1);
