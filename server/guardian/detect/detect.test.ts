@@ -340,3 +340,14 @@ describe("time-based and out-of-band functions, and JavaScript sinks called thro
     }
   });
 });
+
+describe("SQL words in product descriptions", () => {
+  it("a function or ORDER BY in a sentence is not flagged; the same as an SQL fragment is", () => {
+    for (const s of ["count(*) differs by 3", "sum(amount) per customer", "order by date, please", "group by region was slow"]) {
+      expect(detectSqli(s).flagged, s).toBe(false);
+    }
+    for (const s of ["order by 5--", "1 order by 3", "order by name--", "concat(", "ascii(substring(user(),1,1))>64", "select -1,sin((1)),2,3,4,5,6 from bar where", "COS(BINARY BINARY ('b'))"]) {
+      expect(detectSqli(s).flagged, s).toBe(true);
+    }
+  });
+});

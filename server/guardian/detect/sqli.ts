@@ -37,7 +37,7 @@ const STATEMENTS = new Set([
 ]);
 const UNIONS = new Set(["union", "intersect", "except", "minus"]);
 const LOGIC = new Set(["and", "or", "xor", "&&", "||"]);
-const WORD_OPS = new Set(["like", "rlike", "regexp", "glob", "match", "sounds", "between", "in", "is", "not", "collate", "escape", "mod", "div", "similar", "ilike", "against", "notnull", "isnull"]);
+const WORD_OPS = new Set(["binary", "like", "rlike", "regexp", "glob", "match", "sounds", "between", "in", "is", "not", "collate", "escape", "mod", "div", "similar", "ilike", "against", "notnull", "isnull"]);
 const KEYWORDS = new Set([
   "from", "where", "into", "values", "table", "database", "order", "group", "by", "having", "limit", "offset", "as",
   "on", "join", "inner", "outer", "left", "right", "cross", "case", "when", "then", "else", "end", "null", "true",
@@ -464,6 +464,9 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
   const ts = toks.filter((t) => t.t !== "c");
   const len = ts.length;
   const endsWithComment = toks.length > 0 && toks[toks.length - 1]!.t === "c";
+  // Prose around SQL words: a bare word (not an alias after AS, a qualified name or a table
+  // after FROM/JOIN/INTO/UPDATE) followed by another word ("count(*) differs by 3", "sum(amount) per customer").
+  const prose = ts.some((x, k) => x.t === "n" && !["as", ".", "from", "join", "into", "table", "update"].includes(ts[k - 1]?.v ?? "") && (ts[k + 1]?.t === "n" || ts[k + 1]?.t === "k"));
   for (let i = 0; i < len; i++) {
     const t = ts[i]!;
     const a = ts[i + 1];
@@ -481,9 +484,11 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
     // SELECT ... FROM / SELECT function / SELECT *
     if (t.v === "select") {
       const rest = ts.slice(i + 1, i + 12);
-      const fromAt = rest.findIndex((x) => x.v === "from");
+      // a projection can be long (select -1,sin((1)),2,… from): FROM is looked for further on
+      const upTo = ts.slice(i + 1, i + 40);
+      const fromAt = upTo.findIndex((x) => x.v === "from");
       // "select the best option from the list" is English: two bare words in a row
-      const proj = fromAt >= 0 ? rest.slice(0, fromAt) : [];
+      const proj = fromAt >= 0 ? upTo.slice(0, fromAt) : [];
       const english = proj.some((x, k) => x.t === "n" && proj[k + 1]?.t === "n");
       if (fromAt >= 0 && !english) add("sqli.select_from", 0.85);
       else if (a && (a.t === "f" || a.t === "(" || a.t === "v" || (a.t === "o" && a.v === "*") || a.t === "1" || a.v === "null")) add("sqli.select_expr", 0.8);
@@ -602,7 +607,9 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
       if ((reopens || cut) && !glued && mid.length > 0 && operator(mid[0]) && operand && mid.every(allowed) && !mid.some((x, k) => x.t === "n" && mid[k + 1]?.t === "n")) add("sqli.quote_expression", 0.7);
     }
     // ORDER BY n / GROUP BY n probing
-    if ((t.v === "order" || t.v === "group") && a?.v === "by" && b && (b.t === "1" || b.t === "f" || b.t === "(" || b.t === "n") && (i === 0 || ctx !== "" || ts[i - 1]!.t === "s" || ts[i - 1]!.t === "1" || ts[i - 1]!.t === ")")) add("sqli.order_by", 0.6);
+    // ("order by date" at the start of a raw input is also English: a column name there counts
+    // only when a comment cuts the rest, "order by name--"; a number, call or group always)
+    if ((t.v === "order" || t.v === "group") && a?.v === "by" && b && (b.t === "1" || b.t === "f" || b.t === "(" || b.t === "n") && (ctx !== "" || (i > 0 && ["s", "1", ")"].includes(ts[i - 1]!.t)) || (i === 0 && (b.t !== "n" || (endsWithComment && len <= i + 4))))) add("sqli.order_by", 0.6);
     // CASE WHEN ... THEN, IF(cond, a, b)
     if (t.v === "case" && ts.slice(i + 1, i + 8).some((x) => x.v === "when") && ts.slice(i + 1, i + 14).some((x) => x.v === "then")) add("sqli.conditional", 0.6);
     if (t.t === "f" && (t.v === "if" || t.v === "iif") && ts.slice(i + 1, i + 10).some((x) => isCmp(x))) add("sqli.conditional", 0.6);
@@ -625,7 +632,7 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
     if (t.t === "f" && SQL_FUNCTIONS.has(t.v.replace(/^.*\./, ""))) {
       const args = ts.slice(i + 2, i + 10);
       const sqlArgs = args.some((x) => x.t === "E" || x.t === "f" || x.t === "v" || (x.t === "s" && ctx === "")) && args.some((x) => x.t === ",");
-      add("sqli.function_call", short || sqlArgs ? 0.55 : 0.25);
+      add("sqli.function_call", (short && !prose) || sqlArgs ? 0.55 : 0.25);
     }
     if (short && (t.t === "n" || t.t === "k" || t.t === "o") && SQL_FUNCTIONS.has(t.v) && a && (a.t === "o" || a.t === "x" || a.t === "." || a.t === "&") && ts.slice(i + 1, i + 5).some((x) => x.t === "(")) add("sqli.function_call", 0.5);
     // (select ...) subquery in an expression
