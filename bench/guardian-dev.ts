@@ -122,6 +122,19 @@ const PRODUCT_BENIGN: string[] = [
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
   "{\"page\":2,\"sort\":\"name\"}", "[1,2,3]", "v2.3.1", "release-2024.10", "ETL: stg -> int -> mart", "a < b", "x > 0",
   "<b>bold</b> text", "see <https://example.com>", "I <3 dbt", "Ask Tom/Jerry", "100%", "3/4 cup", "approx. ~200 rows",
+  // quotes, apostrophes and operators in ordinary text
+  "O'Brien or O'Neil", "O’Brien’s or O’Neil’s", "Bob's & Alice's", "the \"Sales\" or \"Finance\" mart", "5' x 7' rug", "6'2\" tall",
+  "a 12\" - 14\" pipe", "'Q1' - 'Q4' figures", "Tom's * favourite *", "Rev = price * qty - discount", "net = gross - (returns + fees)",
+  "2 + 2 = 4", "x/y ratio", "a | b | c", "A & B", "A && B", "yes || no", "1 < 2 > 0", "v1.2.3 -> v1.3.0", "cost: $1,200.50", "-20% YoY",
+  "#1 priority", "@ana please review", "50/50 split", "~/projects/dw", "C:\\Users\\ana\\Desktop", "key: 'value'", "it's 'fine'",
+  "I'd say 'no' - let's wait", "Rock'n'roll or jazz", "L'Oréal or Estée Lauder", "McDonald's | Wendy's", "Children's Place",
+  "don't = do not", "can't wait!!!", "\"quoted\" - \"text\"", "'single' or 'double'", "'a' and 'b'", "x's value is 1",
+  "status: 'open' or 'closed'", "Notes: see the 'Orders' table", "dim_date (2019-01-01 to 2024-12-31)", "between '2020' and '2021'",
+  "Call me at +49 30 1234567", "ISBN 978-3-16-148410-0", "SKU-12345-XL", "a1b2c3", "0x1F color", "#ff0000", "rgb(255, 0, 0)",
+  "f(x) = x^2 + 1", "max(a, b) is the larger one", "len(name) > 10 check", "if (a) then b", "(optional) field", "[draft] v2",
+  "{placeholder}", "<none>", "N/A", "TBD -- ask Ana", "drop shipping", "Select your region", "Update: the load is fine now",
+  "Delete me later", "Insert coin", "exec summary", "Executive summary for Q3", "Union Pacific", "Intersect of both sets",
+  "order #1234", "group A vs group B", "Where's my data?", "Having trouble with the load", "Like 5 minutes", "Join us",
 ];
 
 // Benign URL paths of the product (written for this script).
