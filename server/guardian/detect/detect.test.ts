@@ -290,6 +290,7 @@ describe("SQL injection: quote look-alikes and expression shapes", () => {
     ["signed constants in parentheses", "TEST AND (-4)=(-4)", "sqli.tautology"],
     ["word comparison of constants", "7 AND 3 NOT LIKE 2", "sqli.tautology"],
     ["a server value compared", "1 and current_user=1", "sqli.tautology"],
+    ["a column compared with itself", "1 or id=id", "sqli.tautology"],
     ["NUL bytes as whitespace", "1\u0000UNION\u0000SELECT\u0000password\u0000FROM\u0000users", "sqli.union_select"],
     ["constant HAVING condition", "x having 1=1", "sqli.having"],
     ["LIKE wildcard tautology", "1 or name like '%'", "sqli.like_wildcard"],
@@ -309,7 +310,7 @@ describe("SQL injection: quote look-alikes and expression shapes", () => {
       "O’Brien or O’Neil", "O'Brien - O'Neil", "Bob’s or Alice’s", "Miles O´Keefe", "don´t drop it", "please drop it", "It’s the ‘legacy’ schema",
       "“NOT FOR SALE”", 'necklace 16" or 18"', "5' x 7' rug", "the 'a' - 'b' pair", "`backticked` name", "rock ’n’ roll", "l’été",
       "705 union", "select user", "Backup database to S3 before the cut-over", "between 5 and 10", "Price < 10 and weight > 5",
-      "5 - 3 items", "a -- b", "Q3 -- final", "50% off", "like 100%", "having 2 kids", "copy files from the share",
+      "5 - 3 items", "a -- b", "Q3 -- final", "50% off", "like 100%", "having 2 kids", "copy files from the share", "2 + 2 = 4", "x or y = z",
     ]) {
       expect(detectSqli(s).flagged, s).toBe(false);
     }

@@ -530,6 +530,8 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
         else if (constant) add("sqli.tautology", cmp.symbolic ? 0.75 : 0.6);
         // a server value compared after a value: 1 AND current_user=1, 1 OR @@version>5
         else if (i > 0 && ["1", "s", ")"].includes(ts[i - 1]!.t) && (involvesSystemValue(ts, i + 1, cmp.lhsEnd) || involvesSystemValue(ts, cmp.rhsStart, cmp.rhsEnd))) add("sqli.tautology", 0.6);
+        // a column compared with itself is true on every row: 1 OR id=id
+        else if ((i > 0 ? ["1", "s", ")"].includes(ts[i - 1]!.t) : short) && /^(?:=|==|<=>|>=|<=|like)$/.test(ts[cmp.lhsEnd]!.v) && cmp.lhsEnd - (i + 1) === cmp.rhsEnd - cmp.rhsStart && ts.slice(i + 1, cmp.lhsEnd).every((x, k) => x.v === ts[cmp.rhsStart + k]!.v)) add("sqli.tautology", 0.6);
       }
       // OR TRUE-- : a boolean literal then a comment cutting the rest of the query
       if (!ctx && short && (a?.v === "true" || a?.v === "false") && b === undefined && endsWithComment) add("sqli.boolean_literal", 0.6);
