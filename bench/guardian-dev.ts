@@ -16,7 +16,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { detectSqli, detectXss, type Detection } from "../server/guardian/detect/index.ts";
-import { detectRequestAttack, type CrsInput } from "../server/guardian/detect/crs/index.ts";
+import { detectRequestAttack, ownRequestVerdict, type CrsInput } from "../server/guardian/detect/crs/index.ts";
 import { BENIGN_SAMPLES } from "../server/guardian/detect/crs/benign-samples.ts";
 
 const args = process.argv.slice(2);
@@ -205,17 +205,9 @@ function variant(name: string, inputs: Array<{ orig: string; input: CrsInput }>)
   variants.push(`| ${name} | ${inputs.length} | ${pct(ownHit, inputs.length)} (${ownHit}) | ${pct(guardHit, inputs.length)} |`);
 }
 /** The own detectors' verdict on a request input, as detectRequestAttack runs them (without the CRS rules). */
-let ownVerdict: (i: CrsInput) => boolean = () => false;
-const crsIndex = await import("../server/guardian/detect/crs/index.ts");
-ownVerdict = (i) => {
-  const f = (crsIndex as Record<string, unknown>).ownRequestVerdict as ((i: CrsInput) => { sqli: Detection; xss: Detection } | null) | undefined;
-  if (f) {
-    const v = f(i);
-    return !!v && (v.sqli.flagged || v.xss.flagged);
-  }
-  // before path scanning existed: the own detectors do not run on path inputs
-  if (i.location === "REQUEST_FILENAME" || i.location === "REQUEST_BASENAME") return false;
-  return detectSqli(i.value).flagged || detectXss(i.value).flagged;
+const ownVerdict = (i: CrsInput): boolean => {
+  const v = ownRequestVerdict(i);
+  return v.sqli.flagged || v.xss.flagged;
 };
 
 const segEncode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
