@@ -14,7 +14,7 @@ import {
   stripInvisible,
   unleet,
 } from "./index.ts";
-import { detectRequestAttack, ownRequestVerdict } from "./crs/index.ts";
+import { detectRequestAttack, evaluateCrs, ownRequestVerdict } from "./crs/index.ts";
 
 // A naive matcher, as the phrase lists of many projects do it: the baseline each bypass beats.
 const naive = (s: string) => /ignore (all )?previous instructions/i.test(s);
@@ -350,5 +350,58 @@ describe("SQL words in product descriptions", () => {
     for (const s of ["order by 5--", "1 order by 3", "order by name--", "concat(", "ascii(substring(user(),1,1))>64", "select -1,sin((1)),2,3,4,5,6 from bar where", "COS(BINARY BINARY ('b'))"]) {
       expect(detectSqli(s).flagged, s).toBe(true);
     }
+  });
+});
+
+describe("SQL Server vocabulary in ordinary inputs (the input guard at the default level)", () => {
+  const verdict = (s: string) => {
+    const d = detectRequestAttack({ location: "ARGS", name: "q", value: s }, 1);
+    return { flagged: d.sqli.flagged || d.xss.flagged, rules: [...d.sqli.rules, ...d.xss.rules] };
+  };
+
+  it("names of databases, catalogues, system procedures and functions, written about, are not refused", () => {
+    for (const s of [
+      "Northwind",
+      "Northwind migration",
+      "migrate the Northwind sample to Postgres",
+      "jobs in msdb",
+      "tempdb spills during the nightly load",
+      "information_schema",
+      "reads sys.objects and sys.columns",
+      "procs that call xp_cmdshell",
+      "dynamic SQL via sp_executesql",
+      "STRING_AGG instead of FOR XML PATH",
+      "OPENROWSET",
+      "Exec Summary",
+      "fails at exec dbo.usp_LoadOrders",
+      "a WAITFOR DELAY in the batch job",
+      "schema_name",
+    ]) {
+      expect(verdict(s), s).toMatchObject({ flagged: false });
+    }
+  });
+
+  it("the same names inside injection syntax still are", () => {
+    for (const s of [
+      "1 union select name from sys.objects--",
+      "x' union select table_name from information_schema.tables where '1'='1",
+      "' and 1=(select count(*) from information_schema.tables)--",
+      "'; exec xp_cmdshell 'dir'--",
+      "'; exec master..xp_cmdshell 'ping 10.0.0.1'--",
+      "';EXEC sp_executesql N'select 1'--",
+      "1;waitfor delay '0:0:5'--",
+      "1' and db_name()>1--",
+      "admin' and (select top 1 name from sysobjects)>0--",
+      "1 or sleep(5)#",
+      "x'; use msdb; select * from sysjobs--",
+    ]) {
+      expect(verdict(s).flagged, s).toBe(true);
+    }
+  });
+
+  it("CRS 942140 (common database names) is an application exclusion: the engine still runs it", () => {
+    const input = { location: "ARGS" as const, name: "q", value: "Northwind migration" };
+    expect(evaluateCrs(input, 1).map((m) => m.id)).toContain(942140);
+    expect(detectRequestAttack(input, 1).sqli.rules).not.toContain("crs:942140");
   });
 });

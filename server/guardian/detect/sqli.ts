@@ -52,7 +52,11 @@ const COMPARISON = new Set(["=", "==", "!=", "<>", "<", ">", "<=", ">=", "<=>", 
 // Functions and objects that ordinary text never names: database-specific, time-based blind
 // (sleeps, heavy queries), file access and command execution, out-of-band channels (HTTP, DNS,
 // SMB, LDAP, SMTP, dblink, COPY … PROGRAM), catalogues.
-const DANGEROUS_RE = /\b(?:(?:sleep|benchmark|randomblob)\s*(?:\/\*.*?\*\/\s*)*\(|pg_sleep(?:_for|_until)?|dbms_pipe\.receive_message|dbms_lock\.sleep|waitfor\s+(?:delay|time)|xp_\w+|sp_(?:executesql|oacreate|oamethod|makewebtask|addextendedproc|configure|password|execute|prepare|sqlexec|replwritetovarbin|help\w*)|load_file|into\s+(?:out|dump)file|information_schema|sysobjects|syscolumns|sysusers|sysdatabases|msysaccessobjects|msysobjects|pg_catalog|pg_shadow|pg_user|pg_read_file|pg_ls_dir|pg_database|mysql\.user|sqlite_master|sqlite_version|utl_http|utl_inaddr|utl_file|dbms_ldap|dbms_xmlgen|dbms_java|extractvalue|updatexml|xmltype|lo_import|lo_export|lo_get|lo_from_bytea|openrowset|opendatasource|openquery|msdasql|sqloledb|@@(?:version|datadir|hostname|servername|basedir|spid)|group_concat|json_arrayagg|string_agg|db_name|schema_name|user_name|current_database|sys\.(?:objects|tables|columns|databases)|master\.\.|master\.dbo|tempdb\.|char\s*\(\s*\d+\s*\)\s*(?:\+|\|\||,)|chr\s*\(\s*\d+\s*\)\s*(?:\+|\|\|)|0x[0-9a-f]{8,}|dblink(?:_connect|_exec|_send_query|_open)?\s*\(|httpuritype|utl_tcp|utl_smtp|dbms_xdb\w*|dbms_session\.sleep|dbms_export_extension|ctxsys\.drith\w*|sys_eval|sys_exec|pg_read_binary_file|pg_stat_file|fn_xe_file_target_read_file|fn_get_audit_file|fn_trace_gettable|\b(?:to|from)\s+program\s+'|load\s+data\s+(?:local\s+)?infile|\bcopy\s+[\w."]+(?:\s*\([^)]{0,200}\))?\s+(?:from|to)\s+'(?:\/|\\\\|[a-z]:\\)|generate_series\s*\(\s*\d+\s*,\s*\d{6,})/i;
+const DANGEROUS_RE = /\b(?:(?:sleep|benchmark|randomblob)\s*(?:\/\*.*?\*\/\s*)*\(|pg_sleep(?:_for|_until)?|dbms_pipe\.receive_message|dbms_lock\.sleep|xp_\w+|sp_(?:executesql|oacreate|oamethod|makewebtask|addextendedproc|configure|password|execute|prepare|sqlexec|replwritetovarbin|help\w*)|load_file|into\s+(?:out|dump)file|pg_read_file|pg_ls_dir|utl_http|utl_inaddr|utl_file|dbms_ldap|dbms_xmlgen|dbms_java|extractvalue|updatexml|xmltype|lo_import|lo_export|lo_get|lo_from_bytea|openrowset|opendatasource|openquery|msdasql|sqloledb|@@(?:version|datadir|hostname|servername|basedir|spid)|char\s*\(\s*\d+\s*\)\s*(?:\+|\|\||,)|chr\s*\(\s*\d+\s*\)\s*(?:\+|\|\|)|0x[0-9a-f]{8,}|dblink(?:_connect|_exec|_send_query|_open)?\s*\(|httpuritype|utl_tcp|utl_smtp|dbms_xdb\w*|dbms_session\.sleep|dbms_export_extension|ctxsys\.drith\w*|sys_eval|sys_exec|pg_read_binary_file|pg_stat_file|fn_xe_file_target_read_file|fn_get_audit_file|fn_trace_gettable|\b(?:to|from)\s+program\s+'|load\s+data\s+(?:local\s+)?infile|\bcopy\s+[\w."]+(?:\s*\([^)]{0,200}\))?\s+(?:from|to)\s+'(?:\/|\\\\|[a-z]:\\)|generate_series\s*\(\s*\d+\s*,\s*\d{6,})/i;
+// Catalogue, system-object and aggregate names: what a UNION probe reads, but also the ordinary
+// vocabulary of this product's users ("reads sys.objects", "STRING_AGG instead of FOR XML",
+// "Northwind migration"). Alone, a weak signal; with any injection syntax around it, other rules fire.
+const CATALOG_RE = /\b(?:information_schema|sysobjects|syscolumns|sysusers|sysdatabases|msysaccessobjects|msysobjects|pg_catalog|pg_shadow|pg_user|pg_database|mysql\.user|sqlite_master|sqlite_version|group_concat|json_arrayagg|string_agg|db_name|schema_name|user_name|current_database|sys\.(?:objects|tables|columns|databases)|master\.\.|master\.dbo|tempdb\.)/i;
 
 const SHORT_INPUT = 40;
 // SQL built-in functions (MySQL, PostgreSQL, SQL Server, Oracle, SQLite) commonly used in
@@ -500,9 +504,12 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
       if (t.v === "delete" && a?.v === "from") add("sqli.dml", 0.8);
       if ((t.v === "drop" || t.v === "create" || t.v === "alter" || t.v === "truncate") && a && ["table", "database", "procedure", "function", "view", "user", "index", "trigger", "schema", "column"].includes(a.v)) add("sqli.ddl", 0.85);
       if (t.v === "update" && a && (a.t === "n" || a.t === "k") && b?.v === "set") add("sqli.dml", 0.8);
-      if ((t.v === "exec" || t.v === "execute") && a && (a.t === "n" || a.t === "v" || a.t === "f" || a.t === "(" || a.v === "immediate" || a.t === "s")) add("sqli.exec", 0.6);
+      // "exec summary", "exec dbo.usp_Load" in a sentence: a procedure name alone, with no SQL syntax around it, is a weak signal
+      if ((t.v === "exec" || t.v === "execute") && a && (a.t === "v" || a.t === "f" || a.t === "(" || a.v === "immediate" || a.t === "s")) add("sqli.exec", 0.6);
+      else if ((t.v === "exec" || t.v === "execute") && a?.t === "n") add("sqli.exec", SQL_SYNTAX.test(view) ? 0.6 : 0.3);
       if (t.v === "declare" && a?.t === "v") add("sqli.declare", 0.85);
-      if (t.v === "waitfor" && (a?.v === "delay" || a?.v === "time")) add("sqli.time_based", 0.95);
+      // WAITFOR DELAY '0:0:5' / @d: a delay needs its operand ("a WAITFOR DELAY in the batch job" is prose)
+      if (t.v === "waitfor" && (a?.v === "delay" || a?.v === "time")) add("sqli.time_based", b && (b.t === "s" || b.t === "1" || b.t === "v") ? 0.95 : 0.3);
       // DROP x (no object type: not valid SQL on its own) counts only where a statement starts:
       // after ';' or right after a quote break ("x'; drop users", "x' drop users"); "please drop it" is English
       if (t.v === "drop" && a && (a.t === "n" || a.t === "k") && (b === undefined || b.t === ";") && i > 0 && (ts[i - 1]!.t === ";" || (ctx !== "" && i === 1))) add("sqli.ddl", 0.7);
@@ -642,11 +649,19 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
   }
 }
 
-const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
+/**
+ * Whether a view has any SQL syntax beyond words: quotes, statement separators, parentheses,
+ * comparison or logic operators, comments. Without it, SQL Server vocabulary ("procs that call
+ * xp_cmdshell", "exec summary", "jobs in msdb") is what this product's users write about their
+ * databases, not an injection: the rules with a `bareWeight` count for that much only.
+ */
+const SQL_SYNTAX = /['"`;()=<>|&*\\#]|--|\/\*/;
+
+const TEXT_RULES: { id: string; weight: number; bareWeight?: number; re: RegExp }[] = [
   // MongoDB operator injection: {"$ne": ...}, user[$gt]=
   { id: "sqli.nosql_operator", weight: 0.75, re: /(?:^|[^\w$])\$(?:ne|eq|gt|gte|lt|lte|nin|in|where|regex|exists|elemmatch|or|and|nor|not|expr|text|all|size|type|mod|jsonschema)\b\s*(?:["'\]]|:)/i },
-  // default and system databases named in probes
-  { id: "sqli.system_database", weight: 0.55, re: /\b(?:tempdb|msdb|northwind|mysql\.(?:db|user|host)|sysibm|systables|all_tables|user_tables|dba_users|all_users|sysmaster)\b/i },
+  // default and system databases named in probes; also the names of SQL Server's own and sample databases, which this product's users write about
+  { id: "sqli.system_database", weight: 0.3, re: /\b(?:tempdb|msdb|northwind|mysql\.(?:db|user|host)|sysibm|systables|all_tables|user_tables|dba_users|all_users|sysmaster)\b/i },
   // column alias then FROM after a closing quote/backtick/number: ` AS `x` FROM, 6 As" from
   { id: "sqli.alias_from", weight: 0.6, re: /(?:["'`)!]|\d)\s*as\b\s*["'`]?[\w$]*["'`]?\s+from\b/i },
   // backslash-escaped quote followed by a logic operator: \' or '1
@@ -663,7 +678,8 @@ const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
   { id: "sqli.in_list", weight: 0.55, re: /^\s*(?:not\s+)?in\s*\(\s*(?:\d|'|")/i },
   // an input that is nothing but a SQL operator or predicate
   { id: "sqli.operator_only", weight: 0.55, re: /^\s*(?:<=>|<>|!=|>=|<=|->>?|<<|>>|\|\||&&|xor|rlike|regexp|like\s+null|is\s+(?:not\s+)?null|sounds\s+like|not\s+(?:between|in|like|regexp)|=|order\s+by|group\s+by)\s*$/i },
-  { id: "sqli.dangerous_function", weight: 0.85, re: DANGEROUS_RE },
+  { id: "sqli.dangerous_function", weight: 0.85, bareWeight: 0.3, re: DANGEROUS_RE },
+  { id: "sqli.catalog_name", weight: 0.3, re: CATALOG_RE },
   // MySQL executable comment: /*!50000select*/
   { id: "sqli.mysql_inline_comment", weight: 0.85, re: /\/\*!\d*\s*\w/ },
   // comment hiding whitespace between keywords: UNION/**/SELECT, DROP/*x*/TABLE
@@ -681,7 +697,12 @@ const TEXT_RULES: { id: string; weight: number; re: RegExp }[] = [
 export function detectSqli(text: string, opts?: DetectOptions): Detection {
   const hits = new Map<string, number>();
   for (const view of sqlViews(text)) {
-    for (const rule of TEXT_RULES) if (rule.re.test(view)) hits.set(rule.id, Math.max(hits.get(rule.id) ?? 0, rule.weight));
+    const bare = !SQL_SYNTAX.test(view);
+    for (const rule of TEXT_RULES) {
+      if (!rule.re.test(view)) continue;
+      const w = bare && rule.bareWeight !== undefined ? rule.bareWeight : rule.weight;
+      hits.set(rule.id, Math.max(hits.get(rule.id) ?? 0, w));
+    }
     // A fragment (short input) that is SQL syntax is itself the signal; in prose the same
     // words are ordinary ("or", "left (...)").
     const short = view.trim().length <= SHORT_INPUT;

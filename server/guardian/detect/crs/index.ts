@@ -63,6 +63,19 @@ function worst(ds: Detection[]): Detection {
 }
 
 /**
+ * DataMigrate's rule exclusions, as CRS's application exclusion packages do for the software
+ * they protect: rules whose trigger is ordinary content in this product. The engine
+ * (evaluateCrs) still runs CRS as published; the input guard drops these matches.
+ */
+export const APPLICATION_EXCLUSIONS: ReadonlyMap<number, string> = new Map([
+  [
+    942140,
+    "common database names (Northwind, tempdb, msdb, information_schema, pg_catalog, schema_name…): the databases and catalogues " +
+      "this product's users migrate and write about; an injection that reads them has SQL syntax other rules and Guardian's detectors catch",
+  ],
+]);
+
+/**
  * One request input checked for SQL injection and XSS: Guardian's detectors (ownRequestVerdict:
  * the value, or each segment of a path) OR the CRS rules at the paranoia level that apply to the
  * input's location. Rule ids: Guardian's (`sqli.*`, `xss.*`) and `crs:<id>`.
@@ -74,7 +87,7 @@ export function detectRequestAttack(input: CrsInput, paranoiaLevel: number = DEF
   // on the untransformed one they reuse these verdicts (when taken at the default threshold).
   // A path's verdict is per segment, not on the value (and those rules do not target paths).
   const known = !isPath && threshold(opts) === DEFAULT_THRESHOLD ? { sqli: own.sqli.flagged, xss: own.xss.flagged } : undefined;
-  const matches = evaluateCrs(input, paranoiaLevel, known ? { known } : {});
+  const matches = evaluateCrs(input, paranoiaLevel, known ? { known } : {}).filter((m) => !APPLICATION_EXCLUSIONS.has(m.id));
   return {
     sqli: merge(own.sqli, matches.filter((m) => m.family === "sqli")),
     xss: merge(own.xss, matches.filter((m) => m.family === "xss")),
