@@ -331,6 +331,19 @@ const plTable = [
       `| PL${l.pl}${l.pl === DEFAULT_PARANOIA_LEVEL ? " (default)" : ""} | ${l.how} | ${pct(l.caughtAtPl, l.attacksAtPl)} (${l.caughtAtPl}/${l.attacksAtPl}) | ${pct(l.caughtAll, l.attacksAll)} (${l.caughtAll}) | ${pct(l.fp, l.benign)} (${l.fp}) | ${pct(l.fpAdj, l.benignAdj)} (${l.fpAdj}/${l.benignAdj}) | ${l.inputs} | ${l.p50.toFixed(1)} | ${l.p95.toFixed(1)} |`,
   ),
 ].join("\n");
+// The targets sentence, from this run's figures (as sent, every level).
+const sentLine = (pl: number) => plLines.find((l) => l.how === "as sent" && l.pl === pl)!;
+const pctOf = (n: number, d: number) => `${((100 * n) / Math.max(d, 1)).toFixed(1)} %`;
+const levelFigures = (pl: number) => {
+  const l = sentLine(pl);
+  return `PL${pl}: ${pctOf(l.caughtAll, l.attacksAll)} recall over all rows (${pctOf(l.caughtAtPl, l.attacksAtPl)} of the attack rows of rules at PL${pl} or below), FP ${pctOf(l.fp, l.benign)} (${pctOf(l.fpAdj, l.benignAdj)} without the adjudicated rows)`;
+};
+const meets = [1, 2, 3, 4].filter((pl) => sentLine(pl).caughtAll / sentLine(pl).attacksAll >= 0.95 && sentLine(pl).fp / sentLine(pl).benign <= 0.02);
+const targetsNote =
+  `- **Targets** (recall >= 95 % on all 1075 attack rows as sent, FP <= 2 % on the 189 high-confidence benign rows): ${meets.length ? `met at ${meets.map((pl) => `PL${pl}`).join(", ")}` : "no paranoia level meets both"}. ` +
+  `${[1, 2, 3, 4].map(levelFigures).join("; ")}. PL1 is the default. ` +
+  "The FPs at PL2+ are CRS's own behaviour: the benign rows are mostly tests that a stricter sibling rule stays silent, on which the looser rule of the same family fires (942362 on `5desc`, 942432/942460 on punctuation and UTF-8 text). " +
+  "The input guard drops CRS 942140 (common database names) as an application exclusion (APPLICATION_EXCLUSIONS in detect/crs/index.ts); the engine fidelity line below runs CRS as published.";
 const evidenceText = evidence.map((e) => `  - ${e}`).join("\n");
 const crsHeader = `CRS ${CRS_COMMIT.slice(0, 12)}: ${CRS_RULES.length} rules imported, ${CRS_SKIPPED.length} skipped (${CRS_SKIPPED.map((x) => x.id).join(", ")}: housekeeping), ${CRS_RULES.filter((r) => r.linearEngine).length} run on re2js (backtracking in V8).`;
 const benignText = `Hand-written product inputs (server/guardian/detect/crs/benign-samples.ts, ${BENIGN_SAMPLES.length}) flagged — ${benignLine}.`;
@@ -344,7 +357,7 @@ if (write) {
     `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}, ${cpus()[0]?.model ?? "cpu"} (shared by several processes: the mean is inflated by scheduling stalls, p50 is the typical input), Node ${process.version}. Sets from ../shared/security, not copied into the repository. Default threshold 0.5.`,
     "",
     "- First table (Guardian's own detectors alone, no CRS rules): `payload` is the value CRS scanned; benign = `benign_confidence: high` only. Its \"as sent\" rows scan `raw` whole (parameter name and value, still URL-encoded); some CRS tests carry the attack in the parameter name, or in a header that is not in the row (`/get`, `/api/payment/status`, ` =vardata` payloads carry nothing detectable).",
-    "- **Targets** (recall >= 95 % on all 1075 attack rows as sent, FP <= 2 % on the 189 high-confidence benign rows): no single paranoia level meets both. PL4 reaches the recall (99.4 %) with 50 % FP (47 % without the adjudicated rows); PL2 97.5 % recall, 29 % FP; PL1 (the default) 0.0 % FP without the adjudicated rows (4.8 % with them) but 89.1 % recall over all rows (98.4 % of the PL1 rules' own attack rows). The FPs at PL2+ are CRS's own behaviour: the benign rows are mostly tests that a stricter sibling rule stays silent, on which the looser rule of the same family fires (942362 on `5desc`, 942432/942460 on punctuation and UTF-8 text).",
+    targetsNote,
     "- \"FP without adjudicated rows\": 12 CRS rows labelled benign for one rule are injections all the same (UNION SELECT, pg_sleep/BENCHMARK, DBMS_LDAP, `alert()` inside encoded brackets, an article quoting `' OR '1'='1`); they are listed with reasons in bench/crs-rows.ts (`ADJUDICATED`).",
     "- The first table is Guardian's own detectors alone (no CRS rules). The second is the input guard as configured: Guardian's detectors OR the OWASP CRS 941/942 rules (imported by scripts/crs-import.ts, run by server/guardian/detect/crs/engine.ts) at each paranoia level, the CRS way: recall over the attack rows of rules at that level or below, and over all 1075; FP over all 189 high-confidence benign rows (many are tests that one PL3/PL4 rule stays silent, on which other rules of the same or a lower level fire in CRS too). \"as sent\" parses `raw` into the inputs ModSecurity would see (form/query `a=b&c=d`, JSON, XML text and attributes, multipart fields, cookies, path, headers).",
     "- Misses as sent: 6 rows carry nothing detectable (the path `/get` or `/api/payment/status`; the payload sat in a header the row does not include).",
@@ -360,7 +373,7 @@ if (write) {
     evidenceText,
     "",
     benignText,
-    "- Prompt injection: rules (written while reading the deepset **train** split, llm-guard tests/templates and NotInject) OR the learned classifier PI-ML (trained on the deepset train split and external public data de-duplicated against every evaluation row; see the section \"Prompt-injection classifier\" below). The deepset **test** split was never read; its aggregate was looked at 4 times while choosing among classifier candidates, so it is held out but slightly flattered by that choice (one row = 1.7 points). llm-guard's benign rows include role prompts (\"I want you to act as a composer\", \"You are HobbyHelper, a chatbot…\"): assigning the model a role is scored as injection (deepset labels the same shape as attack), hence their 5/11 FP; llm-guard benign is not one of the target's FP sets.",
+    "- Prompt injection: rules (written while reading the deepset **train** split, llm-guard tests/templates and NotInject) OR the learned classifier PI-ML (trained on the deepset train split and external public data de-duplicated against every evaluation row; see the section \"Prompt-injection classifier\" below). The deepset **test** split was never read; its aggregate was looked at 9 times while choosing among classifier candidates (see the classifier section), so it is held out but slightly flattered by that choice (one row = 1.7 points). llm-guard's benign rows include role prompts (\"I want you to act as a composer\", \"You are HobbyHelper, a chatbot…\"): assigning the model a role is scored as injection (deepset labels the same shape as attack), hence their 5/11 FP; llm-guard benign is not one of the target's FP sets.",
     "",
     worstLine,
     ...(corpusLine ? ["", corpusLine] : []),

@@ -394,6 +394,7 @@ describe("SQL Server vocabulary in ordinary inputs (the input guard at the defau
       "admin' and (select top 1 name from sysobjects)>0--",
       "1 or sleep(5)#",
       "x'; use msdb; select * from sysjobs--",
+      "DROP users;--",
     ]) {
       expect(verdict(s).flagged, s).toBe(true);
     }

@@ -513,6 +513,8 @@ function tokenRules(toks: Tok[], ctx: "" | "'" | '"', hits: Map<string, number>,
       // DROP x (no object type: not valid SQL on its own) counts only where a statement starts:
       // after ';' or right after a quote break ("x'; drop users", "x' drop users"); "please drop it" is English
       if (t.v === "drop" && a && (a.t === "n" || a.t === "k") && (b === undefined || b.t === ";") && i > 0 && (ts[i - 1]!.t === ";" || (ctx !== "" && i === 1))) add("sqli.ddl", 0.7);
+      // …and as a whole input, a statement ended and commented out: "DROP users;--"
+      if (t.v === "drop" && i === 0 && ctx === "" && a && (a.t === "n" || a.t === "k") && b?.t === ";" && endsWithComment) add("sqli.ddl", 0.7);
       if (t.v === "shutdown" && (i === 0 || ts[i - 1]!.t === ";")) add("sqli.stacked_query", 0.8);
       // BACKUP DATABASE x TO DISK='\\host\share': the out-of-band copy of a database
       if (t.v === "backup" && (a?.v === "database" || a?.v === "log") && ts.slice(i + 3, i + 7).some((x, k, r) => /^(?:disk|url|tape)$/.test(x.v) && r[k + 1]?.v === "=")) add("sqli.ddl", 0.85);
