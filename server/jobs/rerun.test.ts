@@ -108,19 +108,28 @@ describe("re-running one object", { timeout: 300_000 }, () => {
     expect((hist!.detail as { validation: { models: number } }).validation.models).toBeGreaterThanOrEqual(1);
   });
 
-  it("the validated part of the project is the model and what it reads, with the stored SQL", () => {
+  it("the validated part of the project is the model, what it reads and what its tests compare with, with the stored SQL", () => {
     const project = {
       name: "p",
       models: [
         { name: "a", path: "models/marts/a.sql", sql: "select * from {{ ref('b') }}", config: {}, columns: [], data_tests: [] },
         { name: "b", path: "models/marts/b.sql", sql: "select 1", config: {}, columns: [], data_tests: [] },
         { name: "c", path: "models/marts/c.sql", sql: "select 2", config: {}, columns: [], data_tests: [] },
-      ],
+        { name: "d", path: "models/marts/d.sql", sql: "select 3", config: {}, columns: [], data_tests: [] },
+        { name: "e", path: "models/marts/e.sql", sql: "select 4", config: {}, columns: [], data_tests: [] },
+        // b's tests check against d (as text) and e (as the converter writes it): both must run too.
+      ].map((m) =>
+        m.name === "b"
+          ? { ...m, columns: [{ name: "x", data_tests: [{ relationships: { to: "ref('d')", field: "x" } }, { test: "relationships", to: { kind: "ref", model: "e" }, field: "x" }] }] }
+          : m,
+      ),
     };
     const sub = projectFor({ project } as never, "models/marts/a.sql", new Map([["models/marts/b.sql", "select 1 as stored"]]));
     expect(sub.models.map((m) => [m.name, m.sql])).toEqual([
       ["a", "select * from {{ ref('b') }}"],
       ["b", "select 1 as stored"],
+      ["d", "select 3"],
+      ["e", "select 4"],
     ]);
     // A function's "model" is a macro: no model is made up for it.
     expect(projectFor({ project } as never, "macros/udf/f.sql", new Map([["macros/udf/f.sql", "{% macro f() %}{% endmacro %}"]])).models).toEqual([]);

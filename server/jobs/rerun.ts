@@ -214,14 +214,26 @@ function snapshotOf(r: Pick<MigrationModel, "status" | "evidenceGrade" | "diagno
   };
 }
 
-/** Model names a model's SQL reads through ref(). */
+/** Model names named through ref() (in a model's SQL, or in a data test's `to:`). */
 function refsOf(sqlText: string): string[] {
-  return [...sqlText.matchAll(/\{\{\s*ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)/g)].map((m) => m[2] ?? m[1]!);
+  return [...sqlText.matchAll(/\bref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)/g)].map((m) => m[2] ?? m[1]!);
+}
+
+/** Models that data tests point at: `to: {kind: "ref", model}` as the converter writes them, or `ref('x')` text. */
+function testRefs(v: unknown, out: string[] = []): string[] {
+  if (typeof v === "string") out.push(...refsOf(v));
+  else if (Array.isArray(v)) for (const x of v) testRefs(x, out);
+  else if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o.kind === "ref" && typeof o.model === "string") out.push(o.model);
+    for (const x of Object.values(o)) testRefs(x, out);
+  }
+  return out;
 }
 
 /**
- * The part of the project the object's model needs: the model and every model it reads (through
- * ref, transitively), every source, macro and hook. Models take their stored SQL (what the run
+ * The part of the project the object's model needs: the model and every model it reads or its
+ * data tests compare with (through ref, transitively), every source, macro and hook. Models take their stored SQL (what the run
  * kept, model-written or not) over the rules' translation.
  */
 export function projectFor(c: ConvertResult, modelPath: string, stored: Map<string, string>): ConvertResult["project"] {
@@ -240,7 +252,10 @@ export function projectFor(c: ConvertResult, modelPath: string, stored: Map<stri
     const n = todo.pop()!;
     if (keep.has(n)) continue;
     keep.add(n);
-    for (const r of refsOf(byName.get(n)?.sql ?? "")) if (byName.has(r) && !keep.has(r)) todo.push(r);
+    const m = byName.get(n);
+    // Its SQL's refs, and those of its data tests (relationships tests name the model they check against).
+    const named = m ? [...refsOf(m.sql), ...testRefs([m.columns, m.data_tests])] : [];
+    for (const r of named) if (byName.has(r) && !keep.has(r)) todo.push(r);
   }
   return { ...c.project, models: models.filter((m) => keep.has(m.name)) };
 }
