@@ -465,7 +465,8 @@ async function rerunContext(db: Db, m: Migration, o: MigrationModel) {
     // Only rebuild needs the agent step; the other two stay available.
     rebuildReason: !live && !active && usedModel ? `Rebuild is not available: ${AGENT_REBUILD_UNAVAILABLE}.` : "",
     action: `/migrations/${m.id}/objects/${o.id}/rerun`,
-    polling: !!activeHere,
+    // Any active re-run of the migration: when it ends, this object's buttons come back (and its result may change).
+    polling: !!active,
     active: activeHere ? { kind: RERUN_KIND_LABELS[active.kind], status: active.status, since: formatTime(active.startedAt ?? active.createdAt) } : null,
     help: "Translation: the rules translate the object again from the stored source (model-written SQL is replaced). Validation: its model runs again on Postgres with the models it reads. Rebuild: both (for a run that used no model).",
     history: history.map((r) => ({
