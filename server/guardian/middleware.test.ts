@@ -106,6 +106,19 @@ describe("guardInputs through the app", () => {
     expect(await auditRows(a.orgId, ["guardian.blocked", "guardian.detected"])).toEqual([]);
   });
 
+  it("SQL Server vocabulary passes: an organisation 'Northwind migration', searches for sys.objects, xp_cmdshell, STRING_AGG", async () => {
+    const a = await t.registerOrg("Northwind migration");
+    const token = await t.login(a.email, a.password);
+    for (const q of ["reads sys.objects and sys.columns", "procs that call xp_cmdshell", "STRING_AGG", "tempdb", "Exec Summary", "information_schema"]) {
+      const res = await t.get(`/api/v1/me?q=${encodeURIComponent(q)}`, t.bearer(token));
+      expect(res.status, q).toBe(200);
+    }
+    expect(await auditRows(a.orgId, ["guardian.blocked", "guardian.detected"])).toEqual([]);
+    // and an injection using the same names is still refused
+    const res = await t.get(`/api/v1/me?q=${encodeURIComponent("1 union select name from sys.objects--")}`, t.bearer(token));
+    expect(res.status).toBe(400);
+  });
+
   it("a password may contain anything, and is never scanned nor logged", async () => {
     const res = await t.postJson("/api/v1/auth/register", {
       email: `pw-${Date.now()}@example.com`,
