@@ -98,7 +98,7 @@ export interface GraphDeps {
   validationDatabaseUrl?: string | undefined;
 }
 
-const ModelSqlAnswer = z.object({
+export const ModelSqlAnswer = z.object({
   sql: z.string().min(1).max(200_000),
   notes: z.string().max(4000).optional(),
 });
@@ -106,7 +106,7 @@ type ModelSqlAnswer = z.infer<typeof ModelSqlAnswer>;
 const SummaryAnswer = z.object({ summary: z.string().min(1).max(4000) });
 
 /** Translator codes a model cannot do anything about: the input lacks what the object needs. */
-const NOT_FOR_MODELS = new Set(["CNV2003", "CNV2004", "CNV2006", "CNV2007", "CNV3004", "CNV3005", "CNV3006", "CNV3007", "TR1022"]);
+export const NOT_FOR_MODELS = new Set(["CNV2003", "CNV2004", "CNV2006", "CNV2007", "CNV3004", "CNV3005", "CNV3006", "CNV3007", "TR1022"]);
 
 /** Faults worth running a node again for: the database connection, not the content. */
 const TRANSIENT_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006", "40001", "40P01", "53300"]);
@@ -129,6 +129,33 @@ const objKey = (o: { schema: string; name: string }) => `${o.schema}.${o.name}`;
 const addNote = (notes: Record<string, AgentNote[]>, id: string, n: AgentNote) => ({ ...notes, [id]: [...(notes[id] ?? []).filter((x) => x.code !== n.code), n] });
 const firstLine = (s: string) => s.split("\n")[0]!.slice(0, 500);
 
+/** Relations and columns a view reads, as the prompt shows them. */
+export function promptContext(w: Workspace, c: ConvertResult, o: CatalogObject): { relations: string; schema: string } {
+  const objectOf = (w: Workspace, id: string): CatalogObject | undefined => w.catalog.objects.find((x) => x.id === id);
+  const relations: string[] = [];
+  const schema: string[] = [];
+  const seen = new Set<string>();
+  for (const r of o.references) {
+    if (!r.resolved || seen.has(r.resolved)) continue;
+    seen.add(r.resolved);
+    const target = objectOf(w, r.resolved);
+    if (!target) continue;
+    if (target.kind === "table") {
+      const n = c.names.tables.get(target.id);
+      if (!n) continue;
+      relations.push(`${r.name} → {{ source('${n.source}', '${n.table}') }}`);
+      schema.push(`${target.id}(${target.columns.map((col) => `${col.name} ${col.type ? col.type.name + (col.type.length !== undefined ? `(${col.type.length === -1 ? "max" : col.type.length})` : col.type.precision !== undefined ? `(${col.type.precision},${col.type.scale ?? 0})` : "") : "computed"}${col.nullable ? "" : " not null"}`).join(", ")})`);
+    } else if (target.kind === "view") {
+      const n = c.names.views.get(target.id);
+      if (n) relations.push(`${r.name} → {{ ref('${n.model}') }}`);
+    }
+  }
+  return { relations: relations.join("\n") || "(none)", schema: schema.join("\n") || "(none)" };
+}
+
+export const promptConventions = (c: ConvertResult) =>
+  `dbt project '${c.project.name}', target PostgreSQL; one source per SQL Server schema; views become models that read sources directly and keep the view's original column names; T-SQL built-ins without a Postgres equivalent are functions in {{ tsql_runtime_schema() }} (for example {{ tsql_runtime_schema() }}.tsql_datediff)`;
+
 export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) {
   const { target: t, router, log, signal } = deps;
   let ws: Workspace | undefined;
@@ -150,30 +177,8 @@ export function buildGraph(deps: GraphDeps, checkpointer?: BaseCheckpointSaver) 
   const objectOf = (w: Workspace, id: string): CatalogObject | undefined => w.catalog.objects.find((o) => o.id === id);
   const tierOf = (w: Workspace, id: string): ComplexityTier => w.assessments.get(id)?.tier ?? "SIMPLE";
 
-  /** Relations and columns a view reads, as the prompt shows them. */
-  const context = (w: Workspace, c: ConvertResult, o: CatalogObject) => {
-    const relations: string[] = [];
-    const schema: string[] = [];
-    const seen = new Set<string>();
-    for (const r of o.references) {
-      if (!r.resolved || seen.has(r.resolved)) continue;
-      seen.add(r.resolved);
-      const target = objectOf(w, r.resolved);
-      if (!target) continue;
-      if (target.kind === "table") {
-        const n = c.names.tables.get(target.id);
-        if (!n) continue;
-        relations.push(`${r.name} → {{ source('${n.source}', '${n.table}') }}`);
-        schema.push(`${target.id}(${target.columns.map((col) => `${col.name} ${col.type ? col.type.name + (col.type.length !== undefined ? `(${col.type.length === -1 ? "max" : col.type.length})` : col.type.precision !== undefined ? `(${col.type.precision},${col.type.scale ?? 0})` : "") : "computed"}${col.nullable ? "" : " not null"}`).join(", ")})`);
-      } else if (target.kind === "view") {
-        const n = c.names.views.get(target.id);
-        if (n) relations.push(`${r.name} → {{ ref('${n.model}') }}`);
-      }
-    }
-    return { relations: relations.join("\n") || "(none)", schema: schema.join("\n") || "(none)" };
-  };
-  const conventions = (c: ConvertResult) =>
-    `dbt project '${c.project.name}', target PostgreSQL; one source per SQL Server schema; views become models that read sources directly and keep the view's original column names; T-SQL built-ins without a Postgres equivalent are functions in {{ tsql_runtime_schema() }} (for example {{ tsql_runtime_schema() }}.tsql_datediff)`;
+  const context = promptContext;
+  const conventions = promptConventions;
 
   /**
    * The organisation's Guardian policy (prompt-injection threshold and action), read once per run:

@@ -58,6 +58,7 @@ export async function startJobs(deps: {
               return process.env.VALIDATION_DATABASE_URL || undefined;
             }
           },
+          ...(deps.routerFor ? { routerFor: deps.routerFor } : {}),
           ...(deps.executeRerun ? { execute: deps.executeRerun } : {}),
         })
       : undefined;

@@ -9,6 +9,7 @@ import type { DatabaseHandle, Db } from "../db/client.ts";
 import { recordAudit } from "../db/queries/audit.ts";
 import { eq, sql } from "drizzle-orm";
 import { migrationObjectRuns, type MigrationObjectRun } from "../db/schema/migrations.ts";
+import type { ModelRouter } from "../llm/types.ts";
 import type { Logger } from "../log.ts";
 import type { JobQueue } from "./queue.ts";
 import { claimObjectRerun, executeObjectRerun, failObjectRerun, RerunError, rerunsToSweep, type RerunContext, type RerunOutcome } from "./rerun.ts";
@@ -30,6 +31,8 @@ export interface RerunWorkerDeps {
   queue: JobQueue;
   options: RerunWorkerOptions;
   validationDatabaseUrl?: () => string | undefined;
+  /** The organisation's model router (a rebuild of a run that used a model asks it again). */
+  routerFor?: (orgId: string) => ModelRouter | undefined | Promise<ModelRouter | undefined>;
   /** Tests inject a slow or failing execution. */
   execute?: ExecuteRerunFn;
 }
@@ -152,7 +155,9 @@ export class RerunWorker {
     beat.unref();
     try {
       const validationDatabaseUrl = this.deps.validationDatabaseUrl?.();
-      const ctx: RerunContext = { db: this.db, log, signal: ac.signal, ...(validationDatabaseUrl ? { validationDatabaseUrl } : {}) };
+      // Only a rebuild may ask a model; a router that cannot be built means "no model" (recorded in the history).
+      const router = run.kind === "rebuild" ? await Promise.resolve(this.deps.routerFor?.(run.orgId)).catch((err: unknown) => (log.warn({ err }, "no model router for the re-run"), undefined)) : undefined;
+      const ctx: RerunContext = { db: this.db, log, signal: ac.signal, ...(validationDatabaseUrl ? { validationDatabaseUrl } : {}), ...(router ? { router } : {}) };
       const outcome = await (this.deps.execute ?? executeObjectRerun)(ctx, run);
       log.info({ after: outcome.after }, "object re-run completed");
       await this.audit(run, "completed", { before: outcome.detail.before, after: outcome.after });

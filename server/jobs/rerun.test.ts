@@ -5,7 +5,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withTestDb } from "../../test/support/db.ts";
 import { runMigration } from "../agents/run.ts";
-import { createRunFixture, silentLog } from "../agents/testing.ts";
+import { BAD_CHECKSUM_SQL, GOOD_CHECKSUM_SQL, createRunFixture, scriptedRouter, silentLog } from "../agents/testing.ts";
 import type { Db } from "../db/client.ts";
 import { migrationFiles, migrationModels, migrationObjectRuns, migrations, type MigrationModel } from "../db/schema/migrations.ts";
 import { createLogger } from "../log.ts";
@@ -192,5 +192,55 @@ describe("re-running one object", { timeout: 300_000 }, () => {
     } finally {
       await jobs.stop();
     }
+  });
+
+  describe("rebuild of a run that used a model: the rebuild agent is asked again", () => {
+    const useModel = () => t.db.execute(sql`update migrations set report = jsonb_set(report, '{agents,modelCalls}', '2') where id = ${migrationId}`);
+    const rebuild = async (router: ReturnType<typeof scriptedRouter>) => {
+      const target = byName(original, "vChecksum");
+      const req = await requestObjectRerun({ database: t.handle }, { orgId, userId, migrationId, objectId: target.id, kind: "rebuild" });
+      expect(req.kind).toBe("queued");
+      const run = await claimObjectRerun(t.db, (req as { run: { id: string } }).run.id, orgId);
+      const out = await executeObjectRerun({ ...ctx(), router }, run!);
+      return { out, row: byName(await rows(t.db, migrationId), "vChecksum"), target };
+    };
+
+    it("answers that keep failing: the rules' result stays, AGT2007, every attempt counted", async () => {
+      await useModel();
+      const router = scriptedRouter(() => ({ value: { sql: BAD_CHECKSUM_SQL } }));
+      const { out, row, target } = await rebuild(router);
+      expect(router.calls.map((c) => c.agent)).toEqual(["rebuild", "rebuild", "rebuild"]);
+      expect(router.calls[0]!.content).toContain("CHECKSUM(Name)");
+      // The second attempt is told why the first failed.
+      expect(router.calls[1]!.content).toContain("no_such_column");
+      expect(row.evidenceGrade).toBe("failed");
+      expect(row.generatedSql).toBe(target.generatedSql);
+      expect(row.attempts).toBe(target.attempts + 3);
+      expect((row.diagnostics as Array<{ code: string }>).map((d) => d.code)).toContain("AGT2007");
+      expect(out.detail.agent).toMatchObject({ ran: true, calls: 3, accepted: false });
+    });
+
+    it("an answer that passes validation is kept: model-written SQL, its grade, AGT2005, the model file and the report follow", async () => {
+      await useModel();
+      const router = scriptedRouter(() => ({ value: { sql: GOOD_CHECKSUM_SQL } }));
+      const { out, row, target } = await rebuild(router);
+      expect(router.calls).toHaveLength(1);
+      expect(row.evidenceGrade).not.toBe("failed");
+      expect(row.generatedSql).toContain("hashtext(c.name)");
+      expect((row.diagnostics as Array<{ code: string }>).map((d) => d.code)).toContain("AGT2005");
+      expect(out.detail.agent).toMatchObject({ ran: true, calls: 1, accepted: true });
+      expect(out.after.evidenceGrade).toBe(row.evidenceGrade);
+      const [file] = await t.db.select().from(migrationFiles).where(and(eq(migrationFiles.migrationId, migrationId), eq(migrationFiles.path, row.modelPath!)));
+      expect(file!.content).toBe(row.generatedSql);
+      const [m] = await t.db.select().from(migrations).where(eq(migrations.id, migrationId));
+      expect((m!.report as { objects: Array<{ name: string; modelWritten?: boolean; evidence?: string }> }).objects.find((o) => o.name === "vChecksum")).toMatchObject({ modelWritten: true, evidence: row.evidenceGrade });
+      // Re-translating it again puts the rules' translation back.
+      const req = await requestObjectRerun({ database: t.handle }, { orgId, userId, migrationId, objectId: target.id, kind: "translate" });
+      await executeObjectRerun(ctx(), (await claimObjectRerun(t.db, (req as { run: { id: string } }).run.id, orgId))!);
+      const back = byName(await rows(t.db, migrationId), "vChecksum");
+      expect(back.generatedSql).toBe(target.generatedSql);
+      const [m2] = await t.db.select().from(migrations).where(eq(migrations.id, migrationId));
+      expect((m2!.report as { objects: Array<{ name: string; modelWritten?: boolean }> }).objects.find((o) => o.name === "vChecksum")!.modelWritten).toBeUndefined();
+    });
   });
 });

@@ -17,13 +17,21 @@
 // - Translation is the rules' (deterministic) translation: model-written SQL the run had accepted
 //   for this object is replaced. Validation runs the object's model with the models it reads
 //   (their stored SQL, model-written or not) on scratch schemas, with the run's options.
-// - Rebuild is translate + validate. When the run had used a model (its report counts model
-//   calls), a rebuild would also have to ask the model again, and a per-object agent step does not
-//   exist: such a rebuild is refused (409 agent_rebuild_unavailable, AGENT_REBUILD_UNAVAILABLE)
-//   rather than done by halves; translation and validation alone stay available.
+// - Rebuild is translate + validate, then, when the run had used a model (its report counts model
+//   calls), the object's model still fails validation, a model may help (a view whose errors are
+//   about its own text) and the organisation has a router: the rebuild agent is asked again, up to
+//   the run's maxAttempts, under the same Guardian prompt check as in a run, and its SQL is kept
+//   only when it passes validation (agentRebuild below).
 import { createHash } from "node:crypto";
+import type { z } from "zod";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { loadWorkspace, type Workspace } from "../agents/workspace.ts";
+import { ModelSqlAnswer, NOT_FOR_MODELS, promptContext, promptConventions } from "../agents/graph.ts";
+import { loadPrompt, neutraliseComments, refuseModelAnswer, renderPrompt } from "../agents/prompts.ts";
+import type { CatalogObject } from "../catalog/model.ts";
+import { inspectSqlForPrompt, neutralizeSqlForPrompt } from "../guardian/detect/index.ts";
+import { DEFAULT_POLICY, getPolicy } from "../guardian/policies.ts";
+import type { ModelRouter, StructuredResult } from "../llm/types.ts";
 import { sourceOf } from "../agents/persist.ts";
 import { validateConversion } from "../agents/validation.ts";
 import type { Db } from "../db/client.ts";
@@ -50,10 +58,6 @@ import type { StartDeps } from "./start.ts";
 export const RERUN_EVENT_STAGE = "rerun";
 const LIVE_STATUSES = new Set(["queued", "running"]);
 
-/** Why a rebuild is refused for a run that used a model (shown on the page and in the API's 409). */
-export const AGENT_REBUILD_UNAVAILABLE =
-  "this run used a model, so a rebuild would have to ask it again, and the agent's rebuild step runs only inside a whole migration run (it has no per-object entry point yet); re-run the translation or the validation instead";
-
 /** The run asked a model at least once (its report's agents section counts the calls). */
 export function runUsedModel(report: unknown): boolean {
   const calls = (report as { agents?: { modelCalls?: unknown } } | null)?.agents?.modelCalls;
@@ -65,7 +69,7 @@ export const RERUN_KIND_LABELS: Record<ObjectRerunKind, string> = { translate: "
 export type RerunRequestResult =
   | { kind: "queued"; run: MigrationObjectRun; object: string }
   | { kind: "not_found"; what: "migration" | "object" }
-  | { kind: "conflict"; code: "run_in_progress" | "rerun_in_progress" | "agent_rebuild_unavailable"; message: string };
+  | { kind: "conflict"; code: "run_in_progress" | "rerun_in_progress"; message: string };
 
 const objectKey = (o: { sourceSchema: string; sourceName: string }) => `${o.sourceSchema}.${o.sourceName}`;
 const isUniqueViolation = (e: unknown): boolean => {
@@ -102,7 +106,6 @@ export async function requestObjectRerun(
   if (!o) return { kind: "not_found", what: "object" };
   if (LIVE_STATUSES.has(m.status))
     return { kind: "conflict", code: "run_in_progress", message: `the migration's run is ${m.status}; an object can be re-run once the run has ended` };
-  if (input.kind === "rebuild" && runUsedModel(m.report)) return { kind: "conflict", code: "agent_rebuild_unavailable", message: AGENT_REBUILD_UNAVAILABLE };
   const active = await activeRerunOf(db, input.orgId, m.id);
   if (active) return { kind: "conflict", code: "rerun_in_progress", message: busyMessage(active) };
   let run: MigrationObjectRun;
@@ -188,6 +191,8 @@ export interface RerunContext {
   signal: AbortSignal;
   /** The validation database (server configuration); absent: embedded PGlite. */
   validationDatabaseUrl?: string | undefined;
+  /** The organisation's model router, for a rebuild of a run that used a model. */
+  router?: ModelRouter | undefined;
 }
 
 export class RerunError extends Error {
@@ -344,9 +349,12 @@ export async function executeObjectRerun(ctx: RerunContext, run: MigrationObject
     tier: row.tier,
     riskFactors: row.riskFactors,
     validation: row.validation,
+    attempts: row.attempts,
   };
   const changedFiles = new Map<string, string>();
   let translatedAway = false;
+  let modelWritten = false;
+  let validationError: string | undefined;
 
   if (run.kind === "translate" || run.kind === "rebuild") {
     const t0 = Date.now();
@@ -387,12 +395,35 @@ export async function executeObjectRerun(ctx: RerunContext, run: MigrationObject
     const v = await validateConversion({ ...w, catalog: scoped.catalog }, c, { signal, validationDatabaseUrl: ctx.validationDatabaseUrl });
     next.evidenceGrade = v.grades[key] ?? null;
     next.validation = v.byObject[key] ?? null;
+    validationError = v.errors[key];
     detail.validation = { models: project.models.length, tables: scoped.catalog.objects.filter((o) => o.kind === "table" && !o.isTableType).length, grade: next.evidenceGrade, ...(v.errors[key] ? { error: v.errors[key] } : {}), ...(typeof v.summary.skipped === "string" ? { skipped: v.summary.skipped } : {}) };
     timings.validate = Date.now() - t0;
   }
   checkCancel();
 
-  if (run.kind === "rebuild") detail.agent = { ran: false, reason: runUsedModel(m.report) ? AGENT_REBUILD_UNAVAILABLE : "the run did not use a model" };
+  if (run.kind === "rebuild") {
+    const wantsModel =
+      ro.kind === "view" && !!catalogObject?.module && !ro.diagnostics.some((d) => d.severity === "error" && NOT_FOR_MODELS.has(d.code));
+    if (!runUsedModel(m.report)) detail.agent = { ran: false, reason: "the run did not use a model" };
+    else if (next.evidenceGrade !== "failed") detail.agent = { ran: false, reason: "validation passed: nothing for a model to rebuild" };
+    else if (!wantsModel) detail.agent = { ran: false, reason: "a model cannot help this object (not a view, or its errors are about inputs the source lacks)" };
+    else if (!ctx.router) detail.agent = { ran: false, reason: "no model router is configured for the organisation" };
+    else {
+      const t0 = Date.now();
+      const a = await agentRebuild(ctx, { w, run, key, ro, o: catalogObject!, files: new Map([...storedFiles, ...changedFiles]), error: validationError, failedSql: next.generatedSql });
+      const at = { file: catalogObject!.file, line: catalogObject!.line };
+      const notes = a.notes.map((n) => ({ ...n, ...at }));
+      next.attempts = (row.attempts ?? 0) + a.calls;
+      if (a.accepted) {
+        modelWritten = true;
+        Object.assign(next, { generatedSql: a.accepted.sql, evidenceGrade: a.accepted.grade, validation: a.accepted.validation, status: a.accepted.status, modelPath: a.accepted.path });
+        next.diagnostics = [...(a.accepted.diagnostics as Array<Record<string, unknown>>), ...next.diagnostics.filter((d) => typeof d.code === "string" && d.code.startsWith("AGT") && !notes.some((n) => n.code === d.code)), ...notes];
+        changedFiles.set(a.accepted.path, a.accepted.sql);
+      } else next.diagnostics = [...next.diagnostics.filter((d) => !notes.some((n) => n.code === d.code)), ...notes];
+      detail.agent = { ran: true, calls: a.calls, accepted: !!a.accepted, attempts: a.attempts };
+      timings.agent = Date.now() - t0;
+    }
+  }
 
   const after = snapshotOf(next);
   detail.timingsMs = { ...timings, total: Date.now() - started };
@@ -411,7 +442,8 @@ export async function executeObjectRerun(ctx: RerunContext, run: MigrationObject
     };
     if (next.evidenceGrade) entry.evidence = next.evidenceGrade;
     else delete entry.evidence;
-    if (translatedAway) delete entry.modelWritten;
+    if (modelWritten) entry.modelWritten = true;
+    else if (translatedAway) delete entry.modelWritten;
     if (i >= 0) r.objects[i] = entry;
     else r.objects.push(entry);
     r.summary = { ...r.summary, ...summarize(r.objects) };
@@ -464,6 +496,132 @@ function agentNotesHad(row: MigrationModel, code: string): boolean {
 function reportSaysModelWritten(report: unknown, row: MigrationModel): boolean {
   const objs = (report as { objects?: Array<Record<string, unknown>> } | null)?.objects;
   return !!objs?.some((o) => o.schema === row.sourceSchema && o.name === row.sourceName && o.kind === row.sourceKind && o.modelWritten === true);
+}
+
+interface AgentNote {
+  code: string;
+  severity: "error" | "warning" | "note";
+  message: string;
+}
+
+/**
+ * The rebuild agent for one object, as the run's rebuild loop does it: Guardian's prompt check on
+ * the object's T-SQL (block: not sent; neutralise: comments removed, literals as data), the
+ * rebuild prompt with the failing model and its error, the model's SQL refused or validated, and
+ * kept only when its grade is not failed. At most the run's maxAttempts answers.
+ */
+async function agentRebuild(
+  ctx: RerunContext,
+  a: { w: Workspace; run: MigrationObjectRun; key: string; ro: ReportObj; o: CatalogObject; files: Map<string, string>; error: string | undefined; failedSql: string | null },
+): Promise<{ calls: number; notes: AgentNote[]; attempts: Array<Record<string, unknown>>; accepted?: { sql: string; path: string; grade: EvidenceGrade; validation: Record<string, unknown> | null; status: string; diagnostics: unknown[] } }> {
+  const { w, run, key, o } = a;
+  const router = ctx.router!;
+  const notes: AgentNote[] = [];
+  const attempts: Array<Record<string, unknown>> = [];
+  const pol = await getPolicy(ctx.db, run.orgId).catch(() => ({ ...DEFAULT_POLICY }));
+  const check = inspectSqlForPrompt(o.module!.text, { threshold: pol.promptInjectionThreshold });
+  let tsql = neutraliseComments(o.module!.text);
+  if (check.flagged) {
+    const action = pol.promptInjectionAction;
+    await recordAudit(ctx.db, {
+      orgId: run.orgId,
+      userId: null,
+      eventType: action === "block" ? "guardian.blocked" : "guardian.detected",
+      details: { action, kind: "prompt", source: "migration-sql", migrationId: run.migrationId, rerunId: run.id, object: key, agent: "rebuild", score: check.score, rules: check.rules, threshold: pol.promptInjectionThreshold },
+      at: new Date(),
+    }).catch((err: unknown) => ctx.log.error({ err, object: key }, "could not audit a Guardian detection"));
+    if (action === "block") {
+      notes.push({ code: "AGT2006", severity: "warning", message: `not sent to a model: Guardian's prompt check flagged the object's text (${check.rules.join(", ")}); the deterministic result is kept` });
+      return { calls: 0, notes, attempts };
+    }
+    tsql = neutralizeSqlForPrompt(o.module!.text);
+    notes.push({ code: "AGT2008", severity: "warning", message: `Guardian's prompt check flagged the object's text (${check.rules.join(", ")}); it was sent to a model with its comments removed and its literals quoted as data` });
+  }
+  const max = Math.max(1, a.w.config.maxAttempts);
+  const base = w.base;
+  const modelSql = a.ro.model ? (a.files.get(a.ro.model) ?? base.project.models.find((m) => m.path === a.ro.model)?.sql ?? "") : "";
+  let lastError = a.error ?? "the model failed validation";
+  let failed = a.failedSql ?? modelSql;
+  let calls = 0;
+  const tier = w.assessments.get(key)?.tier ?? "SIMPLE";
+  const pctx = promptContext(w, base, o);
+  for (let attempt = 1; attempt <= max; attempt++) {
+    if (ctx.signal.aborted) throw new RerunError("JOB2003", "the re-run was stopped before it finished; nothing was changed");
+    const prompt = loadPrompt("rebuild");
+    const content = renderPrompt(prompt, {
+      conventions: promptConventions(base),
+      object: `${o.kind} ${o.id}`,
+      tier,
+      diagnostics: a.ro.diagnostics.filter((d) => d.severity === "error").map((d) => `- ${d.code}: ${d.message}`).join("\n") || "(none)",
+      relations: pctx.relations,
+      schema: pctx.schema,
+      tsql,
+      model: failed,
+      error: lastError,
+      attempt,
+      maxAttempts: max,
+    });
+    let res: StructuredResult<z.infer<typeof ModelSqlAnswer>>;
+    try {
+      res = await router.structured({
+        orgId: run.orgId,
+        migrationId: run.migrationId,
+        agent: "rebuild",
+        tier,
+        messages: [
+          { role: "system", content: `DataMigrate rebuild agent, prompt ${prompt.file}. Answer only with the JSON object asked for.` },
+          { role: "user", content },
+        ],
+        schema: ModelSqlAnswer,
+        schemaName: "model_sql",
+        signal: ctx.signal,
+      });
+    } catch (e) {
+      res = { ok: false, reason: "unavailable", message: e instanceof Error ? e.message : String(e), attempts: [] };
+    }
+    calls++;
+    if (!res.ok) {
+      if (res.reason === "cancelled") throw new RerunError("JOB2003", "the re-run was stopped before it finished; nothing was changed");
+      attempts.push({ attempt, outcome: res.reason });
+      if (res.reason === "unavailable") {
+        notes.push({ code: "AGT2001", severity: "warning", message: "AI unavailable (no model answered the re-run's rebuild): the deterministic result is kept" });
+        return { calls, notes, attempts };
+      }
+      notes.push({ code: res.reason === "refused_by_policy" ? "AGT2004" : "AGT2002", severity: "warning", message: `rebuild: ${res.reason === "refused_by_policy" ? "refused by policy" : "the model's answer was malformed or did not fit the schema"} (${res.message.split("\n")[0]!.slice(0, 300)}); the deterministic result is kept` });
+      continue;
+    }
+    const sqlText = res.value.sql.trim().replace(/;\s*$/, "");
+    const refusal = await refuseModelAnswer(sqlText);
+    if (refusal) {
+      attempts.push({ attempt, outcome: "refused", reason: refusal });
+      lastError = `your previous answer was refused: ${refusal}`;
+      notes.push({ code: "AGT2003", severity: "warning", message: `rebuild: the model's SQL was refused before validation (${refusal}); the deterministic result is kept` });
+      continue;
+    }
+    // The candidate in place of the rules' translation, validated with what it reads.
+    const c = w.convert({ [key]: sqlText });
+    const ro = c.report.objects.find((x) => x.schema === a.ro.schema && x.name === a.ro.name && x.kind === a.ro.kind);
+    const path = ro?.model ?? a.ro.model;
+    if (!ro || !path) {
+      attempts.push({ attempt, outcome: "no model" });
+      continue;
+    }
+    const files = new Map(a.files);
+    files.delete(path);
+    const scoped = scopeToProject({ catalog: w.catalog, base: c }, projectFor(c, path, files));
+    const v = await validateConversion({ ...w, catalog: scoped.catalog }, { ...c, project: scoped.project, report: { ...c.report, objects: [ro] } }, { signal: ctx.signal, validationDatabaseUrl: ctx.validationDatabaseUrl });
+    const grade = v.grades[key];
+    attempts.push({ attempt, outcome: grade ?? "not graded", ...(v.errors[key] ? { error: v.errors[key]!.slice(0, 500) } : {}) });
+    if (grade && grade !== "failed") {
+      const sqlOut = c.project.models.find((m) => m.path === path)?.sql ?? sqlText;
+      notes.push({ code: "AGT2005", severity: "note", message: `model-written SQL accepted after validation (grade ${grade}, re-run attempt ${attempt})` });
+      return { calls, notes, attempts, accepted: { sql: sqlOut, path, grade, validation: v.byObject[key] ?? null, status: ro.status, diagnostics: ro.diagnostics } };
+    }
+    lastError = v.errors[key] ?? "the model failed validation";
+    failed = sqlText;
+  }
+  notes.push({ code: "AGT2007", severity: "warning", message: `gave up after ${calls} model attempt(s) in a re-run that did not pass validation; the deterministic result is kept` });
+  return { calls, notes, attempts };
 }
 
 /** Claims a queued re-run for this worker; undefined when it is not queued any more (a duplicate job). */

@@ -76,19 +76,6 @@ describe("/api/v1/migrations/:id/objects/:objectId/rerun", () => {
     expect(await auditRows(a.orgId, "migration.object_rerun_requested")).toHaveLength(0);
   });
 
-  it("409 agent_rebuild_unavailable for a rebuild of a run that used a model (no per-object agent step); translation is accepted", async () => {
-    const a = await t.adminOf();
-    const { m, o } = await finishedMigration(a.orgId, a.userId);
-    await t.testDb.db.update(migrations).set({ report: { summary: {}, objects: [], agents: { modelCalls: 3 } } }).where(eq(migrations.id, m.id));
-    const res = await post(`/api/v1/migrations/${m.id}/objects/${o.id}/rerun`, { kind: "rebuild" }, a.token);
-    expect(res.status).toBe(409);
-    const err = (await res.json()) as Json;
-    expect(err.error.code).toBe("agent_rebuild_unavailable");
-    expect(err.error.message).toContain("no per-object entry point yet");
-    expect(await rerunsOf(m.id)).toHaveLength(0);
-    expect((await post(`/api/v1/migrations/${m.id}/objects/${o.id}/rerun`, { kind: "translate" }, a.token)).status).toBe(202);
-  });
-
   it("404 for an object that does not exist, one of another migration, and an unknown migration; 400 for an unknown kind", async () => {
     const a = await t.adminOf();
     const { m, o } = await finishedMigration(a.orgId, a.userId);

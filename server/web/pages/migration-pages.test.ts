@@ -245,7 +245,7 @@ describe("migration pages", () => {
     for (const [kind, label] of [["translate", "Translation"], ["validate", "Validation"], ["rebuild", "Rebuild"]])
       expect(html).toContain(`<button type="submit" name="kind" value="${kind}" class="secondary">${label}</button>`);
     expect(html).not.toContain("disabled");
-    expect(html).toContain("Rebuild: both (for a run that used no model)");
+    expect(html).toContain("Rebuild: both.");
 
     // The button's post (as htmx sends it): queued, audited, and the page follows it.
     const res = await p().post(action, cookie, new URLSearchParams({ kind: "validate" }), { "HX-Request": "true" });
@@ -296,17 +296,16 @@ describe("migration pages", () => {
     expect(await t.testDb.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.migrationId, m.id))).toHaveLength(0);
   });
 
-  it("a run that used a model: rebuild is disabled with the reason (no per-object agent step), translation and validation stay enabled", async () => {
+  it("a run that used a model: every button is enabled, and the help says that rebuild asks the rebuild agent again", async () => {
     const { cookie, m } = await orgWithMigration();
     await t.testDb.db.update(migrations).set({ report: { summary: { objects: 3 }, objects: [], agents: { modelCalls: 2 } } }).where(eq(migrations.id, m.id));
     const html = section(await (await p().get(`/migrations/${m.id}/objects/${m.objects.vTotals}`, cookie)).text(), "rerun");
-    expect(html).toContain('<button type="submit" name="kind" value="translate" class="secondary">Translation</button>');
-    expect(html).toContain('<button type="submit" name="kind" value="validate" class="secondary">Validation</button>');
-    expect(html).toMatch(/<button type="submit" name="kind" value="rebuild" class="secondary" disabled aria-describedby="rebuild-why" title="Rebuild is not available: this run used a model[^"]*">Rebuild<\/button>/);
-    expect(html).toContain("the agent&#39;s rebuild step runs only inside a whole migration run");
+    for (const [kind, label] of [["translate", "Translation"], ["validate", "Validation"], ["rebuild", "Rebuild"]])
+      expect(html).toContain(`<button type="submit" name="kind" value="${kind}" class="secondary">${label}</button>`);
+    expect(html).toContain("the rebuild agent is asked again as in the run (its SQL is kept only when it passes validation)");
     const res = await p().post(`/migrations/${m.id}/objects/${m.objects.vTotals}/rerun`, cookie, new URLSearchParams({ kind: "rebuild" }));
-    expect(res.status).toBe(409);
-    expect(await t.testDb.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.migrationId, m.id))).toHaveLength(0);
+    expect(res.status).toBe(303);
+    expect(await t.testDb.db.select({ kind: migrationObjectRuns.kind }).from(migrationObjectRuns).where(eq(migrationObjectRuns.migrationId, m.id))).toEqual([{ kind: "rebuild" }]);
   });
 
   it("source marks use the object's first line in its file: diagnostics land on the right text line, numbered as in the file", async () => {

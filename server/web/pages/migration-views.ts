@@ -21,7 +21,7 @@ import { diagnosticsByCode } from "../../dbt/report.ts";
 import { barChart, meter, stackedBar, type ChartItem } from "../charts.ts";
 import { reportForPage } from "../api/downloads.ts";
 import { buildLineage, cachedLineage } from "../lineage.ts";
-import { activeRerunOf, AGENT_REBUILD_UNAVAILABLE, listObjectReruns, RERUN_KIND_LABELS, runUsedModel } from "../../jobs/rerun.ts";
+import { activeRerunOf, listObjectReruns, RERUN_KIND_LABELS, runUsedModel } from "../../jobs/rerun.ts";
 
 export const GRADE_LABELS: Record<string, string> = {
   verified_equal: "Verified equal",
@@ -462,13 +462,11 @@ async function rerunContext(db: Db, m: Migration, o: MigrationModel) {
   return {
     available: !live && !active,
     reason,
-    // Only rebuild needs the agent step; the other two stay available.
-    rebuildReason: !live && !active && usedModel ? `Rebuild is not available: ${AGENT_REBUILD_UNAVAILABLE}.` : "",
     action: `/migrations/${m.id}/objects/${o.id}/rerun`,
     // Any active re-run of the migration: when it ends, this object's buttons come back (and its result may change).
     polling: !!active,
     active: activeHere ? { kind: RERUN_KIND_LABELS[active.kind], status: active.status, since: formatTime(active.startedAt ?? active.createdAt) } : null,
-    help: "Translation: the rules translate the object again from the stored source (model-written SQL is replaced). Validation: its model runs again on Postgres with the models it reads. Rebuild: both (for a run that used no model).",
+    help: `Translation: the rules translate the object again from the stored source (model-written SQL is replaced). Validation: its model runs again on Postgres with the models it reads. Rebuild: both${usedModel ? ", then, if the model still fails, the rebuild agent is asked again as in the run (its SQL is kept only when it passes validation)" : ""}.`,
     history: history.map((r) => ({
       at: formatTime(r.createdAt),
       kind: RERUN_KIND_LABELS[r.kind],
