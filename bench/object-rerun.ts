@@ -16,7 +16,8 @@ import { migrateDatabase } from "../server/db/migrate.ts";
 import { migrationModels, migrations } from "../server/db/schema/migrations.ts";
 import { runMigration } from "../server/agents/run.ts";
 import { createRunFixture } from "../server/agents/testing.ts";
-import { claimObjectRerun, executeObjectRerun, requestObjectRerun } from "../server/jobs/rerun.ts";
+import { claimObjectRerun, requestObjectRerun } from "../server/jobs/rerun.ts";
+import { executeObjectRerun } from "../server/jobs/rerun-run.ts";
 import { startJobs } from "../server/jobs/index.ts";
 import { migrationObjectRuns } from "../server/db/schema/migrations.ts";
 

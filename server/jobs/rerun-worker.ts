@@ -12,7 +12,8 @@ import { migrationObjectRuns, type MigrationObjectRun } from "../db/schema/migra
 import type { ModelRouter } from "../llm/types.ts";
 import type { Logger } from "../log.ts";
 import type { JobQueue } from "./queue.ts";
-import { claimObjectRerun, executeObjectRerun, failObjectRerun, RerunError, rerunsToSweep, type RerunContext, type RerunOutcome } from "./rerun.ts";
+import { claimObjectRerun, failObjectRerun, RerunError, rerunsToSweep } from "./rerun.ts";
+import type { RerunContext, RerunOutcome } from "./rerun-run.ts";
 
 export interface RerunWorkerOptions {
   pollMs: number;
@@ -158,7 +159,9 @@ export class RerunWorker {
       // Only a rebuild may ask a model; a router that cannot be built means "no model" (recorded in the history).
       const router = run.kind === "rebuild" ? await Promise.resolve(this.deps.routerFor?.(run.orgId)).catch((err: unknown) => (log.warn({ err }, "no model router for the re-run"), undefined)) : undefined;
       const ctx: RerunContext = { db: this.db, log, signal: ac.signal, ...(validationDatabaseUrl ? { validationDatabaseUrl } : {}), ...(router ? { router } : {}) };
-      const outcome = await (this.deps.execute ?? executeObjectRerun)(ctx, run);
+      // Loaded on first use: the agents and the validator are not needed until a re-run runs.
+      const execute = this.deps.execute ?? (await import("./rerun-run.ts")).executeObjectRerun;
+      const outcome = await execute(ctx, run);
       log.info({ after: outcome.after }, "object re-run completed");
       await this.audit(run, "completed", { before: outcome.detail.before, after: outcome.after });
       await this.deps.queue.completeRerun(job.id, { status: "completed" });

@@ -11,7 +11,8 @@ import { migrationFiles, migrationModels, migrationObjectRuns, migrations, type 
 import { createLogger } from "../log.ts";
 import { startJobs } from "./index.ts";
 import { loadWorkspace } from "../agents/workspace.ts";
-import { claimObjectRerun, executeObjectRerun, projectFor, requestObjectRerun, RerunError, scopeToProject } from "./rerun.ts";
+import { claimObjectRerun, requestObjectRerun, RerunError } from "./rerun.ts";
+import { executeObjectRerun, projectFor, scopeToProject } from "./rerun-run.ts";
 import { waitFor } from "./test-support.ts";
 
 const t = withTestDb();
