@@ -51,6 +51,7 @@ export async function listFineTuningExamples(db: Db, orgId: string, taskType?: s
 export async function listMigrationObjects(db: Db, orgId: string, migrationId: string) {
   return db
     .select({
+      id: migrationModels.id,
       schema: migrationModels.sourceSchema,
       name: migrationModels.sourceName,
       kind: migrationModels.sourceKind,

@@ -32,7 +32,10 @@ describe("/api/v1/migrations/:id/objects/:objectId/rerun", () => {
   it("202: the re-run is queued, listed in the object's history, readable by id, and audited with who asked", async () => {
     const a = await t.adminOf();
     const { m, o } = await finishedMigration(a.orgId, a.userId);
-    const res = await post(`/api/v1/migrations/${m.id}/objects/${o.id}/rerun`, { kind: "translate" }, a.token);
+    // The migration's detail names each object's id, which the re-run route takes.
+    const detail = (await (await t.get(`/api/v1/migrations/${m.id}`, t.bearer(a.token))).json()) as Json;
+    expect(detail.objects.map((x: Json) => [x.id, `${x.schema}.${x.name}`])).toEqual([[o.id, "dbo.vTotals"]]);
+    const res = await post(`/api/v1/migrations/${m.id}/objects/${detail.objects[0].id}/rerun`, { kind: "translate" }, a.token);
     expect(res.status).toBe(202);
     const body = (await res.json()) as Json;
     expect(body).toMatchObject({ migrationId: m.id, objectId: o.id, kind: "translate", status: "queued", requestedBy: a.userId, object: "dbo.vTotals", before: null, after: null, error: null });

@@ -214,6 +214,8 @@ export function migrationsApi(): Hono<AppEnv> {
       ...migrationJson(m),
       stages: m.stages,
       objects: objects.map((o) => ({
+        // The id names the object in /objects/:objectId/rerun and /reruns.
+        id: o.id,
         schema: o.schema,
         name: o.name,
         kind: o.kind,
