@@ -195,6 +195,45 @@ describe("re-running one object", { timeout: 300_000 }, () => {
     }
   });
 
+  it("the worker fails a re-run that exceeds its time limit (JOB2001) and one whose worker stopped (JOB2002); the object is untouched, both audited", async () => {
+    const target = byName(original, "vXml");
+    const before = byName(await rows(t.db, migrationId), "vXml");
+    // A re-run left running by a worker that died an hour ago.
+    const orphan = await requestObjectRerun({ database: t.handle }, { orgId, userId, migrationId, objectId: target.id, kind: "validate" });
+    const orphanId = (orphan as { run: { id: string } }).run.id;
+    await t.db.execute(sql`update migration_object_runs set status = 'running', started_at = now() - interval '1 hour', updated_at = now() - interval '1 hour' where id = ${orphanId}`);
+    const jobs = await startJobs({
+      database: t.handle,
+      logger,
+      run: async () => ({ status: "completed" }),
+      // Never returns by itself: only the time limit ends it.
+      executeRerun: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true })),
+      options: { pollMs: 50, heartbeatMs: 50, sweepMs: 100, staleMs: 2000, runTimeoutMs: 300 },
+    });
+    try {
+      const ended = (id: string) =>
+        waitFor(`re-run ${id} to end`, async () => {
+          const [r] = await t.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.id, id));
+          return r && r.status !== "queued" && r.status !== "running" ? r : undefined;
+        });
+      expect((await ended(orphanId)).error).toMatch(/^JOB2002: the worker running this re-run stopped/);
+      const slow = await requestObjectRerun({ database: t.handle }, { orgId, userId, migrationId, objectId: target.id, kind: "translate" });
+      const slowId = (slow as { run: { id: string } }).run.id;
+      const r = await ended(slowId);
+      expect(r.status).toBe("failed");
+      expect(r.error).toMatch(/^JOB2001: the re-run did not finish within 0 s and was stopped; nothing was changed/);
+      expect(plain(byName(await rows(t.db, migrationId), "vXml"))).toEqual(plain(before));
+      const audited = await waitFor("both failures audited", async () => {
+        const res = await t.db.execute(sql`select details->>'rerunId' as id from audit_logs where event_type = 'migration.object_rerun_failed' and details->>'rerunId' in (${orphanId}, ${slowId})`);
+        const ids = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows).map((x) => (x as { id: string }).id);
+        return ids.length === 2 ? ids : undefined;
+      });
+      expect(audited.sort()).toEqual([orphanId, slowId].sort());
+    } finally {
+      await jobs.stop();
+    }
+  });
+
   describe("rebuild of a run that used a model: the rebuild agent is asked again", () => {
     const useModel = () => t.db.execute(sql`update migrations set report = jsonb_set(report, '{agents,modelCalls}', '2') where id = ${migrationId}`);
     const rebuild = async (router: ReturnType<typeof scriptedRouter>) => {
