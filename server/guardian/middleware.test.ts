@@ -78,7 +78,7 @@ describe("scanInputs", () => {
 
   it("never scans SQL fields or secrets", () => {
     const attack = "x'; drop table users; --<script>alert(1)</script>";
-    for (const name of ["sql", "modelSql", "source.definition", "tsql", "password", "newPassword", "source.password", "apiKey", "token", "clientSecret"]) {
+    for (const name of ["sql", "modelSql", "source.definition", "tsql", "modelfile", "password", "newPassword", "source.password", "apiKey", "token", "clientSecret"]) {
       expect(isExcludedField(name), name).toBe(true);
       expect(scanInputs([q(name, attack)]), name).toEqual([]);
     }

@@ -69,6 +69,8 @@ export interface InputDetection {
 
 /** Fields that hold SQL by design (their content is checked elsewhere: the translator, the output guard). */
 const SQL_FIELD = /(?:^|[._-])(?:sql|tsql|t_sql|definition|script)$|[a-z]Sql$/i;
+/** Files by design, given whole by an admin: an Ollama Modelfile (`PARAMETER stop "<|im_end|>"`) is checked by its own parser. */
+const FILE_FIELD = /^modelfile$/i;
 /** Secrets: never scanned, never logged. */
 const SECRET_FIELD = /pass(?:word|phrase)?|secret|token|api_?key|^key$|credential|authorization|cookie/i;
 /** Headers attackers use as injection carriers that the app (or its logs) may read. */
@@ -116,7 +118,7 @@ const SECRET_COOKIE = /sess|csrf|xsrf|jwt|saml|(?:^|[._-])sid$|auth/i;
 
 export function isExcludedField(name: string): boolean {
   const leaf = (name.split(".").filter((p) => !/^\d+$/.test(p)).pop() ?? name).replace(/^@/, "");
-  return SQL_FIELD.test(leaf) || SECRET_FIELD.test(leaf) || SECRET_FIELD.test(name);
+  return SQL_FIELD.test(leaf) || FILE_FIELD.test(leaf) || SECRET_FIELD.test(leaf) || SECRET_FIELD.test(name);
 }
 
 type ScanMode = "skip" | "full" | "crs";
