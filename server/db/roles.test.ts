@@ -22,6 +22,19 @@ import { checkRoleSplit, ownerDbFor, RoleSplitError, warnIfApplicationOwnsAuditL
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 
+/** Revokes what `roles` hold in the database at `url` (DROP OWNED BY), so that the roles can be dropped while the database is kept. */
+async function dropOwnedIn(url: string, roles: string[]): Promise<void> {
+  const c = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    for (const r of roles) {
+      const exists = await c`select 1 from pg_roles where rolname = ${r}`;
+      if (exists.length) await c.unsafe(`drop owned by "${r}"`);
+    }
+  } finally {
+    await c.end({ timeout: 5 });
+  }
+}
+
 /** A pino logger whose lines are kept, to read what start-up warned about. */
 function capturingLogger() {
   const lines: { level: number; msg: string; raw: string }[] = [];
@@ -127,6 +140,8 @@ describe.skipIf(!adminUrl)("the application on a role that does not own the sche
     else process.env.DATABASE_URL = savedDatabaseUrl;
     await app?.end({ timeout: 5 });
     await server?.close();
+    // A kept test database (KEEP_TEST_DATABASES=1) still holds the grants to the role: revoke them there first.
+    if (testDb?.url) await dropOwnedIn(testDb.url, [appRole, superRole]);
     await testDb?.dispose();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     const a = admin();
@@ -376,6 +391,7 @@ describe.skipIf(!adminUrl)("servers starting together with DATABASE_OWNER_URL", 
       for (const s of started) if (s.status === "fulfilled") await s.value.close();
       expect(started.map((s) => (s.status === "rejected" ? String(s.reason) : "ok"))).toEqual(["ok", "ok", "ok"]);
     } finally {
+      if (testDb.url) await dropOwnedIn(testDb.url, [role]);
       await testDb.dispose();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
       await a.unsafe(`drop role if exists "${role}"`);
