@@ -502,6 +502,12 @@ describe("path, cookies, numbers (scanInputs)", () => {
     expect(value[0]!.rules).toContain("crs:941100");
     const name = scanInputs(cookieInputs("1' union select name from users--=1"));
     expect(name.map((d) => [d.kind, d.location])).toEqual([["sqli", "cookie"]]);
+    // A credential-named cookie's value is left out, never its name (nor a query or JSON name that says "token" or "sql").
+    expect(scanInputs(cookieInputs("csrftoken<script>alert(1)</script>=1")).map((d) => [d.kind, d.location])).toEqual([["xss", "cookie"]]);
+    expect(scanInputs(cookieInputs("auth_key' union select password from users--=1")).map((d) => [d.kind, d.location])).toEqual([["sqli", "cookie"]]);
+    const named = (name: string) => scanInputs([{ location: "query", name, value: name, isName: true }]).map((d) => d.kind);
+    expect(named("token<script>alert(1)</script>")).toEqual(["xss"]);
+    expect(named("x_sql' union select password from users--")).toEqual(["sqli"]);
     // A rule that targets cookie names and values but not the own detectors' verdict: an overflow probe as a name.
     expect(scanInputs(cookieInputs("4294967295=1")).flatMap((d) => d.rules)).toEqual(["crs:942220"]);
   });

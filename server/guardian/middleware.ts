@@ -125,7 +125,9 @@ type ScanMode = "skip" | "full" | "crs";
 
 /** How an input is scanned: not at all (excluded field, too short, one plain word), by the CRS rules only (a number-like word), or fully. */
 function scanMode(input: RequestInput): ScanMode {
-  if (input.location !== "path" && isExcludedField(input.name)) return "skip";
+  // The exclusions are about a field's VALUE (SQL by design, a secret): its name itself is always
+  // checked, else a name that merely contains "token" or "sql" would carry any payload unscanned.
+  if (input.location !== "path" && !input.isName && isExcludedField(input.name)) return "skip";
   const v = input.value;
   if (v.length < 2) return "skip";
   if (!PLAIN_TOKEN.test(v)) return "full";
