@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { TEST_PASSWORD, withTestApp } from "../../test/support/app.ts";
+import { TEST_PASSWORD, withTestApp, type TestApp } from "../../test/support/app.ts";
 import { sessionCookieName } from "../auth/middleware.ts";
 import { testConfig } from "../config.ts";
 import { auditLogs } from "../db/schema/audit.ts";
@@ -304,20 +304,26 @@ describe("guardInputs through the app", () => {
   });
 });
 
+/** A small app with the context the middleware reads (no session, no routes of the product) and the API's error answers. */
+function bareApp(t: TestApp): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set("deps", { config: t.config, database: t.testDb.handle, logger: createLogger("silent"), clock: () => new Date(), rateLimits: { auth: { max: 1, windowMs: 1 }, api: { max: 1, windowMs: 1 } } });
+    c.set("db", t.testDb.db);
+    c.set("log", createLogger("silent"));
+    c.set("principal", undefined);
+    await next();
+  });
+  app.onError((err, c) => (err instanceof ApiError ? c.json(err.body(), err.status) : c.json({ error: String(err) }, 500)));
+  return app;
+}
+
 describe("guardInputs and uploads", () => {
   const t = withTestApp();
 
   // A small app with the middleware in front of a handler that reads the multipart body itself, as the upload routes do.
   function uploadApp() {
-    const app = new Hono<AppEnv>();
-    app.use(async (c, next) => {
-      c.set("deps", { config: t.config, database: t.testDb.handle, logger: createLogger("silent"), clock: () => new Date(), rateLimits: { auth: { max: 1, windowMs: 1 }, api: { max: 1, windowMs: 1 } } });
-      c.set("db", t.testDb.db);
-      c.set("log", createLogger("silent"));
-      c.set("principal", undefined);
-      await next();
-    });
-    app.onError((err, c) => (err instanceof ApiError ? c.json(err.body(), err.status) : c.json({ error: String(err) }, 500)));
+    const app = bareApp(t);
     app.post("/small-upload", guardInputs({ parseLargeMultipart: true }), async (c) => {
       const body = await c.req.parseBody({ all: true });
       const file = body["files"] as File;
@@ -615,15 +621,7 @@ describe("guardInputs: XML bodies and collection limits", () => {
   const t = withTestApp();
 
   function xmlApp() {
-    const app = new Hono<AppEnv>();
-    app.use(async (c, next) => {
-      c.set("deps", { config: t.config, database: t.testDb.handle, logger: createLogger("silent"), clock: () => new Date(), rateLimits: { auth: { max: 1, windowMs: 1 }, api: { max: 1, windowMs: 1 } } });
-      c.set("db", t.testDb.db);
-      c.set("log", createLogger("silent"));
-      c.set("principal", undefined);
-      await next();
-    });
-    app.onError((err, c) => (err instanceof ApiError ? c.json(err.body(), err.status) : c.json({ error: String(err) }, 500)));
+    const app = bareApp(t);
     app.post("/in", guardInputs(), async (c) => c.json({ body: await c.req.text() }));
     return app;
   }
