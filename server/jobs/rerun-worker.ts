@@ -167,7 +167,12 @@ export class RerunWorker {
       await this.deps.queue.completeRerun(job.id, { status: "completed" });
     } catch (err) {
       const timedOut = ac.signal.aborted && (ac.signal.reason as Error | undefined)?.message === "timeout";
-      const message = timedOut ? `JOB2001: the re-run did not finish within ${Math.round(o.timeoutMs / 1000)} s and was stopped; nothing was changed` : messageOf(err);
+      // Stopped by shutdown (stop()): whatever the interrupted step threw (an AbortError of the validator, of fetch…), it is JOB2003.
+      const message = timedOut
+        ? `JOB2001: the re-run did not finish within ${Math.round(o.timeoutMs / 1000)} s and was stopped; nothing was changed`
+        : ac.signal.aborted && !(err instanceof RerunError)
+          ? "JOB2003: the re-run was stopped before it finished (the server shut down); nothing was changed, request it again"
+          : messageOf(err);
       if (!(err instanceof RerunError)) log.warn({ err }, "object re-run failed");
       if (await failObjectRerun(this.db, run, message)) await this.audit(run, "failed", { error: message });
       await this.deps.queue.completeRerun(job.id, { status: "failed" }).catch(() => {});

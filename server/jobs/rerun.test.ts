@@ -234,6 +234,36 @@ describe("re-running one object", { timeout: 300_000 }, () => {
     }
   });
 
+  it("a re-run stopped by shutdown fails with JOB2003 whatever its interrupted step threw; the object is untouched", async () => {
+    const target = byName(original, "vXml");
+    const before = byName(await rows(t.db, migrationId), "vXml");
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const jobs = await startJobs({
+      database: t.handle,
+      logger,
+      run: async () => ({ status: "completed" }),
+      // Rejects as a validator or fetch does on abort: a plain error, not a RerunError.
+      executeRerun: (ctx) =>
+        new Promise((_, reject) => {
+          ctx.signal.addEventListener("abort", () => reject(new Error("This operation was aborted")), { once: true });
+          started();
+        }),
+      options: { pollMs: 50, heartbeatMs: 50, sweepMs: 100, staleMs: 5000 },
+    });
+    const req = await requestObjectRerun({ database: t.handle }, { orgId, userId, migrationId, objectId: target.id, kind: "validate" });
+    const id = (req as { run: { id: string } }).run.id;
+    try {
+      await running;
+    } finally {
+      await jobs.stop();
+    }
+    const [r] = await t.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.id, id));
+    expect(r!.status).toBe("failed");
+    expect(r!.error).toMatch(/^JOB2003: the re-run was stopped before it finished/);
+    expect(plain(byName(await rows(t.db, migrationId), "vXml"))).toEqual(plain(before));
+  });
+
   describe("rebuild of a run that used a model: the rebuild agent is asked again", () => {
     const useModel = () => t.db.execute(sql`update migrations set report = jsonb_set(report, '{agents,modelCalls}', '2') where id = ${migrationId}`);
     const rebuild = async (router: ReturnType<typeof scriptedRouter>) => {
