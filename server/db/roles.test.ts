@@ -370,6 +370,36 @@ describe.skipIf(!adminUrl)("the application on a role that does not own the sche
   }, 60_000);
 });
 
+describe.skipIf(!adminUrl)("the CLI's database first on a fresh database (DATABASE_OWNER_URL)", () => {
+  it("migrates through the owner and grants the app role, which then reads the tables; refuses an apparent split", async () => {
+    const role = `dm_app_${randomBytes(5).toString("hex")}`;
+    const a = postgres(adminUrl!, { max: 1, onnotice: () => {} });
+    await a.unsafe(`create role "${role}" login`);
+    const testDb = await createTestDb({ migrate: false });
+    const appUrl = new URL(testDb.url!);
+    appUrl.username = role;
+    const dataDir = mkdtempSync(path.join(tmpdir(), "dm-roles-cli-"));
+    try {
+      const { openAppDatabase } = await import("../finetune/cli.ts");
+      const opened = await openAppDatabase({ DATABASE_URL: appUrl.toString(), DATABASE_OWNER_URL: testDb.url!, DATA_DIR: dataDir });
+      if (typeof opened === "string") throw new Error(opened);
+      try {
+        const [n] = await queryRows<{ n: number }>(opened.handle.db, sql`select count(*)::int as n from organizations`);
+        expect(n!.n).toBe(0);
+      } finally {
+        await opened.handle.close();
+      }
+      await expect(openAppDatabase({ DATABASE_URL: testDb.url!, DATABASE_OWNER_URL: testDb.url!, DATA_DIR: dataDir })).rejects.toThrow(/both log in as/);
+    } finally {
+      if (testDb.url) await dropOwnedIn(testDb.url, [role]);
+      await testDb.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+      await a.unsafe(`drop role if exists "${role}"`);
+      await a.end({ timeout: 5 });
+    }
+  }, 120_000);
+});
+
 describe.skipIf(!adminUrl)("servers starting together with DATABASE_OWNER_URL", () => {
   it("all start on a fresh database (migrations, library schemas and grants take turns)", async () => {
     const role = `dm_app_${randomBytes(5).toString("hex")}`;

@@ -3,7 +3,7 @@
 import { loadConfig, ConfigError, type Config } from "../config.ts";
 import { databaseLocation, DatabaseLockedError, openDatabase, type DatabaseHandle, type Db } from "../db/client.ts";
 import { migrateDatabase } from "../db/migrate.ts";
-import { openOwnerDatabase } from "../db/roles.ts";
+import { checkRoleSplit, grantApplicationRole, openOwnerDatabase } from "../db/roles.ts";
 import { organizations } from "../db/schema/organizations.ts";
 import { eq } from "drizzle-orm";
 
@@ -28,6 +28,9 @@ export async function openAppDatabase(env: NodeJS.ProcessEnv = process.env): Pro
       const owner = await openOwnerDatabase(config.databaseOwnerUrl);
       try {
         await migrateDatabase(owner);
+        // As at server start: the split is checked, and tables a new migration added are granted
+        // (else the CLI, first after an upgrade or on a fresh database, meets "permission denied").
+        await grantApplicationRole(owner.db, await checkRoleSplit(handle.db, owner.db));
       } finally {
         await owner.close();
       }
