@@ -305,8 +305,56 @@ function xmlStrings(node: unknown, path: string, out: RequestInput[], depth = 0)
   }
 }
 
-// The internal subset runs to its first ']' (linear: no alternation to backtrack through).
-const DOCTYPE = /<!DOCTYPE[^[>]*(?:\[[^\]]*\][^>]*)?>/i;
+/**
+ * The text without its first DOCTYPE declaration: `<!DOCTYPE` up to the first '[' or '>'; after a
+ * '[' the internal subset runs to its first ']' and the declaration to the next '>'. As the regular
+ * expression /<!DOCTYPE[^[>]*(?:\[[^\]]*\][^>]*)?>/i, in linear time: that expression, tried at
+ * each of many unterminated `<!DOCTYPE`s, rescans to the end of the body from each one (quadratic
+ * in the body's size, seconds of CPU for a few hundred KiB).
+ */
+export function stripFirstDoctype(text: string): string {
+  const head = /<!DOCTYPE/gi;
+  const lastBracket = text.lastIndexOf("]");
+  const lastGt = text.lastIndexOf(">");
+  let subsetFails = false;
+  for (let m = head.exec(text); m; m = head.exec(text)) {
+    const start = m.index;
+    let i = start + m[0].length;
+    while (i < text.length && text[i] !== "[" && text[i] !== ">") i++;
+    // No '[' or '>' after this one: none after any later one either.
+    if (i >= text.length) return text;
+    if (text[i] === ">") return text.slice(0, start) + text.slice(i + 1);
+    if (!subsetFails && i < lastBracket) {
+      const close = text.indexOf("]", i + 1);
+      if (close < lastGt) return text.slice(0, start) + text.slice(text.indexOf(">", close + 1) + 1);
+      // No '>' after this subset's first ']': no later subset can end either (a later '>' before a '[' still can).
+      subsetFails = true;
+    }
+    // A later start before i meets the same '[': only one past it can match.
+    head.lastIndex = Math.max(start + 1, i - m[0].length + 1);
+  }
+  return text;
+}
+
+/**
+ * Every `open … close` section of `text` (the first `close` after each `open`), as the lazy
+ * expression /open([\s\S]*?)close/g finds them, in linear time (see stripFirstDoctype): `inner` is
+ * each section's content, and the text with each section replaced by `replacement` is returned.
+ */
+export function splitSections(text: string, open: string, close: string, replacement: string): { inner: string[]; rest: string } {
+  const inner: string[] = [];
+  let rest = "";
+  let from = 0;
+  for (let at = text.indexOf(open); at >= 0; at = text.indexOf(open, from)) {
+    const end = text.indexOf(close, at + open.length);
+    // No `close` after this `open`: none after a later one either; the rest stays as it is.
+    if (end < 0) break;
+    inner.push(text.slice(at + open.length, end));
+    rest += text.slice(from, at) + replacement;
+    from = end + close.length;
+  }
+  return { inner, rest: rest + text.slice(from) };
+}
 
 /**
  * An XML body's text and attribute values. The parser refuses some documents a handler's parser
@@ -316,7 +364,7 @@ const DOCTYPE = /<!DOCTYPE[^[>]*(?:\[[^\]]*\][^>]*)?>/i;
  */
 function xmlInputs(text: string, out: RequestInput[]): void {
   const start = out.length;
-  for (const doc of [text, text.replace(DOCTYPE, "")]) {
+  for (const doc of [text, stripFirstDoctype(text)]) {
     try {
       xmlStrings(xmlParser.parse(doc), "", out);
       return;
@@ -324,11 +372,12 @@ function xmlInputs(text: string, out: RequestInput[]): void {
       out.length = start;
     }
   }
-  const lenient = ">" + text.replace(/<!--[\s\S]*?-->/g, "");
+  const lenient = ">" + splitSections(text, "<!--", "-->", "").rest;
+  const cdata = splitSections(lenient, "<![CDATA[", "]]>", "<>");
   const values = [
-    ...[...lenient.matchAll(/<!\[CDATA\[([\s\S]*?)\]\]>/g)].map((m) => m[1]!),
+    ...cdata.inner,
     ...[...lenient.matchAll(/\s[^\s=<>]+\s*=\s*(?:"([^"]*)"|'([^']*)')/g)].map((m) => m[1] ?? m[2]!),
-    ...[...lenient.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "<>").matchAll(/>([^<]+)/g)].map((m) => m[1]!),
+    ...[...cdata.rest.matchAll(/>([^<]+)/g)].map((m) => m[1]!),
   ];
   for (const v of values) {
     if (out.length > MAX_COLLECTED) {
