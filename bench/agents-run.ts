@@ -4,8 +4,8 @@
 //   DATAMIGRATE_CORPUS=/work/corpus npx tsx bench/agents-run.ts [name] [--validation-url URL] [--runs N]
 // Names as in test/convert/corpus.ts (default adventureworks-oltp). The app database is an
 // in-memory PGlite; validation runs on an embedded PGlite in a worker unless --validation-url.
-import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { sqlUpload } from "./sql-upload.ts";
 import { eq } from "drizzle-orm";
 import { pino } from "pino";
 import { CORPUS_DATABASES } from "../test/convert/corpus.ts";
@@ -31,26 +31,11 @@ const runs = Number(opt("--runs") ?? "1");
 const rel = CORPUS_DATABASES[name];
 if (!rel) throw new Error(`unknown database ${name}; one of ${Object.keys(CORPUS_DATABASES).join(", ")}`);
 
-/** The inputs as one upload: a single .sql file, or every .sql of a folder concatenated with GO. */
-function upload(p: string): Buffer {
-  if (statSync(p).isFile()) return readFileSync(p);
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const f = path.join(d, e.name);
-      if (e.isDirectory()) walk(f);
-      else if (e.name.toLowerCase().endsWith(".sql")) files.push(f);
-    }
-  };
-  walk(p);
-  return Buffer.from(files.sort().map((f) => readFileSync(f, "utf8")).join("\nGO\n"));
-}
-
 const log = pino({ level: "silent" });
 for (let run = 1; run <= runs; run++) {
   const handle = await openDatabase({ kind: "pglite-memory" });
   await migrateDatabase(handle);
-  const sql = upload(path.join(root, rel[0]!));
+  const sql = sqlUpload(path.join(root, rel[0]!));
   const { orgId, migrationId } = await createRunFixture(handle.db, { sql, filename: `${name}.sql`, config: {} });
   const started = performance.now();
   const r = await runMigration({ db: handle.db, orgId, migrationId, signal: new AbortController().signal, log, ...(validationUrl ? { validationDatabaseUrl: validationUrl } : {}) });

@@ -6,8 +6,9 @@
 // Default source: the shop fixture (server/agents/fixtures/shop.sql). A folder's .sql files are
 // concatenated with GO (an SSDT project such as test/fixtures/shop-ssdt). The app database is an
 // in-memory PGlite; validation runs on an embedded PGlite in a worker unless --validation-url.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
+import { sqlUpload } from "./sql-upload.ts";
 import { fileURLToPath } from "node:url";
 import { and, eq } from "drizzle-orm";
 import { pino } from "pino";
@@ -31,25 +32,11 @@ const validationUrl = opt("--validation-url");
 const runs = Number(opt("--runs") ?? "3");
 const wanted = opt("--object");
 
-function upload(p: string): Buffer {
-  if (statSync(p).isFile()) return readFileSync(p);
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const f = path.join(d, e.name);
-      if (e.isDirectory()) walk(f);
-      else if (e.name.toLowerCase().endsWith(".sql")) files.push(f);
-    }
-  };
-  walk(p);
-  return Buffer.from(files.sort().map((f) => readFileSync(f, "utf8")).join("\nGO\n"));
-}
-
 const log = pino({ level: "silent" });
 const handle = await openDatabase({ kind: "pglite-memory" });
 await migrateDatabase(handle);
 const db = handle.db;
-const { orgId, migrationId } = await createRunFixture(db, { sql: upload(source), filename: `${path.basename(source)}${statSync(source).isFile() ? "" : ".sql"}`, config: {} });
+const { orgId, migrationId } = await createRunFixture(db, { sql: sqlUpload(source), filename: `${path.basename(source)}${statSync(source).isFile() ? "" : ".sql"}`, config: {} });
 const v = validationUrl ? { validationDatabaseUrl: validationUrl } : {};
 const t0 = performance.now();
 const r = await runMigration({ db, orgId, migrationId, signal: new AbortController().signal, log, ...v });
