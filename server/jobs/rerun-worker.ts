@@ -46,7 +46,9 @@ export class RerunWorker {
   private busy = false;
   private rewake = false;
   private stopping = false;
-  private current: { id: string; abort: AbortController; done: Promise<void> } | undefined;
+  private current: { id: string; abort: AbortController } | undefined;
+  /** The fetch loop of wake(), while it runs: stop() waits for it (a job it fetched as stop() began is not taken). */
+  private loop: Promise<void> | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -70,7 +72,7 @@ export class RerunWorker {
       return;
     }
     this.busy = true;
-    void (async () => {
+    this.loop = (async () => {
       try {
         do {
           this.rewake = false;
@@ -93,11 +95,9 @@ export class RerunWorker {
     this.stopping = true;
     clearInterval(this.pollTimer);
     clearInterval(this.sweepTimer);
-    const c = this.current;
-    if (c) {
-      c.abort.abort(new Error("shutdown"));
-      await c.done.catch(() => {});
-    }
+    this.current?.abort.abort(new Error("shutdown"));
+    // take() ends within the loop: an aborted re-run is failed (JOB2003), a job fetched meanwhile is not taken.
+    await this.loop;
   }
 
   /** Sends jobs for queued re-runs that have none; fails those whose worker stopped. */
@@ -133,15 +133,17 @@ export class RerunWorker {
       await this.deps.queue.completeRerun(job.id, { dropped: "malformed" });
       return;
     }
+    // Stopping: the re-run stays queued, its job is left to expire; the next start's sweep sends it again.
+    if (this.stopping) return;
     const run = await claimObjectRerun(this.db, rerunId, orgId);
     if (!run) {
       await this.deps.queue.completeRerun(job.id, { dropped: "not queued" });
       return;
     }
     const ac = new AbortController();
-    let release!: () => void;
-    const done = new Promise<void>((r) => (release = r));
-    this.current = { id: run.id, abort: ac, done };
+    this.current = { id: run.id, abort: ac };
+    // stop() began while the re-run was being claimed: it ends at once (JOB2003).
+    if (this.stopping) ac.abort(new Error("shutdown"));
     const log = this.log.child({ rerunId: run.id, migrationId: run.migrationId });
     const o = this.deps.options;
     const timeout = setTimeout(() => ac.abort(new Error("timeout")), o.timeoutMs);
@@ -180,7 +182,6 @@ export class RerunWorker {
       clearTimeout(timeout);
       clearInterval(beat);
       this.current = undefined;
-      release();
     }
   }
 }

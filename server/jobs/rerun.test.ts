@@ -10,6 +10,8 @@ import type { Db } from "../db/client.ts";
 import { migrationFiles, migrationModels, migrationObjectRuns, migrations, type MigrationModel } from "../db/schema/migrations.ts";
 import { createLogger } from "../log.ts";
 import { startJobs } from "./index.ts";
+import type { JobQueue } from "./queue.ts";
+import { RerunWorker } from "./rerun-worker.ts";
 import { loadWorkspace } from "../agents/workspace.ts";
 import { claimObjectRerun, requestObjectRerun, RerunError } from "./rerun.ts";
 import { executeObjectRerun, projectFor, scopeToProject } from "./rerun-run.ts";
@@ -262,6 +264,46 @@ describe("re-running one object", { timeout: 300_000 }, () => {
     expect(r!.status).toBe("failed");
     expect(r!.error).toMatch(/^JOB2003: the re-run was stopped before it finished/);
     expect(plain(byName(await rows(t.db, migrationId), "vXml"))).toEqual(plain(before));
+  });
+
+  it("a job fetched while the worker stops is not taken: stop() waits for the fetch, the re-run stays queued for the next start", async () => {
+    const target = byName(original, "vXml");
+    const req = await requestObjectRerun({ database: t.handle }, { orgId, userId, migrationId, objectId: target.id, kind: "translate" });
+    const id = (req as { run: { id: string } }).run.id;
+    let deliver!: (job: { id: string; data: { rerunId: string; orgId: string } } | undefined) => void;
+    const fetched = new Promise<{ id: string; data: { rerunId: string; orgId: string } } | undefined>((r) => (deliver = r));
+    let fetching!: () => void;
+    const asked = new Promise<void>((r) => (fetching = r));
+    let calls = 0;
+    const executed: string[] = [];
+    const queue = {
+      fetchRerun: () => (calls++ === 0 ? (fetching(), fetched) : Promise.resolve(undefined)),
+      completeRerun: async () => {},
+      sendRerun: async () => null,
+    } as unknown as JobQueue;
+    const worker = new RerunWorker({
+      database: t.handle,
+      logger,
+      queue,
+      options: { pollMs: 60_000, heartbeatMs: 60_000, staleMs: 60_000, sweepMs: 60_000, timeoutMs: 60_000 },
+      execute: async (_ctx, run) => {
+        executed.push(run.id);
+        throw new Error("not expected");
+      },
+    });
+    worker.wake();
+    await asked;
+    let stopped = false;
+    const stopping = worker.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 20));
+    // The fetch is still out: stop() has not returned yet.
+    expect(stopped).toBe(false);
+    deliver({ id: "job-1", data: { rerunId: id, orgId } });
+    await stopping;
+    expect(executed).toEqual([]);
+    const [r] = await t.db.select().from(migrationObjectRuns).where(eq(migrationObjectRuns.id, id));
+    expect(r!.status).toBe("queued");
+    await t.db.update(migrationObjectRuns).set({ status: "failed" }).where(eq(migrationObjectRuns.id, id));
   });
 
   describe("rebuild of a run that used a model: the rebuild agent is asked again", () => {
