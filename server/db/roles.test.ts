@@ -370,18 +370,32 @@ describe.skipIf(!adminUrl)("the application on a role that does not own the sche
   }, 60_000);
 });
 
+/** A fresh, unmigrated test database and a new login role for the app (no grants yet); both removed afterwards. */
+async function withFreshAppRole(fn: (x: { ownerUrl: string; appUrl: string; dataDir: () => string }) => Promise<void>): Promise<void> {
+  const role = `dm_app_${randomBytes(5).toString("hex")}`;
+  const a = postgres(adminUrl!, { max: 1, onnotice: () => {} });
+  await a.unsafe(`create role "${role}" login`);
+  const testDb = await createTestDb({ migrate: false });
+  const appUrl = new URL(testDb.url!);
+  appUrl.username = role;
+  const dirs: string[] = [];
+  try {
+    await fn({ ownerUrl: testDb.url!, appUrl: appUrl.toString(), dataDir: () => (dirs.push(mkdtempSync(path.join(tmpdir(), "dm-roles-fresh-"))), dirs.at(-1)!) });
+  } finally {
+    if (testDb.url) await dropOwnedIn(testDb.url, [role]);
+    await testDb.dispose();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await a.unsafe(`drop role if exists "${role}"`);
+    await a.end({ timeout: 5 });
+  }
+}
+
 describe.skipIf(!adminUrl)("the CLI's database first on a fresh database (DATABASE_OWNER_URL)", () => {
-  it("migrates through the owner and grants the app role, which then reads the tables; refuses an apparent split", async () => {
-    const role = `dm_app_${randomBytes(5).toString("hex")}`;
-    const a = postgres(adminUrl!, { max: 1, onnotice: () => {} });
-    await a.unsafe(`create role "${role}" login`);
-    const testDb = await createTestDb({ migrate: false });
-    const appUrl = new URL(testDb.url!);
-    appUrl.username = role;
-    const dataDir = mkdtempSync(path.join(tmpdir(), "dm-roles-cli-"));
-    try {
+  it("migrates through the owner and grants the app role, which then reads the tables; refuses an apparent split", () =>
+    withFreshAppRole(async ({ ownerUrl, appUrl, dataDir }) => {
       const { openAppDatabase } = await import("../finetune/cli.ts");
-      const opened = await openAppDatabase({ DATABASE_URL: appUrl.toString(), DATABASE_OWNER_URL: testDb.url!, DATA_DIR: dataDir });
+      const dir = dataDir();
+      const opened = await openAppDatabase({ DATABASE_URL: appUrl, DATABASE_OWNER_URL: ownerUrl, DATA_DIR: dir });
       if (typeof opened === "string") throw new Error(opened);
       try {
         const [n] = await queryRows<{ n: number }>(opened.handle.db, sql`select count(*)::int as n from organizations`);
@@ -389,43 +403,22 @@ describe.skipIf(!adminUrl)("the CLI's database first on a fresh database (DATABA
       } finally {
         await opened.handle.close();
       }
-      await expect(openAppDatabase({ DATABASE_URL: testDb.url!, DATABASE_OWNER_URL: testDb.url!, DATA_DIR: dataDir })).rejects.toThrow(/both log in as/);
-    } finally {
-      if (testDb.url) await dropOwnedIn(testDb.url, [role]);
-      await testDb.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
-      await a.unsafe(`drop role if exists "${role}"`);
-      await a.end({ timeout: 5 });
-    }
-  }, 120_000);
+      await expect(openAppDatabase({ DATABASE_URL: ownerUrl, DATABASE_OWNER_URL: ownerUrl, DATA_DIR: dir })).rejects.toThrow(/both log in as/);
+    }), 120_000);
 });
 
 describe.skipIf(!adminUrl)("servers starting together with DATABASE_OWNER_URL", () => {
-  it("all start on a fresh database (migrations, library schemas and grants take turns)", async () => {
-    const role = `dm_app_${randomBytes(5).toString("hex")}`;
-    const a = postgres(adminUrl!, { max: 1, onnotice: () => {} });
-    await a.unsafe(`create role "${role}" login`);
-    const testDb = await createTestDb({ migrate: false });
-    const appUrl = new URL(testDb.url!);
-    appUrl.username = role;
-    const dirs = Array.from({ length: 3 }, () => mkdtempSync(path.join(tmpdir(), "dm-roles-start-")));
-    try {
+  it("all start on a fresh database (migrations, library schemas and grants take turns)", () =>
+    withFreshAppRole(async ({ ownerUrl, appUrl, dataDir }) => {
       const started = await Promise.allSettled(
-        dirs.map((dataDir) =>
+        [dataDir(), dataDir(), dataDir()].map((dir) =>
           startServer({
-            config: testConfig({ port: 0, dataDir, databaseUrl: appUrl.toString(), databaseOwnerUrl: testDb.url, logLevel: "error" }),
+            config: testConfig({ port: 0, dataDir: dir, databaseUrl: appUrl, databaseOwnerUrl: ownerUrl, logLevel: "error" }),
             logger: createLogger("silent"),
           }),
         ),
       );
       for (const s of started) if (s.status === "fulfilled") await s.value.close();
       expect(started.map((s) => (s.status === "rejected" ? String(s.reason) : "ok"))).toEqual(["ok", "ok", "ok"]);
-    } finally {
-      if (testDb.url) await dropOwnedIn(testDb.url, [role]);
-      await testDb.dispose();
-      for (const d of dirs) rmSync(d, { recursive: true, force: true });
-      await a.unsafe(`drop role if exists "${role}"`);
-      await a.end({ timeout: 5 });
-    }
-  }, 120_000);
+    }), 120_000);
 });
