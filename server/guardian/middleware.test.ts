@@ -17,6 +17,7 @@ import {
   guardFields,
   guardInputs,
   isExcludedField,
+  MAX_GUARDED_BODY,
   MAX_SCANNED_VALUES,
   pathInputs,
   scanInputs,
@@ -661,6 +662,45 @@ describe("lenient XML reading in linear time: the same result as the regular exp
 
 describe("guardInputs: XML bodies and collection limits", () => {
   const t = withTestApp();
+
+  it("reads JSON, XML and form bodies only up to MAX_GUARDED_BODY: a larger one is refused, not buffered whole (declared or streamed)", async () => {
+    const app = bareApp(t);
+    app.post("/in", guardInputs(), async (c) => c.json({ length: (await c.req.text()).length }));
+    const big = JSON.stringify({ note: "a".repeat(MAX_GUARDED_BODY) });
+    const declared = await app.request("/in", { method: "POST", headers: { "Content-Type": "application/json" }, body: big });
+    expect(declared.status).toBe(400);
+    expect(JSON.stringify(await declared.json())).toContain("more input than is checked");
+    // Streamed, with no Content-Length: read up to the limit, then refused.
+    const chunk = new TextEncoder().encode("a".repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode('{"note":"'));
+        if (sent > 2 * MAX_GUARDED_BODY) {
+          controller.enqueue(new TextEncoder().encode('"}'));
+          controller.close();
+          return;
+        }
+        controller.enqueue(chunk);
+        sent += chunk.byteLength;
+      },
+    });
+    const streamed = await app.request("/in", { method: "POST", headers: { "Content-Type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
+    expect(streamed.status).toBe(400);
+    // …having read about the limit, not the whole stream (2 MiB and more)
+    expect(sent).toBeLessThan(MAX_GUARDED_BODY + 4 * chunk.byteLength);
+    const form = await app.request("/in", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `note=${"a".repeat(MAX_GUARDED_BODY)}` });
+    expect(form.status).toBe(400);
+    // Below the limit: scanned (an attack at the very end is found), and a clean body reaches the handler intact.
+    const tail = await app.request("/in", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ note: "b ".repeat(40_000), q: "1' union select password from users--" }) });
+    expect(tail.status).toBe(400);
+    const clean = JSON.stringify({ note: "b ".repeat(40_000) });
+    const ok = await app.request("/in", { method: "POST", headers: { "Content-Type": "application/json" }, body: clean });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as Json).length).toBe(clean.length);
+    const okForm = await app.request("/in", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "name=O%27Brien+sales&q=1%27+union+select+password+from+users--" });
+    expect(okForm.status).toBe(400);
+  });
 
   function xmlApp() {
     const app = bareApp(t);

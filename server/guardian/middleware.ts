@@ -397,6 +397,36 @@ export interface GuardInputsOptions {
  * The request's non-SQL inputs. Bodies are read from a clone of the request, so that route-level
  * body limits and handlers after this middleware read the original stream as if untouched.
  */
+/**
+ * JSON, XML and URL-encoded bodies are read (from a clone) up to this size. The routes' own limits
+ * are smaller (API 64 KiB, pages 16 KiB) except where a route takes uploads, whose bodies are
+ * multipart; a larger body of these types is refused as past the scan limit rather than buffered whole.
+ */
+export const MAX_GUARDED_BODY = 1024 * 1024;
+
+/** The body of a clone of `req` as text, or null when it is longer than `max` bytes (read no further). */
+async function boundedText(req: Request, max: number): Promise<string | null> {
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > max) return null;
+  const body = req.clone().body;
+  if (!body) return "";
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.byteLength;
+    if (n > max) {
+      // Not awaited: a tee branch's cancel settles only when the other branch (the original, left for the handler) is cancelled too.
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 export async function collectInputs(c: AppContext, options: GuardInputsOptions = {}): Promise<RequestInput[]> {
   const url = new URL(c.req.url);
   const inputs: RequestInput[] = pathInputs(url.pathname);
@@ -412,16 +442,23 @@ export async function collectInputs(c: AppContext, options: GuardInputsOptions =
   }
   if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return inputs;
   const type = c.req.header("content-type") ?? "";
-  if (/^application\/json\s*(;|$)/i.test(type)) {
+  const urlEncoded = /^application\/x-www-form-urlencoded\s*(;|$)/i.test(type);
+  const json = /^application\/json\s*(;|$)/i.test(type);
+  const xml = !json && XML_TYPE.test(type);
+  // Read from a clone: the original stream stays unread for the body limits and handlers that follow.
+  const text = json || xml || urlEncoded ? await boundedText(c.req.raw, MAX_GUARDED_BODY) : "";
+  if (text === null) {
+    overflowed(inputs, json ? "json" : xml ? "xml" : "form", "(body)");
+    return inputs;
+  }
+  if (json) {
     try {
-      // A clone: the original stream stays unread for the body limits and handlers that follow.
-      jsonStrings(JSON.parse(await c.req.raw.clone().text()), "", inputs);
+      jsonStrings(JSON.parse(text), "", inputs);
     } catch {
       // Not JSON: the handler answers with its own, precise, error.
     }
-  } else if (XML_TYPE.test(type)) {
+  } else if (xml) {
     try {
-      const text = await c.req.raw.clone().text();
       xmlInputs(text, inputs);
       // Internal entities are not expanded (above), but a handler's XML parser might: their replacement texts are checked as values.
       for (const m of text.matchAll(XML_INTERNAL_ENTITY)) {
@@ -431,10 +468,14 @@ export async function collectInputs(c: AppContext, options: GuardInputsOptions =
     } catch {
       // Malformed XML: the handler answers.
     }
-  } else if (/^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i.test(type)) {
-    const multipart = /^multipart\//i.test(type);
+  } else if (urlEncoded) {
+    for (const [name, x] of new URLSearchParams(text)) {
+      inputs.push({ location: "form", name, value: name, isName: true });
+      inputs.push({ location: "form", name, value: x });
+    }
+  } else if (/^multipart\/form-data\s*(;|$)/i.test(type)) {
     const length = Number(c.req.header("content-length") ?? NaN);
-    if (multipart && !options.parseLargeMultipart && !(length <= MULTIPART_SCAN_LIMIT)) return inputs;
+    if (!options.parseLargeMultipart && !(length <= MULTIPART_SCAN_LIMIT)) return inputs;
     try {
       const body = await c.req.raw.clone().formData();
       for (const [name, x] of body.entries()) {
