@@ -422,3 +422,29 @@ describe.skipIf(!adminUrl)("servers starting together with DATABASE_OWNER_URL", 
       expect(started.map((s) => (s.status === "rejected" ? String(s.reason) : "ok"))).toEqual(["ok", "ok", "ok"]);
     }), 120_000);
 });
+
+describe.skipIf(!adminUrl)("CREATE on the schema (PUBLIC has it before Postgres 15)", () => {
+  it("is taken from PUBLIC and the app role at start-up: the app role cannot add a function where the owner's audit functions look", () =>
+    withFreshAppRole(async ({ ownerUrl, appUrl, dataDir }) => {
+      // As on Postgres 14 and older (or a hand-made grant): everyone may create in the schema.
+      const owner = postgres(ownerUrl, { max: 1, onnotice: () => {} });
+      try {
+        await owner.unsafe("grant create on schema public to public");
+        const server = await startServer({
+          config: testConfig({ port: 0, dataDir: dataDir(), databaseUrl: appUrl, databaseOwnerUrl: ownerUrl, logLevel: "error" }),
+          logger: createLogger("silent"),
+        });
+        await server.close();
+        const app = postgres(appUrl, { max: 1, onnotice: () => {} });
+        try {
+          await expect(app.unsafe("create function public.audit_probe() returns int language sql as 'select 1'")).rejects.toMatchObject({ code: "42501" });
+        } finally {
+          await app.end({ timeout: 5 });
+        }
+        const [p] = await owner<{ ok: boolean }[]>`select has_schema_privilege('public', 'public', 'CREATE') as ok`;
+        expect(p!.ok).toBe(false);
+      } finally {
+        await owner.end({ timeout: 5 });
+      }
+    }), 120_000);
+});

@@ -137,6 +137,23 @@ export async function grantApplicationRole(owner: Db, appRole: string): Promise<
     await run(`grant usage, select on all sequences in schema ${main} to ${app}`);
     // Functions are executable by PUBLIC unless revoked: these two are the owner's only.
     await run(`revoke execute on function audit_prune(uuid, timestamptz), audit_pseudonymise(uuid, uuid, text) from public, ${app}`);
+    // Before Postgres 15, PUBLIC may CREATE in schema public: the app role could then add functions
+    // where the owner-run audit functions resolve names. Taken away (needs the schema's owner or a superuser).
+    const canCreate = async () =>
+      (await queryRows<{ ok: boolean }>(t, sql`select has_schema_privilege(${appRole}, current_schema(), 'CREATE') as ok`))[0]?.ok === true;
+    if (await canCreate()) {
+      try {
+        await t.transaction(async (sp) => {
+          await (sp as unknown as Db).execute(sql.raw(`revoke create on schema ${main} from public, ${app}`));
+        });
+      } catch {
+        // not the schema's owner: said below
+      }
+      if (await canCreate())
+        throw new RoleSplitError(
+          `the application's role "${appRole}" may create objects in schema ${s.schema} (CREATE granted to it or to PUBLIC), and the owner's role could not revoke it: as the schema's owner run REVOKE CREATE ON SCHEMA ${main} FROM PUBLIC, ${app}`,
+        );
+    }
     const present = await queryRows<{ nspname: string }>(t, sql`select nspname::text as nspname from pg_namespace where nspname in ('pgboss', 'langgraph')`);
     for (const { nspname } of present) {
       const sch = ident(nspname);
