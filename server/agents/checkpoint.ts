@@ -17,7 +17,7 @@ import {
   type PendingWrite,
 } from "@langchain/langgraph-checkpoint";
 import type { RunnableConfig } from "@langchain/core/runnables";
-import type { Db } from "../db/client.ts";
+import { queryRows, type Db } from "../db/client.ts";
 import { agentCheckpointWrites, agentCheckpoints } from "../db/schema/agents.ts";
 
 const b64 = (u: Uint8Array) => Buffer.from(u).toString("base64");
@@ -159,6 +159,14 @@ export async function openCheckpointer(db: Db, databaseUrl: string | undefined):
   if (databaseUrl && isPostgresDb(db)) {
     const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
     const saver = PostgresSaver.fromConnString(databaseUrl, { schema: "langgraph" });
+    // With DATABASE_OWNER_URL the schema's owner created these tables at start (server/db/roles.ts)
+    // and the application's role may not CREATE SCHEMA: setup() would only fail on it, leaving a
+    // "permission denied" in the server's log for every run.
+    const [own] = await queryRows<{ exists: boolean; create: boolean }>(
+      db,
+      sql`select exists (select 1 from pg_namespace where nspname = 'langgraph') as exists, has_database_privilege(current_database(), 'CREATE') as create`,
+    );
+    if (own?.exists && !own.create) return { saver, kind: "postgres", close: () => saver.end() };
     try {
       await saver.setup();
     } catch (err) {

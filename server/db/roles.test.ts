@@ -9,7 +9,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigError, loadConfig, testConfig } from "../config.ts";
 import { recordAudit } from "./queries/audit.ts";
 import { verifyAuditLog } from "../guardian/audit/verify.ts";
@@ -332,6 +332,22 @@ describe.skipIf(!adminUrl)("the application on a role that does not own the sche
     await app.unsafe(plans.locked("pgboss", plans.drop("pgboss", "0 seconds")));
     const [left] = await app`select count(*)::int as n from pgboss.archive`;
     expect(left!.n).toBe(0);
+  });
+
+  it("the app role's checkpointer does not try to create the langgraph schema the owner set up (no 'permission denied' per run)", async () => {
+    const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
+    const { openCheckpointer } = await import("../agents/checkpoint.ts");
+    const setup = vi.spyOn(PostgresSaver.prototype, "setup");
+    const handle = await openDatabase({ kind: "postgres", url: appUrl });
+    try {
+      const opened = await openCheckpointer(handle.db, appUrl);
+      await opened.close();
+      expect(opened.kind).toBe("postgres");
+      expect(setup).not.toHaveBeenCalled();
+    } finally {
+      setup.mockRestore();
+      await handle.close();
+    }
   });
 
   it("logged no permission error while serving, running the job, retention and erasure as the app role", () => {
