@@ -6,6 +6,7 @@
 import { XMLParser } from "fast-xml-parser";
 import { DEFAULT_PARANOIA_LEVEL } from "../server/guardian/detect/crs/index.ts";
 import { cookieInputs, pathInputs, scanInputs, type RequestInput } from "../server/guardian/middleware.ts";
+import { TYPICAL_REQUEST_INPUTS } from "./typical-request.ts";
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const row = (label: string, xs: number[], n = xs.length) => `| ${label} | ${pct(xs, 50).toFixed(3)} | ${pct(xs, 95).toFixed(3)} | ${n} |`;
@@ -22,15 +23,8 @@ function time(n: number, f: () => unknown): number[] {
 }
 
 const UUID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
-// bench/rate-limit.ts's typical request: a handful of short fields, a search term, two headers.
-const fields: RequestInput[] = [
-  { location: "json", name: "name", value: "Sales warehouse 2024" },
-  { location: "json", name: "description", value: "Monthly O'Brien sales, by region & product (EU + UK)" },
-  { location: "json", name: "target", value: "postgres" },
-  { location: "query", name: "q", value: "select customers 2024" },
-  { location: "header", name: "user-agent", value: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36" },
-  { location: "header", name: "referer", value: "https://datamigrate.example.com/dashboard?q=sales&page=2" },
-];
+// bench/rate-limit.ts's typical request.
+const fields: RequestInput[] = [...TYPICAL_REQUEST_INPUTS];
 const apiPath = pathInputs(`/api/v1/migrations/${UUID}/events`);
 const objectPath = pathInputs(`/migrations/${UUID}/objects/dbo.${encodeURIComponent("[Order Details]")}`);
 const cookies = cookieInputs("session=0123456789abcdef; theme=dark; lang=en-GB; _ga=GA1.1.123456789.1700000000");

@@ -8,6 +8,7 @@ import { upsertPolicyRow } from "../server/db/queries/guardian.ts";
 import { organizations } from "../server/db/schema/organizations.ts";
 import { DEFAULT_PARANOIA_LEVEL } from "../server/guardian/detect/crs/index.ts";
 import { scanInputs, type RequestInput } from "../server/guardian/middleware.ts";
+import { TYPICAL_REQUEST_INPUTS } from "./typical-request.ts";
 import { guardModelSql } from "../server/guardian/output-guard.ts";
 import { DEFAULT_POLICY } from "../server/guardian/policies.ts";
 import { checkRateLimits, type RateKey } from "../server/guardian/rate-limit.ts";
@@ -57,15 +58,7 @@ async function limiter(label: string) {
 }
 
 function detection() {
-  // A typical API/form request: a handful of short fields, a search term, two headers.
-  const typical: RequestInput[] = [
-    { location: "json", name: "name", value: "Sales warehouse 2024" },
-    { location: "json", name: "description", value: "Monthly O'Brien sales, by region & product (EU + UK)" },
-    { location: "json", name: "target", value: "postgres" },
-    { location: "query", name: "q", value: "select customers 2024" },
-    { location: "header", name: "user-agent", value: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36" },
-    { location: "header", name: "referer", value: "https://datamigrate.example.com/dashboard?q=sales&page=2" },
-  ];
+  const typical: RequestInput[] = [...TYPICAL_REQUEST_INPUTS];
   const attack: RequestInput[] = [
     ...typical.slice(0, 3),
     { location: "query", name: "q", value: "1' union select password, email from users -- " },
