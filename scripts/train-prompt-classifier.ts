@@ -24,7 +24,8 @@
 // texts were composed with (PI_QUESTIONS of questions.py); only recorded in the header.
 // --segments: the model scores the maximum over the whole text and its sentence views
 // (features.ts segments()), in cross-validation as at run time. --dump-oof FILE writes the
-// out-of-fold probabilities (training data only) for error analysis.
+// out-of-fold probabilities (training data only) for error analysis; --dump-oof-views FILE the
+// out-of-fold logit of each view (whole text, then the segments() views) of the first CV repetition.
 //
 // Cross-validation groups: a text and the copies derived from it, and deepset-train rows that
 // share a word 5-gram (deepset repeats one injection behind different questions), are in one fold;
@@ -319,6 +320,10 @@ const K = 5;
 /** --cv-repeats R: R cross-validations with different fold assignments; rates are averaged over them. */
 const REPEATS = Math.max(1, Number(opt("--cv-repeats", "1")));
 const oofs: Float64Array[] = [];
+/** --dump-oof-views FILE (off by default; analysis only, no effect on the model): out-of-fold logits of every view (whole text, then segments() in order) of the first CV repetition, their feature counts (n) and the fold model's bias (b). */
+const DUMP_VIEWS = opt("--dump-oof-views");
+const viewZ: number[][] = [];
+const viewB: number[] = [];
 for (let rep = 0; rep < REPEATS; rep++) {
   const foldOf = new Int32Array(samples.length);
   // Folds are assigned per group (a text and the copies derived from it), stratified by label.
@@ -339,6 +344,7 @@ for (let rep = 0; rep < REPEATS; rep++) {
     const tr = samples.map((_, i) => i).filter((i) => foldOf[i] !== k);
     const m = train(tr, SEED + 10 + k + 1000 * rep);
     for (let i = 0; i < samples.length; i++) if (foldOf[i] === k) o[i] = prob(m, i);
+    if (DUMP_VIEWS && rep === 0) for (let i = 0; i < samples.length; i++) if (foldOf[i] === k) { viewZ[i] = [feats[i]!, ...segFeats[i]!].map((f) => Math.round(logitOfFeatures(m.w, m.b, f) * 1000) / 1000); viewB[i] = Math.round(m.b * 1000) / 1000; }
     process.stderr.write(`cv ${rep + 1}/${REPEATS} fold ${k + 1}/${K} done\n`);
   }
   oofs.push(o);
@@ -384,6 +390,7 @@ const cv = {
 };
 const dumpOof = opt("--dump-oof");
 if (dumpOof) writeFileSync(dumpOof, samples.map((s, i) => JSON.stringify({ source: s.source, label: s.label, p: Math.round(oof[i]! * 1000) / 1000, text: s.text.slice(0, 400) })).join("\n") + "\n");
+if (DUMP_VIEWS) writeFileSync(DUMP_VIEWS, samples.map((s, i) => JSON.stringify({ source: s.source, label: s.label, z: viewZ[i], b: viewB[i], n: [feats[i]!, ...segFeats[i]!].map((f) => f.length), text: s.text.slice(0, 400) })).join("\n") + "\n");
 {
   const dsA = attackIds.filter((i) => samples[i]!.source === "deepset_train");
   process.stderr.write(`pool benign ${poolBenign.length}: fp@t ${round(rate(poolBenign, threshold))}\n`);
