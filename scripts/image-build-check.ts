@@ -14,10 +14,10 @@
 //     with SIGTERM and expects a clean exit.
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, statfsSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../test/support/net.ts";
 import { commandOf, healthcheckCommand, ignoreMatcher, parseCopy, parseDockerfile, parseEnv } from "./dockerfile.ts";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -178,17 +178,6 @@ function resolveInStage(cmd: string[]): string[] {
     }
   }
   return cmd; // a system binary (node, sh)
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const port = await freePort();

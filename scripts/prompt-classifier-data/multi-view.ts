@@ -8,18 +8,13 @@
 // texts, which view gives the maximum, the per-view rates and the "k views" prediction
 // 1-(1-p)^k, flagged pairs whose two sentences are not flagged alone, the length feature's share,
 // and the n-grams that carry the weight of the flagged views (features recomputed with names).
+import { takeOption } from "./cli-args.ts";
 import { readFileSync, writeFileSync } from "node:fs";
-import { canonical, featureIndices, segments, type FeatureConfig } from "../../server/guardian/detect/pi-model/features.ts";
+import { canonical, featureIndices, fnv, segments, WORD_RE, type FeatureConfig } from "../../server/guardian/detect/pi-model/features.ts";
 import { decodeModel, MODEL_URL, type PiModel, type PiModelFile } from "../../server/guardian/detect/pi-model/classifier.ts";
 
 const args = process.argv.slice(2);
-const opt = (n: string) => {
-  const i = args.indexOf(n);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
+const opt = (n: string) => takeOption(args, n);
 const modelPath = opt("--model") ?? MODEL_URL.pathname;
 const TOP = Number(opt("--top") ?? "8");
 const jsonOut = opt("--json");
@@ -33,16 +28,7 @@ const T = file.header.threshold;
 const zT = Math.log(T / (1 - T));
 const cfg = model.header.features;
 
-// ---- features with names (same hashing as features.ts; checked against featureIndices below) ----
-const WORD_RE = /[\p{L}\p{N}']+/gu;
-function fnv(seed: number, s: string, from = 0, to = s.length): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = from; i < to; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
+// ---- features with names (features.ts's hashing; checked against featureIndices below) ----
 function namedFeatures(text: string, c0: FeatureConfig = cfg): Map<number, string[]> {
   const c = canonical(text);
   const mask = (1 << c0.bits) - 1;

@@ -7,18 +7,13 @@
 // threshold on EXTERNAL benign text (Tatoeba 5-sentence texts, clinc/WikiSQL questions joined 5 at
 // a time; same sets as multi-view.ts). No evaluation set is read.
 //   npx tsx scripts/prompt-classifier-data/view-variants.ts --oof OOF_VIEWS.jsonl [--model model.json] FILE.jsonl ...
+import { takeOption } from "./cli-args.ts";
 import { readFileSync } from "node:fs";
 import { featureIndices, segments } from "../../server/guardian/detect/pi-model/features.ts";
 import { decodeModel, logitOfFeatures, MODEL_URL, type PiModelFile } from "../../server/guardian/detect/pi-model/classifier.ts";
 
 const args = process.argv.slice(2);
-const opt = (n: string) => {
-  const i = args.indexOf(n);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
+const opt = (n: string) => takeOption(args, n);
 const oofPath = opt("--oof");
 const modelPath = opt("--model") ?? MODEL_URL.pathname;
 if (!oofPath) {

@@ -27,10 +27,10 @@ export function canonical(text: string): string {
   return normalize(text).toLowerCase().replace(/\s+/g, " ").trim();
 }
 
-const WORD_RE = /[\p{L}\p{N}']+/gu;
+export const WORD_RE = /[\p{L}\p{N}']+/gu;
 
 /** 32-bit FNV-1a over UTF-16 code units, with a seed prefix per feature kind. */
-function fnv(seed: number, s: string, from = 0, to = s.length): number {
+export function fnv(seed: number, s: string, from = 0, to = s.length): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
   for (let i = from; i < to; i++) {
     h ^= s.charCodeAt(i);
